@@ -1,0 +1,72 @@
+"""The sitekeeper command line (typer).
+
+Each command parses its options, calls one core function and hands the result to a
+reporter. Vendor SDKs (paramiko, boto3, mjml) and the renderers are imported inside
+the commands that need them, so ``sitekeeper --help`` stays fast.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .cliutil import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
+from .deploy.commands import publish_command, trust_command
+from .mail.commands import campaign_app
+
+app = typer.Typer(
+    name="sitekeeper",
+    help="Keep many small-business websites and their promotions from one git repo: "
+    "Markdown -> static sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.command("check")
+@run_command
+def check_command(
+    clients: Optional[List[str]] = typer.Argument(None, help="Clients to check (default: all)."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """Validate config, content, promotions and internal links. Changes nothing."""
+    from .check import check_clients
+
+    ctx = open_context(json_output, at)
+    ok = check_clients(ctx.ws, clients or ctx.ws.clients(), ctx.clock, ctx.reporter, strict=strict)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("build")
+@run_command
+def build_command(
+    client: str = typer.Argument(..., help="The client to build (a folder under sites/)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT)."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """Build a client's site incrementally: unchanged outputs are not rewritten."""
+    from .build import build_client
+
+    ctx = open_context(json_output, at)
+    result = build_client(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
+    ctx.reporter.result(result.as_json(ctx.ws))
+    ctx.reporter.info(result.summary(ctx.ws))
+
+
+app.command("publish")(publish_command)
+app.command("trust")(trust_command)
+app.add_typer(campaign_app, name="campaign")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

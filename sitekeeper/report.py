@@ -1,0 +1,148 @@
+"""Reporters: how the core tells the user what happens.
+
+The core never prints. It is handed a ``Reporter`` and calls ``info``, ``warn``,
+``progress`` and ``result``. ``ConsoleReporter`` writes for people (to stderr, so
+stdout stays clean), ``JsonReporter`` writes one JSON object per line on stdout,
+``RecordingReporter`` keeps everything for tests.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+
+class Reporter:
+    json = False
+
+    def info(self, message: str, **data: Any) -> None:  # pragma: no cover - interface
+        pass
+
+    def warn(self, message: str, **data: Any) -> None:  # pragma: no cover - interface
+        pass
+
+    def problems(self, diagnostics) -> None:  # pragma: no cover - interface
+        pass
+
+    def event(self, kind: str, **data: Any) -> None:
+        """A structured step (an upload, a send) that JSON output shows as a line."""
+
+    def result(self, data: dict) -> None:  # pragma: no cover - interface
+        pass
+
+    @contextmanager
+    def progress(self, label: str, total: int | None = None, unit: str = "files") -> Iterator["Progress"]:
+        yield Progress()
+
+
+class Progress:
+    def advance(self, n: int = 1, nbytes: int = 0) -> None:
+        pass
+
+
+class ConsoleReporter(Reporter):
+    def __init__(self, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+
+    def info(self, message: str, **data: Any) -> None:
+        if not self.quiet:
+            print(message, file=self.stream)
+
+    def warn(self, message: str, **data: Any) -> None:
+        print(f"warning: {message}", file=self.stream)
+
+    def problems(self, diagnostics) -> None:
+        for d in diagnostics:
+            print(str(d), file=self.stream)
+
+    def result(self, data: dict) -> None:
+        pass
+
+    @contextmanager
+    def progress(self, label: str, total: int | None = None, unit: str = "files"):
+        if self.quiet or not getattr(self.stream, "isatty", lambda: False)():
+            yield Progress()
+            return
+        from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+        with RichProgress(*columns, TextColumn("{task.fields[bytes]}"), transient=True,
+                          console=_console(self.stream)) as bar:
+            task = bar.add_task(label, total=total, bytes="")
+            sent = [0]
+
+            class _P(Progress):
+                def advance(self, n: int = 1, nbytes: int = 0) -> None:
+                    sent[0] += nbytes
+                    bar.update(task, advance=n, bytes=_human(sent[0]) if sent[0] else "")
+
+            yield _P()
+
+
+def _console(stream):
+    from rich.console import Console
+
+    return Console(file=stream)
+
+
+def _human(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+class JsonReporter(Reporter):
+    json = True
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+
+    def _emit(self, obj: dict) -> None:
+        self.stream.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+    def info(self, message: str, **data: Any) -> None:
+        pass
+
+    def warn(self, message: str, **data: Any) -> None:
+        self._emit({"event": "warning", "message": message, **data})
+
+    def problems(self, diagnostics) -> None:
+        for d in diagnostics:
+            self._emit({"event": "problem", **d.as_json()})
+
+    def event(self, kind: str, **data: Any) -> None:
+        self._emit({"event": kind, **data})
+
+    def result(self, data: dict) -> None:
+        self._emit(data)
+
+
+class RecordingReporter(Reporter):
+    """Keeps everything reported, for tests."""
+
+    def __init__(self):
+        self.lines: list[tuple[str, Any]] = []
+        self.results: list[dict] = []
+
+    def info(self, message: str, **data: Any) -> None:
+        self.lines.append(("info", message))
+
+    def warn(self, message: str, **data: Any) -> None:
+        self.lines.append(("warn", message))
+
+    def problems(self, diagnostics) -> None:
+        self.lines.extend(("problem", d) for d in diagnostics)
+
+    def event(self, kind: str, **data: Any) -> None:
+        self.lines.append((kind, data))
+
+    def result(self, data: dict) -> None:
+        self.results.append(data)
+
+
+human_bytes = _human

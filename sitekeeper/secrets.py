@@ -1,0 +1,56 @@
+"""Refuse secrets in workspace files, without ever echoing them.
+
+Two checks: keys whose name says "secret" holding a literal value (in TOML and front
+matter), and key material recognisable anywhere in a text file (PEM private keys,
+cloud and API token formats). Messages name the file, the line and the kind of
+secret, never the value.
+"""
+from __future__ import annotations
+
+import re
+
+SECRET_KEY_NAMES = {
+    "password", "passwd", "pass", "secret", "token", "api_key", "apikey", "secret_key",
+    "access_key", "secret_access_key", "aws_secret_access_key", "aws_access_key_id",
+    "private_key", "client_secret", "auth_token", "access_token", "smtp_password",
+}
+_SECRET_SUFFIXES = ("_password", "_secret", "_token", "_secret_key", "_private_key", "_api_key")
+
+_PATTERNS = [
+    (re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "an AWS access key id"),
+    (re.compile(r"(?i)aws_secret_access_key\s*[=:]\s*\S{20,}"), "an AWS secret access key"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
+    (re.compile(r"\bxox[abprs]-[0-9A-Za-z-]{10,}\b"), "a Slack token"),
+    (re.compile(r"\bsk_live_[0-9A-Za-z]{20,}\b"), "a Stripe secret key"),
+    (re.compile(r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}\b"), "a SendGrid API key"),
+]
+
+FIX_KEY = (
+    "secrets are never read from workspace files: put the value in an environment variable "
+    "and name the variable instead (for example `password_env = \"CLIENT_SMTP_PASSWORD\"`), "
+    "then remove the value from git history if it was committed"
+)
+FIX_MATERIAL = (
+    "remove it from the file (and from git history if it was committed); keys stay outside the "
+    "workspace, referenced by path (`key_file = \"~/.ssh/client_ed25519\"`) or through the ssh agent"
+)
+
+
+def is_secret_key(name: str) -> bool:
+    n = name.lower()
+    if n.endswith("_env") or n.endswith("_file") or n.endswith("_path"):
+        return False
+    return n in SECRET_KEY_NAMES or n.endswith(_SECRET_SUFFIXES)
+
+
+def scan_text(text: str) -> list[tuple[int, str]]:
+    """(line, kind) for each piece of key material in ``text``."""
+    found = []
+    if not text:
+        return found
+    for pattern, kind in _PATTERNS:
+        for m in pattern.finditer(text):
+            found.append((text.count("\n", 0, m.start()) + 1, kind))
+    found.sort()
+    return found
