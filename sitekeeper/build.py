@@ -1,0 +1,970 @@
+"""Build a client's site: content -> outputs, incrementally.
+
+The pipeline:
+
+1. ``load_content``: every content file is stat-ed; a file whose (mtime, size) matches
+   the cache is not even read; the others are parsed (front matter + Markdown).
+2. ``plan_site``: which pages are visible *now*, their URLs, menus, translations,
+   banners, sections, feeds, sitemap; every output gets a fingerprint of exactly the
+   inputs that shape it. Internal links are checked here.
+3. ``write_outputs``: an output whose fingerprint is unchanged and whose file is still
+   there is skipped without rendering; the rest are rendered (in parallel when many)
+   and written atomically (temp + rename) only if the bytes differ. Outputs of
+   removed pages are deleted.
+
+A no-op rebuild reads one cache file and stats the sources and outputs: no YAML,
+Markdown or Jinja2 is imported. The cache lives in the output folder under
+``.sitekeeper-build/`` (the one name deploys skip), so it always describes that folder.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import posixpath
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+from . import __version__
+from .config import SiteConfig, Workspace, load_site
+from .content.pages import Page, default_url, output_path, parse_page, translation_url
+from .content.promotions import Promotion, load_promotions
+from .errors import Diagnostic, Problems, ProblemsError, did_you_mean
+from .render.env import ASSETS_DIR, page_templates, templates_fingerprint
+
+CACHE_DIR = ".sitekeeper-build"
+CACHE_VERSION = 3
+PARALLEL_MIN = 200  # below this, forking costs more than it saves
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class BuildResult:
+    client: str
+    """The client built."""
+    out: Path
+    """The output folder."""
+    pages: int
+    """HTML pages in the site."""
+    written: list[str] = field(default_factory=list)
+    """Outputs written this time (paths relative to out)."""
+    unchanged: int = 0
+    """Outputs left as they were."""
+    deleted: list[str] = field(default_factory=list)
+    """Outputs removed because their source is gone."""
+    warnings: list[Diagnostic] = field(default_factory=list)
+    """Problems that did not stop the build."""
+
+    def as_json(self, ws: Workspace) -> dict:
+        return {
+            "client": self.client, "out": str(self.out), "pages": self.pages, "written": len(self.written),
+            "unchanged": self.unchanged, "deleted": len(self.deleted),
+            "written_paths": self.written, "deleted_paths": self.deleted,
+            "warnings": [w.as_json() for w in self.warnings],
+        }
+
+    def summary(self, ws: Workspace) -> str:
+        try:
+            shown = self.out.relative_to(Path.cwd())
+        except ValueError:
+            shown = self.out
+        return (f"{self.client}: {self.pages} pages, {len(self.written)} written, {self.unchanged} unchanged"
+                f"{', ' + str(len(self.deleted)) + ' deleted' if self.deleted else ''} -> {shown}")
+
+
+# ---------------------------------------------------------------- cache
+
+
+@dataclass
+class SourceEntry:
+    stat: tuple
+    sha: str
+    page: Page | None
+    diags: list
+    links: tuple | None = None  # (target, body line, kind) once rendered
+
+
+@dataclass
+class BuildCache:
+    path: Path
+    sources: dict = field(default_factory=dict)  # relpath -> SourceEntry
+    outputs: dict = field(default_factory=dict)  # out path -> (fingerprint, sha, size)
+    static: dict = field(default_factory=dict)  # relpath -> (stat, sha)
+    html: dict | None = None  # source sha -> html (loaded lazily)
+    html_dirty: bool = False
+    templates_fp: tuple | None = None  # (stat signature, fingerprint)
+
+    @classmethod
+    def load(cls, out: Path) -> "BuildCache":
+        path = out / CACHE_DIR
+        try:
+            with open(path / "cache.pickle", "rb") as fh:
+                data = pickle.load(fh)
+            if data.get("version") != (CACHE_VERSION, __version__):
+                raise ValueError("old cache")
+            return cls(path, data["sources"], data["outputs"], data["static"], None, False, data.get("templates_fp"))
+        except Exception:
+            return cls(path)
+
+    def get_html(self) -> dict:
+        if self.html is None:
+            try:
+                with open(self.path / "html.pickle", "rb") as fh:
+                    self.html = pickle.load(fh)
+            except Exception:
+                self.html = {}
+        return self.html
+
+    def save(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        data = {"version": (CACHE_VERSION, __version__), "sources": self.sources, "outputs": self.outputs,
+                "static": self.static, "templates_fp": self.templates_fp}
+        _atomic_write(self.path / "cache.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        if self.html_dirty and self.html is not None:
+            live = {e.sha for e in self.sources.values()}
+            self.html = {k: v for k, v in self.html.items() if k in live or k.startswith("promo:")}
+            _atomic_write(self.path / "html.pickle", pickle.dumps(self.html, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """The one place outputs reach the disk: a temp file in the same folder, then rename."""
+    tmp = path.with_name(f".{path.name}.sk-tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _fp(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+# ---------------------------------------------------------------- content
+
+
+@dataclass
+class SiteContent:
+    pages: list[Page]
+    """Every parsed page, drafts included."""
+    promotions: list[Promotion]
+    """Every parsed promotion."""
+    static: list[tuple[str, Path]]
+    """(relpath, file) under static/."""
+    sha: dict
+    """relpath -> content hash of each page source."""
+
+
+def _walk(folder: Path, suffix: str | None = None):
+    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names."""
+    found = []
+    stack = [(folder, "")]
+    while stack:
+        d, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(d))
+        except FileNotFoundError:
+            continue
+        for e in entries:
+            if e.name.startswith(".") or e.name.endswith("~"):
+                continue
+            if e.is_dir():
+                stack.append((e.path, prefix + e.name + "/"))
+            elif suffix is None or e.name.endswith(suffix):
+                found.append((prefix + e.name, e))
+    found.sort(key=lambda x: x[0])
+    return found
+
+
+def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Problems) -> SiteContent:
+    pages, shas = [], {}
+    new_sources = {}
+    content_rel = ws.rel(cfg.content_dir)
+    for relpath, entry in _walk(cfg.content_dir, ".md"):
+        relpath = _nfc(relpath)
+        st = entry.stat()
+        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = cache.sources.get(relpath)
+        if cached is None or cached.stat != sig:
+            data = Path(entry.path).read_bytes()
+            sha = _sha(data)
+            if cached is not None and cached.sha == sha:
+                cached.stat = sig
+            else:
+                source = f"{content_rel}/{relpath}"
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    line = data.count(b"\n", 0, exc.start) + 1
+                    page, diags = None, [Diagnostic(source, line, "the file is not UTF-8 text",
+                                                    "save it as UTF-8 in your editor")]
+                else:
+                    page, diags = parse_page(relpath, source, text, cfg.languages, cfg.default_language, cfg.tz)
+                cached = SourceEntry(sig, sha, page, diags)
+        new_sources[relpath] = cached
+        problems.extend(cached.diags)
+        if cached.page is not None:
+            pages.append(cached.page)
+            shas[relpath] = cached.sha
+    cache.sources = new_sources
+    promos, diags = load_promotions(ws, cfg)
+    problems.extend(diags)
+    static = [(_nfc(rel), Path(e.path)) for rel, e in _walk(cfg.static_dir)]
+    return SiteContent(pages, promos, static, shas)
+
+
+def _nfc(s: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFC", s)
+
+
+# ---------------------------------------------------------------- plan
+
+
+@dataclass
+class Output:
+    path: str
+    """Path under the output folder, '/' separated."""
+    fingerprint: str
+    """Hash of every input that shapes the bytes."""
+    kind: str
+    """'page' | 'static' | 'asset' | 'feed' | 'sitemap' | 'robots' | '404'."""
+    source: str = ""
+    """Where it comes from, for messages."""
+    job: object = None
+    """What to render: a PageJob, a file Path, or bytes."""
+
+
+@dataclass
+class PageJob:
+    lang: str
+    url: str
+    kind: str
+    template: str
+    title: str
+    source: str
+    body_key: str  # key into the html store
+    body: str  # markdown (rendered on demand)
+    page: Page | None
+    promo: Promotion | None
+    translations: tuple
+    children: tuple
+    description: str
+
+
+@dataclass
+class SitePlan:
+    cfg: SiteConfig
+    now: datetime
+    outputs: dict  # path -> Output
+    page_count: int
+    global_ctx: dict
+    links: list  # (source, line, target, page url)
+
+
+def _luminance(hex_color: str) -> float:
+    h = hex_color.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def on_color(hex_color: str) -> str:
+    """White or near-black text, whichever contrasts more with the background."""
+    lum = _luminance(hex_color)
+    white = 1.05 / (lum + 0.05)
+    black = (lum + 0.05) / (_luminance("#111111") + 0.05)
+    return "#ffffff" if white >= black else "#111111"
+
+
+def _static_url(cfg: SiteConfig, value: str | None) -> str | None:
+    if not value:
+        return None
+    return "/" + value[len("static/"):] if value.startswith("static/") else "/" + value
+
+
+def _title_from_folder(folder: str) -> str:
+    name = folder.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetime, cache: BuildCache,
+              problems: Problems) -> SitePlan:
+    langs = cfg.languages
+    deflang = cfg.default_language
+    outputs: dict[str, Output] = {}
+
+    def add(out: Output) -> None:
+        prev = outputs.get(out.path)
+        if prev is not None:
+            if prev.kind == "static" or out.kind in ("robots",):
+                return  # a client's static file wins over a generated default
+            if out.kind == "static" and prev.kind in ("robots",):
+                outputs[out.path] = out
+                return
+            problems.error(out.source or prev.source, None,
+                           f"two outputs at /{out.path}: {prev.source} and {out.source}",
+                           "give one of them another file name or a different `slug`")
+            return
+        outputs[out.path] = out
+
+    # --- pages: URLs from every parsed page (a draft keeps its URL stable), visibility from now
+    by_key: dict[str, dict[str, Page]] = {}
+    for p in content.pages:
+        by_key.setdefault(p.key, {})
+        if p.lang in by_key[p.key]:
+            other = by_key[p.key][p.lang]
+            problems.error(p.source, None, f"{p.source} and {other.source} are the same page in `{p.lang}`",
+                           "remove one of them (about.md and about.<default>.md are the same page)")
+            continue
+        by_key[p.key][p.lang] = p
+    urls: dict[tuple[str, str], str] = {}
+    for key, versions in by_key.items():
+        d = versions.get(deflang)
+        d_url = default_url(key, d.slug) if d else None
+        for lang, p in versions.items():
+            urls[(key, lang)] = d_url if lang == deflang else translation_url(lang, key, p.slug, d_url)
+    visible = [p for p in content.pages if p.visible(now) and by_key[p.key].get(p.lang) is p]
+    vis_by_key: dict[str, dict[str, Page]] = {}
+    for p in visible:
+        vis_by_key.setdefault(p.key, {})[p.lang] = p
+
+    # sections without an index page get a generated listing
+    folders_by_lang: dict[str, set[str]] = {lang: set() for lang in langs}
+    index_folders = {(p.folder, p.lang) for p in visible if p.is_index}
+    for p in visible:
+        parts = p.folder.split("/") if p.folder else []
+        upto = len(parts) - (1 if p.is_index else 0)
+        for i in range(1, upto + 1):
+            folders_by_lang[p.lang].add("/".join(parts[:i]))
+    synthetic = []
+    for lang, folders in folders_by_lang.items():
+        for folder in sorted(folders):
+            if (folder, lang) in index_folders:
+                continue
+            key = f"{folder}/index"
+            if lang == deflang:
+                url = default_url(key, None)
+            else:
+                d = by_key.get(key, {}).get(deflang)
+                url = translation_url(lang, key, None, default_url(key, d.slug) if d else None)
+            synthetic.append((folder, lang, url))
+
+    # templates
+    tnames = set(page_templates(cfg.templates_dir))
+    tstat = _templates_stat(cfg)
+    if cache.templates_fp and cache.templates_fp[0] == tstat:
+        tfp = cache.templates_fp[1]
+    else:
+        tfp = templates_fingerprint(cfg.templates_dir)
+        cache.templates_fp = (tstat, tfp)
+
+    # assets: theme assets and the client's own CSS/JS get fingerprinted names
+    asset_urls: dict[str, str] = {}
+    asset_files = []
+    for folder, prefix in ((ASSETS_DIR, ""),):
+        for rel, entry in _walk(folder):
+            asset_files.append((rel, Path(entry.path), "theme"))
+    for rel, path in content.static:
+        if rel.endswith((".css", ".js")):
+            asset_files.append((rel, path, "static"))
+    for rel, path, origin in asset_files:
+        sha = _static_sha(cache, "asset:" + str(path), path)
+        stem, dot, ext = rel.rpartition(".")
+        out_rel = f"assets/{stem}.{sha[:10]}.{ext}"
+        asset_urls[rel] = "/" + out_rel
+        add(Output(out_rel, sha, "asset", str(path), path))
+
+    # static files, copied as they are
+    static_rel = ws.rel(cfg.static_dir)
+    for rel, path in content.static:
+        sha = _static_sha(cache, rel, path)
+        add(Output(rel, sha, "static", f"{static_rel}/{rel}", path))
+
+    # --- promotions live now
+    live = [pr for pr in content.promotions if pr.live(now)]
+    banners = {
+        lang: tuple(
+            (pr.text(lang).banner or pr.text(lang).title, pr.url(lang, deflang) if pr.page else None,
+             pr.text(lang).title, pr.slug)
+            for pr in live
+        )
+        for lang in langs
+    }
+
+    # --- menus per language (a page without a translation shows in its default language)
+    menus = {}
+    for lang in langs:
+        items = []
+        for key, versions in vis_by_key.items():
+            p = versions.get(lang) or (versions.get(deflang) if lang != deflang else None)
+            if p is None or p.menu is None:
+                continue
+            items.append((p.menu, p.title, urls[(key, p.lang)]))
+        items.sort(key=lambda x: (x[0], x[1]))
+        menus[lang] = tuple(items)
+
+    theme = cfg.theme
+    logo_url = _static_url(cfg, theme.logo)
+    global_ctx = {
+        "name": cfg.name, "base_url": cfg.base_url, "languages": list(langs), "default_language": deflang,
+        "description": cfg.description,
+        "theme": {
+            "primary_color": theme.primary_color, "accent_color": theme.accent_color,
+            "on_primary": on_color(theme.primary_color), "on_accent": on_color(theme.accent_color),
+            "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(cfg, theme.favicon),
+        },
+        "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
+    }
+    site_toml = (cfg.root / "site.toml").read_bytes()
+    gfp = _fp(__version__, _sha(site_toml), tfp, sorted(asset_urls.items()), menus, banners, now.year)
+
+    # --- page jobs
+    def translations_of(key: str, lang: str, promo: Promotion | None = None) -> tuple:
+        if promo is not None:
+            return tuple((lg, promo.url(lg, deflang), promo.text(lg).title) for lg in langs
+                         if lg == deflang or lg in promo.translations)
+        versions = vis_by_key.get(key, {})
+        return tuple((lg, urls[(key, lg)], versions[lg].title) for lg in langs if lg in versions)
+
+    def child_row(p: Page) -> tuple:
+        return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
+                p.date.timestamp() if p.date else None)
+
+    def sort_children(rows):
+        return tuple(sorted(rows, key=lambda r: (-(r[4] or 0), r[0])))
+
+    children_by = {}
+    for p in visible:
+        if p.is_index:
+            parent = p.folder.rsplit("/", 1)[0] if "/" in p.folder else ""
+            if p.folder:
+                children_by.setdefault((parent, p.lang), []).append(child_row(p))
+        else:
+            children_by.setdefault((p.folder, p.lang), []).append(child_row(p))
+    for folder, lang, url in synthetic:
+        parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        children_by.setdefault((parent, lang), []).append((_title_from_folder(folder), url, None, "", None))
+
+    latest = {}
+    for lang in langs:
+        dated = [child_row(p) for p in visible if p.lang == lang and p.date and not p.is_index]
+        latest[lang] = sort_children(dated)[:3]
+
+    links = []
+    page_count = 0
+    for p in visible:
+        url = urls[(p.key, p.lang)]
+        is_home = p.key == "index"
+        kind = "home" if is_home else ("section" if p.is_index else "page")
+        template = p.template or f"{kind}.html"
+        if template not in tnames:
+            problems.error(p.source, p.line_of("template"), f"unknown template `{template}`",
+                           f"use one of: {', '.join(sorted(tnames))}, or add sites/{cfg.client}/templates/{template}")
+            continue
+        if is_home:
+            children = latest[p.lang]
+        elif p.is_index:
+            children = sort_children(children_by.get((p.folder, p.lang), []))
+        else:
+            children = ()
+        sha = content.sha[p.relpath]
+        job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.body, p, None,
+                      translations_of(p.key, p.lang), children, p.description)
+        fp = _fp(gfp, "page", sha, url, template, job.translations, children)
+        add(Output(output_path(url), fp, "page", p.source, job))
+        page_count += 1
+        entry = cache.sources.get(p.relpath)
+        if entry is not None:
+            links.append((p, entry, url))
+
+    for folder, lang, url in synthetic:
+        children = sort_children(children_by.get((folder, lang), []))
+        title = _title_from_folder(folder)
+        job = PageJob(lang, url, "section", "section.html", title, f"{ws.rel(cfg.content_dir)}/{folder}/", "", "",
+                      None, None, (), children, "")
+        add(Output(output_path(url), _fp(gfp, "section", url, children), "page", job.source, job))
+        page_count += 1
+
+    for pr in live:
+        if not pr.page:
+            continue
+        for lang in [deflang, *sorted(pr.translations)]:
+            if lang not in langs:
+                continue
+            text = pr.text(lang)
+            url = pr.url(lang, deflang)
+            body_key = "promo:" + _sha(text.body.encode())
+            job = PageJob(lang, url, "promotion", "promotion.html", text.title, text.source, body_key, text.body,
+                          None, pr, translations_of("", lang, pr), (), text.description or text.banner)
+            dates = (pr.starts.isoformat(), pr.ends.isoformat())
+            add(Output(output_path(url), _fp(gfp, "promo", body_key, text, dates, job.translations),
+                       "page", text.source, job))
+            page_count += 1
+
+    # --- 404, feeds, sitemap, robots
+    add(Output("404.html", _fp(gfp, "404"), "404", "", PageJob(deflang, "/404.html", "404", "404.html", "", "", "",
+                                                               "", None, None, (), (), "")))
+    for lang in langs:
+        dated = sorted((p for p in visible if p.lang == lang and p.date), key=lambda p: p.date, reverse=True)[:30]
+        rows = tuple((p.title, urls[(p.key, p.lang)], p.date.isoformat(), p.description) for p in dated)
+        prefix = "" if lang == deflang else f"{lang}/"
+        add(Output(f"{prefix}feed.xml", _fp(gfp, "feed", lang, rows), "feed", "", ("feed", lang, rows)))
+    entries = []
+    for key, versions in vis_by_key.items():
+        alts = tuple((lg, urls[(key, lg)]) for lg in langs if lg in versions)
+        for lg, p in versions.items():
+            entries.append((urls[(key, lg)], p.date.date().isoformat() if p.date else None, alts if len(alts) > 1 else ()))
+    for folder, lang, url in synthetic:
+        entries.append((url, None, ()))
+    for pr in live:
+        if pr.page:
+            alts = tuple((lg, pr.url(lg, deflang)) for lg in langs if lg == deflang or lg in pr.translations)
+            for lg, u in alts:
+                entries.append((u, None, alts if len(alts) > 1 else ()))
+    entries.sort()
+    add(Output("sitemap.xml", _fp(gfp, "sitemap", entries), "sitemap", "", ("sitemap", entries)))
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()
+    add(Output("robots.txt", _sha(robots), "robots", "", robots))
+
+    return SitePlan(cfg, now, outputs, page_count, global_ctx, links)
+
+
+def _templates_stat(cfg: SiteConfig) -> tuple:
+    from .render.env import template_dirs
+
+    sig = []
+    for folder in template_dirs(cfg.templates_dir):
+        for rel, e in _walk(folder):
+            st = e.stat()
+            sig.append((rel, st.st_mtime_ns, st.st_size))
+    return tuple(sig)
+
+
+def _static_sha(cache: BuildCache, key: str, path: Path) -> str:
+    st = path.stat()
+    sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = cache.static.get(key)
+    if hit and hit[0] == sig:
+        return hit[1]
+    sha = _sha(path.read_bytes())
+    cache.static[key] = (sig, sha)
+    return sha
+
+
+# ---------------------------------------------------------------- links
+
+
+_SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteContent, problems: Problems) -> None:
+    """Every internal link or image must point at an output that will exist."""
+    outputs = plan.outputs
+    page_urls = sorted("/" + p[: -len("index.html")] for p in outputs if p.endswith("index.html"))
+    html_store = None
+
+    def exists(path: str) -> bool:
+        path = path.lstrip("/")
+        if path == "" or path.endswith("/"):
+            return (path + "index.html") in outputs
+        return path in outputs or (path + "/index.html") in outputs
+
+    def check(source: str, line: int, target: str, base_url: str, kind: str) -> None:
+        if not target or target.startswith(("#", "//")) or _SCHEME_RE.match(target):
+            return
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        if not path:
+            return
+        resolved = unquote(urljoin(base_url, path))
+        resolved = posixpath.normpath(resolved) + ("/" if resolved.endswith("/") and resolved != "/" else "")
+        if exists(_nfc(resolved)):
+            return
+        what = "image" if kind == "image" else "link"
+        if path.endswith(".md"):
+            fix = "link to the page's URL (about.md -> /about/), not to its file"
+        elif kind == "image":
+            fix = f"put the file under sites/{plan.cfg.client}/static{resolved} or correct the path"
+        else:
+            hint = did_you_mean(resolved, page_urls)
+            fix = hint or "correct the link, or create the page it points to (a draft or expired page does not count)"
+        problems.error(source, line, f"broken internal {what}: {target} goes nowhere in this build", fix)
+
+    for page, entry, url in plan.links:
+        if entry.links is None:
+            if html_store is None:
+                html_store = cache.get_html()
+            rendered = _render_md(page.body)
+            html_store[entry.sha] = rendered.html
+            cache.html_dirty = True
+            entry.links = rendered.links
+        for target, line, kind in entry.links:
+            check(page.source, page.body_line + line, target, url, kind)
+    for pr in content.promotions:
+        for text in (pr.default, *pr.translations.values()):
+            memo = "links:" + _sha(text.body.encode())
+            found = cache.static.get(memo)
+            if found is None:
+                found = cache.static[memo] = _render_md(text.body).links
+            url = pr.url(text.lang, plan.cfg.default_language)
+            for target, line, kind in found:
+                check(text.source, text.body_line + line, target, url, kind)
+
+
+def _render_md(body: str):
+    from .render.markdown import render_markdown
+
+    return render_markdown(body)
+
+
+# ---------------------------------------------------------------- render + write
+
+
+class _Renderer:
+    """Turns outputs into bytes. Created lazily: imports Jinja2 only when needed."""
+
+    def __init__(self, ws: Workspace, plan: SitePlan, cache: BuildCache):
+        from .render.env import make_env
+
+        self.plan = plan
+        self.cfg = plan.cfg
+        self.cache = cache
+        self.env = make_env(self.cfg.templates_dir)
+        self.html = cache.get_html()
+        try:
+            from .render import i18n
+        except ImportError:  # pragma: no cover
+            i18n = None
+        self.i18n = i18n
+
+    def t(self, lang: str):
+        i18n = self.i18n
+
+        def t(key: str) -> str:
+            return i18n.t(lang, key) if i18n else key
+
+        return t
+
+    def asset(self, name: str) -> str:
+        url = self.plan.global_ctx["asset_urls"].get(name)
+        if url is None:
+            raise KeyError(f"no asset named {name!r} (theme assets and the client's static CSS/JS)")
+        return url
+
+    def body_html(self, job: PageJob) -> str:
+        if not job.body_key:
+            return ""
+        html = self.html.get(job.body_key)
+        if html is None:
+            html = _render_md(job.body).html
+            self.html[job.body_key] = html
+            self.cache.html_dirty = True
+        return html
+
+    def page_bytes(self, job: PageJob) -> bytes:
+        from markupsafe import Markup
+
+        from .render.dates import format_date, language_name, last_day
+
+        g = self.plan.global_ctx
+        cfg = self.cfg
+        lang = job.lang
+        page = job.page
+        date = page.date if page else None
+        translations = [
+            {"lang": lg, "url": u, "title": title, "label": language_name(lg), "current": lg == lang}
+            for lg, u, title in job.translations
+        ]
+        children = [
+            {"title": title, "url": u, "date_iso": d, "description": desc,
+             "date_display": format_date(datetime.fromisoformat(d), lang) if d else None}
+            for title, u, d, desc, _ in job.children
+        ]
+        promo = None
+        if job.promo is not None:
+            pr = job.promo
+            text = pr.text(lang)
+            promo = {
+                "title": text.title, "banner": text.banner,
+                "starts_display": format_date(pr.starts, lang), "ends_display": format_date(last_day(pr.ends), lang),
+                "starts_iso": pr.starts.isoformat(), "ends_iso": pr.ends.isoformat(),
+            }
+        t = self.t(lang)
+        title = job.title if job.kind != "404" else t("page_not_found")
+        ctx = {
+            "site": {**{k: g[k] for k in ("name", "base_url", "languages", "default_language", "description")},
+                     "theme": g["theme"], "lang": lang},
+            "page": {
+                "title": title, "url": job.url, "permalink": cfg.base_url + job.url, "lang": lang, "kind": job.kind,
+                "date": date, "date_iso": date.isoformat() if date else None,
+                "date_display": format_date(date, lang), "description": job.description or "",
+                "tags": list(page.tags) if page else [], "content": Markup(self.body_html(job)),
+                "children": children, "translations": translations, "promotion": promo,
+            },
+            "menu": [{"title": mt, "url": mu, "active": mu == job.url or (mu != "/" and mu != f"/{lang}/"
+                                                                             and job.url.startswith(mu))}
+                     for _, mt, mu in g["menus"][lang]],
+            "banners": [{"text": bt, "url": bu, "title": btitle} for bt, bu, btitle, _ in g["banners"][lang]],
+            "feed_url": "/feed.xml" if lang == cfg.default_language else f"/{lang}/feed.xml",
+            "home_url": "/" if lang == cfg.default_language else f"/{lang}/",
+            "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
+        }
+        template = self.env.get_template(job.template)
+        return template.render(ctx).encode("utf-8")
+
+    def feed_bytes(self, lang: str, rows) -> bytes:
+        from xml.sax.saxutils import escape
+
+        cfg = self.cfg
+        prefix = "" if lang == cfg.default_language else f"/{lang}"
+        self_url = f"{cfg.base_url}{prefix}/feed.xml"
+        updated = rows[0][2] if rows else self.plan.now.replace(microsecond=0).isoformat()
+        parts = [
+            '<?xml version="1.0" encoding="utf-8"?>\n',
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">\n',
+            f"  <title>{escape(cfg.name)}</title>\n",
+            f'  <link href="{escape(cfg.base_url + prefix + "/")}"/>\n',
+            f'  <link rel="self" href="{escape(self_url)}"/>\n',
+            f"  <id>{escape(self_url)}</id>\n",
+            f"  <updated>{updated}</updated>\n",
+            f"  <author><name>{escape(cfg.name)}</name></author>\n",
+        ]
+        for title, url, date, desc in rows:
+            link = escape(cfg.base_url + url)
+            parts.append(
+                f"  <entry>\n    <title>{escape(title)}</title>\n    <link href=\"{link}\"/>\n"
+                f"    <id>{link}</id>\n    <updated>{date}</updated>\n"
+                + (f"    <summary>{escape(desc)}</summary>\n" if desc else "")
+                + "  </entry>\n"
+            )
+        parts.append("</feed>\n")
+        return "".join(parts).encode("utf-8")
+
+    def sitemap_bytes(self, entries) -> bytes:
+        from xml.sax.saxutils import escape, quoteattr
+
+        from urllib.parse import quote
+
+        base = self.cfg.base_url
+        out = ['<?xml version="1.0" encoding="utf-8"?>\n',
+               '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+               'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n']
+        for url, lastmod, alts in entries:
+            out.append(f"  <url><loc>{escape(base + quote(url))}</loc>")
+            if lastmod:
+                out.append(f"<lastmod>{lastmod}</lastmod>")
+            for lg, u in alts:
+                out.append(f'<xhtml:link rel="alternate" hreflang="{lg}" href={quoteattr(base + quote(u))}/>')
+            out.append("</url>\n")
+        out.append("</urlset>\n")
+        return "".join(out).encode("utf-8")
+
+    def render(self, out: Output) -> bytes:
+        job = out.job
+        if isinstance(job, PageJob):
+            return self.page_bytes(job)
+        if isinstance(job, Path):
+            return job.read_bytes()
+        if isinstance(job, bytes):
+            return job
+        if job[0] == "feed":
+            return self.feed_bytes(job[1], job[2])
+        if job[0] == "sitemap":
+            return self.sitemap_bytes(job[1])
+        raise ValueError(out)
+
+
+def _template_problem(exc: Exception, out: Output, cfg: SiteConfig, ws: Workspace) -> Diagnostic:
+    name = getattr(exc, "filename", None) or getattr(exc, "name", None)
+    line = getattr(exc, "lineno", None)
+    where = ws.rel(name) if name else "template"
+    return Diagnostic(where, line, f"rendering {out.source or out.path} failed: {type(exc).__name__}: {exc}",
+                      "fix the template (a name the page context lacks, or a syntax error)")
+
+
+# Forked workers read this module global instead of pickling the renderer.
+_WORK: tuple | None = None
+
+
+def _render_chunk(indices):
+    renderer, outs, root = _WORK
+    done = []
+    for i in indices:
+        out = outs[i]
+        try:
+            data = renderer.render(out)
+        except Exception as exc:  # reported by the parent with the template's line
+            done.append((i, None, None, repr(exc), None))
+            continue
+        sha = _sha(data)
+        _atomic_write(root / out.path, data)
+        body = None
+        if isinstance(out.job, PageJob) and out.job.body_key:
+            body = renderer.html.get(out.job.body_key)
+        done.append((i, sha, len(data), None, body))
+    return done
+
+
+def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Path, reporter) -> tuple:
+    outputs = plan.outputs
+    todo: list[Output] = []
+    unchanged = 0
+    for path, out in outputs.items():
+        prev = cache.outputs.get(path)
+        if prev is not None and prev[0] == out.fingerprint:
+            try:
+                if os.stat(out_dir / path).st_size == prev[2]:
+                    unchanged += 1
+                    continue
+            except FileNotFoundError:
+                pass
+        todo.append(out)
+
+    written: list[str] = []
+    problems = Problems()
+    if todo:
+        renderer = _Renderer(ws, plan, cache)
+        # Render everything first, then write: a template error leaves the old site intact.
+        heavy = [o for o in todo if isinstance(o.job, PageJob)]
+        results: dict[str, tuple] = {}
+        if len(heavy) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
+            results.update(_parallel_render(renderer, heavy, out_dir, cache, problems, ws))
+            todo = [o for o in todo if not isinstance(o.job, PageJob)]
+        rendered: list[tuple[Output, bytes]] = []
+        for out in todo:
+            try:
+                rendered.append((out, renderer.render(out)))
+            except Exception as exc:
+                problems.items.append(_template_problem(exc, out, plan.cfg, ws))
+        problems.raise_if_errors()
+        for path, (sha, size, was) in results.items():
+            cache.outputs[path] = (outputs[path].fingerprint, sha, size)
+            if was:
+                written.append(path)
+            else:
+                unchanged += 1
+        for out, data in rendered:
+            sha = _sha(data)
+            prev = cache.outputs.get(out.path)
+            target = out_dir / out.path
+            if prev is not None and prev[1] == sha and _same_file(target, data):
+                unchanged += 1
+            else:
+                _atomic_write(target, data)
+                written.append(out.path)
+            cache.outputs[out.path] = (out.fingerprint, sha, len(data))
+
+    deleted = []
+    for path in list(cache.outputs):
+        if path not in outputs:
+            del cache.outputs[path]
+            try:
+                (out_dir / path).unlink()
+                deleted.append(path)
+            except FileNotFoundError:
+                pass
+            _prune_dirs(out_dir, path)
+    return sorted(written), unchanged, sorted(deleted)
+
+
+def _same_file(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def _prune_dirs(root: Path, path: str) -> None:
+    parent = (root / path).parent
+    while parent != root and root in parent.parents:
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+        parent = parent.parent
+
+
+def _parallel_render(renderer, heavy, out_dir, cache, problems, ws):
+    """Render and write pages in two forked workers; returns path -> (sha, size, written)."""
+    import multiprocessing as mp
+
+    global _WORK
+    # Writing happens in the workers: compare with what is there first so unchanged
+    # bytes are not rewritten. Pages whose old file matches are detected by sha below.
+    _WORK = (renderer, heavy, out_dir)
+    n = len(heavy)
+    workers = min(os.cpu_count() or 2, 4)
+    chunks = [list(range(i, n, workers * 4)) for i in range(workers * 4)]
+    results = {}
+    ctx = mp.get_context("fork")
+    try:
+        with ctx.Pool(workers) as pool:
+            for done in pool.imap_unordered(_render_chunk, chunks):
+                for i, sha, size, err, body in done:
+                    out = heavy[i]
+                    if err is not None:
+                        problems.error(out.source or out.path, None, f"rendering failed: {err}",
+                                       "fix the template or the page")
+                        continue
+                    prev = cache.outputs.get(out.path)
+                    results[out.path] = (sha, size, not (prev and prev[1] == sha))
+                    if body is not None and out.job.body_key not in renderer.html:
+                        renderer.html[out.job.body_key] = body
+                        cache.html_dirty = True
+    finally:
+        _WORK = None
+    return results
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def default_out(ws: Workspace, client: str) -> Path:
+    return ws.root / ".sitekeeper" / "build" / client
+
+
+def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, check_all_links: bool = True):
+    """Load and plan a site; returns (plan, content, problems). Raises nothing."""
+    problems = Problems()
+    content = load_content(ws, cfg, cache, problems)
+    now = clock.now(cfg.tz)
+    plan = plan_site(ws, cfg, content, now, cache, problems)
+    check_links(ws, plan, cache, content, problems)
+    return plan, content, problems
+
+
+def build_client(ws: Workspace, client: str, clock, reporter, out: Path | None = None) -> BuildResult:
+    cfg = load_site(ws, client)
+    out_dir = (out or default_out(ws, client)).resolve()
+    if out_dir == ws.root.resolve() or out_dir in (cfg.root.resolve(), ws.sites_dir.resolve()):
+        raise ProblemsError([Diagnostic("--out", None, f"refusing to build into {out_dir}: it holds sources",
+                                        "choose an empty or build folder, e.g. --out build/" + client)])
+    cache = BuildCache.load(out_dir)
+    plan, content, problems = prepare(ws, cfg, clock, cache)
+    if problems.errors:
+        raise ProblemsError(problems.items)
+    for w in problems.warnings:
+        reporter.warn(str(w))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir, reporter)
+    cache.save()
+    return BuildResult(client, out_dir, plan.page_count, written, unchanged, deleted, problems.warnings)

@@ -1,0 +1,126 @@
+"""YAML front matter: split a Markdown text into metadata and body, with line numbers.
+
+``parse_document`` is pure (text in, ``Document`` or ``FrontMatterError`` out). Dates
+are left as strings (the YAML timestamp resolver is off) so every date goes through
+one parser that knows the site's timezone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _yaml():
+    """PyYAML and a safe loader without the timestamp resolver (dates stay strings).
+
+    Imported lazily: a rebuild where nothing changed never parses YAML.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return yaml, Loader
+
+_KEY_LINE_RE = re.compile(r"^([A-Za-z_][\w-]*)\s*:", re.M)
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, line: int | None, message: str, fix: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+        self.fix = fix
+
+
+@dataclass(frozen=True)
+class Document:
+    meta: dict
+    """The front matter mapping (empty when there is none)."""
+    body: str
+    """The Markdown after the front matter."""
+    body_line: int
+    """1-based line of the file where ``body`` starts."""
+    key_lines: dict = field(default_factory=dict)
+    """Front matter key -> 1-based line in the file."""
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+def parse_document(text: str) -> Document:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("---"):
+        if text.startswith("+++"):
+            raise FrontMatterError(1, "TOML front matter (+++) is not supported",
+                                   "write the front matter as YAML between two lines of ---")
+        return Document({}, text, 1, {})
+    first_nl = text.find("\n")
+    if first_nl == -1 or text[:first_nl].strip() != "---":
+        raise FrontMatterError(1, "the first line must be exactly `---` to start the front matter",
+                               "put `---` alone on the first line, then `title: ...`, then `---`")
+    m = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, first_nl + 1)
+    if not m:
+        raise FrontMatterError(1, "the front matter is not closed",
+                               "did you forget the closing `---` line after the front matter?")
+    raw = text[first_nl + 1 : m.start()]
+    body_start = m.end() + 1 if m.end() < len(text) else m.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    yaml, loader = _yaml()
+    try:
+        meta = yaml.load(raw, Loader=loader) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrontMatterError(line, f"front matter is not valid YAML: {problem}",
+                               "check the quotes and the `key: value` layout on that line; "
+                               "a value containing `: ` or starting with a quote needs quoting")
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError(2, "front matter must be `key: value` lines",
+                               "write e.g. `title: About us` between the --- lines")
+    key_lines = {k: n + 2 for n, k in _iter_keys(raw)}
+    return Document(meta, text[body_start:], body_line, key_lines)
+
+
+def _iter_keys(raw: str):
+    for m in _KEY_LINE_RE.finditer(raw):
+        yield raw.count("\n", 0, m.start()), m.group(1)
+
+
+def replace_keys(text: str, updates: dict[str, str]) -> str:
+    """Set front matter keys (already YAML-formatted values) without touching the rest.
+
+    Existing keys are rewritten on their own line; new keys are appended before the
+    closing ``---``. Used by `campaign approve`.
+    """
+    if not text.startswith("---"):
+        raise FrontMatterError(1, "no front matter to update", "add a front matter block first")
+    first_nl = text.find("\n")
+    m = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M).search(text, first_nl + 1)
+    if not m:
+        raise FrontMatterError(1, "the front matter is not closed", "add the closing `---` line")
+    raw = text[first_nl + 1 : m.start()]
+    lines = raw.splitlines(keepends=True)
+    pending = dict(updates)
+    for i, line in enumerate(lines):
+        km = _KEY_LINE_RE.match(line)
+        if km and km.group(1) in pending:
+            nl = "\n" if line.endswith("\n") else ""
+            lines[i] = f"{km.group(1)}: {pending.pop(km.group(1))}{nl}"
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    lines += [f"{k}: {v}\n" for k, v in pending.items()]
+    return text[: first_nl + 1] + "".join(lines) + text[m.start():]

@@ -1,0 +1,213 @@
+"""Pages: the content model of a site.
+
+``parse_page`` is pure: (site, relative path, text) -> Page, or FrontMatterError /
+diagnostics. ``url_for`` derives URLs per SPEC: ``about.md`` -> ``/about/``,
+``index.md`` in a folder is the folder's page, ``about.de.md`` is the German
+translation at ``/de/`` + the default-language URL unless its own ``slug`` says otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..clock import BadDate, parse_when
+from ..errors import Diagnostic, did_you_mean
+from .frontmatter import Document, FrontMatterError, parse_document
+
+PAGE_KEYS = {
+    "title", "date", "draft", "publish", "expires", "slug", "template", "description", "menu", "tags",
+    "summary", "aliases", "lastmod", "image", "weight", "author",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    relpath: str
+    """Path under content/, '/' separated, e.g. 'aktuelles/eröffnung.de.md'."""
+    source: str
+    """Path for messages (relative to the workspace)."""
+    lang: str
+    """Language of this file."""
+    key: str
+    """Translation key: relpath without language suffix and .md ('aktuelles/eröffnung')."""
+    title: str
+    """The title (required)."""
+    body: str
+    """Markdown body."""
+    body_line: int
+    """Line of the file where the body starts."""
+    date: datetime | None = None
+    """The page's date (site timezone)."""
+    draft: bool = False
+    """Drafts are never built."""
+    publish: datetime | None = None
+    """Not shown before this time."""
+    expires: datetime | None = None
+    """Not shown from this time on."""
+    slug: str | None = None
+    """Overrides the last URL segment."""
+    template: str | None = None
+    """Template name (e.g. 'page.html'), or None for the default of its kind."""
+    description: str = ""
+    """Meta description and summary in lists and feeds."""
+    menu: int | None = None
+    """Position in the navigation; None keeps it out."""
+    tags: tuple[str, ...] = ()
+    """Tags."""
+    key_lines: dict = field(default_factory=dict, compare=False, hash=False)
+    """Front matter key -> line, for later diagnostics."""
+
+    @property
+    def is_index(self) -> bool:
+        return self.key == "index" or self.key.endswith("/index")
+
+    @property
+    def folder(self) -> str:
+        """The folder this page describes (for an index) or lives in; '' is the root."""
+        return self.key.rsplit("/", 1)[0] if "/" in self.key else ""
+
+    def visible(self, now: datetime) -> bool:
+        if self.draft:
+            return False
+        if self.publish is not None and now < self.publish:
+            return False
+        if self.expires is not None and now >= self.expires:
+            return False
+        return True
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+def split_lang(relpath: str, languages) -> tuple[str, str | None]:
+    """('about.de.md', [...]) -> ('about', 'de'); ('about.md') -> ('about', None)."""
+    stem = relpath[:-3] if relpath.endswith(".md") else relpath
+    head, dot, tail = stem.rpartition(".")
+    if dot and tail in languages and "/" not in tail:
+        return head, tail
+    return stem, None
+
+
+def _as_bool(meta, key, problems, source, doc) -> bool:
+    value = meta.get(key, False)
+    if not isinstance(value, bool):
+        problems.append(Diagnostic(source, doc.line_of(key), f"`{key}` must be true or false, not {value!r}",
+                                   f"write `{key}: true` or `{key}: false`"))
+        return False
+    return value
+
+
+def parse_when_field(meta, key, tz, problems, source, doc) -> datetime | None:
+    if key not in meta or meta[key] in (None, ""):
+        return None
+    try:
+        return parse_when(meta[key], tz)
+    except BadDate as exc:
+        problems.append(Diagnostic(source, doc.line_of(key), f"`{key}`: {exc}",
+                                   f"write it as `{key}: 2026-03-01` or `{key}: 2026-03-01 08:00`"))
+        return None
+
+
+def parse_page(relpath: str, source: str, text: str, languages, default_language: str, tz: ZoneInfo):
+    """Parse one page. Returns (Page or None, [Diagnostic])."""
+    problems: list[Diagnostic] = []
+    try:
+        doc = parse_document(text)
+    except FrontMatterError as exc:
+        return None, [Diagnostic(source, exc.line, exc.message, exc.fix)]
+    return page_from_document(relpath, source, doc, languages, default_language, tz, problems)
+
+
+def page_from_document(relpath, source, doc: Document, languages, default_language, tz, problems):
+    meta = doc.meta
+    key, lang = split_lang(relpath, languages)
+    lang = lang or default_language
+    for k in meta:
+        if k not in PAGE_KEYS:
+            hint = did_you_mean(str(k), PAGE_KEYS)
+            problems.append(Diagnostic(source, doc.line_of(k), f"unknown front matter key `{k}` (ignored)",
+                                       hint or f"known keys: {', '.join(sorted(PAGE_KEYS))}", "warning"))
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        problems.append(Diagnostic(source, doc.line_of("title") if "title" in meta else 1, "the page has no `title`",
+                                   "add `title: Your page title` to the front matter (between the --- lines)"))
+        title = ""
+    elif not isinstance(title, (str, int, float)):
+        problems.append(Diagnostic(source, doc.line_of("title"), "`title` must be text",
+                                   'write it as `title: "Our cakes"`'))
+        title = ""
+    date = parse_when_field(meta, "date", tz, problems, source, doc)
+    publish = parse_when_field(meta, "publish", tz, problems, source, doc)
+    expires = parse_when_field(meta, "expires", tz, problems, source, doc)
+    if publish and expires and publish >= expires:
+        problems.append(Diagnostic(source, doc.line_of("expires"), "`publish` is not before `expires`: the page would never show",
+                                   "set `expires` later than `publish`, or remove one of them"))
+    draft = _as_bool(meta, "draft", problems, source, doc)
+    slug = meta.get("slug")
+    if slug is not None:
+        if not isinstance(slug, (str, int)) or not str(slug).strip() or any(c in str(slug) for c in '/\\?#<>"'):
+            problems.append(Diagnostic(source, doc.line_of("slug"), f"`slug` {slug!r} is not a valid URL segment",
+                                       "use words and dashes, without /, ?, # or quotes"))
+            slug = None
+        else:
+            slug = str(slug).strip()
+    template = meta.get("template")
+    if template is not None and not isinstance(template, str):
+        problems.append(Diagnostic(source, doc.line_of("template"), "`template` must be a template file name",
+                                   "write e.g. `template: page.html`"))
+        template = None
+    if isinstance(template, str) and not template.endswith(".html"):
+        template += ".html"
+    description = meta.get("description", meta.get("summary", "")) or ""
+    if not isinstance(description, str):
+        problems.append(Diagnostic(source, doc.line_of("description"), "`description` must be text", "quote it"))
+        description = ""
+    menu = meta.get("menu")
+    if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
+        if menu is True:
+            menu = 100
+        else:
+            problems.append(Diagnostic(source, doc.line_of("menu"), f"`menu` must be a number (its order), not {menu!r}",
+                                       "write `menu: 2` to show the page second in the navigation"))
+            menu = None
+    tags = meta.get("tags", []) or []
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",") if t.strip()]
+    if not isinstance(tags, list):
+        problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
+        tags = []
+    if any(d.is_error for d in problems):
+        return None, problems
+    page = Page(
+        relpath=relpath, source=source, lang=lang, key=key, title=str(title), body=doc.body,
+        body_line=doc.body_line, date=date, draft=draft, publish=publish, expires=expires, slug=slug,
+        template=template, description=description.strip(), menu=menu, tags=tuple(str(t) for t in tags),
+        key_lines=dict(doc.key_lines),
+    )
+    return page, problems
+
+
+def default_url(key: str, slug: str | None) -> str:
+    """URL of a default-language page from its key and slug."""
+    parts = key.split("/")
+    if parts[-1] == "index":
+        parts = parts[:-1]
+        if slug and parts:
+            parts[-1] = slug
+    elif slug:
+        parts[-1] = slug
+    return "/" + "".join(p + "/" for p in parts)
+
+
+def translation_url(lang: str, key: str, slug: str | None, default_page_url: str | None) -> str:
+    if slug:
+        return f"/{lang}" + default_url(key, slug)
+    if default_page_url is not None:
+        return f"/{lang}" + default_page_url
+    return f"/{lang}" + default_url(key, None)
+
+
+def output_path(url: str) -> str:
+    """'/about/' -> 'about/index.html'; '/' -> 'index.html'."""
+    return url.lstrip("/") + "index.html"

@@ -1,0 +1,52 @@
+"""The Jinja2 environment of a site: the client's templates/ over the built-in theme.
+
+Autoescape on, StrictUndefined: a template that uses a name the context does not
+have fails loudly with the template's name and line instead of printing nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+THEME_DIR = Path(__file__).parent / "templates"
+ASSETS_DIR = Path(__file__).parent / "assets"
+
+
+def template_dirs(site_templates: Path) -> list[Path]:
+    dirs = [site_templates] if site_templates.is_dir() else []
+    return dirs + [THEME_DIR]
+
+
+def templates_fingerprint(site_templates: Path) -> str:
+    """Hash of every template file that can be used, for the incremental build."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in template_dirs(site_templates):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(path.relative_to(folder).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def page_templates(site_templates: Path) -> list[str]:
+    """Names a page may ask for with `template:`."""
+    names = set()
+    for folder in template_dirs(site_templates):
+        for path in folder.glob("*.html"):
+            if path.name not in ("base.html",):
+                names.add(path.name)
+    return sorted(names)
+
+
+def make_env(site_templates: Path):
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site_templates)]),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
