@@ -1,0 +1,290 @@
+"""Publish a built folder to a target: lock, read, plan, confirm, apply exactly the plan.
+
+Every kind of target sits behind the small ``Remote`` interface below (dir.py, sftp.py,
+s3.py); this module holds the order of events, which is the same for all of them:
+
+1. connect (SFTP checks the host key here, before any write) and take the target's lock;
+2. read the target's manifest and list it once; ``plan_deploy`` (pure) decides;
+3. refuse deletes over the cap, ask before deletes (the caller decides how);
+4. upload phase by phase (assets, pages, indexes), each file under a temporary name and
+   renamed into place, checkpointing the manifest as files land, so an interrupted run
+   resumes where it stopped; deletes last; final manifest; target-specific finish
+   (the symlink switch of atomic mode, a CDN invalidation);
+5. release the lock.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Protocol
+
+from ..errors import DeployError
+from ..report import Reporter, human_bytes
+from . import faults
+from .headers import fingerprint, headers_for
+from .local import scan_folder
+from .lock import LockRecord, busy_message, new_record, parse_record, stale
+from .plan import (CHANGED_AT_TARGET, DeployPlan, ManifestEntry, PHASE_NAMES, RemoteEntry, Upload,
+                   manifest_from_bytes, manifest_to_bytes, plan_deploy)
+from .targets import Target
+
+CHECKPOINT_FILES = 200
+CHECKPOINT_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class SendItem:
+    upload: Upload
+    """What and why."""
+    source: Path
+    """The local file."""
+    sha256: str
+    """The hash the plan was made with; the bytes sent are hashed again and must match."""
+    headers: Mapping[str, str] | None
+    """Content-Type/Cache-Control for targets that serve headers (S3), else None."""
+
+
+class Remote(Protocol):
+    """One kind of target. Methods raise DeployError with the client, target and fix."""
+
+    def lock_create(self, blob: bytes) -> bool: ...          # exclusive create; False if it exists
+    def lock_read(self) -> tuple[bytes | None, str]: ...     # (content, version) or (None, "")
+    def lock_takeover(self, version: str, blob: bytes) -> bool: ...  # replace exactly that stale lock
+    def lock_write(self, blob: bytes) -> None: ...           # refresh our own lock
+    def lock_remove(self) -> None: ...
+    def read_manifest(self) -> bytes | None: ...
+    def list_files(self) -> dict[str, RemoteEntry]: ...
+    def prepare(self, plan: DeployPlan, release: str, keep: list[SendItem]) -> None: ...  # keep: unchanged files
+    def upload(self, items: list[SendItem], done: Callable[[SendItem, str], None]) -> None: ...
+    def delete(self, paths: list[str]) -> None: ...
+    def write_manifest(self, blob: bytes) -> None: ...
+    def finish(self, plan: DeployPlan, release: str, uploaded: list[str], deleted: list[str]) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class DeployReport:
+    client: str
+    """The client published."""
+    target: str
+    """The target's name."""
+    url: str
+    """The target's URL."""
+    dry_run: bool
+    """True when nothing was changed."""
+    plan: DeployPlan
+    """What was planned."""
+    uploaded: list[str] = field(default_factory=list)
+    """Paths sent (planned ones, in a dry run)."""
+    deleted: list[str] = field(default_factory=list)
+    """Paths removed (planned ones, in a dry run)."""
+    release: str = ""
+    """Id of this publish."""
+    seconds: float = 0.0
+    """Wall time of the deploy."""
+
+    def as_json(self) -> dict:
+        return {
+            "client": self.client, "target": self.target, "url": self.url, "dry_run": self.dry_run,
+            "uploaded": self.uploaded, "deleted": self.deleted, "unchanged": self.plan.unchanged,
+            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded)),
+            "release": self.release,
+        }
+
+    def summary(self) -> str:
+        verb = "would upload" if self.dry_run else "uploaded"
+        gone = "would delete" if self.dry_run else "deleted"
+        return (f"{self.client} -> {self.target} ({self.url}): {verb} {len(self.uploaded)} files "
+                f"({human_bytes(self.plan.bytes)}), {gone} {len(self.deleted)}, {self.plan.unchanged} unchanged"
+                + ("" if self.dry_run else f" in {self.seconds:.1f} s"))
+
+
+def open_remote(target: Target, client: str, reporter: Reporter) -> Remote:
+    """The Remote for a target; vendor SDKs are imported here, only when needed."""
+    if target.kind == "dir":
+        from .dir import DirRemote
+
+        return DirRemote(target, client)
+    if target.kind == "sftp":
+        from .sftp import SftpRemote
+
+        return SftpRemote(target, client, reporter)
+    if target.kind == "s3":
+        from .s3 import S3Remote
+
+        return S3Remote(target, client, reporter)
+    raise DeployError(f"{client}: target {target.name} has unknown kind {target.kind!r}")  # pragma: no cover
+
+
+def headers_function(target: Target):
+    if target.kind != "s3":
+        return lambda path: None
+    rules = target.options.get("cache_control") or {}
+    return lambda path: headers_for(path, rules)
+
+
+def new_release_id() -> str:
+    import uuid
+
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter) -> LockRecord:
+    record = new_record()
+    for _ in range(5):
+        if remote.lock_create(record.to_bytes()):
+            return record
+        blob, version = remote.lock_read()
+        if blob is None:
+            continue  # released between our two requests: try again
+        old = parse_record(blob)
+        if not stale(old):
+            raise DeployError(busy_message(client, target.name, old))
+        if remote.lock_takeover(version, record.to_bytes()):
+            reporter.warn(f"{client}: took over the lock of target {target.name} left by "
+                          f"{old.owner() if old else 'an unknown publish'}, which is no longer running")
+            return record
+    raise DeployError(f"{client}: could not take the lock of target {target.name}: another publish keeps "
+                      "taking it; wait for it to finish and run again")
+
+
+def publish_folder(
+    folder: Path, target: Target, client: str, reporter: Reporter, *, dry_run: bool = False,
+    allow_deletes: bool = False, confirm_deletes: Callable[[DeployPlan], bool] = lambda plan: True,
+    show_plan: Callable[[DeployPlan], None] | None = None,
+) -> DeployReport:
+    """Make ``target`` hold exactly the files of ``folder``. See the module docstring."""
+    started = time.monotonic()
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DeployError(f"{client}: nothing to publish: {folder} is not a folder; build the site first")
+    local = scan_folder(folder, headers_function(target))
+    if not local:
+        raise DeployError(f"{client}: the build folder {folder} is empty; refusing to publish an empty site "
+                          f"to {target.name} (it would delete everything); check the build")
+    remote = open_remote(target, client, reporter)
+    record = None
+    try:
+        if not dry_run:
+            record = acquire_lock(remote, client, target, reporter)
+        files, doc = manifest_from_bytes(remote.read_manifest())
+        listing = remote.list_files()
+        plan = plan_deploy(local, files, listing, target.options.get("max_deletes"))
+        release = new_release_id()
+        report = DeployReport(client, target.name, target.url, dry_run, plan, release=release)
+        if show_plan is not None:
+            show_plan(plan)
+        if plan.deletes_over_cap and not allow_deletes:
+            raise DeployError(
+                f"{client}: publishing to {target.name} would delete {len(plan.deletes)} of {plan.site_files} files, "
+                f"over the cap of {plan.delete_cap}; nothing was changed. If the build is complete, run again with "
+                f"--allow-deletes (or raise max_deletes in [deploy.{target.name}])")
+        if dry_run:
+            report.uploaded = [u.path for u in plan.uploads]
+            report.deleted = list(plan.deletes)
+            return report
+        if plan.deletes and not confirm_deletes(plan):
+            raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
+                              "changed. Run again and answer yes, or pass --yes")
+        _apply(remote, plan, local, folder, files, release, record, report, reporter)
+        report.seconds = time.monotonic() - started
+        return report
+    finally:
+        try:
+            if record is not None:
+                remote.lock_remove()
+        finally:
+            remote.close()
+
+
+def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
+           release: str, record: LockRecord, report: DeployReport, reporter: Reporter) -> None:
+    files = dict(files)
+    for path in plan.forget:
+        files.pop(path, None)
+    for u in plan.uploads:
+        if u.reason == CHANGED_AT_TARGET:
+            # the target no longer holds what the manifest says: forget it until re-sent
+            files.pop(u.path, None)
+    sending = {u.path for u in plan.uploads}
+    keep = [SendItem(Upload(p, local[p].size, "unchanged", 0), folder / p, local[p].sha256, None)
+            for p in sorted(local) if p not in sending]
+    remote.prepare(plan, release, keep)
+    guard = threading.Lock()
+    state = {"since": 0, "at": time.monotonic(), "record": record}
+
+    def checkpoint() -> None:
+        remote.write_manifest(manifest_to_bytes(files, release))
+        state["record"] = state["record"].refreshed_now()
+        remote.lock_write(state["record"].to_bytes())
+        state["since"], state["at"] = 0, time.monotonic()
+        faults.hit("manifest")
+
+    hdr = headers_function_from_items
+    with reporter.progress("uploading", total=len(plan.uploads), unit="files") as bar:
+        for phase, uploads in plan.phases():
+            items = [SendItem(u, folder / u.path, local[u.path].sha256, hdr(remote, u.path)) for u in uploads]
+
+            def done(item: SendItem, stamp: str) -> None:
+                lf = local[item.upload.path]
+                with guard:
+                    files[lf.path] = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+                    report.uploaded.append(lf.path)
+                    bar.advance(1, lf.size)
+                    reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
+                    state["since"] += 1
+                    if state["since"] >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
+                        checkpoint()
+                faults.hit("upload-done")
+
+            remote.upload(items, done)
+            with guard:
+                checkpoint()
+    if plan.deletes:
+        remote.delete(list(plan.deletes))
+        for path in plan.deletes:
+            files.pop(path, None)
+            report.deleted.append(path)
+            reporter.event("delete", path=path)
+    remote.write_manifest(manifest_to_bytes(files, release))
+    remote.finish(plan, release, report.uploaded, report.deleted)
+
+
+def headers_function_from_items(remote, path: str):
+    fn = getattr(remote, "headers_for", None)
+    return fn(path) if fn else None
+
+
+def hashing_reader(source: Path, expected: str, client: str, chunk: int = 1 << 20):
+    """Yield the chunks of ``source``; raise if its bytes are not the ones planned."""
+    h = hashlib.sha256()
+    with open(source, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            h.update(block)
+            yield block
+    if h.hexdigest() != expected:
+        raise DeployError(f"{client}: {source} changed while publishing; run publish again once the build is done")
+
+
+def rollback_target(target: Target, client: str, reporter: Reporter) -> str:
+    """Switch an atomic SFTP target back to its previous release; returns that release's id."""
+    if target.kind != "sftp" or target.mode != "atomic":
+        raise DeployError(f"{client}: --rollback needs an sftp:// target with mode = \"atomic\"; target "
+                          f"{target.name} is {target.kind} {target.mode}: publish the older content instead")
+    remote = open_remote(target, client, reporter)
+    record = None
+    try:
+        record = acquire_lock(remote, client, target, reporter)
+        return remote.rollback()
+    finally:
+        try:
+            if record is not None:
+                remote.lock_remove()
+        finally:
+            remote.close()

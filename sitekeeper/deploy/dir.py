@@ -1,0 +1,158 @@
+"""The dir: target: a local folder, written like a remote one.
+
+Same protocol as SFTP and S3 (manifest and lock under ``<folder>/.sitekeeper/``), so the
+embedded default behaves exactly like a real deploy: each file is written under
+``.sitekeeper/tmp/`` and moved into place with ``os.replace`` (atomic on one filesystem).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from ..errors import DeployError
+from . import faults
+from .apply import SendItem, hashing_reader
+from .plan import RemoteEntry, is_private
+
+STATE = ".sitekeeper"
+
+
+class DirRemote:
+    def __init__(self, target, client: str):
+        self.target, self.client = target, client
+        self.root = Path(target.path)
+        self.state = self.root / STATE
+        self.tmp = self.state / "tmp"
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeployError(f"{client}: cannot create the target folder {self.root} for {target.name}: "
+                              f"{exc.strerror}; fix its permissions or point url at a writable folder") from exc
+
+    def _fail(self, what: str, exc: OSError):
+        raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
+                          "check the folder's permissions and free space") from exc
+
+    # ---- lock
+    @property
+    def _lock(self) -> Path:
+        return self.state / "lock"
+
+    def lock_create(self, blob: bytes) -> bool:
+        try:
+            fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        return True
+
+    def lock_read(self):
+        try:
+            blob = self._lock.read_bytes()
+        except FileNotFoundError:
+            return None, ""
+        return blob, blob.decode("utf-8", "replace")
+
+    def lock_takeover(self, version: str, blob: bytes) -> bool:
+        # Move the stale lock aside under a unique name, check it is the one we judged stale
+        # (not a fresh lock someone created meanwhile), then create ours exclusively.
+        aside = self.state / f"lock.stale-{uuid.uuid4().hex}"
+        try:
+            os.rename(self._lock, aside)
+        except FileNotFoundError:
+            return self.lock_create(blob)
+        moved = aside.read_bytes().decode("utf-8", "replace")
+        if moved != version:
+            if not self._lock.exists():
+                os.rename(aside, self._lock)
+            return False
+        aside.unlink()
+        return self.lock_create(blob)
+
+    def lock_write(self, blob: bytes) -> None:
+        self._write_atomic(self._lock, blob)
+
+    def lock_remove(self) -> None:
+        try:
+            self._lock.unlink()
+        except FileNotFoundError:
+            pass
+
+    # ---- state
+    def read_manifest(self) -> bytes | None:
+        try:
+            return (self.state / "manifest.json").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_manifest(self, blob: bytes) -> None:
+        self._write_atomic(self.state / "manifest.json", blob)
+
+    def _write_atomic(self, final: Path, blob: bytes) -> None:
+        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+        tmp.write_bytes(blob)
+        os.replace(tmp, final)
+
+    def list_files(self) -> dict[str, RemoteEntry]:
+        out = {}
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir
+            if not rel_dir:
+                dirnames[:] = [d for d in dirnames if not d.startswith(".sitekeeper")]
+            for name in filenames:
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                if is_private(rel):
+                    continue
+                st = os.lstat(os.path.join(dirpath, name))
+                out[rel] = RemoteEntry(st.st_size, str(st.st_mtime_ns))
+        return out
+
+    # ---- changes
+    def prepare(self, plan, release, keep=()) -> None:
+        for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
+            leftover.unlink(missing_ok=True)
+
+    def upload(self, items: list[SendItem], done) -> None:
+        for item in items:
+            final = self.root / item.upload.path
+            tmp = self.tmp / f"{uuid.uuid4().hex}.part"
+            try:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                with open(tmp, "wb") as out:
+                    for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client)):
+                        out.write(block)
+                        if i == 0:
+                            faults.hit("mid-upload")
+                if final.is_dir():
+                    raise DeployError(f"{self.client}: {item.upload.path} is a folder on target {self.target.name}; "
+                                      "remove it by hand, then publish again")
+                os.replace(tmp, final)
+                st = os.stat(final)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                self._fail(f"cannot write {item.upload.path}", exc)
+            done(item, str(st.st_mtime_ns))
+
+    def delete(self, paths: list[str]) -> None:
+        for path in paths:
+            final = self.root / path
+            try:
+                final.unlink(missing_ok=True)
+            except OSError as exc:
+                self._fail(f"cannot delete {path}", exc)
+            parent = final.parent
+            while parent != self.root:
+                try:
+                    parent.rmdir()  # only succeeds when empty
+                except OSError:
+                    break
+                parent = parent.parent
+
+    def finish(self, plan, release, uploaded, deleted) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

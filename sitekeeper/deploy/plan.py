@@ -1,0 +1,232 @@
+"""The deploy plan: a pure value computed before anything is touched.
+
+``plan_deploy(local, manifest, listing)`` compares
+
+- ``local``: what the build produced (path -> LocalFile: sha256 of the exact bytes, size, headers),
+- ``manifest``: what the target says it holds (path -> ManifestEntry, read from the target itself,
+  so a fresh CI runner plans exactly like a laptop), and
+- ``listing``: one cheap listing of the target (path -> RemoteEntry: size and a stamp, the
+  mtime on SFTP/dir and the ETag on S3),
+
+and returns a ``DeployPlan`` whose uploads each say why. The listing keeps the manifest
+honest: a file edited or removed by hand, or a lost manifest, shows up as a size/stamp
+mismatch or a missing entry and is re-sent; files at the target that the build no longer
+has are deleted. ``--dry-run`` prints the plan; ``apply`` executes exactly it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Mapping
+
+MANIFEST_VERSION = 1
+
+# Why an upload is planned.
+NEW = "new"                      # not at the target
+CONTENT = "content differs"      # the manifest records other bytes (sha256 differs)
+HEADERS = "headers differ"       # same bytes, other Content-Type/Cache-Control
+CHANGED_AT_TARGET = "changed at target"  # size/stamp in the listing differ from the manifest: edited by hand
+UNKNOWN = "not in manifest"      # present, but the target's manifest does not vouch for it
+
+# Upload order: assets before the pages that use them, pages before the indexes that link
+# them, and feeds/sitemap last, so a visitor never follows a link to something not there yet.
+PHASE_ASSETS, PHASE_PAGES, PHASE_INDEXES = 0, 1, 2
+PHASE_NAMES = {PHASE_ASSETS: "assets", PHASE_PAGES: "pages", PHASE_INDEXES: "indexes, feeds and sitemap"}
+
+DELETE_SHARE = 0.25
+DELETE_CEILING = 256
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    path: str
+    """Path relative to the site root, '/' separated."""
+    sha256: str
+    """Hex sha256 of the exact bytes that will be sent."""
+    size: int
+    """Size in bytes."""
+    headers: str = ""
+    """Fingerprint of the headers the target will serve it with ("" for sftp/dir)."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    sha256: str
+    """sha256 of the bytes sent."""
+    size: int
+    """Size in bytes."""
+    headers: str = ""
+    """Headers fingerprint sent with it."""
+    stamp: str = ""
+    """What the target's listing showed right after the upload (mtime or ETag)."""
+    release: str = ""
+    """The publish that sent it."""
+
+    def as_json(self) -> dict:
+        return {"sha256": self.sha256, "size": self.size, "headers": self.headers,
+                "stamp": self.stamp, "release": self.release}
+
+
+@dataclass(frozen=True)
+class RemoteEntry:
+    size: int
+    """Size the listing reports."""
+    stamp: str = ""
+    """mtime (sftp, dir) or ETag (s3) the listing reports."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    path: str
+    """Path relative to the site root."""
+    size: int
+    """Bytes to send."""
+    reason: str
+    """Why: new, content differs, headers differ, changed at target, not in manifest."""
+    phase: int
+    """Order group: assets, pages, indexes."""
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    uploads: tuple[Upload, ...]
+    """In the order they will be sent."""
+    deletes: tuple[str, ...]
+    """Paths to remove at the target, done last."""
+    unchanged: int
+    """Local files already at the target as they are."""
+    site_files: int
+    """Files at the target before the deploy (the base of the delete cap)."""
+    delete_cap: int
+    """Most deletes allowed without --allow-deletes."""
+    forget: tuple[str, ...] = ()
+    """Manifest entries for files no longer at the target, dropped without any request."""
+
+    @property
+    def bytes(self) -> int:
+        return sum(u.size for u in self.uploads)
+
+    @property
+    def empty(self) -> bool:
+        return not self.uploads and not self.deletes
+
+    @property
+    def deletes_over_cap(self) -> bool:
+        return len(self.deletes) > self.delete_cap
+
+    def phases(self) -> list[tuple[int, list[Upload]]]:
+        out: dict[int, list[Upload]] = {}
+        for u in self.uploads:
+            out.setdefault(u.phase, []).append(u)
+        return sorted(out.items())
+
+
+def is_private(path: str) -> bool:
+    """Whatever sitekeeper keeps at a target lives under a top-level `.sitekeeper*` name."""
+    return path.split("/", 1)[0].startswith(".sitekeeper")
+
+
+_FEEDS = {"sitemap.xml", "robots.txt", "feed.xml", "atom.xml", "rss.xml", "index.xml"}
+
+
+def phase_of(path: str, sections: frozenset[str]) -> int:
+    """Which upload group a path belongs to. ``sections``: folders that hold other pages."""
+    name = path.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower in _FEEDS or lower.endswith((".atom", ".rss")) or lower.startswith("sitemap") and lower.endswith(".xml"):
+        return PHASE_INDEXES
+    if not lower.endswith((".html", ".htm")):
+        return PHASE_ASSETS
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    if lower in ("index.html", "index.htm") and folder in sections:
+        return PHASE_INDEXES
+    return PHASE_PAGES
+
+
+def sections_of(paths) -> frozenset[str]:
+    """Folders (and "" for the root) that contain a page below their own index page."""
+    out = set()
+    for p in paths:
+        if not p.lower().endswith((".html", ".htm")):
+            continue
+        parts = p.split("/")
+        # every ancestor folder of a page's folder is a section
+        folder_parts = parts[:-1]
+        if parts[-1].lower().startswith("index."):
+            folder_parts = folder_parts[:-1]  # about/index.html makes "" a section, not "about"
+            for i in range(len(folder_parts) + 1):
+                out.add("/".join(folder_parts[:i]))
+        else:
+            for i in range(len(folder_parts) + 1):
+                out.add("/".join(folder_parts[:i]))
+    return frozenset(out)
+
+
+def delete_cap(site_files: int, max_deletes: int | None = None) -> int:
+    if max_deletes is not None:
+        return max_deletes
+    return max(1, min(int(site_files * DELETE_SHARE), DELETE_CEILING))
+
+
+def plan_deploy(local: Mapping[str, LocalFile], manifest: Mapping[str, ManifestEntry] | None,
+                listing: Mapping[str, RemoteEntry], max_deletes: int | None = None) -> DeployPlan:
+    """Pure: what to send and delete so the target holds exactly ``local``."""
+    manifest = manifest or {}
+    listing = {p: e for p, e in listing.items() if not is_private(p)}
+    sections = sections_of(local)
+    uploads: list[Upload] = []
+    unchanged = 0
+    for path in sorted(local):
+        lf = local[path]
+        seen = listing.get(path)
+        known = manifest.get(path)
+        if seen is None:
+            reason = NEW
+        elif known is None:
+            reason = UNKNOWN
+        elif known.size != seen.size or (known.stamp and seen.stamp and known.stamp != seen.stamp):
+            reason = CHANGED_AT_TARGET
+        elif known.sha256 != lf.sha256 or known.size != lf.size:
+            reason = CONTENT
+        elif known.headers != lf.headers:
+            reason = HEADERS
+        else:
+            unchanged += 1
+            continue
+        uploads.append(Upload(path, lf.size, reason, phase_of(path, sections)))
+    uploads.sort(key=lambda u: (u.phase, u.path))
+    deletes = tuple(sorted(p for p in listing if p not in local))
+    forget = tuple(sorted(p for p in manifest if p not in listing and p not in local))
+    return DeployPlan(
+        uploads=tuple(uploads), deletes=deletes, unchanged=unchanged, site_files=len(listing),
+        delete_cap=delete_cap(len(listing), max_deletes), forget=forget,
+    )
+
+
+# ---------------------------------------------------------------- manifest text
+
+
+def manifest_to_bytes(files: Mapping[str, ManifestEntry], release: str, extra: Mapping | None = None) -> bytes:
+    data = {"version": MANIFEST_VERSION, "release": release,
+            "files": {p: files[p].as_json() for p in sorted(files)}}
+    if extra:
+        data.update(extra)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def manifest_from_bytes(blob: bytes | None) -> tuple[dict[str, ManifestEntry], dict]:
+    """(files, the whole document). A missing or unreadable manifest is an empty one: the
+    listing then decides, and every file at the target is re-sent once (self-healing)."""
+    if not blob:
+        return {}, {}
+    try:
+        data = json.loads(blob.decode("utf-8"))
+        if data.get("version") != MANIFEST_VERSION:
+            return {}, {}
+        files = {
+            p: ManifestEntry(e["sha256"], int(e["size"]), e.get("headers", ""), e.get("stamp", ""), e.get("release", ""))
+            for p, e in data.get("files", {}).items()
+        }
+        return files, data
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}, {}
