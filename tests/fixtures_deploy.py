@@ -1,1 +1,185 @@
-"""Fixtures (filled in by its owner)."""
+"""Real servers for deploy tests, started by the test suite on 127.0.0.1 only.
+
+- ``sshd_server``: OpenSSH ``sshd -D -e -f CONFIG`` on an unprivileged port, with its own
+  host key, authorized_keys and an SFTP-only account (``ForceCommand internal-sftp``, as on
+  shared hosting). Root may log in with the key only (CI runs as root).
+- ``s3_server``: moto's standalone S3-compatible server; boto3 talks real HTTP to it.
+
+Both are session-scoped; a test is skipped (with the reason) only when the binary is
+missing on a developer machine. The helpers ``start_sshd``/``start_moto`` are also used by
+bench/deploy_bench.py.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_port(port: int, proc: subprocess.Popen, log: Path | None, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}: {log.read_text() if log else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"server did not listen on 127.0.0.1:{port}")
+
+
+@dataclass
+class Sshd:
+    host: str
+    """Always 127.0.0.1."""
+    port: int
+    """The listening port."""
+    user: str
+    """Login name (the current user)."""
+    key_file: Path
+    """Private key in authorized_keys."""
+    fingerprint: str
+    """Host key fingerprint, SHA256:..."""
+    home: Path
+    """A folder for docroots."""
+    log: Path
+    """sshd's stderr (LogLevel VERBOSE, sftp-server at INFO: one line per open/rename/remove...)."""
+    proc: subprocess.Popen
+    """The sshd process."""
+
+    def url(self, path: str) -> str:
+        return f"sftp://{self.user}@{self.host}:{self.port}{path}"
+
+
+def start_sshd(folder: Path, sftp_log_level: str = "INFO") -> Sshd:
+    sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+    if sshd is None:
+        raise FileNotFoundError("sshd")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("host_ed25519", "client_ed25519"):
+        if not (folder / name).exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True)
+    (folder / "authorized_keys").write_text((folder / "client_ed25519.pub").read_text())
+    os.chmod(folder / "client_ed25519", 0o600)
+    home = folder / "www"
+    home.mkdir(exist_ok=True)
+    port = free_port()
+    log = folder / "sshd.log"
+    config = folder / "sshd_config"
+    config.write_text(f"""\
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {folder / 'host_ed25519'}
+PidFile {folder / 'sshd.pid'}
+AuthorizedKeysFile {folder / 'authorized_keys'}
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+MaxSessions 64
+MaxStartups 64
+LogLevel VERBOSE
+Subsystem sftp internal-sftp -l {sftp_log_level}
+ForceCommand internal-sftp -l {sftp_log_level}
+""")
+    os.makedirs("/run/sshd", exist_ok=True)
+    out = open(log, "wb")
+    proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdout=out, stderr=subprocess.STDOUT)
+    _wait_port(port, proc, log)
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", str(folder / "host_ed25519.pub")], check=True,
+                        capture_output=True, text=True).stdout.split()[1]
+    return Sshd("127.0.0.1", port, getpass.getuser(), folder / "client_ed25519", fp, home, log, proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class S3Server:
+    endpoint: str
+    """http://127.0.0.1:PORT"""
+    proc: subprocess.Popen
+    """The moto_server process."""
+    log: Path
+    """Its output: one line per HTTP request."""
+
+
+def start_moto(folder: Path) -> S3Server:
+    exe = shutil.which("moto_server")
+    if exe is None:
+        raise FileNotFoundError("moto_server")
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    log = folder / "moto.log"
+    out = open(log, "wb")
+    proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    _wait_port(port, proc, log, 30)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=2)
+            break
+        except Exception:
+            time.sleep(0.1)
+    return S3Server(endpoint, proc, log)
+
+
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+}
+
+
+@pytest.fixture(scope="session")
+def sshd_server(tmp_path_factory):
+    try:
+        server = start_sshd(tmp_path_factory.mktemp("sshd"))
+    except FileNotFoundError:
+        pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
+    yield server
+    stop(server.proc)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    try:
+        server = start_moto(tmp_path_factory.mktemp("moto"))
+    except FileNotFoundError:
+        pytest.skip("moto_server is not installed here (pip install 'moto[server]'); CI has it")
+    yield server
+    stop(server.proc)
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """Fake credentials for the local S3 server; never real ones."""
+    for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in FAKE_AWS.items():
+        monkeypatch.setenv(key, value)
+    return dict(FAKE_AWS)

@@ -1,0 +1,284 @@
+"""The s3:// target. The only module that imports boto3/botocore.
+
+Credentials come from the AWS chain (environment, profile, instance role); ``profile``,
+``region`` and ``endpoint_url`` (any S3-compatible store) come from the target table.
+Objects are written whole (S3 never shows a partial object); each carries our own
+Content-Type and Cache-Control and its sha256 in the object metadata. Files over
+``MULTIPART_THRESHOLD`` go up in parts. The manifest and lock live under
+``<prefix>/.sitekeeper/``; the lock is created with ``IfNoneMatch='*'`` and taken over
+with ``IfMatch=<etag of the stale lock>``, so two publishers can never both hold it.
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+
+from ..errors import DeployError
+from . import faults
+from .apply import SendItem, hashing_reader
+from .headers import headers_for
+from .plan import RemoteEntry, is_private
+
+MULTIPART_THRESHOLD = int(os.environ.get("SITEKEEPER_S3_MULTIPART_THRESHOLD", str(64 << 20)))
+PART_SIZE = 16 << 20
+WORKERS = int(os.environ.get("SITEKEEPER_S3_WORKERS", "16"))
+INVALIDATION_MAX_PATHS = 15
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Remote:
+    def __init__(self, target, client: str, reporter):
+        self.target, self.client, self.reporter = target, client, reporter
+        self.name = target.name
+        opts = target.options
+        self.bucket = target.bucket
+        self.prefix = target.path
+        self.state = f"{self.prefix}/.sitekeeper/" if self.prefix else ".sitekeeper/"
+        self.rules = opts.get("cache_control") or {}
+        try:
+            self.session = boto3.session.Session(profile_name=opts.get("profile"), region_name=opts.get("region"))
+        except BotoCoreError as exc:
+            raise self._err(f"AWS profile {opts.get('profile')!r} cannot be used ({exc})",
+                            "check the profile name in ~/.aws/config, or remove `profile`") from exc
+        if self.session.get_credentials() is None:
+            raise self._err("no AWS credentials found",
+                            "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
+                            "that runs sitekeeper, or configure `aws configure`")
+        self.s3 = self.session.client(
+            "s3", endpoint_url=opts.get("endpoint_url"),
+            config=Config(retries={"max_attempts": 4, "mode": "standard"}, max_pool_connections=WORKERS + 4,
+                          connect_timeout=10, read_timeout=60),
+        )
+        self._check_bucket()
+
+    def _err(self, message: str, fix: str) -> DeployError:
+        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}; fix: {fix}")
+
+    def _map(self, exc: Exception, what: str) -> DeployError:
+        if isinstance(exc, NoCredentialsError):
+            return self._err("no AWS credentials found", "set AWS credentials in the environment")
+        if isinstance(exc, EndpointConnectionError):
+            return self._err(f"cannot reach the S3 endpoint ({exc})", "check endpoint_url and region, and the network")
+        if isinstance(exc, ClientError):
+            code = _code(exc)
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if code in ("NoSuchBucket",) or (status == 404 and what == "checking the bucket"):
+                return self._err(f"bucket {self.bucket} does not exist", "create it, or fix the bucket name in the url")
+            if code in ("PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException") \
+                    or status == 301:
+                region = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+                return self._err(f"bucket {self.bucket} is in another region{' (' + region + ')' if region else ''}",
+                                 f"set region = \"{region or 'the bucket region'}\" in [deploy.{self.name}]")
+            if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403") or status == 403:
+                return self._err(f"access denied while {what} ({code})",
+                                 "check the credentials and that their policy allows s3:ListBucket, GetObject, "
+                                 "PutObject and DeleteObject on this bucket and prefix")
+            return self._err(f"{what} failed ({code or status})", "check the bucket and the endpoint")
+        if isinstance(exc, BotoCoreError):
+            return self._err(f"{what} failed ({exc})", "check endpoint_url, region and the network")
+        return self._err(f"{what} failed ({exc})", "check the target")
+
+    def _check_bucket(self) -> None:
+        try:
+            self.s3.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "checking the bucket") from exc
+
+    def key(self, path: str) -> str:
+        return f"{self.prefix}/{path}" if self.prefix else path
+
+    def headers_for(self, path: str) -> dict[str, str]:
+        return headers_for(path, self.rules)
+
+    # ---------------------------------------------------------------- lock
+
+    @property
+    def _lock(self) -> str:
+        return self.state + "lock"
+
+    def lock_create(self, blob: bytes) -> bool:
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, IfNoneMatch="*",
+                               ContentType="application/json")
+            return True
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "ConditionalRequestConflict") or \
+                    exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
+                return False
+            raise self._map(exc, "creating the lock") from exc
+        except BotoCoreError as exc:
+            raise self._map(exc, "creating the lock") from exc
+
+    def lock_read(self):
+        try:
+            obj = self.s3.get_object(Bucket=self.bucket, Key=self._lock)
+            return obj["Body"].read(), obj["ETag"]
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404"):
+                return None, ""
+            raise self._map(exc, "reading the lock") from exc
+
+    def lock_takeover(self, version: str, blob: bytes) -> bool:
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, IfMatch=version,
+                               ContentType="application/json")
+            return True
+        except ClientError as exc:
+            if _code(exc) in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey") or \
+                    exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
+                return False
+            raise self._map(exc, "taking over the lock") from exc
+
+    def lock_write(self, blob: bytes) -> None:
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, ContentType="application/json")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "refreshing the lock") from exc
+
+    def lock_remove(self) -> None:
+        try:
+            self.s3.delete_object(Bucket=self.bucket, Key=self._lock)
+        except (ClientError, BotoCoreError):
+            pass
+
+    # ---------------------------------------------------------------- state
+
+    def read_manifest(self) -> bytes | None:
+        try:
+            return self.s3.get_object(Bucket=self.bucket, Key=self.state + "manifest.json")["Body"].read()
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404"):
+                return None
+            raise self._map(exc, "reading the manifest") from exc
+        except BotoCoreError as exc:
+            raise self._map(exc, "reading the manifest") from exc
+
+    def write_manifest(self, blob: bytes) -> None:
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self.state + "manifest.json", Body=blob,
+                               ContentType="application/json", CacheControl="no-store")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "writing the manifest") from exc
+
+    def list_files(self) -> dict[str, RemoteEntry]:
+        out = {}
+        start = f"{self.prefix}/" if self.prefix else ""
+        try:
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
+                for obj in page.get("Contents", []):
+                    rel = obj["Key"][len(start):]
+                    if rel and not is_private(rel) and not rel.endswith("/"):
+                        out[rel] = RemoteEntry(int(obj["Size"]), obj.get("ETag", ""))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "listing the bucket") from exc
+        return out
+
+    # ---------------------------------------------------------------- changes
+
+    def prepare(self, plan, release, keep=()) -> None:
+        pass
+
+    def _put(self, item: SendItem) -> str:
+        headers = item.headers or self.headers_for(item.upload.path)
+        extra = {"ContentType": headers["Content-Type"], "CacheControl": headers["Cache-Control"],
+                 "Metadata": {"sha256": item.sha256}}
+        key = self.key(item.upload.path)
+        if item.upload.size <= MULTIPART_THRESHOLD:
+            body = b"".join(hashing_reader(item.source, item.sha256, self.client))
+            faults.hit("mid-upload")
+            return self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)["ETag"]
+        upload_id = self.s3.create_multipart_upload(Bucket=self.bucket, Key=key, **extra)["UploadId"]
+        try:
+            parts, buf, number = [], bytearray(), 1
+            for block in hashing_reader(item.source, item.sha256, self.client, PART_SIZE):
+                buf += block
+                while len(buf) >= PART_SIZE:
+                    r = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                                            Body=bytes(buf[:PART_SIZE]))
+                    parts.append({"ETag": r["ETag"], "PartNumber": number})
+                    del buf[:PART_SIZE]
+                    number += 1
+                    faults.hit("mid-upload")
+            if buf or not parts:
+                r = self.s3.upload_part(Bucket=self.bucket, Key=key, UploadId=upload_id, PartNumber=number,
+                                        Body=bytes(buf))
+                parts.append({"ETag": r["ETag"], "PartNumber": number})
+            return self.s3.complete_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id,
+                                                     MultipartUpload={"Parts": parts})["ETag"]
+        except BaseException:
+            try:
+                self.s3.abort_multipart_upload(Bucket=self.bucket, Key=key, UploadId=upload_id)
+            except Exception:
+                pass
+            raise
+
+    def upload(self, items: list[SendItem], done) -> None:
+        def send(item: SendItem) -> None:
+            try:
+                etag = self._put(item)
+            except (ClientError, BotoCoreError) as exc:
+                raise self._map(exc, f"uploading {item.upload.path}") from exc
+            done(item, etag)
+
+        if len(items) <= 1:
+            for item in items:
+                send(item)
+            return
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+            for fut in [pool.submit(send, item) for item in items]:
+                fut.result()
+
+    def delete(self, paths: list[str]) -> None:
+        for i in range(0, len(paths), 1000):
+            batch = paths[i:i + 1000]
+            try:
+                r = self.s3.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": self.key(p)} for p in batch], "Quiet": True})
+            except (ClientError, BotoCoreError) as exc:
+                raise self._map(exc, "deleting files") from exc
+            if r.get("Errors"):
+                first = r["Errors"][0]
+                raise self._err(f"could not delete {len(r['Errors'])} files, e.g. {first.get('Key')} "
+                                f"({first.get('Code')})", "check the credentials' s3:DeleteObject permission")
+
+    def finish(self, plan, release: str, uploaded: list[str], deleted: list[str]) -> None:
+        dist = self.target.options.get("cloudfront_distribution_id")
+        replaced = {u.path for u in plan.uploads if u.reason != "new"}  # new files were never cached
+        changed = [p for p in uploaded if p in replaced] + list(deleted)
+        if not dist or not changed:
+            return
+        paths = invalidation_paths(changed)
+        try:
+            cf = self.session.client("cloudfront", endpoint_url=os.environ.get("SITEKEEPER_CLOUDFRONT_ENDPOINT"))
+            cf.create_invalidation(DistributionId=dist, InvalidationBatch={
+                "Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": release})
+            self.reporter.info(f"{self.client}: CloudFront invalidation of {len(paths)} paths requested")
+        except (ClientError, BotoCoreError) as exc:
+            self.reporter.warn(f"{self.client}: files are published, but the CloudFront invalidation failed "
+                               f"({exc}); visitors may see cached pages until they expire. Fix: check "
+                               "cloudfront_distribution_id and the credentials' cloudfront:CreateInvalidation")
+
+    def close(self) -> None:
+        pass
+
+
+def invalidation_paths(paths: list[str], limit: int = INVALIDATION_MAX_PATHS) -> list[str]:
+    """URL paths to invalidate: exact ones when few, collapsed to folder wildcards when many."""
+    urls = set()
+    for p in paths:
+        urls.add("/" + p)
+        if p == "index.html" or p.endswith("/index.html"):
+            urls.add("/" + p[: -len("index.html")])
+    if len(urls) <= limit:
+        return sorted(urls)
+    tops = {("/" + u.strip("/").split("/", 1)[0] + "/*") if "/" in u.strip("/") else u for u in urls}
+    if len(tops) <= limit:
+        return sorted(tops)
+    return ["/*"]

@@ -1,0 +1,622 @@
+"""The sftp:// target. The only module that imports paramiko.
+
+One SSH connection per publish. The host key is checked right after the key exchange,
+before authentication and long before any write. Uploads run over a few SFTP channels
+of that one connection in parallel (``SITEKEEPER_SFTP_CHANNELS``, default 4), with
+pipelined writes in 1 MiB blocks; every file is written under ``<state>/tmp/`` and moved
+to its final name with ``posix-rename@openssh.com`` (atomic replace), so a visitor never
+sees a truncated file and a killed publish leaves only temporary files outside the docroot.
+
+State (manifest, lock, temporary files, atomic releases) lives in ``.sitekeeper-<name>``
+next to the docroot when the account may create it there, else in ``<docroot>/.sitekeeper``.
+
+``mode = "atomic"``: the docroot is a symlink to ``<state>/releases/<id>``. A publish makes
+a new release folder, hard-links unchanged files from the live one with
+``hardlink@openssh.com`` (re-sending them when the server refuses), uploads the changes,
+and switches the symlink with one rename. ``--rollback`` switches back to the previous one.
+"""
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import os
+import posixpath
+import socket
+import stat as statmod
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import paramiko
+from paramiko.sftp import CMD_EXTENDED, SFTP_OP_UNSUPPORTED
+
+from ..errors import DeployError
+from . import faults
+from .apply import SendItem, hashing_reader
+from .plan import RemoteEntry, is_private
+
+CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))
+BLOCK = 1 << 20
+CONNECT_TIMEOUT = 15
+
+
+def fingerprint(key) -> str:
+    """SHA256:... exactly as ``ssh-keygen -l`` prints it."""
+    digest = hashlib.sha256(key.asbytes()).digest()
+    return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+
+def fetch_host_key(host: str, port: int, client: str, target_name: str):
+    """Connect, do the key exchange only, and return (key type, fingerprint)."""
+    transport = _transport(host, port, client, target_name)
+    try:
+        key = transport.get_remote_server_key()
+        return key.get_name(), fingerprint(key)
+    finally:
+        transport.close()
+
+
+def _transport(host: str, port: int, client: str, target_name: str):
+    where = f"{host}:{port}"
+    try:
+        sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+    except socket.gaierror as exc:
+        raise DeployError(f"{client}: target {target_name}: unknown host {host!r} ({exc.strerror}); "
+                          "check the host name in the url") from exc
+    except OSError as exc:
+        raise DeployError(f"{client}: target {target_name}: cannot reach {where} ({exc.strerror or exc}); "
+                          "check the host and port in the url, and that the server is up") from exc
+    transport = paramiko.Transport(sock, default_window_size=64 << 20, default_max_packet_size=32768)
+    try:
+        transport.start_client(timeout=CONNECT_TIMEOUT)
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        transport.close()
+        raise DeployError(f"{client}: target {target_name}: {where} does not speak SSH ({exc}); "
+                          "check the port in the url") from exc
+    return transport
+
+
+class SftpRemote:
+    def __init__(self, target, client: str, reporter):
+        self.target, self.client, self.reporter = target, client, reporter
+        self.name = target.name
+        self._dirs: set[str] = set()
+        self._dirs_lock = threading.Lock()
+        self._posix_rename = True
+        self._listing: dict[str, RemoteEntry] = {}
+        self._release_dir = ""
+        self.transport = _transport(target.host, target.port, client, target.name)
+        try:
+            self._verify_host_key()
+            self._authenticate()
+            self.sftp = self._channel()
+            self._locate()
+        except BaseException:
+            self.transport.close()
+            raise
+
+    # ---------------------------------------------------------------- connection
+
+    def _err(self, message: str, fix: str) -> DeployError:
+        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}; fix: {fix}")
+
+    def _verify_host_key(self) -> None:
+        key = self.transport.get_remote_server_key()
+        seen = fingerprint(key)
+        opts = self.target.options
+        pinned = opts.get("host_key")
+        pins = [p.strip().rstrip("=") for p in (pinned if isinstance(pinned, list) else [pinned] if pinned else [])]
+        host, port = self.target.host, self.target.port
+        label = host if port == 22 else f"[{host}]:{port}"
+        if pins:
+            if seen in pins:
+                return
+            raise self._err(
+                f"the server's host key {key.get_name()} {seen} does not match the pinned host_key; "
+                "nothing was changed",
+                "if the host's key was changed on purpose (ask the hosting provider), run "
+                f"`sitekeeper trust {self.client} --target {self.name}` or set host_key = \"{seen}\" in "
+                f"[deploy.{self.name}]; otherwise do not deploy: someone may be intercepting the connection")
+        path = opts.get("known_hosts") or "~/.ssh/known_hosts"
+        known = paramiko.HostKeys()
+        full = os.path.expanduser(path)
+        if os.path.isfile(full):
+            try:
+                known.load(full)
+            except (OSError, paramiko.SSHException) as exc:
+                raise self._err(f"cannot read known_hosts file {path}: {exc}", "fix or remove the file") from exc
+        entries = known.lookup(label) or {}
+        if entries.get(key.get_name()) is not None:
+            if entries[key.get_name()] == key:
+                return
+            raise self._err(f"the server's host key {seen} does not match {path}; nothing was changed",
+                            f"if the change is expected, remove the old line with `ssh-keygen -R '{label}'` and run "
+                            f"`sitekeeper trust {self.client} --target {self.name}`")
+        raise self._err(f"the server's host key {key.get_name()} {seen} is not trusted yet; nothing was changed",
+                        f"check the fingerprint with the hosting provider, then run "
+                        f"`sitekeeper trust {self.client} --target {self.name}` to pin it")
+
+    def _authenticate(self) -> None:
+        opts, user = self.target.options, self.target.user
+        tried = []
+        keys = []
+        if opts.get("key_file"):
+            path = os.path.expanduser(opts["key_file"])
+            try:
+                keys.append(paramiko.PKey.from_path(path))
+            except FileNotFoundError as exc:
+                raise self._err(f"key_file {opts['key_file']} does not exist",
+                                "write the path of the private key, e.g. key_file = \"~/.ssh/client_ed25519\"") from exc
+            except (paramiko.SSHException, OSError, ValueError) as exc:
+                raise self._err(f"cannot read key_file {opts['key_file']} ({type(exc).__name__})",
+                                "use an unencrypted deploy key, or load an encrypted one into the ssh agent "
+                                "and remove key_file") from exc
+            tried.append("key_file")
+        else:
+            try:
+                agent_keys = paramiko.Agent().get_keys()
+            except paramiko.SSHException:
+                agent_keys = ()
+            keys.extend(agent_keys)
+            if agent_keys:
+                tried.append("ssh agent")
+        for key in keys:
+            try:
+                self.transport.auth_publickey(user, key)
+            except paramiko.AuthenticationException:
+                continue
+            except paramiko.SSHException as exc:
+                raise self._err(f"login failed: {exc}", "check the server") from exc
+            if self.transport.is_authenticated():
+                return
+        env = opts.get("password_env")
+        if env:
+            password = os.environ.get(env)
+            if password is None:
+                raise self._err(f"password_env names {env}, which is not set",
+                                f"export {env}=... in the environment that runs sitekeeper (never in site.toml)")
+            tried.append(f"password from {env}")
+            try:
+                self.transport.auth_password(user, password)
+            except paramiko.AuthenticationException:
+                pass
+            if self.transport.is_authenticated():
+                return
+        if not tried:
+            raise self._err(f"no credentials for {user}@{self.target.host}",
+                            "set key_file = \"~/.ssh/KEY\" in the target, load a key into the ssh agent, "
+                            "or set password_env = \"VAR\"")
+        raise self._err(f"login refused for {user}@{self.target.host} (tried {', '.join(tried)})",
+                        "check the user name in the url and that the public key is in the account's "
+                        "authorized_keys (or the password in the environment variable)")
+
+    def _channel(self):
+        return paramiko.SFTPClient.from_transport(self.transport, window_size=64 << 20, max_packet_size=32768)
+
+    def _io(self, exc: OSError, what: str) -> DeployError:
+        if getattr(exc, "errno", None) == errno.EACCES:
+            return self._err(f"permission denied: {what}",
+                             "the account may not write there: check the docroot path in the url and the "
+                             "folder's permissions on the server")
+        if getattr(exc, "errno", None) == errno.ENOSPC:
+            return self._err(f"no space left: {what}", "free space on the server")
+        return self._err(f"{what} failed ({exc})", "check the path in the url and the server")
+
+    def _locate(self) -> None:
+        """Find the docroot and the state folder (outside the docroot where allowed)."""
+        path = self.target.path
+        if path.startswith("/~/"):
+            path = posixpath.join(self.sftp.normalize("."), path[3:])
+        self.root = path.rstrip("/") or "/"
+        self.atomic = self.target.mode == "atomic"
+        st = self._lstat(self.root)
+        if st is None and not self.atomic:
+            self._makedirs(self.sftp, self.root)
+        elif st is not None and not self.atomic and statmod.S_ISREG(st.st_mode):
+            raise self._err(f"{self.root} is a file, not a folder", "point the url at the docroot folder")
+        parent, base = posixpath.split(self.root)
+        sibling = posixpath.join(parent, f".sitekeeper-{base}")
+        self.state = None
+        try:
+            if self._lstat(sibling) is None:
+                self.sftp.mkdir(sibling)
+            self.state = sibling
+        except OSError:
+            if self.atomic:
+                raise self._err(f"atomic mode needs a folder next to the docroot, and {sibling} cannot be created",
+                                f"let the account write to {parent}, or use mode = \"in-place\"")
+            self.state = posixpath.join(self.root, ".sitekeeper")
+            try:
+                if self._lstat(self.state) is None:
+                    self.sftp.mkdir(self.state)
+            except OSError as exc:
+                raise self._io(exc, f"creating {self.state}")
+        self.tmp = posixpath.join(self.state, "tmp")
+        self.releases = posixpath.join(self.state, "releases")
+        for folder in (self.tmp,) + ((self.releases,) if self.atomic else ()):
+            try:
+                if self._lstat(folder) is None:
+                    self.sftp.mkdir(folder)
+            except OSError as exc:
+                raise self._io(exc, f"creating {folder}")
+
+    def _lstat(self, path: str, sftp=None):
+        try:
+            return (sftp or self.sftp).lstat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if getattr(exc, "errno", None) == errno.ENOENT:
+                return None
+            raise self._io(exc, f"reading {path}")
+
+    def _makedirs(self, sftp, path: str) -> None:
+        with self._dirs_lock:
+            if path in self._dirs:
+                return
+        parts = []
+        p = path
+        while p not in ("", "/") and p not in self._dirs:
+            parts.append(p)
+            p = posixpath.dirname(p)
+        for p in reversed(parts):
+            try:
+                sftp.mkdir(p)
+            except OSError as exc:
+                st = self._lstat(p, sftp)
+                if st is None or not statmod.S_ISDIR(st.st_mode):
+                    if st is not None:
+                        raise self._err(f"{p} is a file on the server but the site needs a folder there",
+                                        "remove it by hand, then publish again")
+                    raise self._io(exc, f"creating folder {p}")
+            with self._dirs_lock:
+                self._dirs.add(p)
+
+    # ---------------------------------------------------------------- lock
+
+    @property
+    def _lock(self) -> str:
+        return posixpath.join(self.state, "lock")
+
+    def lock_create(self, blob: bytes) -> bool:
+        try:
+            with self.sftp.open(self._lock, "wx") as fh:
+                fh.write(blob)
+            return True
+        except OSError as exc:
+            if self._lstat(self._lock) is not None:
+                return False
+            raise self._io(exc, f"creating the lock {self._lock}")
+
+    def lock_read(self):
+        blob = self._read(self._lock)
+        return (blob, blob.decode("utf-8", "replace")) if blob is not None else (None, "")
+
+    def lock_takeover(self, version: str, blob: bytes) -> bool:
+        aside = posixpath.join(self.state, f"lock.stale-{uuid.uuid4().hex}")
+        try:
+            self.sftp.rename(self._lock, aside)
+        except OSError:
+            return self.lock_create(blob)
+        moved = (self._read(aside) or b"").decode("utf-8", "replace")
+        if moved != version:
+            try:
+                self.sftp.rename(aside, self._lock)  # plain rename: never overwrites a newer lock
+            except OSError:
+                pass
+            return False
+        self.sftp.remove(aside)
+        return self.lock_create(blob)
+
+    def lock_write(self, blob: bytes) -> None:
+        self._write_small(self._lock, blob)
+
+    def lock_remove(self) -> None:
+        try:
+            self.sftp.remove(self._lock)
+        except OSError:
+            pass
+
+    # ---------------------------------------------------------------- state files
+
+    def _read(self, path: str) -> bytes | None:
+        try:
+            with self.sftp.open(path, "rb") as fh:
+                fh.prefetch()
+                return fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if getattr(exc, "errno", None) == errno.ENOENT:
+                return None
+            raise self._io(exc, f"reading {path}")
+
+    def _write_small(self, final: str, blob: bytes) -> None:
+        tmp = posixpath.join(self.tmp, f"{uuid.uuid4().hex}.part")
+        try:
+            with self.sftp.open(tmp, "wb") as fh:
+                fh.set_pipelined(True)
+                fh.write(blob)
+            self._rename(self.sftp, tmp, final)
+        except OSError as exc:
+            raise self._io(exc, f"writing {final}")
+
+    def read_manifest(self) -> bytes | None:
+        return self._read(posixpath.join(self.state, "manifest.json"))
+
+    def write_manifest(self, blob: bytes) -> None:
+        self._write_small(posixpath.join(self.state, "manifest.json"), blob)
+
+    def _rename(self, sftp, src: str, dst: str) -> None:
+        if self._posix_rename:
+            try:
+                sftp.posix_rename(src, dst)
+                return
+            except OSError as exc:
+                if "unsupported" not in str(exc).lower() and getattr(exc, "errno", None) != SFTP_OP_UNSUPPORTED:
+                    raise
+                self._posix_rename = False  # old server: remove + rename (a moment without the file)
+        try:
+            sftp.rename(src, dst)
+        except OSError:
+            sftp.remove(dst)
+            sftp.rename(src, dst)
+
+    # ---------------------------------------------------------------- listing
+
+    def list_files(self) -> dict[str, RemoteEntry]:
+        """Walk the docroot (the live release in atomic mode), a few folders at a time."""
+        out: dict[str, RemoteEntry] = {}
+        if self._lstat(self.root) is None:
+            self._listing = out
+            return out
+        lock = threading.Lock()
+        local = threading.local()
+        channels = []
+
+        def sftp_for_thread():
+            if not hasattr(local, "sftp"):
+                local.sftp = self._channel()
+                with lock:
+                    channels.append(local.sftp)
+            return local.sftp
+
+        def walk(folder: str) -> list[str]:
+            sftp = sftp_for_thread()
+            full = posixpath.join(self.root, folder) if folder else self.root
+            try:
+                entries = sftp.listdir_attr(full)
+            except OSError as exc:
+                raise self._io(exc, f"listing {full}")
+            subdirs = []
+            for attr in entries:
+                rel = f"{folder}/{attr.filename}" if folder else attr.filename
+                if is_private(rel):
+                    continue
+                if statmod.S_ISDIR(attr.st_mode or 0):
+                    subdirs.append(rel)
+                    with self._dirs_lock:
+                        self._dirs.add(posixpath.join(self.root, rel))
+                elif statmod.S_ISREG(attr.st_mode or 0):
+                    with lock:
+                        out[rel] = RemoteEntry(attr.st_size or 0, str(attr.st_mtime or ""))
+            return subdirs
+
+        with self._dirs_lock:
+            self._dirs.add(self.root)
+        try:
+            with ThreadPoolExecutor(max_workers=CHANNELS) as pool:
+                pending = [pool.submit(walk, "")]
+                while pending:
+                    fut = pending.pop()
+                    for sub in fut.result():
+                        pending.append(pool.submit(walk, sub))
+        finally:
+            for ch in channels:
+                ch.close()
+        self._listing = out
+        return out
+
+    # ---------------------------------------------------------------- changes
+
+    def prepare(self, plan, release: str, keep: list[SendItem] = ()) -> None:
+        self._clean_tmp()
+        if not self.atomic:
+            return
+        # A new release folder: unchanged files hard-linked from the live release.
+        self._release_dir = posixpath.join(self.releases, release)
+        self._makedirs(self.sftp, self._release_dir)
+        live = self._live_release()
+        resend = []
+        for item in keep:
+            dst = posixpath.join(self._release_dir, item.upload.path)
+            self._makedirs(self.sftp, posixpath.dirname(dst))
+            try:
+                if live is None:
+                    raise OSError("no live release")
+                self.sftp._request(CMD_EXTENDED, "hardlink@openssh.com",
+                                   posixpath.join(live, item.upload.path), dst)
+            except (OSError, paramiko.SSHException):
+                resend.append(item)
+        if resend:
+            self.reporter.warn(f"{self.client}: {len(resend)} unchanged files could not be hard-linked on "
+                               f"{self.name} and are sent again")
+            self._send_all(resend, lambda item, stamp: None)
+
+    def _live_release(self) -> str | None:
+        try:
+            link = self.sftp.readlink(self.root)
+        except OSError:
+            return None
+        if not link:
+            return None
+        return link if link.startswith("/") else posixpath.join(posixpath.dirname(self.root), link)
+
+    def _clean_tmp(self) -> None:
+        try:
+            for name in self.sftp.listdir(self.tmp):
+                try:
+                    self.sftp.remove(posixpath.join(self.tmp, name))
+                except OSError:
+                    pass
+        except OSError as exc:
+            raise self._io(exc, f"listing {self.tmp}")
+
+    def _final(self, path: str) -> str:
+        return posixpath.join(self._release_dir if self.atomic else self.root, path)
+
+    def upload(self, items: list[SendItem], done) -> None:
+        self._send_all(items, done)
+
+    def _send_all(self, items: list[SendItem], done) -> None:
+        if not items:
+            return
+        local = threading.local()
+        channels = []
+        lock = threading.Lock()
+
+        def send(item: SendItem) -> None:
+            if not hasattr(local, "sftp"):
+                local.sftp = self._channel()
+                with lock:
+                    channels.append(local.sftp)
+            sftp = local.sftp
+            final = self._final(item.upload.path)
+            self._makedirs(sftp, posixpath.dirname(final))
+            tmp = posixpath.join(self.tmp, f"{uuid.uuid4().hex}.part")
+            try:
+                with sftp.open(tmp, "wb", bufsize=BLOCK) as fh:
+                    fh.set_pipelined(True)
+                    for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client, BLOCK)):
+                        fh.write(block)
+                        if i == 0:
+                            faults.hit("mid-upload")
+                    fh.flush()
+                    st = fh.stat()
+                self._rename(sftp, tmp, final)
+            except OSError as exc:
+                raise self._io(exc, f"writing {item.upload.path}")
+            done(item, str(st.st_mtime or ""))
+
+        workers = max(1, min(CHANNELS, len(items)))
+        try:
+            if workers == 1:
+                for item in items:
+                    send(item)
+            else:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
+                    for fut in [pool.submit(send, item) for item in items]:
+                        fut.result()
+        finally:
+            for ch in channels:
+                ch.close()
+
+    def delete(self, paths: list[str]) -> None:
+        if self.atomic:
+            return  # the new release simply does not contain them
+        folders = set()
+        for path in paths:
+            full = posixpath.join(self.root, path)
+            try:
+                self.sftp.remove(full)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                if getattr(exc, "errno", None) != errno.ENOENT:
+                    raise self._io(exc, f"deleting {path}")
+            parent = posixpath.dirname(path)
+            while parent:
+                folders.add(parent)
+                parent = posixpath.dirname(parent)
+        for folder in sorted(folders, key=lambda f: -f.count("/")):
+            try:
+                self.sftp.rmdir(posixpath.join(self.root, folder))  # fails while not empty: fine
+            except OSError:
+                pass
+
+    def finish(self, plan, release: str, uploaded, deleted) -> None:
+        if not self.atomic:
+            return
+        self.switch_to(self._release_dir)
+        blob = self.read_manifest()
+        if blob is not None:
+            self._write_small(posixpath.join(self.releases, f"{release}.manifest.json"), blob)
+        self._prune(keep=int(self.target.options.get("keep_releases", 5)), current=release)
+
+    def switch_to(self, release_dir: str) -> None:
+        """Point the docroot at ``release_dir`` with one rename of a fresh symlink."""
+        link = posixpath.join(self.tmp, f"{uuid.uuid4().hex}.link")
+        rel = posixpath.relpath(release_dir, posixpath.dirname(self.root))
+        self.sftp.symlink(rel, link)
+        st = self._lstat(self.root)
+        if st is not None and statmod.S_ISDIR(st.st_mode):
+            # First atomic publish over a plain folder: keep it as a release (a brief gap, once).
+            self.sftp.rename(self.root, posixpath.join(self.releases, "0-initial"))
+        self._rename(self.sftp, link, self.root)
+
+    def releases_list(self) -> list[str]:
+        try:
+            return sorted(n for n in self.sftp.listdir(self.releases) if not n.endswith(".json"))
+        except OSError:
+            return []
+
+    def rollback(self) -> str:
+        """Switch the docroot back to the release before the live one; returns its id."""
+        if not self.atomic:
+            raise self._err("--rollback needs mode = \"atomic\"", f"set mode = \"atomic\" in [deploy.{self.name}] "
+                            "and publish; in-place targets keep no earlier release")
+        live = self._live_release()
+        current = posixpath.basename(live.rstrip("/")) if live else None
+        names = self.releases_list()
+        older = [n for n in names if current is None or n < current]
+        if not older:
+            raise self._err("there is no earlier release to roll back to", "publish the older content instead")
+        previous = older[-1]
+        self.switch_to(posixpath.join(self.releases, previous))
+        blob = self._read(posixpath.join(self.releases, f"{previous}.manifest.json"))
+        if blob is not None:
+            self.write_manifest(blob)
+        else:
+            try:
+                self.sftp.remove(posixpath.join(self.state, "manifest.json"))  # self-heals on the next publish
+            except OSError:
+                pass
+        return previous
+
+    def _prune(self, keep: int, current: str) -> None:
+        names = [n for n in self.releases_list() if n != current]
+        for name in names[: max(0, len(names) - max(keep - 1, 1))]:
+            self._rmtree(posixpath.join(self.releases, name))
+            try:
+                self.sftp.remove(posixpath.join(self.releases, f"{name}.manifest.json"))
+            except OSError:
+                pass
+
+    def _rmtree(self, path: str) -> None:
+        try:
+            entries = self.sftp.listdir_attr(path)
+        except OSError:
+            return
+        for attr in entries:
+            full = posixpath.join(path, attr.filename)
+            if statmod.S_ISDIR(attr.st_mode or 0):
+                self._rmtree(full)
+            else:
+                try:
+                    self.sftp.remove(full)
+                except OSError:
+                    pass
+        try:
+            self.sftp.rmdir(path)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.sftp.close()
+        except Exception:
+            pass
+        self.transport.close()
+
