@@ -1,0 +1,193 @@
+"""audience.csv and unsubscribed.csv: who a campaign goes to.
+
+``parse_audience`` is pure (text in, ``Audience`` with diagnostics out): a bad row is
+reported with its line and skipped, never fatal for the rest. ``parse_filter`` reads
+the promotion's ``audience:`` value:
+
+    all                      everyone
+    lang=de                  a column equals a value (case-insensitive)
+    lang!=de                 ... does not equal
+    tags~cakes               a list column (tags split on ; , | or spaces) contains a value
+    lang=de, tags~cakes      every part must hold (AND)
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Diagnostic
+from .settings import is_address
+
+KNOWN_COLUMNS = ("email", "name", "lang", "tags", "consented_at", "source")
+_COND_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(!=|=|~)\s*(.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    """The address (as written, stripped)."""
+    line: int
+    """Line in audience.csv."""
+    fields: dict = field(compare=False, hash=False)
+    """Every column of the row, by header name (email included)."""
+
+    @property
+    def name(self) -> str:
+        return self.fields.get("name", "")
+
+    @property
+    def lang(self) -> str:
+        return self.fields.get("lang", "").strip().lower()
+
+    @property
+    def consented(self) -> bool:
+        return bool(self.fields.get("consented_at", "").strip())
+
+    def tags(self) -> set[str]:
+        return {t.lower() for t in re.split(r"[;,|\s]+", self.fields.get("tags", "")) if t}
+
+
+@dataclass
+class Audience:
+    path: str
+    """audience.csv relative to the workspace."""
+    columns: tuple[str, ...] = ()
+    """Header names."""
+    subscribers: list[Subscriber] = field(default_factory=list)
+    """Valid rows in file order (first occurrence of an address only)."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Rows skipped and header problems."""
+    exists: bool = True
+    """False when the file is missing."""
+
+
+def parse_audience(text: str, path: str) -> Audience:
+    aud = Audience(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        aud.problems.append(Diagnostic(path, 1, "audience.csv is empty", "write a header row: email,name,lang,tags,consented_at,source"))
+        return aud
+    except csv.Error as exc:
+        aud.problems.append(Diagnostic(path, 1, f"the header row is not valid CSV: {exc}", "fix the quotes on that line"))
+        return aud
+    columns = tuple(h.strip() for h in header)
+    aud.columns = columns
+    if "email" not in columns:
+        aud.problems.append(Diagnostic(path, 1, "audience.csv has no `email` column",
+                                       "the first line must name the columns, e.g. email,name,lang,tags,consented_at,source"))
+        return aud
+    seen: set[str] = set()
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            aud.problems.append(Diagnostic(path, line, f"row is not valid CSV: {exc}; skipped",
+                                           "close the quotes on this row", "warning"))
+            continue
+        line = reader.line_num  # a quoted field may span lines; report where the row ends
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            aud.problems.append(Diagnostic(path, line, f"row has {len(row)} values for {len(columns)} columns; skipped",
+                                           "quote values that contain a comma", "warning"))
+            continue
+        fields = {c: v.strip() for c, v in zip(columns, row)}
+        email = fields["email"]
+        if not is_address(email):
+            aud.problems.append(Diagnostic(path, line, f"invalid address {email!r}; skipped",
+                                           "correct the address or delete the row", "warning"))
+            continue
+        if email.lower() in seen:
+            aud.problems.append(Diagnostic(path, line, f"{email} is listed twice; the later row is ignored",
+                                           "delete one of the rows", "warning"))
+            continue
+        seen.add(email.lower())
+        aud.subscribers.append(Subscriber(email, line, fields))
+    return aud
+
+
+def load_audience(ws, client: str) -> Audience:
+    path = ws.campaigns_dir / client / "audience.csv"
+    rel = ws.rel(path)
+    if not path.is_file():
+        aud = Audience(rel, exists=False)
+        return aud
+    return parse_audience(path.read_text(encoding="utf-8"), rel)
+
+
+def load_unsubscribed(ws, client: str) -> set[str]:
+    """Lower-cased addresses from unsubscribed.csv (first column or `email` column)."""
+    path = ws.campaigns_dir / client / "unsubscribed.csv"
+    if not path.is_file():
+        return set()
+    out = set()
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff"), newline="")))
+    idx = 0
+    if rows and "email" in [c.strip() for c in rows[0]]:
+        idx = [c.strip() for c in rows[0]].index("email")
+        rows = rows[1:]
+    for row in rows:
+        if len(row) > idx and "@" in row[idx]:
+            out.add(row[idx].strip().lower())
+    return out
+
+
+@dataclass(frozen=True)
+class Condition:
+    column: str
+    op: str
+    value: str
+
+    def matches(self, sub: Subscriber) -> bool:
+        if self.op == "~":
+            if self.column == "tags":
+                return self.value.lower() in sub.tags()
+            return self.value.lower() in sub.fields.get(self.column, "").lower()
+        equal = sub.fields.get(self.column, "").strip().lower() == self.value.lower()
+        return equal if self.op == "=" else not equal
+
+
+def parse_filter(value: str) -> tuple[list[Condition] | None, str]:
+    """(conditions, problem). ``all`` is an empty list."""
+    value = (value or "all").strip()
+    if value.lower() == "all":
+        return [], ""
+    conds = []
+    for part in value.split(","):
+        m = _COND_RE.match(part)
+        if not m or not m.group(3):
+            return None, f"cannot read the audience filter part {part.strip()!r}"
+        conds.append(Condition(m.group(1), m.group(2), m.group(3).strip("\"'")))
+    return conds, ""
+
+
+@dataclass
+class Selection:
+    recipients: list[Subscriber]
+    """Who would get the campaign."""
+    skipped: dict
+    """reason -> count: filtered, no_consent, unsubscribed."""
+
+
+def select(aud: Audience, conds: list[Condition], unsubscribed: set[str], require_consent: bool) -> Selection:
+    recipients, skipped = [], {"filtered": 0, "no_consent": 0, "unsubscribed": 0}
+    for sub in aud.subscribers:
+        if not all(c.matches(sub) for c in conds):
+            skipped["filtered"] += 1
+        elif sub.email.lower() in unsubscribed:
+            skipped["unsubscribed"] += 1
+        elif require_consent and not sub.consented:
+            skipped["no_consent"] += 1
+        else:
+            recipients.append(sub)
+    return Selection(recipients, skipped)

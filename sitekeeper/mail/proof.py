@@ -1,0 +1,78 @@
+"""PNG proofs of an email, rendered by headless Chromium (Playwright driving Debian's chromium).
+
+Images on the client's site are swapped for ``file://`` URLs of the local static/
+files (the site may not be deployed yet, and proofs must not depend on the network);
+every other request that is not a local file is aborted so rendering never hangs.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from ..errors import MailError
+
+WIDTHS = {"desktop": 600, "phone": 375}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def local_html(html: str, links) -> str:
+    """The HTML with images on the client's site pointing at the local files."""
+    for ref in links:
+        if ref.kind == "image" and ref.local is not None and ref.local.is_file():
+            html = html.replace(f'"{ref.url}"', f'"{ref.local.resolve().as_uri()}"')
+    return html
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not path:
+        raise MailError("no Chromium found for the PNG proofs: install Debian's `chromium` package "
+                        "(apt-get install chromium), or run preview with --no-proof")
+    return path
+
+
+class Browser:
+    """One headless Chromium for several proofs."""
+
+    def __enter__(self):
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as exc:
+            raise MailError("PNG proofs need the `playwright` Python package (pip install playwright; "
+                            "it drives the system chromium, no `playwright install` needed)") from exc
+        self._pw = sync_playwright().start()
+        try:
+            self.browser = self._pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        except Exception as exc:
+            self._pw.stop()
+            raise MailError(f"could not start Chromium for the PNG proofs: {exc}") from exc
+        return self
+
+    def __exit__(self, *exc):
+        self.browser.close()
+        self._pw.stop()
+
+    def open(self, html_file: Path, width: int):
+        """A page showing ``html_file`` at ``width`` CSS pixels; returns (page, failed request URLs)."""
+        page = self.browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=2)
+        failed: list[str] = []
+
+        def route(r):
+            if r.request.url.startswith(("file:", "data:", "about:")):
+                r.continue_()
+            else:
+                failed.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("requestfailed", lambda req: failed.append(req.url) if req.url not in failed else None)
+        page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=20000)
+        return page, failed
+
+    def screenshot(self, html_file: Path, png: Path, width: int) -> None:
+        page, _ = self.open(html_file, width)
+        try:
+            page.screenshot(path=str(png), full_page=True)
+        finally:
+            page.close()
