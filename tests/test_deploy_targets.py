@@ -291,3 +291,61 @@ def test_concurrent_publishes_one_refuses_and_target_ends_complete(kit, tmp_path
     if codes == [0, 3]:
         assert "being published by" in [out for code, out in results if code == 3][0]
     assert kit.files() == files
+
+
+def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path):
+    kit = Kit("sftp", tmp_path, request)
+    build = tmp_path / "build"
+    files = make_site(build)
+    first = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert sorted(first.uploaded) == sorted(files)
+    assert kit.root.is_symlink() and kit.files() == files
+    release1 = os.readlink(kit.root)
+
+    (build / "about/index.html").write_bytes(b"<h1>About v2</h1>")
+    (build / "p3/index.html").unlink()
+    second = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert second.uploaded == ["about/index.html"] and second.deleted == ["p3/index.html"]
+    release2 = os.readlink(kit.root)
+    assert release2 != release1
+    assert kit.files()["about/index.html"] == b"<h1>About v2</h1>" and "p3/index.html" not in kit.files()
+    # unchanged files were hard-linked server-side, not sent again
+    old, new = kit.root.parent / release1, kit.root.parent / release2
+    assert (old / "img/logo.png").stat().st_ino == (new / "img/logo.png").stat().st_ino
+
+    from sitekeeper.deploy.apply import rollback_target
+
+    back = rollback_target(kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert os.readlink(kit.root) == release1 and back in release1
+    assert kit.files() == files
+    # the manifest followed the rollback: publishing v2 again sends just the difference
+    again = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert again.uploaded == ["about/index.html"] and again.deleted == ["p3/index.html"]
+
+
+def test_rollback_of_an_in_place_target_says_how(kit, tmp_path):
+    from sitekeeper.deploy.apply import rollback_target
+
+    with pytest.raises(DeployError, match="atomic"):
+        rollback_target(kit.target(), "bakery", RecordingReporter())
+
+
+def test_atomic_publish_killed_halfway_leaves_the_old_release_live(request, tmp_path):
+    kit = Kit("sftp", tmp_path, request)
+    kit.table = {**kit.table, "mode": "atomic"}
+    build = tmp_path / "build"
+    old = make_site(build, pages=20)
+    assert _run_publisher(kit, build, None).returncode == 0
+    live = os.readlink(kit.root)
+    new = {p: data + b"<!-- v2 -->" for p, data in old.items()}
+    write_tree(build, new)
+    killed = _run_publisher(kit, build, "upload-done=5")
+    assert killed.returncode == -signal.SIGKILL
+    assert os.readlink(kit.root) == live and kit.files() == old  # visitors still see all of v1
+    again = _run_publisher(kit, build, None)
+    assert again.returncode == 0, again.stderr
+    assert kit.files() == new
+    from sitekeeper.deploy.apply import rollback_target
+
+    rollback_target(kit.target(), "bakery", RecordingReporter())
+    assert os.readlink(kit.root) == live  # never to the half-made release

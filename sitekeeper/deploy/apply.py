@@ -129,7 +129,8 @@ def headers_function(target: Target):
 def new_release_id() -> str:
     import uuid
 
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+    now = time.time()  # sortable ids: releases are ordered by name (rollback picks the one before)
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z-" + uuid.uuid4().hex[:6]
 
 
 def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter) -> LockRecord:

@@ -217,6 +217,8 @@ class SftpRemote:
         elif st is not None and not self.atomic and statmod.S_ISREG(st.st_mode):
             raise self._err(f"{self.root} is a file, not a folder", "point the url at the docroot folder")
         parent, base = posixpath.split(self.root)
+        if self.atomic and self._lstat(parent) is None:
+            self._makedirs(self.sftp, parent)
         sibling = posixpath.join(parent, f".sitekeeper-{base}")
         self.state = None
         try:
@@ -556,11 +558,16 @@ class SftpRemote:
             self.sftp.rename(self.root, posixpath.join(self.releases, "0-initial"))
         self._rename(self.sftp, link, self.root)
 
-    def releases_list(self) -> list[str]:
+    def releases_list(self, complete_only: bool = False) -> list[str]:
+        """Release folders by age; ``complete_only``: those that went live (a killed publish
+        leaves a folder without its ``.manifest.json``, never to be rolled back to)."""
         try:
-            return sorted(n for n in self.sftp.listdir(self.releases) if not n.endswith(".json"))
+            names = self.sftp.listdir(self.releases)
         except OSError:
             return []
+        done = {n[: -len(".manifest.json")] for n in names if n.endswith(".manifest.json")}
+        folders = sorted(n for n in names if not n.endswith(".json"))
+        return [n for n in folders if n in done or n == "0-initial"] if complete_only else folders
 
     def rollback(self) -> str:
         """Switch the docroot back to the release before the live one; returns its id."""
@@ -569,7 +576,7 @@ class SftpRemote:
                             "and publish; in-place targets keep no earlier release")
         live = self._live_release()
         current = posixpath.basename(live.rstrip("/")) if live else None
-        names = self.releases_list()
+        names = self.releases_list(complete_only=True)
         older = [n for n in names if current is None or n < current]
         if not older:
             raise self._err("there is no earlier release to roll back to", "publish the older content instead")
