@@ -18,7 +18,9 @@ Markdown or Jinja2 is imported. The cache lives in the output folder under
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import marshal
 import os
 import pickle
 import posixpath
@@ -99,6 +101,7 @@ class BuildCache:
     html: dict | None = None  # source sha -> html (loaded lazily)
     html_dirty: bool = False
     templates_fp: tuple | None = None  # (stat signature, fingerprint)
+    dirty: bool = False  # anything to save?
 
     @classmethod
     def load(cls, out: Path) -> "BuildCache":
@@ -110,26 +113,51 @@ class BuildCache:
                 raise ValueError("old cache")
             return cls(path, data["sources"], data["outputs"], data["static"], None, False, data.get("templates_fp"))
         except Exception:
-            return cls(path)
+            return cls(path, dirty=True)
 
-    def get_html(self) -> dict:
+    def get_html(self) -> "HtmlStore":
         if self.html is None:
-            try:
-                with open(self.path / "html.pickle", "rb") as fh:
-                    self.html = pickle.load(fh)
-            except Exception:
-                self.html = {}
+            self.html = HtmlStore(self.path / "html.marshal")
         return self.html
 
     def save(self) -> None:
+        if not (self.dirty or self.html_dirty):
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         data = {"version": (CACHE_VERSION, __version__), "sources": self.sources, "outputs": self.outputs,
                 "static": self.static, "templates_fp": self.templates_fp}
         _atomic_write(self.path / "cache.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         if self.html_dirty and self.html is not None:
-            live = {e.sha for e in self.sources.values()}
-            self.html = {k: v for k, v in self.html.items() if k in live or k.startswith("promo:")}
-            _atomic_write(self.path / "html.pickle", pickle.dumps(self.html, protocol=pickle.HIGHEST_PROTOCOL))
+            self.html.save({e.sha for e in self.sources.values()})
+
+
+class HtmlStore:
+    """Rendered Markdown bodies by source hash, in one marshal file read on first use.
+
+    One file, not one per page: creating thousands of small files costs more than
+    reading and writing one.
+    """
+
+    def __init__(self, file: Path):
+        self.file = file
+        try:
+            with open(file, "rb") as fh:
+                self.mem: dict[str, str] = marshal.load(fh)
+        except (FileNotFoundError, EOFError, ValueError, TypeError):
+            self.mem = {}
+
+    def get(self, key: str) -> str | None:
+        return self.mem.get(key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self.mem[key] = value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.mem
+
+    def save(self, live: set) -> None:
+        self.mem = {k: v for k, v in self.mem.items() if k in live or k.startswith("promo:")}
+        _atomic_write(self.file, marshal.dumps(self.mem))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -190,36 +218,74 @@ def _walk(folder: Path, suffix: str | None = None):
     return found
 
 
+def _parse_source(args):
+    """Read, parse and render one content file: (relpath, SourceEntry, html or None)."""
+    relpath, path, sig, source, old_sha, languages, deflang, tz = args
+    data = Path(path).read_bytes()
+    sha = _sha(data)
+    if sha == old_sha:
+        return relpath, None, sha, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        diags = [Diagnostic(source, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")]
+        return relpath, SourceEntry(sig, sha, None, diags), sha, None
+    page, diags = parse_page(relpath, source, text, languages, deflang, tz)
+    if page is None:
+        return relpath, SourceEntry(sig, sha, None, diags), sha, None
+    rendered = _render_md(page.body)
+    # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
+    entry = SourceEntry(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links)
+    return relpath, entry, sha, rendered.html
+
+
+def _parse_in(args):
+    return [_parse_source(a) for a in args]
+
+
 def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Problems) -> SiteContent:
     pages, shas = [], {}
     new_sources = {}
     content_rel = ws.rel(cfg.content_dir)
+    stale = []
     for relpath, entry in _walk(cfg.content_dir, ".md"):
         relpath = _nfc(relpath)
         st = entry.stat()
         sig = (st.st_mtime_ns, st.st_size, st.st_ino)
         cached = cache.sources.get(relpath)
         if cached is None or cached.stat != sig:
-            data = Path(entry.path).read_bytes()
-            sha = _sha(data)
-            if cached is not None and cached.sha == sha:
-                cached.stat = sig
-            else:
-                source = f"{content_rel}/{relpath}"
-                try:
-                    text = data.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    line = data.count(b"\n", 0, exc.start) + 1
-                    page, diags = None, [Diagnostic(source, line, "the file is not UTF-8 text",
-                                                    "save it as UTF-8 in your editor")]
-                else:
-                    page, diags = parse_page(relpath, source, text, cfg.languages, cfg.default_language, cfg.tz)
-                cached = SourceEntry(sig, sha, page, diags)
+            stale.append((relpath, entry.path, sig, f"{content_rel}/{relpath}", cached.sha if cached else None,
+                          cfg.languages, cfg.default_language, cfg.tz))
         new_sources[relpath] = cached
+    if stale:
+        cache.dirty = True
+        html = cache.get_html()
+        if len(stale) >= PARALLEL_MIN and _can_fork():
+            import multiprocessing as mp
+
+            n = _workers()
+            chunks = [stale[i::n * 4] for i in range(n * 4)]
+            with mp.get_context("fork").Pool(n) as pool:
+                results = [r for chunk in pool.imap_unordered(_parse_in, chunks) for r in chunk]
+        else:
+            results = [_parse_source(a) for a in stale]
+        sigs = {a[0]: a[2] for a in stale}
+        for relpath, entry, sha, body_html in results:
+            if entry is None:  # same bytes, new stat: keep the parse
+                new_sources[relpath].stat = sigs[relpath]
+                continue
+            new_sources[relpath] = entry
+            if body_html is not None:
+                html[sha] = body_html
+                cache.html_dirty = True
+    for relpath, cached in new_sources.items():
         problems.extend(cached.diags)
         if cached.page is not None:
             pages.append(cached.page)
             shas[relpath] = cached.sha
+    if set(cache.sources) != set(new_sources):
+        cache.dirty = True
     cache.sources = new_sources
     promos, diags = load_promotions(ws, cfg)
     problems.extend(diags)
@@ -259,7 +325,7 @@ class PageJob:
     title: str
     source: str
     body_key: str  # key into the html store
-    body: str  # markdown (rendered on demand)
+    body: str  # Markdown (promotions) or the source file to re-read when the html store lacks it
     page: Page | None
     promo: Promotion | None
     translations: tuple
@@ -275,6 +341,7 @@ class SitePlan:
     page_count: int
     global_ctx: dict
     links: list  # (source, line, target, page url)
+    valid: tuple = (float("-inf"), float("inf"))  # the times between which this plan stays true
 
 
 def _luminance(hex_color: str) -> float:
@@ -375,6 +442,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     else:
         tfp = templates_fingerprint(cfg.templates_dir)
         cache.templates_fp = (tstat, tfp)
+        cache.dirty = True
 
     # assets: theme assets and the client's own CSS/JS get fingerprinted names
     asset_urls: dict[str, str] = {}
@@ -486,7 +554,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
         else:
             children = ()
         sha = content.sha[p.relpath]
-        job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.body, p, None,
+        job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.relpath, p, None,
                       translations_of(p.key, p.lang), children, p.description)
         fp = _fp(gfp, "page", sha, url, template, job.translations, children)
         add(Output(output_path(url), fp, "page", p.source, job))
@@ -544,7 +612,14 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()
     add(Output("robots.txt", _sha(robots), "robots", "", robots))
 
-    return SitePlan(cfg, now, outputs, page_count, global_ctx, links)
+    # The plan holds until the next publish/expires/promotion boundary (or New Year: the footer).
+    stamps = [t.timestamp() for p in content.pages if not p.draft for t in (p.publish, p.expires) if t]
+    stamps += [t.timestamp() for pr in content.promotions if not pr.draft for t in (pr.starts, pr.ends) if t]
+    stamps.append(now.replace(year=now.year + 1, month=1, day=1, hour=0, minute=0, second=0, microsecond=0).timestamp())
+    stamps.append(now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0).timestamp())
+    t = now.timestamp()
+    valid = (max((x for x in stamps if x <= t), default=float("-inf")), min((x for x in stamps if x > t), default=float("inf")))
+    return SitePlan(cfg, now, outputs, page_count, global_ctx, links, valid)
 
 
 def _templates_stat(cfg: SiteConfig) -> tuple:
@@ -566,6 +641,7 @@ def _static_sha(cache: BuildCache, key: str, path: Path) -> str:
         return hit[1]
     sha = _sha(path.read_bytes())
     cache.static[key] = (sig, sha)
+    cache.dirty = True
     return sha
 
 
@@ -578,8 +654,16 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteContent, problems: Problems) -> None:
     """Every internal link or image must point at an output that will exist."""
     outputs = plan.outputs
-    page_urls = sorted("/" + p[: -len("index.html")] for p in outputs if p.endswith("index.html"))
-    html_store = None
+    # The result depends only on the set of outputs and each page's links: when neither
+    # changed since the last run, reuse its verdict (a no-op rebuild checks nothing).
+    memo_key = _fp(sorted(outputs), [(e.sha, url) for _, e, url in plan.links],
+                   [(pr.slug, _sha(repr(pr.default.body).encode())) for pr in content.promotions])
+    memo = cache.static.get("link-check")
+    if memo and memo[0] == memo_key:
+        problems.extend(memo[1])
+        return
+    before = len(problems.items)
+    page_urls = None
 
     def exists(path: str) -> bool:
         path = path.lstrip("/")
@@ -593,6 +677,9 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
         path = target.split("#", 1)[0].split("?", 1)[0]
         if not path:
             return
+        if path[0] == "/" and "%" not in path and "." not in path.rsplit("/", 1)[-1][:-1] and "/." not in path:
+            if exists(_nfc(path)):
+                return
         resolved = unquote(urljoin(base_url, path))
         resolved = posixpath.normpath(resolved) + ("/" if resolved.endswith("/") and resolved != "/" else "")
         if exists(_nfc(resolved)):
@@ -603,19 +690,15 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
         elif kind == "image":
             fix = f"put the file under sites/{plan.cfg.client}/static{resolved} or correct the path"
         else:
+            nonlocal page_urls
+            if page_urls is None:
+                page_urls = sorted("/" + p[: -len("index.html")] for p in outputs if p.endswith("index.html"))
             hint = did_you_mean(resolved, page_urls)
             fix = hint or "correct the link, or create the page it points to (a draft or expired page does not count)"
         problems.error(source, line, f"broken internal {what}: {target} goes nowhere in this build", fix)
 
     for page, entry, url in plan.links:
-        if entry.links is None:
-            if html_store is None:
-                html_store = cache.get_html()
-            rendered = _render_md(page.body)
-            html_store[entry.sha] = rendered.html
-            cache.html_dirty = True
-            entry.links = rendered.links
-        for target, line, kind in entry.links:
+        for target, line, kind in entry.links or ():
             check(page.source, page.body_line + line, target, url, kind)
     for pr in content.promotions:
         for text in (pr.default, *pr.translations.values()):
@@ -623,9 +706,12 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
             found = cache.static.get(memo)
             if found is None:
                 found = cache.static[memo] = _render_md(text.body).links
+                cache.dirty = True
             url = pr.url(text.lang, plan.cfg.default_language)
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
+    cache.static["link-check"] = (memo_key, problems.items[before:])
+    cache.dirty = True
 
 
 def _render_md(body: str):
@@ -673,7 +759,12 @@ class _Renderer:
             return ""
         html = self.html.get(job.body_key)
         if html is None:
-            html = _render_md(job.body).html
+            body = job.body
+            if job.page is not None:  # the store lost it: read the page again
+                from .content.frontmatter import parse_document
+
+                body = parse_document((self.cfg.content_dir / job.body).read_text(encoding="utf-8")).body
+            html = _render_md(body).html
             self.html[job.body_key] = html
             self.cache.html_dirty = True
         return html
@@ -815,10 +906,7 @@ def _render_chunk(indices):
             continue
         sha = _sha(data)
         _atomic_write(root / out.path, data)
-        body = None
-        if isinstance(out.job, PageJob) and out.job.body_key:
-            body = renderer.html.get(out.job.body_key)
-        done.append((i, sha, len(data), None, body))
+        done.append((i, sha, len(data), None, None))
     return done
 
 
@@ -826,11 +914,12 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
     outputs = plan.outputs
     todo: list[Output] = []
     unchanged = 0
+    root = str(out_dir) + os.sep
     for path, out in outputs.items():
         prev = cache.outputs.get(path)
         if prev is not None and prev[0] == out.fingerprint:
             try:
-                if os.stat(out_dir / path).st_size == prev[2]:
+                if os.stat(root + path).st_size == prev[2]:
                     unchanged += 1
                     continue
             except FileNotFoundError:
@@ -840,11 +929,12 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
     written: list[str] = []
     problems = Problems()
     if todo:
+        cache.dirty = True
         renderer = _Renderer(ws, plan, cache)
         # Render everything first, then write: a template error leaves the old site intact.
         heavy = [o for o in todo if isinstance(o.job, PageJob)]
         results: dict[str, tuple] = {}
-        if len(heavy) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1 and sys.platform != "win32":
+        if len(heavy) >= PARALLEL_MIN and _can_fork():
             results.update(_parallel_render(renderer, heavy, out_dir, cache, problems, ws))
             todo = [o for o in todo if not isinstance(o.job, PageJob)]
         rendered: list[tuple[Output, bytes]] = []
@@ -881,7 +971,17 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
             except FileNotFoundError:
                 pass
             _prune_dirs(out_dir, path)
+    if written or deleted:
+        cache.dirty = True
     return sorted(written), unchanged, sorted(deleted)
+
+
+def _can_fork() -> bool:
+    return (os.cpu_count() or 1) > 1 and sys.platform.startswith("linux")
+
+
+def _workers() -> int:
+    return max(2, min(os.cpu_count() or 2, 4))
 
 
 def _same_file(path: Path, data: bytes) -> bool:
@@ -912,7 +1012,7 @@ def _parallel_render(renderer, heavy, out_dir, cache, problems, ws):
     # bytes are not rewritten. Pages whose old file matches are detected by sha below.
     _WORK = (renderer, heavy, out_dir)
     n = len(heavy)
-    workers = min(os.cpu_count() or 2, 4)
+    workers = _workers()
     chunks = [list(range(i, n, workers * 4)) for i in range(workers * 4)]
     results = {}
     ctx = mp.get_context("fork")
@@ -952,12 +1052,64 @@ def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, check_all_
     return plan, content, problems
 
 
+def _inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path) -> str:
+    """One hash over the stat of every input file: equal means nothing was touched."""
+    from .render.env import template_dirs
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{__version__}|{CACHE_VERSION}|{out_dir}|{sys.version_info[:2]}".encode())
+    folders = [cfg.content_dir, cfg.static_dir, ws.campaigns_dir / cfg.client, ASSETS_DIR,
+               *template_dirs(cfg.templates_dir)]
+    for folder in folders:
+        h.update(f"\0{folder}\0".encode())
+        for rel, e in _walk(folder):
+            st = e.stat()
+            h.update(f"{rel}|{st.st_mtime_ns}|{st.st_size}|{st.st_ino}\n".encode())
+    for extra in (cfg.root / "site.toml", Path(__file__).parent / "render" / "i18n.py"):
+        try:
+            st = extra.stat()
+            h.update(f"{extra}|{st.st_mtime_ns}|{st.st_size}\n".encode())
+        except FileNotFoundError:
+            pass
+    return h.hexdigest()
+
+
+def _quick_noop(out_dir: Path, signature: str, now: datetime):
+    """The result of the last build if no input changed, its time window holds and its
+    outputs are all still there; else None."""
+    try:
+        with open(out_dir / CACHE_DIR / "quick.pickle", "rb") as fh:
+            quick = pickle.load(fh)
+    except Exception:
+        return None
+    if quick.get("signature") != signature:
+        return None
+    lo, hi = quick["valid"]
+    if not (lo <= now.timestamp() < hi):
+        return None
+    root = str(out_dir) + os.sep
+    for path, size in quick["sizes"].items():
+        try:
+            if os.stat(root + path).st_size != size:
+                return None
+        except FileNotFoundError:
+            return None
+    return quick
+
+
 def build_client(ws: Workspace, client: str, clock, reporter, out: Path | None = None) -> BuildResult:
     cfg = load_site(ws, client)
     out_dir = (out or default_out(ws, client)).resolve()
     if out_dir == ws.root.resolve() or out_dir in (cfg.root.resolve(), ws.sites_dir.resolve()):
         raise ProblemsError([Diagnostic("--out", None, f"refusing to build into {out_dir}: it holds sources",
                                         "choose an empty or build folder, e.g. --out build/" + client)])
+    signature = _inputs_signature(ws, cfg, out_dir)
+    now = clock.now(cfg.tz)
+    quick = _quick_noop(out_dir, signature, now)
+    if quick is not None:
+        for w in quick["warnings"]:
+            reporter.warn(str(w))
+        return BuildResult(client, out_dir, quick["pages"], [], len(quick["sizes"]), [], quick["warnings"])
     cache = BuildCache.load(out_dir)
     plan, content, problems = prepare(ws, cfg, clock, cache)
     if problems.errors:
@@ -967,4 +1119,7 @@ def build_client(ws: Workspace, client: str, clock, reporter, out: Path | None =
     out_dir.mkdir(parents=True, exist_ok=True)
     written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir, reporter)
     cache.save()
+    quick = {"signature": signature, "valid": plan.valid, "pages": plan.page_count, "warnings": problems.warnings,
+             "sizes": {path: cache.outputs[path][2] for path in plan.outputs}}
+    _atomic_write(out_dir / CACHE_DIR / "quick.pickle", pickle.dumps(quick, protocol=pickle.HIGHEST_PROTOCOL))
     return BuildResult(client, out_dir, plan.page_count, written, unchanged, deleted, problems.warnings)
