@@ -448,6 +448,12 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
 
     problems: list[Diagnostic] = []
     text = promo.text(lang)
+    if text is not promo.default:
+        # A translation needs only what differs: blanks come from the default language.
+        import dataclasses
+
+        text = dataclasses.replace(text, **{k: getattr(promo.default, k) for k in ("title", "banner", "subject", "preheader")
+                                            if not getattr(text, k).strip()})
     used_lang = text.lang
     fields = Fields()
     t = strings(used_lang)
