@@ -67,7 +67,9 @@ class Sshd:
         return f"sftp://{self.user}@{self.host}:{self.port}{path}"
 
 
-def start_sshd(folder: Path, sftp_log_level: str = "INFO") -> Sshd:
+def start_sshd(folder: Path, sftp_log: Path | None = None) -> Sshd:
+    """``sftp_log``: run the external sftp-server logging every request (DEBUG3) to that
+    file, for counting requests in the benchmark; otherwise internal-sftp, as on shared hosting."""
     sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
     if sshd is None:
         raise FileNotFoundError("sshd")
@@ -97,8 +99,7 @@ PubkeyAuthentication yes
 MaxSessions 64
 MaxStartups 64
 LogLevel VERBOSE
-Subsystem sftp internal-sftp -l {sftp_log_level}
-ForceCommand internal-sftp -l {sftp_log_level}
+{_sftp_lines(sftp_log)}
 """)
     os.makedirs("/run/sshd", exist_ok=True)
     out = open(log, "wb")
@@ -117,6 +118,15 @@ def stop(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _sftp_lines(sftp_log: Path | None) -> str:
+    if sftp_log is None:
+        return "Subsystem sftp internal-sftp\nForceCommand internal-sftp"
+    server = next(p for p in ("/usr/lib/openssh/sftp-server", "/usr/libexec/openssh/sftp-server",
+                              "/usr/libexec/sftp-server") if os.path.exists(p))
+    command = f"{server} -e -l DEBUG3 2>>{sftp_log}"
+    return f"Subsystem sftp {command}\nForceCommand {command}"
 
 
 @dataclass

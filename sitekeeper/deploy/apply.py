@@ -190,7 +190,8 @@ def publish_folder(
         if plan.deletes and not confirm_deletes(plan):
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
-        _apply(remote, plan, local, folder, files, release, record, report, reporter)
+        if not plan.empty:  # nothing to do: not a single write at the target
+            _apply(remote, plan, local, folder, files, release, record, report, reporter)
         report.seconds = time.monotonic() - started
         return report
     finally:
