@@ -232,12 +232,46 @@ def _parse_source(args):
         diags = [Diagnostic(source, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")]
         return relpath, SourceEntry(sig, sha, None, diags), sha, None
     page, diags = parse_page(relpath, source, text, languages, deflang, tz)
-    if page is None:
+    diags = diags + secrets_in_text(source, text)
+    if page is None or any(d.is_error for d in diags):
         return relpath, SourceEntry(sig, sha, None, diags), sha, None
     rendered = _render_md(page.body)
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
     entry = SourceEntry(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links)
     return relpath, entry, sha, rendered.html
+
+
+def secrets_in_text(source: str, text: str) -> list[Diagnostic]:
+    """Key material anywhere in a text, and secret-named keys in its front matter."""
+    from . import secrets
+
+    found = [Diagnostic(source, line, f"{kind} is written in this file", secrets.FIX_MATERIAL)
+             for line, kind in secrets.scan_text(text)]
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        for no, line in enumerate(text[: max(end, 0)].splitlines(), 1):
+            m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)?$", line)
+            if m and m.group(2) and secrets.is_secret_key(m.group(1)):
+                found.append(Diagnostic(source, no, f"`{m.group(1)}` holds a literal secret", secrets.FIX_KEY))
+    return found
+
+
+def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
+    """Secrets in the client's text files other than pages (those are scanned as parsed)."""
+    text_ext = {".md", ".html", ".txt", ".csv", ".toml", ".yaml", ".yml", ".json", ".css", ".js", ".xml",
+                ".env", ".mjml", ".svg", ""}
+    found = []
+    for root in (cfg.templates_dir, cfg.static_dir, ws.campaigns_dir / cfg.client):
+        for rel, entry in _walk(root):
+            if os.path.splitext(rel)[1].lower() not in text_ext:
+                continue
+            try:
+                with open(entry.path, encoding="utf-8") as fh:
+                    text = fh.read()
+            except (UnicodeDecodeError, OSError):
+                continue
+            found.extend(secrets_in_text(ws.rel(entry.path), text))
+    return found
 
 
 def _parse_in(args):
@@ -252,7 +286,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Pr
     for relpath, entry in _walk(cfg.content_dir, ".md"):
         relpath = _nfc(relpath)
         st = entry.stat()
-        sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+        sig = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
         cached = cache.sources.get(relpath)
         if cached is None or cached.stat != sig:
             stale.append((relpath, entry.path, sig, f"{content_rel}/{relpath}", cached.sha if cached else None,
@@ -635,7 +669,7 @@ def _templates_stat(cfg: SiteConfig) -> tuple:
 
 def _static_sha(cache: BuildCache, key: str, path: Path) -> str:
     st = path.stat()
-    sig = (st.st_mtime_ns, st.st_size, st.st_ino)
+    sig = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
     hit = cache.static.get(key)
     if hit and hit[0] == sig:
         return hit[1]
@@ -1049,6 +1083,7 @@ def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, check_all_
     now = clock.now(cfg.tz)
     plan = plan_site(ws, cfg, content, now, cache, problems)
     check_links(ws, plan, cache, content, problems)
+    problems.extend(secrets_in_files(ws, cfg))
     return plan, content, problems
 
 
@@ -1064,11 +1099,11 @@ def _inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path) -> str:
         h.update(f"\0{folder}\0".encode())
         for rel, e in _walk(folder):
             st = e.stat()
-            h.update(f"{rel}|{st.st_mtime_ns}|{st.st_size}|{st.st_ino}\n".encode())
+            h.update(f"{rel}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}|{st.st_ino}\n".encode())
     for extra in (cfg.root / "site.toml", Path(__file__).parent / "render" / "i18n.py"):
         try:
             st = extra.stat()
-            h.update(f"{extra}|{st.st_mtime_ns}|{st.st_size}\n".encode())
+            h.update(f"{extra}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}\n".encode())
         except FileNotFoundError:
             pass
     return h.hexdigest()

@@ -17,7 +17,6 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     cache = BuildCache.load(default_out(ws, client))
     plan, content, found = prepare(ws, cfg, clock, cache)
     problems.extend(found.items)
-    problems.extend(_secrets_in_files(ws, cfg))
     try:
         from .mail.check import check_campaigns
     except ImportError:
@@ -25,47 +24,6 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     if check_campaigns is not None:
         problems.extend(check_campaigns(ws, cfg, content.promotions, clock))
     return problems
-
-
-def _secrets_in_files(ws: Workspace, cfg) -> list:
-    """Key material anywhere in the client's text files (site.toml is checked on load)."""
-    from . import secrets
-    from .errors import Diagnostic
-
-    found = []
-    roots = [cfg.content_dir, cfg.templates_dir, cfg.static_dir, ws.campaigns_dir / cfg.client]
-    text_ext = {".md", ".html", ".txt", ".csv", ".toml", ".yaml", ".yml", ".json", ".css", ".js", ".xml", ".env"}
-    for root in roots:
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if not path.is_file() or (path.suffix.lower() not in text_ext and path.suffix):
-                continue
-            try:
-                text = path.read_text(encoding="utf-8")
-            except (UnicodeDecodeError, OSError):
-                continue
-            for line, kind in secrets.scan_text(text):
-                found.append(Diagnostic(ws.rel(path), line, f"{kind} is written in this file", secrets.FIX_MATERIAL))
-            if path.suffix == ".md" and text.startswith("---"):
-                found.extend(_secret_keys_in_front_matter(ws, path, text))
-    return found
-
-
-def _secret_keys_in_front_matter(ws, path, text) -> list:
-    import re
-
-    from . import secrets
-    from .errors import Diagnostic
-
-    end = text.find("\n---", 3)
-    head = text[: end if end > 0 else 0]
-    out = []
-    for no, line in enumerate(head.splitlines(), 1):
-        m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)?$", line)
-        if m and m.group(2) and secrets.is_secret_key(m.group(1)):
-            out.append(Diagnostic(ws.rel(path), no, f"`{m.group(1)}` holds a literal secret", secrets.FIX_KEY))
-    return out
 
 
 def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False) -> bool:

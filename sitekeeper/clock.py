@@ -33,12 +33,9 @@ def get_zone(name: str) -> ZoneInfo:
 
 
 def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
-    """Attach ``tz``; a wall time skipped by a DST jump moves forward past the gap."""
-    aware = naive.replace(tzinfo=tz)
-    roundtrip = aware.astimezone(timezone.utc).astimezone(tz)
-    if roundtrip.replace(tzinfo=None) != naive:  # in the spring-forward gap
-        aware = (naive.replace(tzinfo=timezone.utc) - tz.utcoffset(naive.replace(fold=1))).astimezone(tz)
-    return aware
+    """Attach ``tz``. A wall time skipped by a DST jump (02:30 on a spring-forward night)
+    is read with the offset before the jump, i.e. moves forward past the gap (03:30)."""
+    return naive.replace(tzinfo=tz).astimezone(timezone.utc).astimezone(tz)
 
 
 def parse_when(value, tz: ZoneInfo) -> datetime:
@@ -60,7 +57,7 @@ def parse_when(value, tz: ZoneInfo) -> datetime:
     try:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
     except ValueError as exc:
-        raise BadDate(f"{value!r} is not a date: {exc}") from exc
+        raise BadDate(f"{value!r} is not a date ({exc}); write it as 2026-03-01 or 2026-03-01 08:00") from exc
     if off:
         if off == "Z":
             offset = timedelta(0)
