@@ -270,3 +270,21 @@ def test_overlong_subject_warns_and_absurd_subject_is_an_error(demo_workspace):
     edit(promo_file(demo_workspace), 'subject: "Sehr ', 'subject: "' + "Viel " * 30)
     r = run("check", BAKERY, "--at", BEFORE)
     assert r.exit_code == 1 and "error: `subject` is 2" in r.output
+
+
+def test_campaign_test_through_ses_sends_one_raw_message(demo_workspace, s3_server, aws_env):
+    # moto's SES server stands in for Amazon SES (no real SES can run here).
+    import boto3
+
+    ses = boto3.client("ses", region_name="eu-central-1", endpoint_url=s3_server.endpoint)
+    ses.verify_domain_identity(Domain="baeckerei-sonnenkorn.example")
+    edit(site_toml(demo_workspace), "[mail]\n",
+         f'[mail]\ntransport = "ses"\nregion = "eu-central-1"\nendpoint_url = "{s3_server.endpoint}"\n')
+    r = run("campaign", "test", SPEC, "--to", "her@example.net", "--json", "--at", BEFORE)
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.stdout.splitlines()[-1])
+    assert result["transport"] == "ses" and result["delivered"]
+    import urllib.request
+
+    state = json.dumps(json.load(urllib.request.urlopen(s3_server.endpoint + "/moto-api/data.json"))["ses"])
+    assert "her@example.net" in state and result["message_id"].strip("<>").split("@")[0] in state
