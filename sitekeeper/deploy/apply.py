@@ -27,8 +27,8 @@ from . import faults
 from .headers import fingerprint, headers_for
 from .local import scan_folder
 from .lock import LockRecord, busy_message, new_record, parse_record, stale
-from .plan import (CHANGED_AT_TARGET, DeployPlan, ManifestEntry, PHASE_NAMES, RemoteEntry, Upload,
-                   manifest_from_bytes, manifest_to_bytes, plan_deploy)
+from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, RemoteEntry, Upload,
+                   journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
 from .targets import Target
 
 CHECKPOINT_FILES = 200
@@ -61,6 +61,9 @@ class Remote(Protocol):
     def upload(self, items: list[SendItem], done: Callable[[SendItem, str], None]) -> None: ...
     def delete(self, paths: list[str]) -> None: ...
     def write_manifest(self, blob: bytes) -> None: ...
+    def read_journals(self) -> list[tuple[str, bytes]]: ...  # (name, content) of journal-*.json, sorted
+    def write_journal(self, name: str, blob: bytes) -> None: ...
+    def remove_journals(self, names: list[str]) -> None: ...
     def finish(self, plan: DeployPlan, release: str, uploaded: list[str], deleted: list[str]) -> None: ...
     def close(self) -> None: ...
 
@@ -152,6 +155,14 @@ def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter
                       "taking it; wait for it to finish and run again")
 
 
+def read_state(remote: Remote) -> tuple[dict[str, ManifestEntry], list[str], str]:
+    """(manifest as of its last journal, journal names, a token that changes when either does)."""
+    base = remote.read_manifest()
+    journals = remote.read_journals()
+    token = hashlib.sha256((base or b"") + "|".join(n for n, _ in journals).encode()).hexdigest()
+    return load_manifest(base, journals), [n for n, _ in journals], token
+
+
 def publish_folder(
     folder: Path, target: Target, client: str, reporter: Reporter, *, dry_run: bool = False,
     allow_deletes: bool = False, confirm_deletes: Callable[[DeployPlan], bool] = lambda plan: True,
@@ -168,12 +179,18 @@ def publish_folder(
                           f"to {target.name} (it would delete everything); check the build")
     remote = open_remote(target, client, reporter)
     record = None
+    max_deletes = target.options.get("max_deletes")
     try:
-        if not dry_run:
-            record = acquire_lock(remote, client, target, reporter)
-        files, doc = manifest_from_bytes(remote.read_manifest())
+        # Plan first without the lock: a publish with nothing to do only reads.
+        files, journals, token = read_state(remote)
         listing = remote.list_files()
-        plan = plan_deploy(local, files, listing, target.options.get("max_deletes"))
+        plan = plan_deploy(local, files, listing, max_deletes)
+        if not dry_run and not plan.empty:
+            record = acquire_lock(remote, client, target, reporter)
+            files, journals, token2 = read_state(remote)
+            if token2 != token:  # another publish finished meanwhile: look again
+                listing = remote.list_files()
+                plan = plan_deploy(local, files, listing, max_deletes)
         release = new_release_id()
         report = DeployReport(client, target.name, target.url, dry_run, plan, release=release)
         if show_plan is not None:
@@ -190,8 +207,8 @@ def publish_folder(
         if plan.deletes and not confirm_deletes(plan):
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
-        if not plan.empty:  # nothing to do: not a single write at the target
-            _apply(remote, plan, local, folder, files, release, record, report, reporter)
+        if not plan.empty:
+            _apply(remote, plan, local, folder, files, journals, release, record, report, reporter)
         report.seconds = time.monotonic() - started
         return report
     finally:
@@ -203,26 +220,37 @@ def publish_folder(
 
 
 def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
-           release: str, record: LockRecord, report: DeployReport, reporter: Reporter) -> None:
+           journals: list[str], release: str, record: LockRecord, report: DeployReport,
+           reporter: Reporter) -> None:
     files = dict(files)
+    pending: dict[str, ManifestEntry | None] = {}
     for path in plan.forget:
         files.pop(path, None)
+        pending[path] = None
     for u in plan.uploads:
         if u.reason == CHANGED_AT_TARGET:
             # the target no longer holds what the manifest says: forget it until re-sent
             files.pop(u.path, None)
+            pending[u.path] = None
     sending = {u.path for u in plan.uploads}
     keep = [SendItem(Upload(p, local[p].size, "unchanged", 0), folder / p, local[p].sha256, None)
             for p in sorted(local) if p not in sending]
     remote.prepare(plan, release, keep)
     guard = threading.Lock()
-    state = {"since": 0, "at": time.monotonic(), "record": record}
+    state = {"at": time.monotonic(), "record": record, "seq": 0}
+    journals = list(journals)
 
     def checkpoint() -> None:
-        remote.write_manifest(manifest_to_bytes(files, release))
+        """Record what landed since the last checkpoint (a small journal) and refresh the lock."""
+        if pending:
+            state["seq"] += 1
+            name = f"journal-{release}-{state['seq']:04d}.json"
+            remote.write_journal(name, journal_to_bytes(pending, release))
+            journals.append(name)
+            pending.clear()
         state["record"] = state["record"].refreshed_now()
         remote.lock_write(state["record"].to_bytes())
-        state["since"], state["at"] = 0, time.monotonic()
+        state["at"] = time.monotonic()
         faults.hit("manifest")
 
     hdr = headers_function_from_items
@@ -233,25 +261,29 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
             def done(item: SendItem, stamp: str) -> None:
                 lf = local[item.upload.path]
                 with guard:
-                    files[lf.path] = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+                    entry = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+                    files[lf.path] = pending[lf.path] = entry
                     report.uploaded.append(lf.path)
                     bar.advance(1, lf.size)
                     reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
-                    state["since"] += 1
-                    if state["since"] >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
+                    if len(pending) >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
                         checkpoint()
                 faults.hit("upload-done")
 
             remote.upload(items, done)
-            with guard:
-                checkpoint()
     if plan.deletes:
         remote.delete(list(plan.deletes))
         for path in plan.deletes:
             files.pop(path, None)
+            pending[path] = None
             report.deleted.append(path)
             reporter.event("delete", path=path)
-    remote.write_manifest(manifest_to_bytes(files, release))
+    with guard:
+        checkpoint()
+    if len(journals) >= JOURNAL_COMPACT_AT or getattr(remote, "always_compact", False):
+        through = max(journals) if journals else ""
+        remote.write_manifest(manifest_to_bytes(files, release, through=through))
+        remote.remove_journals(journals)
     remote.finish(plan, release, report.uploaded, report.deleted)
 
 

@@ -90,6 +90,16 @@ class DirRemote:
     def write_manifest(self, blob: bytes) -> None:
         self._write_atomic(self.state / "manifest.json", blob)
 
+    def read_journals(self) -> list[tuple[str, bytes]]:
+        return [(p.name, p.read_bytes()) for p in sorted(self.state.glob("journal-*.json"))]
+
+    def write_journal(self, name: str, blob: bytes) -> None:
+        self._write_atomic(self.state / name, blob)
+
+    def remove_journals(self, names: list[str]) -> None:
+        for name in names:
+            (self.state / name).unlink(missing_ok=True)
+
     def _write_atomic(self, final: Path, blob: bytes) -> None:
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         tmp.write_bytes(blob)

@@ -206,8 +206,9 @@ def plan_deploy(local: Mapping[str, LocalFile], manifest: Mapping[str, ManifestE
 # ---------------------------------------------------------------- manifest text
 
 
-def manifest_to_bytes(files: Mapping[str, ManifestEntry], release: str, extra: Mapping | None = None) -> bytes:
-    data = {"version": MANIFEST_VERSION, "release": release,
+def manifest_to_bytes(files: Mapping[str, ManifestEntry], release: str, extra: Mapping | None = None,
+                      through: str = "") -> bytes:
+    data = {"version": MANIFEST_VERSION, "release": release, "through": through,
             "files": {p: files[p].as_json() for p in sorted(files)}}
     if extra:
         data.update(extra)
@@ -230,3 +231,41 @@ def manifest_from_bytes(blob: bytes | None) -> tuple[dict[str, ManifestEntry], d
         return files, data
     except (ValueError, KeyError, TypeError, AttributeError):
         return {}, {}
+
+
+# ---------------------------------------------------------------- manifest journal
+#
+# A publish records what it changed as small journal files next to the manifest
+# (``journal-<release>-<seq>.json``: path -> entry, or null for a delete), so a one-page
+# change writes a few hundred bytes rather than the whole manifest. Journals are applied
+# in name order over the manifest; ``through`` in the manifest names the last journal it
+# already contains. Many journals are compacted into a new manifest.
+
+JOURNAL_COMPACT_AT = 8
+
+
+def journal_to_bytes(changes: Mapping[str, ManifestEntry | None], release: str) -> bytes:
+    data = {"version": MANIFEST_VERSION, "release": release,
+            "files": {p: (e.as_json() if e is not None else None) for p, e in sorted(changes.items())}}
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def load_manifest(base: bytes | None, journals: list[tuple[str, bytes]]) -> dict[str, ManifestEntry]:
+    """The manifest as of the last journal. An unreadable journal is skipped: the listing
+    then shows its files as unverified and they are re-sent (never wrongly skipped)."""
+    files, doc = manifest_from_bytes(base)
+    through = doc.get("through", "") if doc else ""
+    for name, blob in sorted(journals):
+        if name <= through:
+            continue
+        try:
+            data = json.loads(blob.decode("utf-8"))
+            for p, e in data.get("files", {}).items():
+                if e is None:
+                    files.pop(p, None)
+                else:
+                    files[p] = ManifestEntry(e["sha256"], int(e["size"]), e.get("headers", ""),
+                                             e.get("stamp", ""), e.get("release", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return files

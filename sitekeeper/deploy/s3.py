@@ -167,6 +167,36 @@ class S3Remote:
         except (ClientError, BotoCoreError) as exc:
             raise self._map(exc, "writing the manifest") from exc
 
+    def read_journals(self) -> list[tuple[str, bytes]]:
+        out = []
+        try:
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                                          Prefix=self.state + "journal-"):
+                for obj in page.get("Contents", []):
+                    name = obj["Key"][len(self.state):]
+                    try:
+                        out.append((name, self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()))
+                    except ClientError as exc:
+                        if _code(exc) not in ("NoSuchKey", "404"):
+                            raise
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "reading the manifest journal") from exc
+        return sorted(out)
+
+    def write_journal(self, name: str, blob: bytes) -> None:
+        try:
+            self.s3.put_object(Bucket=self.bucket, Key=self.state + name, Body=blob, ContentType="application/json")
+        except (ClientError, BotoCoreError) as exc:
+            raise self._map(exc, "writing the manifest journal") from exc
+
+    def remove_journals(self, names: list[str]) -> None:
+        for i in range(0, len(names), 1000):
+            try:
+                self.s3.delete_objects(Bucket=self.bucket, Delete={
+                    "Objects": [{"Key": self.state + n} for n in names[i:i + 1000]], "Quiet": True})
+            except (ClientError, BotoCoreError) as exc:
+                raise self._map(exc, "removing old manifest journals") from exc
+
     def list_files(self) -> dict[str, RemoteEntry]:
         out = {}
         start = f"{self.prefix}/" if self.prefix else ""

@@ -82,6 +82,7 @@ class SftpRemote:
     def __init__(self, target, client: str, reporter):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
+        self.always_compact = target.mode == "atomic"  # each release keeps a whole manifest
         self._dirs: set[str] = set()
         self._dirs_lock = threading.Lock()
         self._posix_rename = True
@@ -351,6 +352,28 @@ class SftpRemote:
     def write_manifest(self, blob: bytes) -> None:
         self._write_small(posixpath.join(self.state, "manifest.json"), blob)
 
+    def read_journals(self) -> list[tuple[str, bytes]]:
+        try:
+            names = sorted(n for n in self.sftp.listdir(self.state) if n.startswith("journal-") and n.endswith(".json"))
+        except OSError as exc:
+            raise self._io(exc, f"listing {self.state}")
+        out = []
+        for name in names:
+            blob = self._read(posixpath.join(self.state, name))
+            if blob is not None:
+                out.append((name, blob))
+        return out
+
+    def write_journal(self, name: str, blob: bytes) -> None:
+        self._write_small(posixpath.join(self.state, name), blob)
+
+    def remove_journals(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                self.sftp.remove(posixpath.join(self.state, name))
+            except OSError:
+                pass
+
     def _rename(self, sftp, src: str, dst: str) -> None:
         if self._posix_rename:
             try:
@@ -583,6 +606,7 @@ class SftpRemote:
         previous = older[-1]
         self.switch_to(posixpath.join(self.releases, previous))
         blob = self._read(posixpath.join(self.releases, f"{previous}.manifest.json"))
+        self.remove_journals([n for n, _ in self.read_journals()])
         if blob is not None:
             self.write_manifest(blob)
         else:
