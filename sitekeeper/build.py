@@ -1010,12 +1010,20 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
     return sorted(written), unchanged, sorted(deleted)
 
 
+def _jobs() -> int:
+    """Worker processes: SITEKEEPER_JOBS, else one per core (at most 4)."""
+    try:
+        return max(1, int(os.environ["SITEKEEPER_JOBS"]))
+    except (KeyError, ValueError):
+        return max(1, min(os.cpu_count() or 1, 4))
+
+
 def _can_fork() -> bool:
-    return (os.cpu_count() or 1) > 1 and sys.platform.startswith("linux")
+    return _jobs() > 1 and sys.platform.startswith("linux")
 
 
 def _workers() -> int:
-    return max(2, min(os.cpu_count() or 2, 4))
+    return _jobs()
 
 
 def _same_file(path: Path, data: bytes) -> bool:
