@@ -25,6 +25,7 @@ if [ "$want_test" = 1 ]; then
   need chromium /usr/bin/chromium chromium
   need sshd /usr/sbin/sshd openssh-server
   need ssh-keygen /usr/bin/ssh-keygen openssh-client
+  need openssl /usr/bin/openssl openssl
 fi
 if [ "$want_bench" = 1 ]; then
   need hugo /usr/bin/hugo hugo

@@ -504,8 +504,8 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     live = [pr for pr in content.promotions if pr.live(now)]
     banners = {
         lang: tuple(
-            (pr.text(lang).banner or pr.text(lang).title, pr.url(lang, deflang) if pr.page else None,
-             pr.text(lang).title, pr.slug)
+            (for_site(pr.text(lang).banner or pr.text(lang).title), pr.url(lang, deflang) if pr.page else None,
+             for_site(pr.text(lang).title), pr.slug)
             for pr in live
         )
         for lang in langs
@@ -613,9 +613,10 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
                 continue
             text = pr.text(lang)
             url = pr.url(lang, deflang)
-            body_key = "promo:" + _sha(text.body.encode())
-            job = PageJob(lang, url, "promotion", "promotion.html", text.title, text.source, body_key, text.body,
-                          None, pr, translations_of("", lang, pr), (), text.description or text.banner)
+            body = for_site(text.body)
+            body_key = "promo:" + _sha(body.encode())
+            job = PageJob(lang, url, "promotion", "promotion.html", for_site(text.title), text.source, body_key, body,
+                          None, pr, translations_of("", lang, pr), (), for_site(text.description or text.banner))
             dates = (pr.starts.isoformat(), pr.ends.isoformat())
             add(Output(output_path(url), _fp(gfp, "promo", body_key, text, dates, job.translations),
                        "page", text.source, job))
@@ -914,6 +915,16 @@ class _Renderer:
         if job[0] == "sitemap":
             return self.sitemap_bytes(job[1])
         raise ValueError(out)
+
+
+def for_site(text: str) -> str:
+    """A promotion text as a web page shows it: merge fields ({{ name or "..." }}) become
+    their fallback, since a page has no recipient."""
+    if "{{" not in text:
+        return text
+    from .mail.merge import for_site as merge_for_site
+
+    return merge_for_site(text)
 
 
 def _template_problem(exc: Exception, out: Output, cfg: SiteConfig, ws: Workspace) -> Diagnostic:
