@@ -1,8 +1,10 @@
 """Browser fixtures: Debian's Chromium driven by Playwright (sync API), and a static host.
 
-- ``browser``: one Chromium for the test session (skipped, with the reason, when
+- ``browser``: one Chromium per test module (skipped, with the reason, when
   /usr/bin/chromium is not installed). Never run ``playwright install``: the PyPI
-  package drives the system Chromium through ``executable_path``.
+  package drives the system Chromium through ``executable_path``. Module scope, not
+  session: a running sync Playwright owns an event loop, and code under test in other
+  modules (email proofs) starts its own sync Playwright, which refuses to run inside one.
 - ``serve_dir``: ``serve_dir(folder) -> "http://127.0.0.1:PORT"`` serves a built site the
   way a static host does: ``/path/`` -> ``/path/index.html``, unknown paths -> ``404.html``
   with status 404. Servers stop at the end of the test.
@@ -28,7 +30,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
