@@ -350,11 +350,9 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
         files[code]["subject"] = parts.subject
         files[code]["recipient"] = to
     if jobs:
-        from .proof import Browser
+        from .proof import screenshot_all
 
-        with Browser() as browser:
-            for local, png, width in jobs:
-                browser.screenshot(local, png, width)
+        screenshot_all(jobs)
     return {"campaign": f"{cfg.client}/{promo.slug}", "out": str(folder), "languages": langs, "files": files,
             "approval": approval(promo).state}
 

@@ -76,3 +76,29 @@ class Browser:
             page.screenshot(path=str(png), full_page=True)
         finally:
             page.close()
+
+
+def screenshot_all(jobs) -> None:
+    """Render every (html file, png, width) job in one Chromium.
+
+    Runs in a thread of its own: Playwright's sync API refuses to start in a thread
+    whose asyncio loop is running (a caller inside an event loop, or a test session
+    that already drives a browser), and a fresh thread has no loop.
+    """
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with Browser() as browser:
+                for local, png, width in jobs:
+                    browser.screenshot(local, png, width)
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=work, name="sitekeeper-proofs")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
