@@ -30,7 +30,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import paramiko
-from paramiko.sftp import CMD_EXTENDED, SFTP_OP_UNSUPPORTED
+from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HANDLE, CMD_OPEN, CMD_STATUS,
+                           CMD_WRITE, SFTP_FLAG_CREATE, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE, SFTP_OK,
+                           SFTP_OP_UNSUPPORTED)
+from paramiko.sftp_attr import SFTPAttributes
+from paramiko.sftp_client import int64
 
 from ..errors import DeployError
 from . import faults
@@ -39,6 +43,7 @@ from .plan import RemoteEntry, is_private
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))
 BLOCK = 1 << 20
+WRITE_CHUNK = 32768  # SFTP servers accept writes of at least 32 KiB per request
 CONNECT_TIMEOUT = 15
 
 
@@ -512,15 +517,7 @@ class SftpRemote:
             self._makedirs(sftp, posixpath.dirname(final))
             tmp = posixpath.join(self.tmp, f"{uuid.uuid4().hex}.part")
             try:
-                with sftp.open(tmp, "wb", bufsize=BLOCK) as fh:
-                    fh.set_pipelined(True)
-                    for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client, BLOCK)):
-                        fh.write(block)
-                        if i == 0:
-                            faults.hit("mid-upload")
-                    fh.flush()
-                    st = fh.stat()
-                self._rename(sftp, tmp, final)
+                st = self._send_file(sftp, item, tmp, final)
             except OSError as exc:
                 raise self._io(exc, f"writing {item.upload.path}")
             done(item, str(st.st_mtime or ""))
@@ -537,6 +534,46 @@ class SftpRemote:
         finally:
             for ch in channels:
                 ch.close()
+
+    def _send_file(self, sftp, item: SendItem, tmp: str, final: str):
+        """One file in two round trips: OPEN; then every WRITE, FSTAT, CLOSE and the
+        posix-rename pipelined back to back (the server runs them in order), then all replies.
+        paramiko's SFTPFile would wait for each of open, fstat, close and rename in turn."""
+        t, msg = sftp._request(CMD_OPEN, tmp, SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC,
+                               paramiko.SFTPAttributes())
+        if t != CMD_HANDLE:
+            raise OSError(f"unexpected reply to open: {t}")
+        handle = msg.get_binary()
+        replies = _Replies()
+        offset, closed = 0, False
+        try:
+            for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client, BLOCK)):
+                for at in range(0, len(block), WRITE_CHUNK):
+                    chunk = block[at:at + WRITE_CHUNK]
+                    replies.expect(sftp._async_request(replies, CMD_WRITE, handle, int64(offset), chunk), "write")
+                    offset += len(chunk)
+                if i == 0:
+                    faults.hit("mid-upload")
+            replies.expect(sftp._async_request(replies, CMD_FSTAT, handle), "fstat")
+            replies.expect(sftp._async_request(replies, CMD_CLOSE, handle), "close")
+            closed = True
+            if self._posix_rename:
+                replies.expect(sftp._async_request(replies, CMD_EXTENDED, "posix-rename@openssh.com", tmp, final),
+                               "rename")
+            while replies.waiting:
+                sftp._read_response()
+        except BaseException:
+            if not closed:
+                try:
+                    sftp._request(CMD_CLOSE, handle)
+                except Exception:
+                    pass
+            raise
+        attrs = replies.check(sftp)
+        if not self._posix_rename or replies.unsupported_rename:
+            self._posix_rename = False
+            self._rename(sftp, tmp, final)
+        return attrs
 
     def delete(self, paths: list[str]) -> None:
         if self.atomic:
@@ -651,3 +688,47 @@ class SftpRemote:
             pass
         self.transport.close()
 
+
+
+class _Replies:
+    """Collects the replies of pipelined requests (paramiko hands them to ``_async_response``)."""
+
+    def __init__(self):
+        self.kinds: dict[int, str] = {}
+        self.got: dict[int, tuple[int, object]] = {}
+        self.unsupported_rename = False
+
+    def expect(self, num: int, kind: str) -> None:
+        self.kinds[num] = kind
+
+    @property
+    def waiting(self) -> bool:
+        return len(self.got) < len(self.kinds)
+
+    def _async_response(self, t, msg, num) -> None:
+        self.got[num] = (t, msg)
+
+    def check(self, sftp):
+        attrs = None
+        for num, kind in self.kinds.items():
+            t, msg = self.got[num]
+            if kind == "fstat" and t == CMD_ATTRS:
+                attrs = SFTPAttributes._from_msg(msg)
+                continue
+            if t == CMD_STATUS:
+                code = msg.get_int()
+                if code == SFTP_OK:
+                    continue
+                if kind == "rename" and code == SFTP_OP_UNSUPPORTED:
+                    self.unsupported_rename = True
+                    continue
+                text = msg.get_text()
+                if code == 2:
+                    raise FileNotFoundError(errno.ENOENT, text)
+                if code == 3:
+                    raise PermissionError(errno.EACCES, text)
+                raise OSError(f"{kind} failed: {text}")
+            raise OSError(f"unexpected reply to {kind}: {t}")
+        if attrs is None:
+            raise OSError("no reply to fstat")
+        return attrs
