@@ -38,7 +38,8 @@ def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False)
         ok = ok and errors == 0
         reporter.event("checked", client=client, errors=len(problems.errors), warnings=len(problems.warnings))
         if errors == 0:
-            reporter.info(f"{client}: ok" + (f" ({len(problems.warnings)} warnings)" if problems.warnings else ""))
+            n = len(problems.warnings)
+            reporter.info(f"{client}: ok" + (f" ({n} warning{'s' if n != 1 else ''})" if n else ""))
     reporter.result({"checked": list(clients), "ok": ok, "errors": total_err, "warnings": total_warn})
     if not ok:
         reporter.info(f"{total_err} errors, {total_warn} warnings")

@@ -52,12 +52,12 @@ def parse_when(value, tz: ZoneInfo) -> datetime:
         raise BadDate(f"expected a date like 2026-03-01 or 2026-03-01 08:00, got {type(value).__name__} {value!r}")
     m = _DATE_RE.match(value.strip())
     if not m:
-        raise BadDate(f"{value!r} is not a date; write it as 2026-03-01 or 2026-03-01 08:00")
+        raise BadDate(f"{value!r} is not a date")
     y, mo, d, hh, mm, ss, off = m.groups()
     try:
         naive = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0))
     except ValueError as exc:
-        raise BadDate(f"{value!r} is not a date ({exc}); write it as 2026-03-01 or 2026-03-01 08:00") from exc
+        raise BadDate(f"{value!r} is not a date ({exc})") from exc
     if off:
         if off == "Z":
             offset = timedelta(0)
