@@ -36,6 +36,7 @@ from .config import SiteConfig, Workspace, load_site
 from .content.pages import Page, default_url, output_path, parse_page, translation_url
 from .content.promotions import Promotion, load_promotions
 from .errors import Diagnostic, Problems, ProblemsError, did_you_mean
+from .render.colors import on_color
 from .render.env import ASSETS_DIR, page_templates, templates_fingerprint
 
 CACHE_DIR = ".sitekeeper-build"
@@ -376,23 +377,6 @@ class SitePlan:
     global_ctx: dict
     links: list  # (source, line, target, page url)
     valid: tuple = (float("-inf"), float("inf"))  # the times between which this plan stays true
-
-
-def _luminance(hex_color: str) -> float:
-    h = hex_color.lstrip("#")
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def on_color(hex_color: str) -> str:
-    """White or near-black text, whichever contrasts more with the background."""
-    lum = _luminance(hex_color)
-    white = 1.05 / (lum + 0.05)
-    black = (lum + 0.05) / (_luminance("#111111") + 0.05)
-    return "#ffffff" if white >= black else "#111111"
 
 
 def _static_url(cfg: SiteConfig, value: str | None) -> str | None:

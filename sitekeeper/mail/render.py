@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from ..render.colors import contrast
+from ..render.colors import on_color as _on_color
 from ..errors import Diagnostic
 from .merge import Field, Fields
 from .strings import strings
@@ -96,22 +98,8 @@ class CompiledEmail:
 # ---------------------------------------------------------------- colours
 
 
-def _luminance(hex_color: str) -> float:
-    h = hex_color.lstrip("#")
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _contrast(a: str, b: str) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
 def on_color(bg: str) -> str:
-    return "#ffffff" if _contrast(bg, "#ffffff") >= _contrast(bg, "#1d1d1d") else "#1d1d1d"
+    return _on_color(bg, "#1d1d1d")
 
 
 # ---------------------------------------------------------------- URLs
@@ -181,7 +169,7 @@ def add_utm(url: str, campaign: str) -> str:
 
 
 def _styles(primary: str) -> dict[str, str]:
-    link = primary if _contrast(primary, "#ffffff") >= 3 else "#1d1d1d"
+    link = primary if contrast(primary, "#ffffff") >= 3 else "#1d1d1d"
     return {
         "link": link,
         "p": "margin:0 0 16px;",
