@@ -59,6 +59,25 @@ def build_command(
     ctx.reporter.info(result.summary(ctx.ws))
 
 
+@app.command("serve")
+@run_command
+def serve_command(
+    client: str = typer.Argument(..., help="The client to preview (a folder under sites/)."),
+    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 (0: any free port)."),
+    at: Optional[str] = AT_OPTION,
+):
+    """Preview a client's site on 127.0.0.1 with live reload; --at previews a future date."""
+    from .serve import serve
+
+    ctx = open_context(False, at)
+    try:
+        serve(ctx.ws, client, ctx.clock, ctx.reporter, port=port)
+    except OSError as exc:
+        from .errors import SitekeeperError
+
+        raise SitekeeperError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another with --port")
+
+
 app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
