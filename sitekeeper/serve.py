@@ -101,7 +101,7 @@ def serve(ws, client: str, clock, reporter, port: int = 8000, out: Path | None =
     out_dir = (out or default_out(ws, client)).resolve()
     state = _State()
 
-    def rebuild() -> None:
+    def rebuild(first: bool = False) -> None:
         started = time.perf_counter()
         try:
             result = build_client(ws, client, clock, reporter, out=out_dir)
@@ -111,11 +111,11 @@ def serve(ws, client: str, clock, reporter, port: int = 8000, out: Path | None =
         else:
             state.error = ""
             if result.written or result.deleted:
-                reporter.info(f"rebuilt: {len(result.written)} written, {len(result.deleted)} deleted "
+                reporter.info(f"{'built' if first else 'rebuilt'}: {len(result.written)} written, {len(result.deleted)} deleted "
                               f"in {time.perf_counter() - started:.2f} s")
         state.version += 1
 
-    rebuild()
+    rebuild(first=True)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(out_dir, state))
     server.daemon_threads = True
     url = f"http://127.0.0.1:{server.server_address[1]}/"
