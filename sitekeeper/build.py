@@ -519,8 +519,9 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
     }
-    site_toml = (cfg.root / "site.toml").read_bytes()
-    gfp = _fp(__version__, _sha(site_toml), tfp, sorted(asset_urls.items()), menus, banners, now.year)
+    # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
+    site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme)
+    gfp = _fp(__version__, site_fp, tfp, sorted(asset_urls.items()), menus, banners, now.year)
 
     # --- page jobs
     def translations_of(key: str, lang: str, promo: Promotion | None = None) -> tuple:
@@ -925,6 +926,7 @@ _WORK: tuple | None = None
 
 def _render_chunk(indices):
     renderer, outs, root = _WORK
+    previous = renderer.cache.outputs
     done = []
     for i in indices:
         out = outs[i]
@@ -934,7 +936,10 @@ def _render_chunk(indices):
             done.append((i, None, None, repr(exc), None))
             continue
         sha = _sha(data)
-        _atomic_write(root / out.path, data)
+        prev = previous.get(out.path)
+        target = root / out.path
+        if not (prev is not None and prev[1] == sha and _same_file(target, data)):
+            _atomic_write(target, data)
         done.append((i, sha, len(data), None, None))
     return done
 
@@ -1050,7 +1055,13 @@ def _parallel_render(renderer, heavy, out_dir, cache, problems, ws):
     _WORK = (renderer, heavy, out_dir)
     n = len(heavy)
     workers = _workers()
-    chunks = [list(range(i, n, workers * 4)) for i in range(workers * 4)]
+    # Compile the templates once, before forking, instead of once per worker.
+    for name in {o.job.template for o in heavy}:
+        renderer.env.get_template(name)
+    # Contiguous runs of outputs (sorted by path): each worker writes into its own folders.
+    order = sorted(range(n), key=lambda i: heavy[i].path)
+    size = max(1, -(-n // (workers * 4)))
+    chunks = [order[i:i + size] for i in range(0, n, size)]
     results = {}
     ctx = mp.get_context("fork")
     try:
@@ -1063,7 +1074,7 @@ def _parallel_render(renderer, heavy, out_dir, cache, problems, ws):
                                        "fix the template or the page")
                         continue
                     prev = cache.outputs.get(out.path)
-                    results[out.path] = (sha, size, not (prev and prev[1] == sha))
+                    results[out.path] = (sha, size, not (prev and prev[1] == sha and prev[2] == size))
                     if body is not None and out.job.body_key not in renderer.html:
                         renderer.html[out.job.body_key] = body
                         cache.html_dirty = True
