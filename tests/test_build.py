@@ -279,3 +279,35 @@ def test_help_does_not_import_vendor_sdks():
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_change_to_mail_settings_rewrites_no_page(ws):
+    build(ws)
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text().replace('postal_address = "Kaffeegasse 1', 'postal_address = "Kaffeegasse 2'))
+    result = build(ws)
+    assert result["written"] == 0
+
+
+def test_parallel_build_of_a_large_site_equals_the_serial_build(tmp_path):
+    """Above the parallel threshold pages are parsed and rendered in forked workers."""
+    site = tmp_path / "big" / "sites" / "big"
+    (site / "content" / "news").mkdir(parents=True)
+    (site / "site.toml").write_text('name = "Big"\nbase_url = "https://big.example"\nlanguages = ["en"]\n')
+    for i in range(260):
+        (site / "content" / "news" / f"p{i:03d}.md").write_text(
+            f"---\ntitle: Page {i}\ndate: 2026-01-{i % 28 + 1:02d}\n---\nText {i} [next](/news/p{(i + 1) % 260:03d}/)\n")
+    ws = tmp_path / "big"
+    serial = sk("build", "big", "--out", "serial", "--json", cwd=ws, env={"SITEKEEPER_JOBS": "1"})
+    parallel = sk("build", "big", "--out", "parallel", "--json", cwd=ws, env={"SITEKEEPER_JOBS": "2"})
+    assert serial.returncode == 0 and parallel.returncode == 0, serial.stderr + parallel.stderr
+    assert tree(ws / "serial") == tree(ws / "parallel")
+    assert json_lines(parallel.stdout)[-1]["pages"] == 261
+    # a template-wide change re-renders every page in the workers, but identical bytes are not rewritten
+    before = mtimes(ws / "parallel")
+    toml = ws / "sites/big/site.toml"
+    toml.write_text(toml.read_text() + 'description = "Same pages"\n')
+    again = sk("build", "big", "--out", "parallel", "--json", cwd=ws, env={"SITEKEEPER_JOBS": "2"})
+    written = set(json_lines(again.stdout)[-1]["written_paths"])
+    assert written == {p for p in before if mtimes(ws / "parallel")[p] != before[p]}
+    assert len(written) < len(before)
