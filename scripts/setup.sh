@@ -48,3 +48,8 @@ spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 python3 -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 | grep -v "Running pip as the 'root' user" || true
 python3 -c "import sitekeeper" || { echo "sitekeeper did not install" >&2; exit 1; }
+# pyenv creates the `sitekeeper` shim only on a rehash (`python3 -m pip` does not trigger one).
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
+if ! command -v sitekeeper >/dev/null 2>&1; then
+  echo "note: the sitekeeper command is not on PATH; add $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))') to PATH, or use: python3 -m sitekeeper" >&2
+fi
