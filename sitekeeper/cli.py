@@ -26,6 +26,21 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"sitekeeper {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Keep many small-business websites and their promotions from one git repo: Markdown -> static
+    sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns."""
+
+
 @app.command("check")
 @run_command
 def check_command(
