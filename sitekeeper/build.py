@@ -250,6 +250,9 @@ def secrets_in_text(source: str, text: str) -> list[Diagnostic]:
              for line, kind in secrets.scan_text(text)]
     if text.startswith("---"):
         end = text.find("\n---", 3)
+        head = text[: max(end, 0)].lower()
+        if not any(word in head for word in ("pass", "secret", "token", "key")):
+            return found
         for no, line in enumerate(text[: max(end, 0)].splitlines(), 1):
             m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)?$", line)
             if m and m.group(2) and secrets.is_secret_key(m.group(1)):

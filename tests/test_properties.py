@@ -49,3 +49,25 @@ def test_random_structured_front_matter_builds_or_gives_a_clean_error(meta, body
 def test_random_text_never_crashes_the_parser(raw):
     assert_clean(parse_page("p.md", "content/p.md", "---\n" + raw, ("cs",), "cs", TZ))
     assert_clean(parse_page("p.md", "content/p.md", raw, ("cs",), "cs", TZ))
+
+
+simple_values = st.one_of(
+    st.text(alphabet=st.sampled_from(list("abcXYZ äřß019 -_,.:#'\"[]!&?/()\\")), min_size=1, max_size=20),
+    st.sampled_from(["yes", "No", "true", "false", "null", "~", "2026-03-01", "2026-03-01 08:00", "12", "-3", "010",
+                     "1.5", "[a, b]", "[x, yes]", "[]", '"quoted"', "'single'", "'it''s'", '"a\\"b"', "a: b", "x # c"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["title", "tags", "menu", "yes", "date", "x_y", "On"]), simple_values),
+                max_size=5))
+def test_the_fast_front_matter_reader_agrees_with_yaml(pairs):
+    from sitekeeper.content.frontmatter import _yaml, simple_yaml
+
+    raw = "".join(f"{k}: {v}\n" for k, v in pairs)
+    fast = simple_yaml(raw)
+    if fast is None:
+        return  # YAML decides
+    yaml, loader = _yaml()
+    expected = yaml.load(raw, Loader=loader) if raw.strip() else {}
+    assert fast == (expected if expected is not None else {})

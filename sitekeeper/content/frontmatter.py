@@ -76,6 +76,9 @@ def parse_document(text: str) -> Document:
     raw = text[first_nl + 1 : m.start()]
     body_start = m.end() + 1 if m.end() < len(text) else m.end()
     body_line = text.count("\n", 0, body_start) + 1
+    meta = simple_yaml(raw)
+    if meta is not None:
+        return Document(meta, text[body_start:], body_line, {k: n + 2 for n, k in _iter_keys(raw)})
     yaml, loader = _yaml()
     try:
         meta = yaml.load(raw, Loader=loader) if raw.strip() else {}
@@ -93,6 +96,67 @@ def parse_document(text: str) -> Document:
                                "write e.g. `title: About us` between the --- lines")
     key_lines = {k: n + 2 for n, k in _iter_keys(raw)}
     return Document(meta, text[body_start:], body_line, key_lines)
+
+
+_SIMPLE_LINE_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(\S(?:.*\S)?)[ \t]*$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
+_INT_RE = re.compile(r"^(?:0|-?[1-9][0-9]{0,15})$")
+_WORD_RE = re.compile(r"^[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f-]*$")
+_PLAIN_RE = re.compile(r"^[A-Za-z\u00c0-\u024f][\w\u00c0-\u024f ,.!?()/'&+-]*$")
+_SPECIAL_WORDS = {
+    "yes", "no", "on", "off", "y", "n", "true", "false", "null", "~",
+}
+_NOPE = object()
+
+
+def _simple_scalar(value: str):
+    if value[0] == '"':
+        inner = value[1:-1]
+        return inner if value.endswith('"') and len(value) > 1 and '"' not in inner and "\\" not in inner else _NOPE
+    if value[0] == "'":
+        inner = value[1:-1]
+        return inner if value.endswith("'") and len(value) > 1 and "'" not in inner else _NOPE
+    if value[0] == "[":
+        if not value.endswith("]"):
+            return _NOPE
+        inner = value[1:-1].strip()
+        if not inner:
+            return []
+        items = [item.strip() for item in inner.split(",")]
+        if all(_WORD_RE.match(i) and i.lower() not in _SPECIAL_WORDS for i in items):
+            return items
+        return _NOPE
+    if _DATE_RE.match(value):
+        return value  # dates stay strings, as with the YAML loader
+    if _INT_RE.match(value):
+        return int(value)
+    if value in ("true", "false"):
+        return value == "true"
+    if value.lower() in _SPECIAL_WORDS or not _PLAIN_RE.match(value) or " #" in value or ": " in value:
+        return _NOPE
+    return value
+
+
+def simple_yaml(raw: str) -> dict | None:
+    """Front matter of plain `key: value` lines without YAML's help, or None to ask YAML.
+
+    Most pages hold only quoted titles, dates, numbers and `[word, word]` lists; reading
+    those directly is several times faster than PyYAML. Anything else (nesting, block
+    lists, escapes, comments, YAML's special words) returns None and YAML decides, so
+    the result is always what YAML would say (a property test holds it to that).
+    """
+    meta: dict = {}
+    for line in raw.split("\n"):
+        if not line.strip():
+            continue
+        m = _SIMPLE_LINE_RE.match(line)
+        if not m or m.group(1) in meta or m.group(1).lower() in _SPECIAL_WORDS:
+            return None
+        value = _simple_scalar(m.group(2))
+        if value is _NOPE:
+            return None
+        meta[m.group(1)] = value
+    return meta
 
 
 def _iter_keys(raw: str):

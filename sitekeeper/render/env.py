@@ -48,5 +48,8 @@ def make_env(site_templates: Path):
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # One build renders with one set of templates: without this every {% include %}
+        # stats its file again (ten per page in the theme).
+        auto_reload=False,
     )
     return env
