@@ -19,6 +19,7 @@ Markdown or Jinja2 is imported. The cache lives in the output folder under
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import marshal
 import os
@@ -1150,6 +1151,18 @@ def _quick_noop(out_dir: Path, signature: str, now: datetime):
 
 
 def build_client(ws: Workspace, client: str, clock, reporter, out: Path | None = None) -> BuildResult:
+    # Parsing Markdown allocates hundreds of thousands of short-lived, acyclic tokens;
+    # the cyclic collector only slows that down (about 5 %). It runs again afterwards.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_client(ws, client, clock, reporter, out)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None) -> BuildResult:
     cfg = load_site(ws, client)
     out_dir = (out or default_out(ws, client)).resolve()
     if out_dir == ws.root.resolve() or out_dir in (cfg.root.resolve(), ws.sites_dir.resolve()):
