@@ -678,17 +678,13 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteContent, problems: Problems) -> None:
     """Every internal link or image must point at an output that will exist."""
     outputs = plan.outputs
-    # The result depends only on the set of outputs and each page's links: when neither
-    # changed since the last run, reuse its verdict (a no-op rebuild checks nothing).
-    memo_key = _fp(sorted(outputs), [(e.sha, url) for _, e, url in plan.links],
-                   [(pr.slug, _sha(repr(pr.default.body).encode())) for pr in content.promotions])
+    # A page's verdict depends only on the set of outputs, its links and its URL: while
+    # the set of outputs stays the same, only pages that changed are checked again.
+    outputs_key = _fp(sorted(outputs))
     memo = cache.static.get("link-check")
-    if memo and memo[0] == memo_key:
-        problems.extend(memo[1])
-        return
-    before = len(problems.items)
+    old_pages = memo[1] if memo and memo[0] == outputs_key else {}
+    new_pages: dict = {}
     page_urls = None
-
     def exists(path: str) -> bool:
         path = path.lstrip("/")
         if path == "" or path.endswith("/"):
@@ -701,8 +697,8 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
         path = target.split("#", 1)[0].split("?", 1)[0]
         if not path:
             return
-        if path[0] == "/" and "%" not in path and "." not in path.rsplit("/", 1)[-1][:-1] and "/." not in path:
-            if exists(_nfc(path)):
+        if path[0] == "/" and "%" not in path and "/." not in path and "//" not in path:
+            if exists(_nfc(path)):  # a site path needs no resolving
                 return
         resolved = unquote(urljoin(base_url, path))
         resolved = posixpath.normpath(resolved) + ("/" if resolved.endswith("/") and resolved != "/" else "")
@@ -722,8 +718,18 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
         problems.error(source, line, f"broken internal {what}: {target} goes nowhere in this build", fix)
 
     for page, entry, url in plan.links:
-        for target, line, kind in entry.links or ():
-            check(page.source, page.body_line + line, target, url, kind)
+        key = (entry.sha, url)
+        found = old_pages.get(page.relpath)
+        if found is None or found[0] != key:
+            before = len(problems.items)
+            for target, line, kind in entry.links or ():
+                check(page.source, page.body_line + line, target, url, kind)
+            found = (key, problems.items[before:])
+            cache.dirty = True
+        else:
+            problems.extend(found[1])
+        new_pages[page.relpath] = found
+    cache.static["link-check"] = (outputs_key, new_pages)
     for pr in content.promotions:
         for text in (pr.default, *pr.translations.values()):
             memo = "links:" + _sha(text.body.encode())
@@ -734,8 +740,6 @@ def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteC
             url = pr.url(text.lang, plan.cfg.default_language)
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
-    cache.static["link-check"] = (memo_key, problems.items[before:])
-    cache.dirty = True
 
 
 def _render_md(body: str):
@@ -756,7 +760,7 @@ class _Renderer:
         self.plan = plan
         self.cfg = plan.cfg
         self.cache = cache
-        self.env = make_env(self.cfg.templates_dir)
+        self.env = make_env(self.cfg.templates_dir, cache.path / "jinja")
         self.html = cache.get_html()
         try:
             from .render import i18n

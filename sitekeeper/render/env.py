@@ -38,9 +38,14 @@ def page_templates(site_templates: Path) -> list[str]:
     return sorted(names)
 
 
-def make_env(site_templates: Path):
+def make_env(site_templates: Path, bytecode_dir: Path | None = None):
     import jinja2
 
+    bytecode_cache = None
+    if bytecode_dir is not None:
+        # Compiled templates survive between runs: a one-page edit does not recompile the theme.
+        bytecode_dir.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site_templates)]),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
@@ -51,5 +56,6 @@ def make_env(site_templates: Path):
         # One build renders with one set of templates: without this every {% include %}
         # stats its file again (ten per page in the theme).
         auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     return env
