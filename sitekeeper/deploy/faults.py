@@ -35,3 +35,8 @@ def hit(point: str) -> None:
         _counts[point] = _counts.get(point, 0) + 1
         if _counts[point] >= _SPEC[point]:
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def armed(point: str) -> bool:
+    """True when a fault is set for ``point`` (callers may make the moment more telling)."""
+    return bool(_SPEC) and point in _SPEC
