@@ -10,8 +10,9 @@ has a few links whose URL contains `**` (bold markers the generator put inside t
 brackets); sitekeeper refuses broken internal links, so they are repaired once, for all
 three tools alike.
 
-Measured, each as the median of --runs whole-process runs timed with /usr/bin/time
-(wall seconds and peak resident memory of the largest process):
+Measured, each as the median of --runs rounds (the tools take turns within a round) of
+whole-process runs timed with /usr/bin/time (wall seconds and peak resident memory of
+the largest process):
   full      a clean build into an empty output folder
   no-op     a rebuild with no change (Hugo and Pelican: their normal rebuild)
   edit      a rebuild after a one-page edit
@@ -135,38 +136,31 @@ def edit_page(path: Path, n: int) -> None:
     path.write_text(re.sub(r"\n\nEdit \d+\.\n$", "\n", text) + f"\n\nEdit {n}.\n", encoding="utf-8")
 
 
-def measure(tool: str, dirs: dict, runs: int) -> dict:
-    env = dict(os.environ)
+def tool_setup(tool: str, dirs: dict):
+    """(folder, output folder, command, page to edit) of one tool."""
     if tool == "sitekeeper":
         cwd = dirs["sk"]
-        out = cwd / "out"
-        cmd = [sys.executable, "-m", "sitekeeper", "build", "corpus", "--out", "out"]
-        page = cwd / "sites" / "corpus" / "content" / "news" / "page-00005.md"
-    elif tool == "hugo":
+        return (cwd, cwd / "out", [sys.executable, "-m", "sitekeeper", "build", "corpus", "--out", "out"],
+                cwd / "sites" / "corpus" / "content" / "news" / "page-00005.md")
+    if tool == "hugo":
         cwd = dirs["hugo"]
-        out = cwd / "public"
-        cmd = ["hugo", "--quiet", "--destination", "public"]
-        page = cwd / "content" / "news" / "page-00005.md"
-    else:
-        cwd = dirs["pelican"]
-        out = cwd / "output"
-        cmd = ["pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
-        page = cwd / "content" / "news" / "page-00005.md"
-    res = {"full": [], "noop": [], "edit": [], "rss": []}
-    for i in range(runs + 1):  # the first round warms the page cache and is not counted
-        shutil.rmtree(out, ignore_errors=True)
-        for cache in (cwd / "cache", cwd / "resources"):
-            shutil.rmtree(cache, ignore_errors=True)
-        full, rss = timed(cmd, cwd, env)
-        noop, _ = timed(cmd, cwd, env)
-        edit_page(page, i)
-        edit, _ = timed(cmd, cwd, env)
-        if i:
-            res["full"].append(full)
-            res["noop"].append(noop)
-            res["edit"].append(edit)
-            res["rss"].append(rss)
-    return {k: statistics.median(v) for k, v in res.items()}
+        return cwd, cwd / "public", ["hugo", "--quiet", "--destination", "public"], cwd / "content/news/page-00005.md"
+    cwd = dirs["pelican"]
+    return (cwd, cwd / "output", ["pelican", "content", "-o", "output", "-s", "pelicanconf.py", "-q"],
+            cwd / "content" / "news" / "page-00005.md")
+
+
+def measure_round(tool: str, dirs: dict, n: int) -> dict:
+    """One round for one tool: a clean full build, a no-op rebuild, a one-page edit."""
+    cwd, out, cmd, page = tool_setup(tool, dirs)
+    shutil.rmtree(out, ignore_errors=True)
+    for cache in (cwd / "cache", cwd / "resources"):
+        shutil.rmtree(cache, ignore_errors=True)
+    full, rss = timed(cmd, cwd)
+    noop, _ = timed(cmd, cwd)
+    edit_page(page, n)
+    edit, _ = timed(cmd, cwd)
+    return {"full": full, "noop": noop, "edit": edit, "rss": rss}
 
 
 def main() -> None:
@@ -179,10 +173,20 @@ def main() -> None:
     dirs = setup(args.work, args.pages)
     tools = [t for t in ("sitekeeper", "hugo", "pelican") if t not in args.skip and
              (t == "sitekeeper" or shutil.which(t))]
-    results = {}
-    for tool in tools:
-        print(f"measuring {tool} ...", file=sys.stderr)
-        results[tool] = measure(tool, dirs, args.runs)
+    # Rounds interleave the tools (A B C, A B C, ...), so a machine that slows down or
+    # speeds up during the run shifts every tool alike; the first round only warms caches.
+    rounds: dict = {t: [] for t in tools}
+    for i in range(args.runs + 1):
+        for tool in tools:
+            print(f"round {i}: {tool} ...", file=sys.stderr)
+            r = measure_round(tool, dirs, i)
+            if i:
+                rounds[tool].append(r)
+    results = {t: {k: statistics.median(r[k] for r in rs) for k in ("full", "noop", "edit", "rss")}
+               for t, rs in rounds.items()}
+    if "hugo" in rounds:
+        pairs = [(s["full"] / h["full"]) for s, h in zip(rounds["sitekeeper"], rounds["hugo"])]
+        print(f"\nfull build, sitekeeper / Hugo per round: {', '.join(f'{x:.2f}' for x in pairs)}")
     print(f"\n{args.pages} pages, median of {args.runs} runs (wall seconds; peak RSS of the largest process)\n")
     print(f"| tool | full build | no-op rebuild | one-page edit | peak memory |")
     print(f"|---|---|---|---|---|")
