@@ -17,6 +17,10 @@ from ..errors import DeployError
 def publish_command(
     clients: Optional[List[str]] = typer.Argument(None, help="Clients to publish (folders under sites/)."),
     all_clients: bool = typer.Option(False, "--all", help="Publish every client."),
+    changed_since: Optional[str] = typer.Option(
+        None, "--changed-since", metavar="REF",
+        help="Publish the clients whose sites/<client>/ or campaigns/<client>/ changed between the git "
+             "revision REF and the working tree (untracked files count; a change to sitekeeper.toml means all)."),
     target: Optional[str] = typer.Option(None, "--target", help="A [deploy.NAME] target (default: the first)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan (every upload with its reason, every delete) and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before deleting files at the target (needed without a terminal)."),
@@ -26,10 +30,26 @@ def publish_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Build, plan and deploy a client's site (over SFTP, to S3 or to a folder)."""
+    if changed_since is not None and (clients or all_clients or rollback):
+        given = " and ".join(x for x in (" ".join(clients or []), "--all" if all_clients else "",
+                                         "--rollback" if rollback else "") if x)
+        raise typer.BadParameter(f"cannot be combined with {given}: it picks the clients itself. Pass client "
+                                 "names, --all, or --changed-since REF, one of the three",
+                                 param_hint="'--changed-since'")
+    if changed_since is not None and not changed_since.strip():
+        raise typer.BadParameter("needs a git revision, e.g. --changed-since HEAD~1 or origin/main",
+                                 param_hint="'--changed-since'")
     ctx = open_context(json_output, at)
-    names = ctx.ws.clients() if all_clients else list(clients or [])
+    if changed_since is not None:
+        names = _changed_clients(ctx, changed_since)
+        if not names:
+            ctx.reporter.result({"changed_since": changed_since, "clients": []})
+            ctx.reporter.info(f"no client changed since {changed_since}; nothing to publish")
+            return
+    else:
+        names = ctx.ws.clients() if all_clients else list(clients or [])
     if not names:
-        raise DeployError("name the clients to publish, or pass --all")
+        raise DeployError("name the clients to publish, or pass --all or --changed-since REF")
     from ..config import load_site
     from .apply import publish_folder
     from .targets import choose_target
@@ -52,6 +72,20 @@ def publish_command(
         )
         ctx.reporter.result(report.as_json())
         ctx.reporter.info(report.summary())
+
+
+def _changed_clients(ctx, ref: str) -> list[str]:
+    from .changes import changed_clients
+
+    changes = changed_clients(ctx.ws.root, ref, ctx.ws.clients())
+    for name in changes.removed:
+        ctx.reporter.warn(f"{name}: changed since {ref} but has no sites/{name}/site.toml any more; nothing "
+                          "to publish for it (its target is left as it is)")
+    if changes.clients:
+        why = "sitekeeper.toml changed: all clients" if changes.everything else "changed"
+        ctx.reporter.event("changed", ref=ref, clients=changes.clients, all=changes.everything)
+        ctx.reporter.info(f"since {ref}, {why}: {', '.join(changes.clients)}")
+    return changes.clients
 
 
 def _build(ctx, client: str):
