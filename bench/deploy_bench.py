@@ -14,7 +14,8 @@ Scenarios per tool, each on a fresh target: initial upload, then
   (c) one page deleted;
 requests and bytes sent are counted for each. Then the initial upload time over SFTP
 (sitekeeper vs rclone vs lftp) and to S3 (vs aws, rclone) as medians of ``--runs`` runs
-with hyperfine. Prints tables with ratios to sitekeeper. Not a test: nothing asserts.
+with the tools taking turns round by round. Prints tables with ratios to sitekeeper. Not a
+test: nothing asserts.
 
     python bench/deploy_bench.py [--pages 2000] [--runs 3]
 """
@@ -260,28 +261,29 @@ def scenarios(env: Env, corpus: Path) -> dict[str, dict[str, tuple[int, int, flo
 
 
 def timings(env: Env, corpus: Path, runs: int) -> dict[str, float]:
-    """Median seconds of an initial upload (fresh target each run), via hyperfine."""
-    out = {}
-    for i, name in enumerate(TOOLS):
-        if "s3" in name:
-            continue  # the brief times SFTP only; S3 requests/bytes are counted above
-        remote = env.sshd_fast.home / f"time{i}" / "site"
-        cmd = " ".join(_q(c) for c in tool_commands(name, env, corpus, str(remote), True))
-        prepare = f"rm -rf {remote.parent} && mkdir -p {remote.parent}"
-        export = WORK / f"hyperfine-{i}.json"
-        subprocess.run(["hyperfine", "--runs", str(runs), "--warmup", "0", "--prepare", prepare,
-                        "--export-json", str(export), "--style", "none", "--shell", "bash", cmd],
-                       check=True, env=env.aws, capture_output=True, text=True)
-        data = json.loads(export.read_text())["results"][0]
-        out[name] = statistics.median(data["times"])
-        print(f"  {name}: median {out[name]:.2f} s over {runs} runs", flush=True)
+    """Median seconds of an initial upload (fresh target each run). The tools take turns
+    round by round (sitekeeper, rclone, lftp, sitekeeper, ...) so that drift in the load of a
+    shared machine shifts all of them alike rather than whichever ran during a busy minute."""
+    names = [name for name in TOOLS if "s3" not in name]  # SFTP timing only; S3 is counted above
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(runs):
+        for i, name in enumerate(names):
+            remote = env.sshd_fast.home / f"time{i}" / "site"
+            shutil.rmtree(remote.parent, ignore_errors=True)
+            remote.parent.mkdir(parents=True)
+            t0 = time.monotonic()
+            proc = subprocess.run(tool_commands(name, env, corpus, str(remote), True), capture_output=True,
+                                  text=True, env=env.aws, timeout=1800)
+            samples[name].append(time.monotonic() - t0)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{name} failed: {proc.stderr[-2000:]}")
+        print(f"  round {r + 1}: " + ", ".join(f"{n} {samples[n][-1]:.2f} s" for n in names), flush=True)
+    out = {name: statistics.median(v) for name, v in samples.items()}
+    for name in names:
+        print(f"  {name}: median {out[name]:.2f} s over {runs} runs "
+              f"({', '.join(f'{x:.2f}' for x in samples[name])})", flush=True)
+    (WORK / "timings.json").write_text(json.dumps(samples, indent=1))
     return out
-
-
-def _q(s: str) -> str:
-    import shlex
-
-    return shlex.quote(s)
 
 
 def fmt_table(results, times) -> str:
@@ -313,7 +315,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-timing", action="store_true")
     args = ap.parse_args()
-    for tool in ("rclone", "lftp", "aws", "hyperfine", "moto_server"):
+    for tool in ("rclone", "lftp", "aws", "moto_server"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed; see bench/README-deploy.md")
     WORK.mkdir(parents=True, exist_ok=True)
