@@ -41,7 +41,7 @@ from .render.colors import on_color
 from .render.env import ASSETS_DIR, page_templates, templates_fingerprint
 
 CACHE_DIR = ".sitekeeper-build"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 PARALLEL_MIN = 200  # below this, forking costs more than it saves
 
 
@@ -119,7 +119,7 @@ class BuildCache:
 
     def get_html(self) -> "HtmlStore":
         if self.html is None:
-            self.html = HtmlStore(self.path / "html.marshal")
+            self.html = HtmlStore(self.path / "html")
         return self.html
 
     def save(self) -> None:
@@ -134,32 +134,46 @@ class BuildCache:
 
 
 class HtmlStore:
-    """Rendered Markdown bodies by source hash, in one marshal file read on first use.
+    """Rendered Markdown bodies by source hash, in 16 marshal files (by the hash's last
+    digit), each read on first use and written only when it changed.
 
-    One file, not one per page: creating thousands of small files costs more than
-    reading and writing one.
+    Not one file per page: creating thousands of small files costs more than a few big
+    ones. Not one file either: a one-page edit reads and writes a sixteenth of it.
     """
 
-    def __init__(self, file: Path):
-        self.file = file
-        try:
-            with open(file, "rb") as fh:
-                self.mem: dict[str, str] = marshal.load(fh)
-        except (FileNotFoundError, EOFError, ValueError, TypeError):
-            self.mem = {}
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.shards: dict[str, dict[str, str]] = {}
+        self.dirty: set[str] = set()
+
+    def _shard(self, key: str) -> dict[str, str]:
+        name = key[-1]
+        shard = self.shards.get(name)
+        if shard is None:
+            try:
+                with open(self.folder / f"{name}.marshal", "rb") as fh:
+                    shard = marshal.load(fh)
+            except (FileNotFoundError, EOFError, ValueError, TypeError):
+                shard = {}
+            self.shards[name] = shard
+        return shard
 
     def get(self, key: str) -> str | None:
-        return self.mem.get(key)
+        return self._shard(key).get(key)
 
     def __setitem__(self, key: str, value: str) -> None:
-        self.mem[key] = value
+        self._shard(key)[key] = value
+        self.dirty.add(key[-1])
 
     def __contains__(self, key: str) -> bool:
-        return key in self.mem
+        return key in self._shard(key)
 
     def save(self, live: set) -> None:
-        self.mem = {k: v for k, v in self.mem.items() if k in live or k.startswith("promo:")}
-        _atomic_write(self.file, marshal.dumps(self.mem))
+        for name in sorted(self.dirty):
+            kept = {k: v for k, v in self.shards[name].items() if k in live or k.startswith("promo:")}
+            self.shards[name] = kept
+            _atomic_write(self.folder / f"{name}.marshal", marshal.dumps(kept))
+        self.dirty.clear()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -283,12 +297,18 @@ def _parse_in(args):
     return [_parse_source(a) for a in args]
 
 
-def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Problems) -> SiteContent:
+def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Problems,
+                 walked: dict | None = None) -> SiteContent:
     pages, shas = [], {}
     new_sources = {}
     content_rel = ws.rel(cfg.content_dir)
     stale = []
-    for relpath, entry in _walk(cfg.content_dir, ".md"):
+    listing = walked.get(cfg.content_dir) if walked else None
+    if listing is None:
+        listing = _walk(cfg.content_dir)
+    for relpath, entry in listing:
+        if not relpath.endswith(".md"):
+            continue
         relpath = _nfc(relpath)
         st = entry.stat()
         sig = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
@@ -328,7 +348,10 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, problems: Pr
     cache.sources = new_sources
     promos, diags = load_promotions(ws, cfg)
     problems.extend(diags)
-    static = [(_nfc(rel), Path(e.path)) for rel, e in _walk(cfg.static_dir)]
+    static_listing = walked.get(cfg.static_dir) if walked else None
+    if static_listing is None:
+        static_listing = _walk(cfg.static_dir)
+    static = [(_nfc(rel), Path(e.path)) for rel, e in static_listing]
     return SiteContent(pages, promos, static, shas)
 
 
@@ -528,12 +551,22 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     gfp = _fp(__version__, site_fp, tfp, sorted(asset_urls.items()), menus, banners, now.year)
 
     # --- page jobs
+    translations_memo: dict[str, tuple] = {}  # the same for every language of a page
+
     def translations_of(key: str, lang: str, promo: Promotion | None = None) -> tuple:
         if promo is not None:
             return tuple((lg, promo.url(lg, deflang), promo.text(lg).title) for lg in langs
                          if lg == deflang or lg in promo.translations)
-        versions = vis_by_key.get(key, {})
-        return tuple((lg, urls[(key, lg)], versions[lg].title) for lg in langs if lg in versions)
+        found = translations_memo.get(key)
+        if found is None:
+            versions = vis_by_key.get(key, {})
+            if len(versions) == 1:
+                (lg, p), = versions.items()
+                found = ((lg, urls[(key, lg)], p.title),)
+            else:
+                found = tuple((lg, urls[(key, lg)], versions[lg].title) for lg in langs if lg in versions)
+            translations_memo[key] = found
+        return found
 
     def child_row(p: Page) -> tuple:
         return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
@@ -1098,10 +1131,10 @@ def default_out(ws: Workspace, client: str) -> Path:
     return ws.root / ".sitekeeper" / "build" / client
 
 
-def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, check_all_links: bool = True):
+def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, walked: dict | None = None):
     """Load and plan a site; returns (plan, content, problems). Raises nothing."""
     problems = Problems()
-    content = load_content(ws, cfg, cache, problems)
+    content = load_content(ws, cfg, cache, problems, walked)
     now = clock.now(cfg.tz)
     plan = plan_site(ws, cfg, content, now, cache, problems)
     check_links(ws, plan, cache, content, problems)
@@ -1109,8 +1142,10 @@ def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, check_all_
     return plan, content, problems
 
 
-def _inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path) -> str:
-    """One hash over the stat of every input file: equal means nothing was touched."""
+def _inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict | None = None) -> str:
+    """One hash over the stat of every input file: equal means nothing was touched.
+
+    ``walked`` receives each folder's listing, so the build need not list it again."""
     from .render.env import template_dirs
 
     h = hashlib.blake2b(digest_size=16)
@@ -1119,7 +1154,10 @@ def _inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path) -> str:
                *template_dirs(cfg.templates_dir)]
     for folder in folders:
         h.update(f"\0{folder}\0".encode())
-        for rel, e in _walk(folder):
+        listing = _walk(folder)
+        if walked is not None:
+            walked[folder] = listing
+        for rel, e in listing:
             st = e.stat()
             h.update(f"{rel}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}|{st.st_ino}\n".encode())
     for extra in (cfg.root / "site.toml", Path(__file__).parent / "render" / "i18n.py"):
@@ -1172,7 +1210,8 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None)
     if out_dir == ws.root.resolve() or out_dir in (cfg.root.resolve(), ws.sites_dir.resolve()):
         raise ProblemsError([Diagnostic("--out", None, f"refusing to build into {out_dir}: it holds sources",
                                         "choose an empty or build folder, e.g. --out build/" + client)])
-    signature = _inputs_signature(ws, cfg, out_dir)
+    walked: dict = {}
+    signature = _inputs_signature(ws, cfg, out_dir, walked)
     now = clock.now(cfg.tz)
     quick = _quick_noop(out_dir, signature, now)
     if quick is not None:
@@ -1180,7 +1219,7 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None)
             reporter.warn(str(w))
         return BuildResult(client, out_dir, quick["pages"], [], len(quick["sizes"]), [], quick["warnings"])
     cache = BuildCache.load(out_dir)
-    plan, content, problems = prepare(ws, cfg, clock, cache)
+    plan, content, problems = prepare(ws, cfg, clock, cache, walked)
     if problems.errors:
         raise ProblemsError(problems.items)
     for w in problems.warnings:
