@@ -58,8 +58,17 @@ def sh(cmd, cwd=None, env=None, check=True):
     return subprocess.run(cmd, cwd=cwd, env=env, check=check, capture_output=True, text=True)
 
 
+def clean_env() -> dict:
+    """The environment for the timed tools: Python may cache bytecode, as on a user's machine
+    (a PYTHONDONTWRITEBYTECODE left in a shell would recompile every module on every run)."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def timed(cmd, cwd, env=None) -> tuple[float, int]:
     """(wall seconds, peak RSS KB of the largest process) of one whole-process run."""
+    env = env or clean_env()
     with tempfile.NamedTemporaryFile("r") as out:
         res = subprocess.run(["/usr/bin/time", "-o", out.name, "-f", "%e %M", *cmd], cwd=cwd, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
