@@ -194,3 +194,27 @@ def test_help_does_not_import_vendor_sdks():
             "print([m for m in ('paramiko', 'boto3', 'botocore') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_publish_all_publishes_the_good_clients_and_fails_for_the_broken_one(demo_workspace):
+    from helpers import json_lines, sk
+
+    page = demo_workspace / "sites/zubni-ordinace-novakova/content/broken.md"
+    page.write_text("---\ntitle: Broken\n---\n[nowhere](/neexistuje/)\n")
+    res = sk("publish", "--all", "--yes", "--json", cwd=demo_workspace, now="2026-11-25T10:00:00+01:00")
+    assert res.returncode == 1
+    lines = json_lines(res.stdout)
+    problem = next(l for l in lines if l.get("event") == "problem")
+    assert problem["path"] == "sites/zubni-ordinace-novakova/content/broken.md" and problem["line"] == 4
+    results = [l for l in lines if "uploaded" in l]
+    assert [r["client"] for r in results] == ["baeckerei-sonnenkorn"]
+    assert (demo_workspace / "public/baeckerei-sonnenkorn/index.html").is_file()
+    assert not (demo_workspace / "public/zubni-ordinace-novakova").exists()
+
+
+def test_a_dry_run_to_a_folder_writes_nothing(demo_workspace):
+    from helpers import sk
+
+    res = sk("publish", "baeckerei-sonnenkorn", "--dry-run", cwd=demo_workspace, now="2026-11-25T10:00:00+01:00")
+    assert res.returncode == 0, res.stderr
+    assert not (demo_workspace / "public").exists()

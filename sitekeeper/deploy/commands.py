@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from ..cliutil import AT_OPTION, JSON_OPTION, open_context, run_command
-from ..errors import DeployError
+from ..errors import DeployError, SitekeeperError
 
 
 def publish_command(
@@ -50,28 +50,46 @@ def publish_command(
         names = ctx.ws.clients() if all_clients else list(clients or [])
     if not names:
         raise DeployError("name the clients to publish, or pass --all or --changed-since REF")
+
+    failed: list[str] = []
+    for client in names:
+        # Clients are independent: one client's broken page is reported (and nothing of
+        # that client is deployed) while the others still go out; the exit code says so.
+        try:
+            _publish_one(ctx, client, target, rollback, dry_run, allow_deletes, yes, json_output)
+        except SitekeeperError as exc:
+            if len(names) == 1:
+                raise
+            ctx.reporter.problems(exc.diagnostics())
+            ctx.reporter.event("client-failed", client=client)
+            failed.append(client)
+    if failed:
+        ctx.reporter.info(f"{len(failed)} of {len(names)} clients not published: {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+def _publish_one(ctx, client, target, rollback, dry_run, allow_deletes, yes, json_output) -> None:
     from ..config import load_site
     from .apply import publish_folder
     from .targets import choose_target
 
-    for client in names:
-        site = load_site(ctx.ws, client)
-        tgt = choose_target(site, ctx.ws.root, target)
-        if rollback:
-            from .apply import rollback_target
+    site = load_site(ctx.ws, client)
+    tgt = choose_target(site, ctx.ws.root, target)
+    if rollback:
+        from .apply import rollback_target
 
-            release = rollback_target(tgt, client, ctx.reporter)
-            ctx.reporter.result({"client": client, "target": tgt.name, "rollback": release})
-            ctx.reporter.info(f"{client} -> {tgt.name}: live release is now {release}")
-            continue
-        folder = _build(ctx, client)
-        report = publish_folder(
-            folder, tgt, client, ctx.reporter, dry_run=dry_run, allow_deletes=allow_deletes,
-            confirm_deletes=_confirmer(client, tgt.name, yes, json_output),
-            show_plan=(lambda plan, c=client, t=tgt: _show_plan(ctx.reporter, c, t, plan)) if dry_run else None,
-        )
-        ctx.reporter.result(report.as_json())
-        ctx.reporter.info(report.summary())
+        release = rollback_target(tgt, client, ctx.reporter)
+        ctx.reporter.result({"client": client, "target": tgt.name, "rollback": release})
+        ctx.reporter.info(f"{client} -> {tgt.name}: live release is now {release}")
+        return
+    folder = _build(ctx, client)
+    report = publish_folder(
+        folder, tgt, client, ctx.reporter, dry_run=dry_run, allow_deletes=allow_deletes,
+        confirm_deletes=_confirmer(client, tgt.name, yes, json_output),
+        show_plan=(lambda plan, c=client, t=tgt: _show_plan(ctx.reporter, c, t, plan)) if dry_run else None,
+    )
+    ctx.reporter.result(report.as_json())
+    ctx.reporter.info(report.summary())
 
 
 def _changed_clients(ctx, ref: str) -> list[str]:

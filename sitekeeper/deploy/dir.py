@@ -24,6 +24,9 @@ class DirRemote:
         self.root = Path(target.path)
         self.state = self.root / STATE
         self.tmp = self.state / "tmp"
+
+    def _ensure_state(self) -> None:
+        """Create the target and its state folder, on the first write (a dry run writes nothing)."""
         try:
             self.tmp.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -40,6 +43,7 @@ class DirRemote:
         return self.state / "lock"
 
     def lock_create(self, blob: bytes) -> bool:
+        self._ensure_state()
         try:
             fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
@@ -101,6 +105,7 @@ class DirRemote:
             (self.state / name).unlink(missing_ok=True)
 
     def _write_atomic(self, final: Path, blob: bytes) -> None:
+        self._ensure_state()
         tmp = self.tmp / f"{uuid.uuid4().hex}.part"
         tmp.write_bytes(blob)
         os.replace(tmp, final)
@@ -122,6 +127,7 @@ class DirRemote:
 
     # ---- changes
     def prepare(self, plan, release, keep=()) -> None:
+        self._ensure_state()
         for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
             leftover.unlink(missing_ok=True)
 
