@@ -43,13 +43,17 @@ class DirRemote:
         return self.state / "lock"
 
     def lock_create(self, blob: bytes) -> bool:
+        # Written whole under a temporary name, then linked into place: link() fails if the
+        # lock exists, and a reader never sees a lock file that is still empty.
         self._ensure_state()
+        tmp = self.tmp / f"lock-{uuid.uuid4().hex}"
+        tmp.write_bytes(blob)
         try:
-            fd = os.open(self._lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            os.link(tmp, self._lock)
         except FileExistsError:
             return False
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
+        finally:
+            tmp.unlink(missing_ok=True)
         return True
 
     def lock_read(self):

@@ -303,11 +303,23 @@ class SftpRemote:
         return posixpath.join(self.state, "lock")
 
     def lock_create(self, blob: bytes) -> bool:
+        # Written whole under a temporary name, then renamed with plain SFTP RENAME, which
+        # (unlike posix-rename) fails when the lock exists: exclusive, and a reader never
+        # sees a lock file that is still empty.
+        tmp = posixpath.join(self.state, f"lock.tmp-{uuid.uuid4().hex}")
         try:
-            with self.sftp.open(self._lock, "wx") as fh:
+            with self.sftp.open(tmp, "wx") as fh:
                 fh.write(blob)
+        except OSError as exc:
+            raise self._io(exc, f"creating the lock {self._lock}")
+        try:
+            self.sftp.rename(tmp, self._lock)
             return True
         except OSError as exc:
+            try:
+                self.sftp.remove(tmp)
+            except OSError:
+                pass
             if self._lstat(self._lock) is not None:
                 return False
             raise self._io(exc, f"creating the lock {self._lock}")
