@@ -311,3 +311,27 @@ def test_parallel_build_of_a_large_site_equals_the_serial_build(tmp_path):
     written = set(json_lines(again.stdout)[-1]["written_paths"])
     assert written == {p for p in before if mtimes(ws / "parallel")[p] != before[p]}
     assert len(written) < len(before)
+
+
+def test_unicode_file_names_become_unicode_urls_in_every_script(tmp_path):
+    site = tmp_path / "u" / "sites" / "u"
+    (site / "content").mkdir(parents=True)
+    (site / "site.toml").write_text('name = "Ș"\nbase_url = "https://u.example"\nlanguages = ["ro", "cs", "de"]\n',
+                                    encoding="utf-8")
+    (site / "content" / "index.md").write_text(
+        "---\ntitle: Acasă\n---\n[Oferte](/oferte-și-prețuri/) [Ceník](/cs/ceník/) [Größe](/de/größe/)\n",
+        encoding="utf-8")
+    (site / "content" / "oferte-și-prețuri.md").write_text("---\ntitle: Oferte și prețuri\n---\nx\n", encoding="utf-8")
+    (site / "content" / "ceník.cs.md").write_text("---\ntitle: Ceník řemesel\n---\nx\n", encoding="utf-8")
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "größe.de.md")  # as macOS may write it
+    (site / "content" / nfd).write_text("---\ntitle: Größe\n---\nx\n", encoding="utf-8")
+    res = sk("build", "u", "--out", "out", cwd=tmp_path / "u")
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "u" / "out"
+    assert "Oferte și prețuri" in (out / "oferte-și-prețuri" / "index.html").read_text(encoding="utf-8")
+    assert (out / "cs" / "ceník" / "index.html").is_file()
+    assert (out / "de" / "größe" / "index.html").is_file()
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://u.example/oferte-%C8%99i-pre%C8%9Buri/" in sitemap
