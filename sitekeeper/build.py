@@ -37,7 +37,7 @@ from .config import SiteConfig, Workspace, load_site
 from .content.pages import Page, default_url, output_path, parse_page, translation_url
 from .content.promotions import Promotion, load_promotions
 from .errors import Diagnostic, Problems, ProblemsError, did_you_mean
-from .render.colors import on_color
+from .render.colors import mix, on_color, readable_on
 from .render.env import ASSETS_DIR, page_templates, templates_fingerprint
 
 CACHE_DIR = ".sitekeeper-build"
@@ -542,6 +542,8 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
         "theme": {
             "primary_color": theme.primary_color, "accent_color": theme.accent_color,
             "on_primary": on_color(theme.primary_color), "on_accent": on_color(theme.accent_color),
+            # links sit on white and on a 7 % tint of the primary colour: AA against the tint
+            "link_color": readable_on(mix(theme.primary_color, "#ffffff", 0.93), mix(theme.primary_color, "#000000", 0.18)),
             "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(cfg, theme.favicon),
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,

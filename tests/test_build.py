@@ -335,3 +335,16 @@ def test_unicode_file_names_become_unicode_urls_in_every_script(tmp_path):
     assert (out / "de" / "größe" / "index.html").is_file()
     sitemap = (out / "sitemap.xml").read_text()
     assert "https://u.example/oferte-%C8%99i-pre%C8%9Buri/" in sitemap
+
+
+def test_links_stay_readable_with_a_pale_brand_colour(ws):
+    import re
+
+    from sitekeeper.render.colors import contrast
+
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text().replace('primary_color = "#7a3e1d"', 'primary_color = "#f0e68c"'))
+    build(ws)
+    html = (ws / "out/index.html").read_text()
+    link = re.search(r"--link:(#[0-9a-f]{6})", html).group(1)
+    assert contrast(link, "#ffffff") >= 4.5
