@@ -197,8 +197,8 @@ def main() -> None:
         pairs = [(s["full"] / h["full"]) for s, h in zip(rounds["sitekeeper"], rounds["hugo"])]
         print(f"\nfull build, sitekeeper / Hugo per round: {', '.join(f'{x:.2f}' for x in pairs)}")
     print(f"\n{args.pages} pages, median of {args.runs} runs (wall seconds; peak RSS of the largest process)\n")
-    print(f"| tool | full build | no-op rebuild | one-page edit | peak memory |")
-    print(f"|---|---|---|---|---|")
+    print("| tool | full build | no-op rebuild | one-page edit | peak memory |")
+    print("|---|---|---|---|---|")
     for tool, r in results.items():
         print(f"| {tool} | {r['full']:.2f} s | {r['noop']:.2f} s | {r['edit']:.2f} s | {r['rss'] / 1024:.0f} MB |")
     if "hugo" in results:

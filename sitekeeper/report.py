@@ -65,7 +65,7 @@ class ConsoleReporter(Reporter):
         if self.quiet or not getattr(self.stream, "isatty", lambda: False)():
             yield Progress()
             return
-        from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
 
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
         with RichProgress(*columns, TextColumn("{task.fields[bytes]}"), transient=True,

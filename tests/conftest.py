@@ -2,7 +2,6 @@
 fixtures_deploy (OpenSSH sshd, S3 server), fixtures_mail (SMTP/IMAP), fixtures_browser (Chromium)."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 

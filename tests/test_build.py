@@ -5,7 +5,6 @@ These run the real command line on a small three-language fixture workspace
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path

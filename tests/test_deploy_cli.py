@@ -218,3 +218,14 @@ def test_a_dry_run_to_a_folder_writes_nothing(demo_workspace):
     res = sk("publish", "baeckerei-sonnenkorn", "--dry-run", cwd=demo_workspace, now="2026-11-25T10:00:00+01:00")
     assert res.returncode == 0, res.stderr
     assert not (demo_workspace / "public").exists()
+
+
+def test_a_folder_target_that_cannot_be_created_is_a_one_line_error(demo_workspace):
+    from helpers import sk
+
+    (demo_workspace / "blocker").write_text("a file where the target folder should be")
+    toml = demo_workspace / "sites/baeckerei-sonnenkorn/site.toml"
+    toml.write_text(toml.read_text() + '\n[deploy.local]\nurl = "dir:blocker/site"\n')
+    res = sk("publish", "baeckerei-sonnenkorn", "--yes", cwd=demo_workspace, now="2026-11-25T10:00:00+01:00")
+    assert res.returncode == 1
+    assert "baeckerei-sonnenkorn: cannot create the target folder" in res.stderr and "local" in res.stderr

@@ -193,7 +193,7 @@ def test_hand_edited_or_lost_manifest_self_heals(kit, tmp_path):
 
 def _run_publisher(kit, build: Path, fault: str | None, timeout: float = 60):
     """A publish in a child process (so it can be SIGKILLed like `kill -9`)."""
-    code = textwrap.dedent(f"""
+    code = textwrap.dedent("""
         import json, sys
         from pathlib import Path
         from sitekeeper.deploy.apply import publish_folder

@@ -6,7 +6,6 @@ import email.policy
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from sitekeeper.cli import app

@@ -19,12 +19,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Protocol
+from typing import Callable, Mapping, Protocol
 
 from ..errors import DeployError
 from ..report import Reporter, human_bytes
 from . import faults
-from .headers import fingerprint, headers_for
+from .headers import headers_for
 from .local import scan_folder
 from .lock import LockRecord, busy_message, new_record, parse_record, stale
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, RemoteEntry, Upload,

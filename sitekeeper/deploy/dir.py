@@ -24,13 +24,21 @@ class DirRemote:
         self.root = Path(target.path)
         self.state = self.root / STATE
         self.tmp = self.state / "tmp"
+        # Nothing is created before the first write (a dry run writes nothing), but a target
+        # that could never be created is reported now, before anything is planned.
+        place = self.root
+        while not place.exists() and place != place.parent:
+            place = place.parent
+        if not place.is_dir():
+            raise DeployError(f"{client}: cannot create the target folder {self.root} for {target.name}: "
+                              f"{place} is a file; point url at a folder")
 
     def _ensure_state(self) -> None:
         """Create the target and its state folder, on the first write (a dry run writes nothing)."""
         try:
             self.tmp.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DeployError(f"{client}: cannot create the target folder {self.root} for {target.name}: "
+            raise DeployError(f"{self.client}: cannot create the target folder {self.root} for {self.target.name}: "
                               f"{exc.strerror}; fix its permissions or point url at a writable folder") from exc
 
     def _fail(self, what: str, exc: OSError):
@@ -92,7 +100,7 @@ class DirRemote:
     def read_manifest(self) -> bytes | None:
         try:
             return (self.state / "manifest.json").read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
 
     def write_manifest(self, blob: bytes) -> None:

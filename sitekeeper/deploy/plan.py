@@ -16,7 +16,7 @@ has are deleted. ``--dry-run`` prints the plan; ``apply`` executes exactly it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 MANIFEST_VERSION = 1

@@ -31,7 +31,6 @@ import struct
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import paramiko
 from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HANDLE, CMD_OPEN, CMD_STATUS,

@@ -16,7 +16,6 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import Diagnostic
 from .settings import is_address
