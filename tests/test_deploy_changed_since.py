@@ -82,7 +82,7 @@ def test_an_edited_page_publishes_that_client_only(repo):
 
 
 def test_committed_changes_since_ref_and_untracked_files_count(repo):
-    ws, first = repo[0], repo[1][0]
+    ws, (first, second) = repo[0], repo[1][:2]
     (ws / "campaigns" / second / "new-offer.de.md").parent.mkdir(parents=True, exist_ok=True)
     git(ws.parent, "tag", "before")
     style = ws / "sites" / first / "static" / "extra.txt"
