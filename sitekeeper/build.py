@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-from . import __version__
+from . import __version__, secrets
 from .config import SiteConfig, Workspace, load_site
 from .content.pages import Page, default_url, output_path, parse_page, translation_url
 from .content.promotions import Promotion, load_promotions
@@ -65,7 +65,7 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     """Problems that did not stop the build."""
 
-    def as_json(self, ws: Workspace) -> dict:
+    def as_json(self) -> dict:
         return {
             "client": self.client, "out": str(self.out), "pages": self.pages, "written": len(self.written),
             "unchanged": self.unchanged, "deleted": len(self.deleted),
@@ -73,7 +73,7 @@ class BuildResult:
             "warnings": [w.as_json() for w in self.warnings],
         }
 
-    def summary(self, ws: Workspace) -> str:
+    def summary(self) -> str:
         try:
             shown = self.out.relative_to(Path.cwd())
         except ValueError:
@@ -213,7 +213,7 @@ class SiteContent:
     """relpath -> content hash of each page source."""
 
 
-def _walk(folder: Path, suffix: str | None = None):
+def _walk(folder: Path):
     """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names."""
     found = []
     stack = [(folder, "")]
@@ -228,7 +228,7 @@ def _walk(folder: Path, suffix: str | None = None):
                 continue
             if e.is_dir():
                 stack.append((e.path, prefix + e.name + "/"))
-            elif suffix is None or e.name.endswith(suffix):
+            else:
                 found.append((prefix + e.name, e))
     found.sort(key=lambda x: x[0])
     return found
@@ -248,31 +248,13 @@ def _parse_source(args):
         diags = [Diagnostic(source, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")]
         return relpath, SourceEntry(sig, sha, None, diags), sha, None
     page, diags = parse_page(relpath, source, text, languages, deflang, tz)
-    diags = diags + secrets_in_text(source, text)
+    diags = diags + secrets.scan_document(source, text)
     if page is None or any(d.is_error for d in diags):
         return relpath, SourceEntry(sig, sha, None, diags), sha, None
     rendered = _render_md(page.body)
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
     entry = SourceEntry(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links)
     return relpath, entry, sha, rendered.html
-
-
-def secrets_in_text(source: str, text: str) -> list[Diagnostic]:
-    """Key material anywhere in a text, and secret-named keys in its front matter."""
-    from . import secrets
-
-    found = [Diagnostic(source, line, f"{kind} is written in this file", secrets.FIX_MATERIAL)
-             for line, kind in secrets.scan_text(text)]
-    if text.startswith("---"):
-        end = text.find("\n---", 3)
-        head = text[: max(end, 0)].lower()
-        if not any(word in head for word in ("pass", "secret", "token", "key")):
-            return found
-        for no, line in enumerate(text[: max(end, 0)].splitlines(), 1):
-            m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)?$", line)
-            if m and m.group(2) and secrets.is_secret_key(m.group(1)):
-                found.append(Diagnostic(source, no, f"`{m.group(1)}` holds a literal secret", secrets.FIX_KEY))
-    return found
 
 
 def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
@@ -289,7 +271,7 @@ def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
                     text = fh.read()
             except (UnicodeDecodeError, OSError):
                 continue
-            found.extend(secrets_in_text(ws.rel(entry.path), text))
+            found.extend(secrets.scan_document(ws.rel(entry.path), text))
     return found
 
 
@@ -406,7 +388,7 @@ class SitePlan:
     valid: tuple = (float("-inf"), float("inf"))  # the times between which this plan stays true
 
 
-def _static_url(cfg: SiteConfig, value: str | None) -> str | None:
+def _static_url(value: str | None) -> str | None:
     if not value:
         return None
     return "/" + value[len("static/"):] if value.startswith("static/") else "/" + value
@@ -426,11 +408,8 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     def add(out: Output) -> None:
         prev = outputs.get(out.path)
         if prev is not None:
-            if prev.kind == "static" or out.kind in ("robots",):
-                return  # a client's static file wins over a generated default
-            if out.kind == "static" and prev.kind in ("robots",):
-                outputs[out.path] = out
-                return
+            if out.kind == "robots" and prev.kind == "static":
+                return  # the client's own static/robots.txt wins over the generated default
             problems.error(out.source or prev.source, None,
                            f"two outputs at /{out.path}: {prev.source} and {out.source}",
                            "give one of them another file name or a different `slug`")
@@ -535,7 +514,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
         menus[lang] = tuple(items)
 
     theme = cfg.theme
-    logo_url = _static_url(cfg, theme.logo)
+    logo_url = _static_url(theme.logo)
     global_ctx = {
         "name": cfg.name, "base_url": cfg.base_url, "languages": list(langs), "default_language": deflang,
         "description": cfg.description,
@@ -544,7 +523,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
             "on_primary": on_color(theme.primary_color), "on_accent": on_color(theme.accent_color),
             # links sit on white and on a 7 % tint of the primary colour: AA against the tint
             "link_color": readable_on(mix(theme.primary_color, "#ffffff", 0.93), mix(theme.primary_color, "#000000", 0.18)),
-            "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(cfg, theme.favicon),
+            "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(theme.favicon),
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
     }
@@ -555,7 +534,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
     # --- page jobs
     translations_memo: dict[str, tuple] = {}  # the same for every language of a page
 
-    def translations_of(key: str, lang: str, promo: Promotion | None = None) -> tuple:
+    def translations_of(key: str, promo: Promotion | None = None) -> tuple:
         if promo is not None:
             return tuple((lg, promo.url(lg, deflang), promo.text(lg).title) for lg in langs
                          if lg == deflang or lg in promo.translations)
@@ -613,7 +592,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
             children = ()
         sha = content.sha[p.relpath]
         job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.relpath, p, None,
-                      translations_of(p.key, p.lang), children, p.description)
+                      translations_of(p.key), children, p.description)
         fp = _fp(gfp, "page", sha, url, template, job.translations, children)
         add(Output(output_path(url), fp, "page", p.source, job))
         page_count += 1
@@ -640,7 +619,7 @@ def plan_site(ws: Workspace, cfg: SiteConfig, content: SiteContent, now: datetim
             body = for_site(text.body)
             body_key = "promo:" + _sha(body.encode())
             job = PageJob(lang, url, "promotion", "promotion.html", for_site(text.title), text.source, body_key, body,
-                          None, pr, translations_of("", lang, pr), (), for_site(text.description or text.banner))
+                          None, pr, translations_of("", pr), (), for_site(text.description or text.banner))
             dates = (pr.starts.isoformat(), pr.ends.isoformat())
             add(Output(output_path(url), _fp(gfp, "promo", body_key, text, dates, job.translations),
                        "page", text.source, job))
@@ -710,7 +689,7 @@ def _static_sha(cache: BuildCache, key: str, path: Path) -> str:
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def check_links(ws: Workspace, plan: SitePlan, cache: BuildCache, content: SiteContent, problems: Problems) -> None:
+def check_links(plan: SitePlan, cache: BuildCache, content: SiteContent, problems: Problems) -> None:
     """Every internal link or image must point at an output that will exist."""
     outputs = plan.outputs
     # A page's verdict depends only on the set of outputs, its links and its URL: while
@@ -789,7 +768,7 @@ def _render_md(body: str):
 class _Renderer:
     """Turns outputs into bytes. Created lazily: imports Jinja2 only when needed."""
 
-    def __init__(self, ws: Workspace, plan: SitePlan, cache: BuildCache):
+    def __init__(self, plan: SitePlan, cache: BuildCache):
         from .render.env import make_env
 
         self.plan = plan
@@ -955,7 +934,7 @@ def for_site(text: str) -> str:
     return merge_for_site(text)
 
 
-def _template_problem(exc: Exception, out: Output, cfg: SiteConfig, ws: Workspace) -> Diagnostic:
+def _template_problem(exc: Exception, out: Output, ws: Workspace) -> Diagnostic:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None)
     line = getattr(exc, "lineno", None)
     where = ws.rel(name) if name else "template"
@@ -987,7 +966,7 @@ def _render_chunk(indices):
     return done
 
 
-def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Path, reporter) -> tuple:
+def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Path) -> tuple:
     outputs = plan.outputs
     todo: list[Output] = []
     unchanged = 0
@@ -1007,19 +986,19 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
     problems = Problems()
     if todo:
         cache.dirty = True
-        renderer = _Renderer(ws, plan, cache)
+        renderer = _Renderer(plan, cache)
         # Render everything first, then write: a template error leaves the old site intact.
         heavy = [o for o in todo if isinstance(o.job, PageJob)]
         results: dict[str, tuple] = {}
         if len(heavy) >= PARALLEL_MIN and _can_fork():
-            results.update(_parallel_render(renderer, heavy, out_dir, cache, problems, ws))
+            results.update(_parallel_render(renderer, heavy, out_dir, cache, problems))
             todo = [o for o in todo if not isinstance(o.job, PageJob)]
         rendered: list[tuple[Output, bytes]] = []
         for out in todo:
             try:
                 rendered.append((out, renderer.render(out)))
             except Exception as exc:
-                problems.items.append(_template_problem(exc, out, plan.cfg, ws))
+                problems.items.append(_template_problem(exc, out, ws))
         problems.raise_if_errors()
         for path, (sha, size, was) in results.items():
             cache.outputs[path] = (outputs[path].fingerprint, sha, size)
@@ -1088,7 +1067,7 @@ def _prune_dirs(root: Path, path: str) -> None:
         parent = parent.parent
 
 
-def _parallel_render(renderer, heavy, out_dir, cache, problems, ws):
+def _parallel_render(renderer, heavy, out_dir, cache, problems):
     """Render and write pages in two forked workers; returns path -> (sha, size, written)."""
     import multiprocessing as mp
 
@@ -1139,7 +1118,7 @@ def prepare(ws: Workspace, cfg: SiteConfig, clock, cache: BuildCache, walked: di
     content = load_content(ws, cfg, cache, problems, walked)
     now = clock.now(cfg.tz)
     plan = plan_site(ws, cfg, content, now, cache, problems)
-    check_links(ws, plan, cache, content, problems)
+    check_links(plan, cache, content, problems)
     problems.extend(secrets_in_files(ws, cfg))
     return plan, content, problems
 
@@ -1227,7 +1206,7 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None)
     for w in problems.warnings:
         reporter.warn(str(w))
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir, reporter)
+    written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir)
     cache.save()
     quick = {"signature": signature, "valid": plan.valid, "pages": plan.page_count, "warnings": problems.warnings,
              "sizes": {path: cache.outputs[path][2] for path in plan.outputs}}

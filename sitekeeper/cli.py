@@ -70,8 +70,8 @@ def build_command(
 
     ctx = open_context(json_output, at)
     result = build_client(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
-    ctx.reporter.result(result.as_json(ctx.ws))
-    ctx.reporter.info(result.summary(ctx.ws))
+    ctx.reporter.result(result.as_json())
+    ctx.reporter.info(result.summary())
 
 
 @app.command("serve")

@@ -62,8 +62,8 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
         if not json_output and n > 1:
             print(f"{n} errors", file=sys.stderr)
         return 1
-    reporter.result(result.as_json(ws))
-    reporter.info(result.summary(ws))
+    reporter.result(result.as_json())
+    reporter.info(result.summary())
     return 0
 
 

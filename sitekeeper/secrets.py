@@ -59,3 +59,21 @@ def scan_text(text: str) -> list[tuple[int, str]]:
             found.append((text.count("\n", 0, m.start()) + 1, kind))
     found.sort()
     return found
+
+
+def scan_document(source: str, text: str) -> list:
+    """Diagnostics for key material anywhere in ``text`` and for secret-named keys holding a
+    value in its YAML front matter, if it has one. ``source`` names the file in messages."""
+    from .errors import Diagnostic
+
+    found = [Diagnostic(source, line, f"{kind} is written in this file", FIX_MATERIAL)
+             for line, kind in scan_text(text)]
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        head = text[: max(end, 0)]
+        if any(word in head.lower() for word in ("pass", "secret", "token", "key")):
+            for no, line in enumerate(head.splitlines(), 1):
+                m = re.match(r"^([A-Za-z_][\w-]*)\s*:\s*(\S.*)?$", line)
+                if m and m.group(2) and is_secret_key(m.group(1)):
+                    found.append(Diagnostic(source, no, f"`{m.group(1)}` holds a literal secret", FIX_KEY))
+    return found

@@ -347,3 +347,15 @@ def test_links_stay_readable_with_a_pale_brand_colour(ws):
     html = (ws / "out/index.html").read_text()
     link = re.search(r"--link:(#[0-9a-f]{6})", html).group(1)
     assert contrast(link, "#ffffff") >= 4.5
+
+
+def test_a_static_file_at_a_page_url_is_refused_but_may_replace_robots_txt(ws):
+    static = ws / "sites/mini/static"
+    (static / "robots.txt").write_text("User-agent: *\nDisallow: /intern/\n")
+    build(ws)
+    assert "Disallow: /intern/" in (ws / "out/robots.txt").read_text()
+    (static / "preise").mkdir()
+    (static / "preise" / "index.html").write_text("<p>old price list</p>")
+    err = fails(ws, "build", "mini", "--out", "out2")
+    assert "two outputs at /preise/index.html" in err
+    assert not (ws / "out2").exists()
