@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for sitekeeper.
-#   scripts/setup.sh           install sitekeeper (pip, editable) and its runtime dependencies
-#   scripts/setup.sh --test    also what the test suite uses: Debian chromium and openssh-server,
+#   scripts/setup.sh           install sitekeeper and its runtime dependencies into .venv/ and put
+#                              the `sitekeeper` command on the PATH you already have
+#   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
 #                              pytest, hypothesis, playwright (driving Debian's chromium), moto, aiosmtpd
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
+#
+# The distribution's python3 refuses `pip install` (PEP 668), so sitekeeper lives in its own
+# virtual environment (.venv/ in this folder) and a link to .venv/bin/sitekeeper goes into
+# a folder on PATH: $SITEKEEPER_BIN_DIR if set, else /usr/local/bin (as root, or with sudo),
+# else ~/.local/bin. Any failure stops the set-up with a message and a non-zero exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+here=$(pwd)
 
 want_test=0 want_bench=0
 for arg in "$@"; do
@@ -16,11 +23,24 @@ for arg in "$@"; do
   esac
 done
 
+fail() { echo "setup: $*" >&2; exit 1; }
+
 SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
+fi
+
+PYTHON=${PYTHON:-python3}
+command -v "$PYTHON" >/dev/null 2>&1 || fail "no python3 on PATH: install it (apt-get install python3 python3-venv)"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || fail "sitekeeper needs Python 3.11 or newer; $("$PYTHON" --version 2>&1) found"
 
 apt_packages=()
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "$2" ] || apt_packages+=("$3"); }
+# `python3 -m venv` needs ensurepip, which Debian and Ubuntu ship in python3-venv.
+if [ ! -x .venv/bin/python ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  apt_packages+=(python3-venv)
+fi
 if [ "$want_test" = 1 ]; then
   need chromium /usr/bin/chromium chromium
   need sshd /usr/sbin/sshd openssh-server
@@ -36,20 +56,50 @@ if [ "$want_bench" = 1 ]; then
   [ -x /usr/bin/time ] || apt_packages+=(time)
 fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
+    fail "these Debian packages are needed: ${apt_packages[*]}; install them as root (apt-get install ${apt_packages[*]})"
+  fi
   echo "installing Debian packages: ${apt_packages[*]}" >&2
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
+  $SUDO apt-get update -qq || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null \
+    || fail "apt-get install ${apt_packages[*]} failed"
 fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "creating the virtual environment .venv/" >&2
+  "$PYTHON" -m venv .venv || { rm -rf .venv; fail "python3 -m venv failed (on Debian/Ubuntu: apt-get install python3-venv)"; }
+fi
+VPY="$here/.venv/bin/python"
 
 extras=""
 [ "$want_test" = 1 ] && extras="test"
 [ "$want_bench" = 1 ] && extras="test,bench"
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
-python3 -m pip install -q --disable-pip-version-check -e "$spec" 2>&1 | grep -v "Running pip as the 'root' user" || true
-python3 -c "import sitekeeper" || { echo "sitekeeper did not install" >&2; exit 1; }
-# pyenv creates the `sitekeeper` shim only on a rehash (`python3 -m pip` does not trigger one).
-if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
-if ! command -v sitekeeper >/dev/null 2>&1; then
-  echo "note: the sitekeeper command is not on PATH; add $(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))') to PATH, or use: python3 -m sitekeeper" >&2
+echo "installing sitekeeper${extras:+ with [$extras]} into .venv/" >&2
+"$VPY" -m pip install -q --disable-pip-version-check -e "$spec" || fail "pip install into .venv failed (see above)"
+"$VPY" -c "import sitekeeper" || fail "sitekeeper did not install"
+
+# Put the command on a folder the user's PATH already has.
+bin_dir=${SITEKEEPER_BIN_DIR:-}
+if [ -z "$bin_dir" ]; then
+  if [ -w /usr/local/bin ] || { [ -n "$SUDO" ] && [ -d /usr/local/bin ]; }; then
+    bin_dir=/usr/local/bin
+  else
+    bin_dir="$HOME/.local/bin"
+  fi
 fi
+link="$bin_dir/sitekeeper"
+if [ -w "$bin_dir" ] || { [ ! -e "$bin_dir" ] && mkdir -p "$bin_dir" 2>/dev/null; }; then
+  ln -sfn "$here/.venv/bin/sitekeeper" "$link" || fail "could not link $link"
+else
+  $SUDO ln -sfn "$here/.venv/bin/sitekeeper" "$link" || fail "could not link $link"
+fi
+hash -r 2>/dev/null || true
+found=$(command -v sitekeeper || true)
+if [ -z "$found" ]; then
+  echo "note: $bin_dir is not on your PATH; add it (export PATH=\"$bin_dir:\$PATH\") or run $here/.venv/bin/sitekeeper" >&2
+elif [ "$(readlink -f "$found")" != "$(readlink -f "$here/.venv/bin/sitekeeper")" ]; then
+  echo "note: \`sitekeeper\` on your PATH is $found, not this set-up's; $link is later on PATH" >&2
+fi
+echo "sitekeeper is installed: $link -> .venv/bin/sitekeeper" >&2

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: set-up, then pytest. The tests start and stop
-# their own servers (OpenSSH sshd, an S3-compatible server, SMTP) on 127.0.0.1 and drive
-# Debian's chromium headless.
+# The whole test suite on a fresh machine: set-up (into .venv/), then pytest. The tests start
+# and stop their own servers (OpenSSH sshd, an S3-compatible server, SMTP) on 127.0.0.1 and
+# drive Debian's chromium headless.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-exec python3 -m pytest -q -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
