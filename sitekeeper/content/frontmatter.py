@@ -60,6 +60,8 @@ class Document:
 def parse_document(text: str) -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:  # Windows (CRLF) or old Mac (CR) line endings: one form for every parser after
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith("---"):
         if text.startswith("+++"):
             raise FrontMatterError(1, "TOML front matter (+++) is not supported",
