@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers import copy_workspace, sk, tree
+from helpers import copy_workspace, json_lines, sk, tree
 
 NOW = "2026-03-05T12:00:00+01:00"
 
@@ -28,3 +28,30 @@ def test_windows_line_endings_build_the_same_site(tmp_path):
         run = sk("build", "mini", "--out", "out", cwd=ws, now=NOW)
         assert run.returncode == 0, run.stderr
     assert tree(crlf / "out") == tree(lf / "out")
+
+
+def test_audience_in_windows_1252_with_semicolons_is_read_with_a_warning(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    text = ("email;name;lang;tags;consented_at;source\r\n"
+            "joerg@example.com;Jörg Müller;de;cakes;2026-01-01;shop\r\n"
+            "bob@example.org;Bob;en;;2026-01-02;web\r\n")
+    (ws / "campaigns/mini/audience.csv").write_bytes(text.encode("cp1252"))
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    warnings = [p for p in json_lines(run.stdout) if "Windows-1252" in p.get("message", "")]
+    assert len(warnings) == 1 and warnings[0]["line"] == 2 and "UTF-8" in warnings[0]["fix"]
+    prev = sk("campaign", "preview", "mini/fruehling", "--no-proof", "--out", "prev", cwd=ws, now=NOW)
+    assert prev.returncode == 0, prev.stderr
+    assert "joerg@example.com" in prev.stdout + prev.stderr  # the sample recipient came from the `;` file
+
+
+def test_audience_that_is_not_text_is_an_error_at_its_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    (ws / "campaigns/mini/audience.csv").write_bytes(b"email,name\nanna@example.com,An\x81na\n")
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert "Traceback" not in run.stderr
+    lines = json_lines(run.stdout)
+    assert run.returncode == 1 and lines[-1]["ok"] is False
+    assert any(p.get("path", "").endswith("audience.csv") and p.get("line") == 2 and p["severity"] == "error"
+               for p in lines)

@@ -63,11 +63,45 @@ class Audience:
     """False when the file is missing."""
 
 
+_RESAVE = ("re-save it as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (comma delimited)\"; "
+           "in LibreOffice, tick \"Edit filter settings\" and choose Unicode (UTF-8)")
+
+
+def decode_csv(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """The text of a CSV file as spreadsheets write it: UTF-8 (with or without BOM), UTF-16
+    with BOM (Excel's "Unicode text"), or Windows-1252 (Excel's plain "CSV" in Western Europe),
+    which is read with a warning naming the first line that is not UTF-8."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None, [Diagnostic(path, line, "the file is not UTF-8 text (and not Windows-1252 either)", _RESAVE)]
+    return text, [Diagnostic(path, line, "the file is not UTF-8: read it as Windows-1252 (what Excel writes as plain CSV)",
+                             _RESAVE, "warning")]
+
+
+def sniff_delimiter(header: str) -> str:
+    """`,` unless the header row uses `;` (Excel in German, Czech, Romanian, Dutch, Italian ...)
+    or tabs instead."""
+    for sep in (",", ";", "\t"):
+        if sep in header:
+            return sep
+    return ","
+
+
 def parse_audience(text: str, path: str) -> Audience:
     aud = Audience(path)
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
     try:
         header = next(reader)
     except StopIteration:
@@ -121,7 +155,12 @@ def load_audience(ws, client: str) -> Audience:
     if not path.is_file():
         aud = Audience(rel, exists=False)
         return aud
-    return parse_audience(path.read_text(encoding="utf-8"), rel)
+    text, problems = decode_csv(path.read_bytes(), rel)
+    if text is None:
+        return Audience(rel, problems=problems)
+    aud = parse_audience(text, rel)
+    aud.problems[:0] = problems
+    return aud
 
 
 def load_unsubscribed(ws, client: str) -> set[str]:
@@ -130,7 +169,9 @@ def load_unsubscribed(ws, client: str) -> set[str]:
     if not path.is_file():
         return set()
     out = set()
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8").lstrip("\ufeff"), newline="")))
+    text, _ = decode_csv(path.read_bytes(), ws.rel(path))
+    text = (text or "").lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))
     idx = 0
     if rows and "email" in [c.strip() for c in rows[0]]:
         idx = [c.strip() for c in rows[0]].index("email")
