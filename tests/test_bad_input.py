@@ -55,3 +55,15 @@ def test_audience_that_is_not_text_is_an_error_at_its_line(tmp_path):
     assert run.returncode == 1 and lines[-1]["ok"] is False
     assert any(p.get("path", "").endswith("audience.csv") and p.get("line") == 2 and p["severity"] == "error"
                for p in lines)
+
+
+def test_promotion_translated_into_a_language_the_site_lacks_says_so(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    src = (ws / "campaigns/mini/fruehling.en.md").read_text(encoding="utf-8")
+    (ws / "campaigns/mini/fruehling.fr.md").write_text(src, encoding="utf-8")
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    problems = [p for p in json_lines(run.stdout) if p.get("event") == "problem"]
+    assert [p["path"] for p in problems] == ["campaigns/mini/fruehling.fr.md"]
+    assert "`fr`" in problems[0]["message"] and "languages" in problems[0]["fix"]
+    assert "starts" not in problems[0]["message"]

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
+from .languages import foreign_language
 from .pages import parse_when_field, split_lang
 
 PROMO_KEYS = {
@@ -231,6 +232,14 @@ def load_promotions(ws, cfg) -> tuple[list[Promotion], list[Diagnostic]]:
     others = [lang for lang in cfg.languages if lang != cfg.default_language]
     promos, problems = [], []
     for slug, files in promotion_files(folder, others).items():
+        lang = foreign_language(slug, cfg.languages)
+        if lang:
+            for path in files.values():
+                problems.append(Diagnostic(
+                    ws.rel(path), None,
+                    f"{path.name} is a translation into `{lang}`, a language the site does not have",
+                    f"add \"{lang}\" to `languages` in {ws.rel(cfg.root / 'site.toml')}, or rename the file"))
+            continue
         texts = {lang: (ws.rel(p), p.read_text(encoding="utf-8")) for lang, p in files.items()}
         promo, diags = parse_promotion(cfg.client, slug, texts, cfg.languages, cfg.default_language, cfg.tz)
         problems.extend(diags)
