@@ -67,3 +67,19 @@ def test_promotion_translated_into_a_language_the_site_lacks_says_so(tmp_path):
     assert [p["path"] for p in problems] == ["campaigns/mini/fruehling.fr.md"]
     assert "`fr`" in problems[0]["message"] and "languages" in problems[0]["fix"]
     assert "starts" not in problems[0]["message"]
+
+
+def test_leftover_shortcodes_are_warnings_at_their_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    page = ws / "sites/mini/content/preise.md"
+    text = page.read_text(encoding="utf-8")
+    lines = text.count("\n")
+    page.write_text(text + '\n{{< figure src="ofen.jpg" >}}\n\n```\n{% raw %}\n```\n\n[gallery ids="4,5"]\n',
+                    encoding="utf-8")
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    found = [(p["line"], p["message"]) for p in json_lines(run.stdout)
+             if p.get("event") == "problem" and p["path"].endswith("preise.md")]
+    assert [line for line, _ in found] == [lines + 2, lines + 8]
+    assert "Hugo shortcode" in found[0][1] and "WordPress shortcode" in found[1][1]
+    assert sk("check", "--json", "--strict", cwd=ws, now=NOW).returncode == 1

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ..clock import BadDate, parse_when
 from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
+from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
 
 PAGE_KEYS = {
     "title", "date", "draft", "publish", "expires", "slug", "template", "description", "menu", "tags",
@@ -177,6 +178,8 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
     if not isinstance(tags, list):
         problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
         tags = []
+    for line, kind, text in find_leftovers(doc.body, doc.body_line):
+        problems.append(Diagnostic(source, line, f"{kind} {text!r} left in the text", LEFTOVER_FIX, "warning"))
     if any(d.is_error for d in problems):
         return None, problems
     page = Page(

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
 from .languages import foreign_language
+from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
 from .pages import parse_when_field, split_lang
 
 PROMO_KEYS = {
@@ -135,6 +136,8 @@ def _text(doc: Document, lang: str, source: str, problems, is_default: bool) -> 
             return ""
         return str(v)
 
+    for line, kind, text in find_leftovers(doc.body, doc.body_line):
+        problems.append(Diagnostic(source, line, f"{kind} {text!r} left in the text", LEFTOVER_FIX, "warning"))
     return PromotionText(lang=lang, source=source, title=s("title"), banner=s("banner"), subject=s("subject"),
                          preheader=s("preheader"), description=s("description"), body=doc.body,
                          body_line=doc.body_line, key_lines=dict(doc.key_lines))
