@@ -14,10 +14,10 @@ from typing import Callable
 
 import typer
 
-from .clock import BadDate, Clock
-from .config import Workspace, find_workspace
-from .errors import Diagnostic, SitekeeperError
-from .report import ConsoleReporter, JsonReporter, Reporter
+from ..clock import BadDate, Clock
+from ..config import Workspace, find_workspace
+from ..errors import Diagnostic, SitekeeperError
+from ..report import ConsoleReporter, JsonReporter, Reporter
 
 
 @dataclass

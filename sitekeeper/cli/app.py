@@ -11,9 +11,9 @@ from typing import List, Optional
 
 import typer
 
-from .cliutil import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
-from .deploy.commands import publish_command, trust_command
-from .mail.commands import campaign_app
+from .common import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
+from .publish import publish_command, trust_command
+from .campaign import campaign_app
 
 app = typer.Typer(
     name="sitekeeper",
@@ -28,7 +28,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         typer.echo(f"sitekeeper {__version__}")
         raise typer.Exit()
@@ -50,7 +50,7 @@ def check_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Validate config, content, promotions and internal links. Changes nothing."""
-    from .check import check_clients
+    from ..check import check_clients
 
     ctx = open_context(json_output, at)
     ok = check_clients(ctx.ws, clients or ctx.ws.clients(), ctx.clock, ctx.reporter, strict=strict)
@@ -66,7 +66,7 @@ def build_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Build a client's site incrementally: unchanged outputs are not rewritten."""
-    from .build import build_client
+    from ..build import build_client
 
     ctx = open_context(json_output, at)
     result = build_client(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
@@ -82,13 +82,13 @@ def serve_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Preview a client's site on 127.0.0.1 with live reload; --at previews a future date."""
-    from .serve import serve
+    from ..serve import serve
 
     ctx = open_context(False, at)
     try:
         serve(ctx.ws, client, ctx.clock, ctx.reporter, port=port)
     except OSError as exc:
-        from .errors import SitekeeperError
+        from ..errors import SitekeeperError
 
         raise SitekeeperError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another with --port")
 

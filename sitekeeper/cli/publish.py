@@ -1,4 +1,4 @@
-"""CLI commands of the deploy side: publish and trust.
+"""Commands of the deploy side: publish and trust.
 
 Each is a few lines: open the context, load the site, call the core
 (``apply.publish_folder``, ``trust.trust_target``) and hand the result to the reporter.
@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from ..cliutil import AT_OPTION, JSON_OPTION, open_context, run_command
+from .common import AT_OPTION, JSON_OPTION, open_context, run_command
 from ..errors import DeployError, SitekeeperError
 
 
@@ -70,13 +70,13 @@ def publish_command(
 
 def _publish_one(ctx, client, target, rollback, dry_run, allow_deletes, yes, json_output) -> None:
     from ..config import load_site
-    from .apply import publish_folder
-    from .targets import choose_target
+    from ..deploy.apply import publish_folder
+    from ..deploy.targets import choose_target
 
     site = load_site(ctx.ws, client)
     tgt = choose_target(site, ctx.ws.root, target)
     if rollback:
-        from .apply import rollback_target
+        from ..deploy.apply import rollback_target
 
         release = rollback_target(tgt, client, ctx.reporter)
         ctx.reporter.result({"client": client, "target": tgt.name, "rollback": release})
@@ -93,7 +93,7 @@ def _publish_one(ctx, client, target, rollback, dry_run, allow_deletes, yes, jso
 
 
 def _changed_clients(ctx, ref: str) -> list[str]:
-    from .changes import changed_clients
+    from ..deploy.changes import changed_clients
 
     changes = changed_clients(ctx.ws.root, ref, ctx.ws.clients())
     for name in changes.removed:
@@ -117,7 +117,7 @@ def _build(ctx, client: str):
 
 def _show_plan(reporter, client: str, target, plan) -> None:
     from ..report import human_bytes
-    from .plan import PHASE_NAMES
+    from ..deploy.plan import PHASE_NAMES
 
     reporter.info(f"{client} -> {target.name} ({target.url}): plan")
     for phase, uploads in plan.phases():
@@ -161,8 +161,8 @@ def trust_command(
     """Connect once, show the SSH host key fingerprint and pin it in site.toml."""
     ctx = open_context(json_output, None)
     from ..config import load_site
-    from .targets import choose_target
-    from .trust import pin_host_key_file, observe
+    from ..deploy.targets import choose_target
+    from ..deploy.trust import pin_host_key_file, observe
 
     site = load_site(ctx.ws, client)
     tgt = choose_target(site, ctx.ws.root, target)
