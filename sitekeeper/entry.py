@@ -2,7 +2,7 @@
 
 `sitekeeper build CLIENT` is what people run after every edit, so its plain forms are
 parsed here without loading the CLI framework (typer and click cost more than a no-op
-rebuild itself). Everything else, including `build --help`, goes through typer in cli.py.
+rebuild itself). Everything else, including `build --help`, goes through typer in sitekeeper.cli.
 """
 from __future__ import annotations
 

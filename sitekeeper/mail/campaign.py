@@ -1,6 +1,6 @@
 """The campaign core: find a promotion, validate it, and list, preview, test-send or approve it.
 
-Each command in commands.py calls one function here. Validation is shared by `check`
+Each command in cli/campaign.py calls one function here. Validation is shared by `check`
 (check.py), preview, test and approve, so a problem is reported the same way
 everywhere: ``path:line: message`` with the fix. Nothing is sent or written while any
 error stands.

@@ -14,10 +14,10 @@ from typing import Callable
 
 import typer
 
-from .clock import BadDate, Clock
-from .config import Workspace, find_workspace
-from .errors import Diagnostic, SitekeeperError
-from .report import ConsoleReporter, JsonReporter, Reporter
+from ..clock import BadDate, Clock
+from ..config import Workspace, find_workspace
+from ..errors import Diagnostic, SitekeeperError
+from ..report import ConsoleReporter, JsonReporter, Reporter
 
 
 @dataclass
@@ -46,10 +46,15 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool =
 
 def _fail(reporter: Reporter, diagnostics) -> None:
     reporter.problems(diagnostics)
-    n = sum(1 for d in diagnostics if d.is_error)
-    if not getattr(reporter, "json", False) and n > 1:
-        print(f"{n} errors", file=sys.stderr)
+    count_errors(reporter, diagnostics)
     raise typer.Exit(1)
+
+
+def count_errors(reporter: Reporter, diagnostics) -> None:
+    """For people, a closing "N errors" line when there is more than one."""
+    n = sum(1 for d in diagnostics if d.is_error)
+    if not reporter.json and n > 1:
+        print(f"{n} errors", file=sys.stderr)
 
 
 def run_command(fn: Callable) -> Callable:

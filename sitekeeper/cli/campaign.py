@@ -1,4 +1,4 @@
-"""CLI commands of the mail side: sitekeeper campaign list | preview | test | approve.
+"""Commands of the mail side: sitekeeper campaign list | preview | test | approve.
 
 Each command opens the context, calls one function of sitekeeper.mail.campaign and
 hands the result to the reporter. Heavy imports (jinja2, mjml, playwright, boto3) stay
@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from ..cliutil import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
+from .common import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
 
 campaign_app = typer.Typer(help="Promotions as email: list, preview, test, approve.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def list_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Promotions with their window, languages, audience size, approval and send state."""
-    from .campaign import list_campaigns
+    from ..mail.campaign import list_campaigns
 
     ctx = open_context(json_output, at)
     clients = [client] if client else ctx.ws.clients()
@@ -80,7 +80,7 @@ def preview_command(
     at: Optional[str] = AT_OPTION,
 ):
     """The email as subscribers will see it: HTML, text, .eml and PNG proofs per language."""
-    from .campaign import preview
+    from ..mail.campaign import preview
 
     ctx = open_context(json_output, at)
     result = preview(ctx.ws, spec, ctx.clock, ctx.reporter, lang=lang, out=out_path(out), proofs=proof)
@@ -107,7 +107,7 @@ def test_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Send one real copy, subject marked [TEST], through the configured transport. Not recorded as a send."""
-    from .campaign import test_send
+    from ..mail.campaign import test_send
 
     ctx = open_context(json_output, at)
     result = test_send(ctx.ws, spec, to, ctx.clock, ctx.reporter, lang=lang)
@@ -125,7 +125,7 @@ def approve_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Record the client's approval in the promotion's front matter. Any later edit voids it."""
-    from .campaign import approve
+    from ..mail.campaign import approve
 
     ctx = open_context(json_output, at)
     result = approve(ctx.ws, spec, by, ctx.clock, ctx.reporter)

@@ -1,0 +1,52 @@
+"""The sitekeeper command line (typer): the application and its commands.
+
+The commands live in site.py (check, build, serve), publish.py (publish, trust) and
+campaign.py (the campaign sub-app). Each parses its options, calls one core function
+and hands the result to a reporter. Vendor SDKs (paramiko, boto3, mjml) and the
+renderers are imported inside the commands that need them, so ``sitekeeper --help``
+stays fast.
+"""
+from __future__ import annotations
+
+import typer
+
+from .campaign import campaign_app
+from .publish import publish_command, trust_command
+from .site import build_command, check_command, serve_command
+
+app = typer.Typer(
+    name="sitekeeper",
+    help="Keep many small-business websites and their promotions from one git repo: "
+    "Markdown -> static sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"sitekeeper {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Keep many small-business websites and their promotions from one git repo: Markdown -> static
+    sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns."""
+
+
+app.command("check")(check_command)
+app.command("build")(build_command)
+app.command("serve")(serve_command)
+app.command("publish")(publish_command)
+app.command("trust")(trust_command)
+app.add_typer(campaign_app, name="campaign")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,164 @@
+"""The publish use case: build, plan and deploy several clients' sites.
+
+``publish_clients`` is what ``sitekeeper publish`` (and anything else that publishes,
+such as a scheduled run) calls. Clients are independent: one client's broken page or
+unreachable host is reported through the reporter, nothing of that client is deployed,
+and the others still go out; the returned ``PublishReport`` says who failed and why.
+No printing and no exit codes here: the caller decides what a failure means for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from ..config import Workspace, load_site
+from ..errors import DeployError, Diagnostic, SitekeeperError
+from ..report import Reporter, human_bytes
+from ..build import build_client
+from .apply import DeployReport, publish_folder, rollback_target
+from .plan import PHASE_NAMES, DeployPlan
+from .targets import Target, choose_target
+
+ConfirmDeletes = Callable[[str, str, DeployPlan], bool]
+"""Asks whether the plan's deletes may go ahead: (client, target name, plan) -> yes."""
+
+
+@dataclass(frozen=True)
+class ClientPublished:
+    client: str
+    """The client published."""
+    target: str
+    """The name of the target it went to."""
+    deploy: DeployReport | None = None
+    """What the deploy did (None for a rollback)."""
+    rollback: str = ""
+    """The release that is live after a rollback ("" for a deploy)."""
+
+    def as_json(self) -> dict:
+        if self.deploy is None:
+            return {"client": self.client, "target": self.target, "rollback": self.rollback}
+        return self.deploy.as_json()
+
+    def summary(self) -> str:
+        if self.deploy is None:
+            return f"{self.client} -> {self.target}: live release is now {self.rollback}"
+        return self.deploy.summary()
+
+
+@dataclass(frozen=True)
+class ClientFailed:
+    client: str
+    """The client that was not published."""
+    problems: tuple[Diagnostic, ...]
+    """Why: every problem found (config, content, target)."""
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    clients: tuple[str, ...]
+    """The clients asked for, in order."""
+    published: tuple[ClientPublished, ...] = ()
+    """The clients that went out (or would, in a dry run)."""
+    failed: tuple[ClientFailed, ...] = ()
+    """The clients that did not, with their problems."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def failed_clients(self) -> list[str]:
+        return [f.client for f in self.failed]
+
+
+def publish_clients(
+    ws: Workspace, clients: Sequence[str], clock, reporter: Reporter, *, target: str | None = None,
+    dry_run: bool = False, yes: bool = False, allow_deletes: bool = False, rollback: bool = False,
+    confirm_deletes: ConfirmDeletes | None = None,
+) -> PublishReport:
+    """Build and deploy each client to ``target`` (default: the client's first target).
+
+    Deletes at a target need ``yes`` or a ``confirm_deletes`` that says so; without
+    either they are refused (nothing changed) with the fix. ``rollback`` switches
+    atomic SFTP targets back to their previous release instead of building. A dry run
+    reports the plan of each client (every upload with its reason) and changes nothing.
+    """
+    published: list[ClientPublished] = []
+    failed: list[ClientFailed] = []
+    for client in clients:
+        try:
+            done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
+                                confirm_deletes)
+        except SitekeeperError as exc:
+            problems = tuple(exc.diagnostics())
+            reporter.problems(problems)
+            reporter.event("client-failed", client=client)
+            failed.append(ClientFailed(client, problems))
+            continue
+        reporter.info(done.summary())
+        published.append(done)
+    return PublishReport(tuple(clients), tuple(published), tuple(failed))
+
+
+def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_name: str | None, dry_run: bool,
+                 yes: bool, allow_deletes: bool, rollback: bool,
+                 confirm_deletes: ConfirmDeletes | None) -> ClientPublished:
+    site = load_site(ws, client)
+    tgt = choose_target(site, ws.root, target_name)
+    if rollback:
+        return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
+    folder = build_client(ws, client, clock, reporter).out
+    report = publish_folder(
+        folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
+        confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
+        show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
+    )
+    return ClientPublished(client, tgt.name, deploy=report)
+
+
+def _deletes_allowed(client: str, target_name: str, yes: bool,
+                     confirm: ConfirmDeletes | None) -> Callable[[DeployPlan], bool]:
+    def allowed(plan: DeployPlan) -> bool:
+        if yes:
+            return True
+        if confirm is None:
+            raise DeployError(
+                f"{client}: publishing to {target_name} deletes {len(plan.deletes)} files "
+                f"({', '.join(plan.deletes[:3])}{', ...' if len(plan.deletes) > 3 else ''}) and there is no terminal "
+                "to confirm; nothing was changed. Check with --dry-run, then pass --yes")
+        return confirm(client, target_name, plan)
+
+    return allowed
+
+
+def changed_clients_since(ws: Workspace, ref: str, reporter: Reporter) -> list[str]:
+    """The clients whose sites/ or campaigns/ folders changed between git ``ref`` and the working tree."""
+    from .changes import changed_clients
+
+    changes = changed_clients(ws.root, ref, ws.clients())
+    for name in changes.removed:
+        reporter.warn(f"{name}: changed since {ref} but has no sites/{name}/site.toml any more; nothing "
+                      "to publish for it (its target is left as it is)")
+    if changes.clients:
+        why = "sitekeeper.toml changed: all clients" if changes.everything else "changed"
+        reporter.event("changed", ref=ref, clients=changes.clients, all=changes.everything)
+        reporter.info(f"since {ref}, {why}: {', '.join(changes.clients)}")
+    return changes.clients
+
+
+def report_plan(reporter: Reporter, client: str, target: Target, plan: DeployPlan) -> None:
+    """A dry run's plan: every upload with its reason and size, every delete, the totals."""
+    reporter.info(f"{client} -> {target.name} ({target.url}): plan")
+    for phase, uploads in plan.phases():
+        reporter.info(f"  {PHASE_NAMES[phase]}:")
+        for u in uploads:
+            reporter.info(f"    upload {u.path}  ({u.reason}, {human_bytes(u.size)})")
+            reporter.event("plan-upload", path=u.path, reason=u.reason, bytes=u.size)
+    for path in plan.deletes:
+        reporter.info(f"    delete {path}")
+        reporter.event("plan-delete", path=path)
+    reporter.info(f"  {len(plan.uploads)} uploads ({human_bytes(plan.bytes)}), {len(plan.deletes)} deletes, "
+                  f"{plan.unchanged} unchanged")
+    if plan.deletes_over_cap:
+        reporter.warn(f"{len(plan.deletes)} deletes exceed the cap of {plan.delete_cap}: a real publish "
+                      "refuses them unless --allow-deletes")
