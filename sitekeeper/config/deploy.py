@@ -1,4 +1,4 @@
-"""Deploy target URLs: parsing and validation without importing any SDK.
+"""The [deploy.NAME] tables of site.toml: parsed and validated once, without any SDK.
 
 A target is chosen by the scheme of its ``url``:
 
@@ -6,12 +6,14 @@ A target is chosen by the scheme of its ``url``:
 - ``sftp://user@host:port/path``    a docroot over SFTP (sitekeeper.deploy.sftp, paramiko)
 - ``s3://bucket/prefix``            an S3 or S3-compatible bucket (sitekeeper.deploy.s3, boto3)
 
-With no ``[deploy.*]`` table a site deploys to the embedded default ``dir:public/<client>``.
-``validate_target`` is called by config.py at load time, so a typo in a URL is reported
-with its line before anything connects.
+``parse_deploy`` runs while site.toml loads, so a typo in a URL is reported with its line
+before anything connects, and ``SiteConfig.deploy`` holds finished ``Target`` values. With
+no ``[deploy.*]`` table a site deploys to the embedded default ``dir:public/<client>``.
 """
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +21,23 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
+from ..errors import DeployError, Problems
+from .toml import Lines, check_keys
+
 SCHEMES = ("dir", "sftp", "s3")
 MODES = ("in-place", "atomic")
+DEPLOY_KEYS = {
+    "url", "host_key", "known_hosts", "key_file", "password_env", "mode", "region", "endpoint_url",
+    "cache_control", "cloudfront_distribution_id", "profile", "max_deletes", "keep_releases",
+}
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TARGET = "default"
+
+
+def is_bucket_name(name: str) -> bool:
+    return bool(_BUCKET_RE.match(name)) and ".." not in name
 
 
 @dataclass(frozen=True)
@@ -46,7 +59,11 @@ class Target:
     bucket: str = ""
     """s3: bucket name."""
     options: Mapping[str, Any] = field(default_factory=dict)
-    """The whole [deploy.NAME] table (host_key, key_file, mode, cache_control, ...)."""
+    """The whole [deploy.NAME] table (host_key, key_file, mode, cache_control, ...), validated."""
+    source: str = ""
+    """site.toml relative to the workspace ("" for a target not read from a file)."""
+    url_line: int | None = None
+    """The line of `url` in site.toml, for messages about this target."""
 
     @property
     def mode(self) -> str:
@@ -71,8 +88,6 @@ def parse_url(name: str, url: Any) -> dict:
                         'use "sftp://user@host/path", "s3://bucket/prefix" or "dir:path"')
     scheme, sep, rest = url.partition(":")
     if not sep or scheme.lower() not in SCHEMES:
-        import difflib
-
         close = difflib.get_close_matches(scheme.lower(), SCHEMES, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}:`? " if close else ""
         raise BadTarget("url", f"{where} {url!r} has an unknown scheme {scheme + ':' if sep else ''!r}",
@@ -116,7 +131,7 @@ def parse_url(name: str, url: Any) -> dict:
     bucket = parts.netloc
     if not bucket:
         raise BadTarget("url", f"{where} {url!r} names no bucket", 'write it as "s3://bucket/prefix"')
-    if not _BUCKET_RE.match(bucket) or ".." in bucket:
+    if not is_bucket_name(bucket):
         raise BadTarget("url", f"{where} bucket {bucket!r} is not a valid bucket name",
                         "bucket names are 3-63 lowercase letters, digits, dots and hyphens")
     return {"kind": "s3", "bucket": bucket, "path": unquote(parts.path).strip("/")}
@@ -124,12 +139,16 @@ def parse_url(name: str, url: Any) -> dict:
 
 def validate_target(name: str, table: dict) -> list[tuple[str, str, str]]:
     """Problems of one [deploy.NAME] table as (key, message, fix)."""
-    problems: list[tuple[str, str, str]] = []
     try:
         parts = parse_url(name, table.get("url"))
     except BadTarget as exc:
         return [(exc.key, exc.message, exc.fix)]
-    kind = parts["kind"]
+    return _option_problems(name, table, parts["kind"])
+
+
+def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+    """Problems of the keys beside `url` of a table whose url is a ``kind`` target."""
+    problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
 
     mode = table.get("mode", "in-place")
@@ -181,14 +200,58 @@ _KEYS_FOR = {
 }
 
 
-def parse_target(name: str, table: Mapping[str, Any], ws_root: Path | None = None) -> Target:
-    """A validated [deploy.NAME] table as a Target (config.py has already validated it)."""
-    parts = parse_url(name, table.get("url"))
-    kind = parts.pop("kind")
-    if kind == "dir" and ws_root is not None:
-        p = Path(parts["path"]).expanduser()
-        parts["path"] = str(p if p.is_absolute() else (ws_root / p))
-    return Target(name=name, kind=kind, url=table["url"], options=MappingProxyType(dict(table)), **parts)
+def parse_target(name: str, table: Mapping[str, Any], ws_root: Path | None = None, *,
+                 source: str = "", url_line: int | None = None) -> Target:
+    """A [deploy.NAME] table as a Target; raises BadTarget for a bad url. The other keys are
+    checked by ``validate_target``. With ``ws_root`` a dir: path is made absolute."""
+    target = _target(name, table, parse_url(name, table.get("url")), source, url_line)
+    return in_workspace(target, ws_root) if ws_root is not None else target
+
+
+def _target(name: str, table: Mapping[str, Any], parts: dict, source: str, url_line: int | None) -> Target:
+    return Target(name=name, url=table["url"], options=MappingProxyType(dict(table)), source=source,
+                  url_line=url_line, **parts)
+
+
+def in_workspace(target: Target, ws_root: Path) -> Target:
+    """The target with a relative dir: folder resolved against the workspace root."""
+    if target.kind != "dir":
+        return target
+    p = Path(target.path).expanduser()
+    return dataclasses.replace(target, path=str(p if p.is_absolute() else (ws_root / p)))
+
+
+def parse_deploy(data: Any, lines: Lines, path: str, problems: Problems) -> dict[str, Target]:
+    """The [deploy.*] tables of a site.toml as name -> Target in file order; every problem
+    goes to ``problems`` at its line. A target with a problem is left out."""
+    targets: dict[str, Target] = {}
+    if not isinstance(data, dict):
+        problems.error(path, lines.get(("", "deploy")), "`deploy` must be tables [deploy.NAME]",
+                       'write a target as [deploy.production] with url = "sftp://..."')
+        return targets
+    for tname, table in data.items():
+        tpath = f"deploy.{tname}"
+        if not isinstance(table, dict):
+            problems.error(path, lines.get(("deploy", tname)), f"`deploy.{tname}` must be a table",
+                           f"write it as [deploy.{tname}] with url = ...")
+            continue
+        check_keys(table, DEPLOY_KEYS, tpath, lines, path, problems)
+        if "url" not in table:
+            problems.error(path, lines.get((tpath, "")), f"[deploy.{tname}] has no `url`",
+                           'add url = "sftp://user@host/path", "s3://bucket/prefix" or "dir:path"')
+            continue
+        try:
+            parts = parse_url(tname, table["url"])
+        except BadTarget as exc:
+            found = [(exc.key, exc.message, exc.fix)]
+        else:
+            found = _option_problems(tname, table, parts["kind"])
+        for key, message, fix in found:
+            problems.error(path, lines.get((tpath, key)) or lines.get((tpath, "")), message, fix)
+        if found:
+            continue
+        targets[tname] = _target(tname, table, parts, path, lines.get((tpath, "url")))
+    return targets
 
 
 def default_target(client: str, ws_root: Path) -> Target:
@@ -197,8 +260,6 @@ def default_target(client: str, ws_root: Path) -> Target:
 
 def choose_target(site, ws_root: Path, name: str | None) -> Target:
     """The named target of a site, its first one, or the embedded dir: default."""
-    from ..errors import DeployError
-
     if not site.deploy:
         if name in (None, DEFAULT_TARGET):
             return default_target(site.client, ws_root)
@@ -209,4 +270,4 @@ def choose_target(site, ws_root: Path, name: str | None) -> Target:
     if name not in site.deploy:
         known = ", ".join(site.deploy)
         raise DeployError(f"{site.client}: no deploy target {name!r} in {site.path}; known targets: {known}")
-    return parse_target(name, site.deploy[name], ws_root)
+    return in_workspace(site.deploy[name], ws_root)
