@@ -32,7 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-from . import __version__, secrets
+from . import __version__
+from .config import secrets
 from .config import SiteConfig, Workspace, load_site
 from .content.pages import Page, default_url, output_path, parse_page, translation_url
 from .content.promotions import Promotion, load_promotions

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import Diagnostic
-from .settings import is_address
+from ..config.mail import is_address
 
 KNOWN_COLUMNS = ("email", "name", "lang", "tags", "consented_at", "source")
 _COND_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(!=|=|~)\s*(.*?)\s*$")

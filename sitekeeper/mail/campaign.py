@@ -74,7 +74,7 @@ def find(ws, spec: str) -> tuple[ClientCampaigns, object]:
 
 def recipients(cc: ClientCampaigns, promo):
     conds, _ = parse_filter(promo.audience)
-    require = bool(cc.cfg.mail.get("require_consent", True))
+    require = cc.cfg.mail.require_consent
     return select(cc.audience, conds or [], cc.unsubscribed, require) if conds is not None else None
 
 
@@ -119,10 +119,10 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
     def mail_line(key: str = "") -> int:
         return cfg.line_of("mail", key) or cfg.line_of("mail") or 1
 
-    if not str(mail.get("postal_address", "")).strip():
+    if not mail.postal_address.strip():
         out.append(Diagnostic(cfg.path, mail_line(), "[mail] has no `postal_address`: every promotional email must show "
                               "the business's postal address", 'add postal_address = "Hauptstr. 1, 10115 Berlin" under [mail]'))
-    if not mail.get("unsubscribe_mailto") and not mail.get("unsubscribe_url"):
+    if not mail.unsubscribe_mailto and not mail.unsubscribe_url:
         out.append(Diagnostic(cfg.path, mail_line(), "[mail] has no unsubscribe route: every email needs a working "
                               "unsubscribe link", 'add unsubscribe_mailto = "unsubscribe@example.com" '
                               '(and optionally unsubscribe_url = "https://.../unsubscribe?t={token}") under [mail]'))
@@ -379,7 +379,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def test_send(ws, spec: str, to: str, clock, reporter, lang: str | None = None) -> dict:
-    from .settings import is_address
+    from ..config.mail import is_address
     from .transport import open_transport
 
     if not is_address(to):

@@ -30,11 +30,11 @@ def token_address(token: str) -> str:
 def unsubscribe_links(mail, address: str) -> tuple[str | None, str | None]:
     """(mailto URL, https URL) for ``address``; either may be None when not configured."""
     mailto = url = None
-    if mail.get("unsubscribe_mailto"):
-        box = str(mail["unsubscribe_mailto"]).removeprefix("mailto:")
+    if mail.unsubscribe_mailto:
+        box = mail.unsubscribe_mailto
         mailto = f"mailto:{box}?subject={quote('unsubscribe ' + address)}"
-    if mail.get("unsubscribe_url"):
-        url = str(mail["unsubscribe_url"]).replace("{token}", unsubscribe_token(address))
+    if mail.unsubscribe_url:
+        url = mail.unsubscribe_url.replace("{token}", unsubscribe_token(address))
     return mailto, url
 
 
@@ -48,7 +48,7 @@ def sender(cfg, promo) -> tuple[str, str]:
     """(From, Reply-To) from [mail], the promotion's front matter overriding."""
     mail = cfg.mail
     meta = promo.meta if promo is not None else {}
-    return str(meta.get("from") or mail.get("from") or ""), str(meta.get("reply_to") or mail.get("reply_to") or "")
+    return str(meta.get("from") or mail.from_), str(meta.get("reply_to") or mail.reply_to)
 
 
 def build_message(cfg, promo, parts, to: str, now: datetime, test: bool = False) -> EmailMessage:

@@ -425,7 +425,7 @@ def _jinja_env(cfg):
 def utm_enabled(cfg, promo) -> bool:
     if promo.utm is not None:
         return promo.utm
-    return bool(cfg.mail.get("utm", False))
+    return cfg.mail.utm
 
 
 def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list[Diagnostic]]:
@@ -518,7 +518,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         title=fields.protect(text.title), banner=fields.protect(text.banner),
         preheader=fields.protect(text.preheader), blocks=blocks,
         web_url=_iri_to_uri(page_url) if promo.page and not promo.draft else None,
-        postal_address=str(mail.get("postal_address", "")), reason=t["reason"].format(name=cfg.name),
+        postal_address=mail.postal_address, reason=t["reason"].format(name=cfg.name),
         unsubscribe_url=unsubscribe, t=t,
     )
     tpl_path = template_path(cfg)

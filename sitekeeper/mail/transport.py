@@ -19,7 +19,6 @@ from pathlib import Path
 
 from ..errors import MailError
 from .message import to_bytes
-from .settings import parse_transport
 
 
 class OutboxTransport:
@@ -95,7 +94,7 @@ class SmtpTransport:
 
 
 def _env(mail, key: str, cfg) -> str | None:
-    name = mail.get(key)
+    name = getattr(mail, key)
     if not name:
         return None
     value = os.environ.get(name)
@@ -107,15 +106,13 @@ def _env(mail, key: str, cfg) -> str | None:
 
 def open_transport(ws, cfg, label: str):
     mail = cfg.mail
-    transport, key, problem = parse_transport(mail)
-    if transport is None:
-        raise MailError(f"{cfg.path}: [mail] {key}: {problem}")
+    transport = mail.transport
     if transport.kind == "outbox":
         return OutboxTransport(ws.root / "outbox" / cfg.client, label)
     if transport.kind == "ses":
         from .ses import SesTransport
 
-        return SesTransport(region=mail.get("region"), endpoint_url=mail.get("endpoint_url"),
-                            configuration_set=mail.get("configuration_set"))
+        return SesTransport(region=mail.region, endpoint_url=mail.endpoint_url,
+                            configuration_set=mail.configuration_set)
     return SmtpTransport(transport.host, transport.port, transport.tls, _env(mail, "username_env", cfg),
                          _env(mail, "password_env", cfg))

@@ -1,16 +1,26 @@
-"""The [mail] table: validation without importing any transport.
+"""The [mail] table of site.toml: validated and parsed once, without importing any transport.
 
-``validate_mail`` runs while site.toml loads, so it must stay cheap: no SDKs, no
-network. ``MailSettings`` is the parsed view the mail code works with.
+``parse_mail`` runs while site.toml loads, so it stays cheap: no SDKs, no network.
+``MailSettings`` is the typed, frozen view the mail code works with.
 """
 from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from ..errors import Problems
+from .toml import Lines, check_keys
+
+MAIL_KEYS = {
+    "from", "reply_to", "postal_address", "transport", "tls", "username_env", "password_env",
+    "rate_per_second", "unsubscribe_mailto", "unsubscribe_url", "imap", "imap_user_env",
+    "imap_password_env", "ses_events_queue", "require_consent", "utm", "region", "endpoint_url",
+    "configuration_set",
+}
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ADDR_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -39,6 +49,51 @@ class Transport:
     """SMTP port."""
     tls: str = "starttls"
     """starttls | implicit | none."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    from_: str = ""
+    """`from`: the sender, "Business Name <news@example.com>"."""
+    reply_to: str = ""
+    """Where replies go ("" : to the sender)."""
+    postal_address: str = ""
+    """The business's postal address, shown in every email."""
+    transport: Transport = field(default_factory=lambda: Transport("outbox"))
+    """Where mail goes: the outbox folder, SES or an SMTP server."""
+    username_env: str | None = None
+    """SMTP: the environment variable holding the login name."""
+    password_env: str | None = None
+    """SMTP: the environment variable holding the password."""
+    rate_per_second: float | None = None
+    """At most this many messages a second (None: no limit)."""
+    unsubscribe_mailto: str | None = None
+    """The address opt-out mails go to (without mailto:)."""
+    unsubscribe_url: str | None = None
+    """A one-click https:// opt-out URL with {token}."""
+    imap: str | None = None
+    """imaps://host:port of the mailbox opt-outs and bounces arrive in."""
+    imap_user_env: str | None = None
+    """The environment variable holding the IMAP login name."""
+    imap_password_env: str | None = None
+    """The environment variable holding the IMAP password."""
+    ses_events_queue: str | None = None
+    """The SQS queue URL of SES bounce and complaint notices."""
+    require_consent: bool = True
+    """Only mail audience rows with `consented_at`."""
+    utm: bool = False
+    """Add utm_* parameters to links in emails."""
+    region: str | None = None
+    """SES: the AWS region."""
+    endpoint_url: str | None = None
+    """SES: an endpoint other than AWS's."""
+    configuration_set: str | None = None
+    """SES: the configuration set to send with."""
+
+    @property
+    def tls(self) -> str:
+        """The SMTP transport's TLS mode."""
+        return self.transport.tls
 
 
 def parse_transport(mail) -> tuple[Transport | None, str, str]:
@@ -112,4 +167,39 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:
     for key in ("require_consent", "utm"):
         if key in mail and not isinstance(mail[key], bool):
             out.append((key, f"`{key}` must be true or false", f"write {key} = true"))
+    for key in ("region", "configuration_set", "ses_events_queue"):
+        if key in mail and (not isinstance(mail[key], str) or not mail[key].strip()):
+            out.append((key, f"`{key}` must be a non-empty string", f'write it as {key} = "..."'))
+    if "endpoint_url" in mail:
+        value = mail["endpoint_url"]
+        if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+", value):
+            out.append(("endpoint_url", f"`endpoint_url` {value!r} is not an http(s) URL",
+                        'write it as endpoint_url = "https://email.eu-central-1.amazonaws.com"'))
+    if "imap" in mail:
+        value = mail["imap"]
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in ("imaps", "imap") or not parts.hostname:
+            out.append(("imap", f"`imap` {value!r} is not an imaps:// URL",
+                        'write it as imap = "imaps://imap.example.com:993"'))
     return out
+
+
+def parse_mail(table: Any, lines: Lines, path: str, problems: Problems) -> MailSettings:
+    """The [mail] table as MailSettings; every problem goes to ``problems`` at its line (the
+    settings returned then are the defaults)."""
+    if not isinstance(table, dict):
+        problems.error(path, lines.get(("", "mail")), "`mail` must be a table", "write it as [mail]")
+        return MailSettings()
+    check_keys(table, MAIL_KEYS, "mail", lines, path, problems)
+    found = validate_mail(table)
+    for key, message, fix in found:
+        problems.error(path, lines.get(("mail", key)) or lines.get(("mail", "")), message, fix)
+    if found:
+        return MailSettings()
+    transport, _, _ = parse_transport(table)
+    known = {k: v for k, v in table.items() if k in MAIL_KEYS and k not in ("from", "transport", "tls")}
+    if "rate_per_second" in known:
+        known["rate_per_second"] = float(known["rate_per_second"])
+    if "unsubscribe_mailto" in known:
+        known["unsubscribe_mailto"] = known["unsubscribe_mailto"].removeprefix("mailto:")
+    return MailSettings(from_=table.get("from", ""), transport=transport, **known)

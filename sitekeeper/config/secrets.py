@@ -8,6 +8,9 @@ secret, never the value.
 from __future__ import annotations
 
 import re
+from typing import Mapping
+
+from ..errors import Diagnostic, Problems
 
 SECRET_KEY_NAMES = {
     "password", "passwd", "pass", "secret", "token", "api_key", "apikey", "secret_key",
@@ -64,8 +67,6 @@ def scan_text(text: str) -> list[tuple[int, str]]:
 def scan_document(source: str, text: str) -> list:
     """Diagnostics for key material anywhere in ``text`` and for secret-named keys holding a
     value in its YAML front matter, if it has one. ``source`` names the file in messages."""
-    from .errors import Diagnostic
-
     found = [Diagnostic(source, line, f"{kind} is written in this file", FIX_MATERIAL)
              for line, kind in scan_text(text)]
     if text.startswith("---"):
@@ -77,3 +78,13 @@ def scan_document(source: str, text: str) -> list:
                 if m and m.group(2) and is_secret_key(m.group(1)):
                     found.append(Diagnostic(source, no, f"`{m.group(1)}` holds a literal secret", FIX_KEY))
     return found
+
+
+def scan_table(data: Mapping, lines: Mapping[tuple[str, str], int], path: str, problems: Problems,
+               table: str = "") -> None:
+    """An error for each secret-named key of a TOML table (and its sub-tables) holding a value."""
+    for key, value in data.items():
+        if isinstance(value, dict):
+            scan_table(value, lines, path, problems, f"{table}.{key}".strip("."))
+        elif is_secret_key(key) and isinstance(value, str) and value:
+            problems.error(path, lines.get((table, key)), f"`{key}` holds a literal secret", FIX_KEY)

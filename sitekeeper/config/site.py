@@ -1,0 +1,202 @@
+"""site.toml: parsed and validated into a frozen ``SiteConfig``.
+
+``parse_site`` is pure: it takes the text and validates all of it at once; every
+problem is a Diagnostic with the line of the key, what is wrong and the fix; unknown
+keys get a did-you-mean. ``load_site`` reads the file, then delegates. Deploy targets
+(config.deploy) and mail settings (config.mail) are parsed here too, once.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+from ..clock import BadDate, get_zone
+from ..errors import Diagnostic, Problems, ProblemsError
+from . import secrets
+from .deploy import Target, parse_deploy
+from .mail import MailSettings, parse_mail
+from .toml import check_keys, error_line, toml_lines
+from .workspace import Workspace
+
+CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme"}
+THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
+
+
+@dataclass(frozen=True)
+class Theme:
+    primary_color: str = "#2f5d50"
+    """Brand colour for the header, links and buttons."""
+    accent_color: str = "#c8553d"
+    """Second colour for the promotion banner."""
+    logo: str | None = None
+    """Path of the logo relative to the site folder (usually static/...)."""
+    tagline: str = ""
+    """A short line under the name."""
+    favicon: str | None = None
+    """Path of a favicon relative to the site folder."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    client: str
+    """The client's folder name."""
+    root: Path
+    """sites/<client>."""
+    path: str
+    """site.toml relative to the workspace, for messages."""
+    name: str
+    """The business name."""
+    base_url: str
+    """https://... without a trailing slash."""
+    languages: tuple[str, ...]
+    """Languages; the first is the default and lives at /."""
+    timezone: str
+    """IANA zone that all content dates are read in."""
+    description: str = ""
+    """Default meta description."""
+    theme: Theme = field(default_factory=Theme)
+    """Look of the built-in theme and emails."""
+    deploy: Mapping[str, Target] = field(default_factory=dict)
+    """Named deploy targets in file order; the first is the default."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """The [mail] settings."""
+    lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """(table, key) -> line in site.toml, for later diagnostics."""
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return get_zone(self.timezone)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def line_of(self, table: str, key: str = "") -> int | None:
+        return self.lines.get((table, key))
+
+
+def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteConfig | None, list]:
+    """Parse and validate a site.toml text. Returns (config or None, diagnostics)."""
+    problems = Problems()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.error(relpath, error_line(exc), f"not valid TOML: {exc}",
+                       "fix the syntax at that line (strings need quotes, tables are [name])")
+        return None, problems.items
+    lines = toml_lines(text)
+
+    for line, kind in secrets.scan_text(text):
+        problems.error(relpath, line, f"{kind} is written in this file", secrets.FIX_MATERIAL)
+    secrets.scan_table(data, lines, relpath, problems)
+    check_keys(data, TOP_KEYS, "", lines, relpath, problems)
+
+    def need_str(table: Mapping, key: str, tname: str, fix: str) -> str:
+        value = table.get(key)
+        if value is None:
+            problems.error(relpath, lines.get((tname, "")) or 1, f"`{key}` is missing", fix)
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            problems.error(relpath, lines.get((tname, key)), f"`{key}` must be a non-empty string", fix)
+            return ""
+        return value
+
+    name = need_str(data, "name", "", 'add `name = "Business Name"` at the top of site.toml')
+    base_url = need_str(data, "base_url", "", 'add `base_url = "https://www.example.com"`')
+    if base_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        problems.error(relpath, lines.get(("", "base_url")), f"`base_url` {base_url!r} is not an http(s) URL",
+                       'write it as `base_url = "https://www.example.com"`')
+    base_url = base_url.rstrip("/")
+
+    languages = data.get("languages", ["en"])
+    if not isinstance(languages, list) or not languages or not all(isinstance(x, str) for x in languages):
+        problems.error(relpath, lines.get(("", "languages")), "`languages` must be a list of language codes",
+                       'write it as `languages = ["en"]` or `languages = ["de", "en"]` (the first is the default)')
+        languages = ["en"]
+    for lang in languages:
+        if not LANG_RE.match(lang):
+            problems.error(relpath, lines.get(("", "languages")), f"{lang!r} is not a language code",
+                           "use ISO 639-1 codes such as en, de, ro, cs")
+    if len(set(languages)) != len(languages):
+        problems.error(relpath, lines.get(("", "languages")), "`languages` lists a language twice", "list each once")
+
+    tzname = data.get("timezone", "UTC")
+    try:
+        if not isinstance(tzname, str):
+            raise BadDate("not a string")
+        get_zone(tzname)
+    except BadDate:
+        problems.error(relpath, lines.get(("", "timezone")), f"unknown timezone {tzname!r}",
+                       'use an IANA zone name such as "Europe/Berlin" or "America/New_York"')
+        tzname = "UTC"
+
+    theme_data = data.get("theme", {})
+    theme = Theme()
+    if not isinstance(theme_data, dict):
+        problems.error(relpath, lines.get(("", "theme")), "`theme` must be a table", "write it as [theme]")
+    else:
+        check_keys(theme_data, THEME_KEYS, "theme", lines, relpath, problems)
+        for key in ("primary_color", "accent_color"):
+            if key in theme_data and not (isinstance(theme_data[key], str) and COLOR_RE.match(theme_data[key])):
+                problems.error(relpath, lines.get(("theme", key)), f"`{key}` must be a hex colour",
+                               f'write it as `{key} = "#8a4b2a"`')
+        for key in ("logo", "favicon"):
+            if key in theme_data:
+                value = theme_data[key]
+                if not isinstance(value, str) or not (root / value).is_file():
+                    problems.error(relpath, lines.get(("theme", key)), f"`{key}` file {value!r} does not exist",
+                                   f"put the file in sites/{client}/static/ and write its path, e.g. \"static/logo.png\"")
+        known = {k: v for k, v in theme_data.items() if k in THEME_KEYS and isinstance(v, str)}
+        theme = Theme(**known)
+
+    deploy = parse_deploy(data.get("deploy", {}), lines, relpath, problems)
+    mail = parse_mail(data.get("mail", {}), lines, relpath, problems)
+
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        problems.error(relpath, lines.get(("", "description")), "`description` must be a string", "quote it")
+        description = ""
+
+    if problems.errors:
+        return None, problems.items
+    cfg = SiteConfig(
+        client=client, root=root, path=relpath, name=name, base_url=base_url,
+        languages=tuple(languages), timezone=tzname, description=description, theme=theme,
+        deploy=MappingProxyType(deploy), mail=mail,
+        lines=MappingProxyType(lines),
+    )
+    return cfg, problems.items
+
+
+def load_site(ws: Workspace, client: str) -> SiteConfig:
+    """sites/<client>/site.toml as a SiteConfig; raises ProblemsError with every problem."""
+    root = ws.require_client(client)
+    path = root / "site.toml"
+    if not CLIENT_RE.match(client):
+        raise ProblemsError([Diagnostic(ws.rel(root), None, f"client name {client!r} is not valid",
+                                        "rename the folder to lowercase letters, digits and -")])
+    cfg, diags = parse_site(client, root, path.read_text(encoding="utf-8"), ws.rel(path))
+    if cfg is None:
+        raise ProblemsError(diags)
+    return cfg
