@@ -29,6 +29,7 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
 def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False) -> bool:
     ok = True
     total_err = total_warn = 0
+    failing = []
     for client in clients:
         problems = check_client(ws, client, clock)
         reporter.problems(problems.items)
@@ -36,11 +37,16 @@ def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False)
         total_err += len(problems.errors)
         total_warn += len(problems.warnings)
         ok = ok and errors == 0
+        if errors:
+            failing += problems.items if strict else problems.errors
         reporter.event("checked", client=client, errors=len(problems.errors), warnings=len(problems.warnings))
         if errors == 0:
             n = len(problems.warnings)
-            reporter.info(f"{client}: ok" + (f" ({n} warning{'s' if n != 1 else ''})" if n else ""))
-    reporter.result({"checked": list(clients), "ok": ok, "errors": total_err, "warnings": total_warn})
+            reporter.output(f"{client}: ok" + (f" ({n} warning{'s' if n != 1 else ''})" if n else ""))
+    result = {"checked": list(clients), "ok": ok, "errors": total_err, "warnings": total_warn}
     if not ok:
-        reporter.info(f"{total_err} errors, {total_warn} warnings")
+        result["problems"] = [d.as_json() for d in failing]
+    reporter.result(result)
+    if not ok:
+        reporter.output(f"{total_err} errors, {total_warn} warnings")
     return ok

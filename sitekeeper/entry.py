@@ -43,7 +43,7 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
     from .build import build_client
     from .clock import BadDate, Clock
     from .config import find_workspace
-    from .errors import Diagnostic, SitekeeperError
+    from .errors import Diagnostic, SitekeeperError, UnknownClientError
     from .report import ConsoleReporter, JsonReporter
 
     reporter = JsonReporter() if json_output else ConsoleReporter()
@@ -51,8 +51,9 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
         try:
             clock = Clock.from_value(at)
         except BadDate as exc:
-            raise _Problems([Diagnostic("--at" if at else "SITEKEEPER_NOW", None, str(exc),
-                                        "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00")])
+            source = "--at" if at is not None else "SITEKEEPER_NOW"
+            raise _Problems([Diagnostic(source, None, str(exc), "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00"
+                                        + ("" if at is not None else ", or unset SITEKEEPER_NOW"))])
         ws = find_workspace()
         result = build_client(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
     except (SitekeeperError, _Problems) as exc:
@@ -61,9 +62,11 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
         n = sum(1 for d in diags if d.is_error)
         if not json_output and n > 1:
             print(f"{n} errors", file=sys.stderr)
-        return 1
+        if json_output:
+            reporter.result({"ok": False, "problems": [d.as_json() for d in diags]})
+        return 2 if isinstance(exc, (UnknownClientError, _Problems)) else 1
     reporter.result(result.as_json())
-    reporter.info(result.summary())
+    reporter.output(result.summary())
     return 0
 
 
@@ -75,19 +78,74 @@ class _Problems(Exception):
         return self.diags
 
 
-def main() -> None:
-    argv = sys.argv[1:]
-    if argv[:1] == ["build"]:
-        parsed = _parse_build(argv[1:])
-        if parsed is not None:
-            try:
-                sys.exit(_fast_build(*parsed))
-            except KeyboardInterrupt:
-                print("interrupted", file=sys.stderr)
-                sys.exit(130)
-    from .cli import main as cli_main
+GLOBAL_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--verbose": "verbose", "-v": "verbose", "--debug": "debug"}
+"""Flags every command takes, anywhere on the line (before a `--`)."""
 
-    cli_main()
+
+def _take_global_flags(argv: list[str]) -> list[str]:
+    from .report import OPTIONS
+
+    rest = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg in GLOBAL_FLAGS:
+            setattr(OPTIONS, GLOBAL_FLAGS[arg], True)
+        else:
+            rest.append(arg)
+    return rest
+
+
+def _quiet_vendor_logs(debug: bool) -> None:
+    """paramiko and botocore log tracebacks of their own (e.g. a port that does not speak SSH);
+    sitekeeper reports those failures itself, so their logs reach the terminal only with --debug."""
+    import logging
+
+    if debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        return
+    for name in ("paramiko", "botocore", "boto3", "urllib3", "s3transfer"):
+        logger = logging.getLogger(name)
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
+def _crash(exc: BaseException) -> int:
+    # A bug, not bad input: one line with what happened and how to get the details.
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        where = f" (at {tb.tb_frame.f_code.co_filename.rpartition('/sitekeeper/')[2] or tb.tb_frame.f_code.co_filename}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    print(f"sitekeeper: internal error: {type(exc).__name__}: {exc}{where}\n"
+          "    fix: run the same command again with --debug for the full traceback, and report it", file=sys.stderr)
+    return 1
+
+
+def main() -> None:
+    argv = _take_global_flags(sys.argv[1:])
+    sys.argv[1:] = argv
+    from .report import OPTIONS
+
+    _quiet_vendor_logs(OPTIONS.debug)
+    try:
+        if argv[:1] == ["build"]:
+            parsed = _parse_build(argv[1:])
+            if parsed is not None:
+                sys.exit(_fast_build(*parsed))
+        from .cli import main as cli_main
+
+        cli_main()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if OPTIONS.debug:
+            raise
+        sys.exit(_crash(exc))
 
 
 if __name__ == "__main__":

@@ -1,16 +1,35 @@
 """Reporters: how the core tells the user what happens.
 
-The core never prints. It is handed a ``Reporter`` and calls ``info``, ``warn``,
-``progress`` and ``result``. ``ConsoleReporter`` writes for people (to stderr, so
-stdout stays clean), ``JsonReporter`` writes one JSON object per line on stdout,
-``RecordingReporter`` keeps everything for tests.
+The core never prints. It is handed a ``Reporter`` and calls ``info`` (progress and notes),
+``output`` (a result line for people), ``warn``, ``progress`` and ``result``.
+``ConsoleReporter`` writes results for people to stdout and everything else to stderr
+(so ``publish --dry-run > plan.txt`` holds the plan); ``JsonReporter`` writes one JSON
+object per line on stdout, the command's result last; ``RecordingReporter`` keeps
+everything for tests.
+
+``OPTIONS`` holds the process-wide ``--quiet`` / ``--verbose`` / ``--debug`` flags, set
+once by the entry point before any command runs.
 """
 from __future__ import annotations
 
 import json
 import sys
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator
+
+
+@dataclass
+class OutputOptions:
+    quiet: bool = False
+    """Only results and problems."""
+    verbose: bool = False
+    """Also the details (each skipped row, each unchanged file)."""
+    debug: bool = False
+    """Tracebacks and vendor logs, for bug reports."""
+
+
+OPTIONS = OutputOptions()
 
 
 class Reporter:
@@ -18,6 +37,12 @@ class Reporter:
 
     def info(self, message: str, **data: Any) -> None:  # pragma: no cover - interface
         pass
+
+    def output(self, message: str) -> None:
+        """A result line for people (stdout on a console; JSON output carries the result instead)."""
+
+    def detail(self, message: str) -> None:
+        """A line shown only with --verbose."""
 
     def warn(self, message: str, **data: Any) -> None:  # pragma: no cover - interface
         pass
@@ -42,12 +67,20 @@ class Progress:
 
 
 class ConsoleReporter(Reporter):
-    def __init__(self, stream=None, quiet: bool = False):
+    def __init__(self, stream=None, quiet: bool | None = None, out=None):
         self.stream = stream or sys.stderr
-        self.quiet = quiet
+        self.out = out or sys.stdout
+        self.quiet = OPTIONS.quiet if quiet is None else quiet
 
     def info(self, message: str, **data: Any) -> None:
         if not self.quiet:
+            print(message, file=self.stream)
+
+    def output(self, message: str) -> None:
+        print(message, file=self.out, flush=True)
+
+    def detail(self, message: str) -> None:
+        if OPTIONS.verbose and not self.quiet:
             print(message, file=self.stream)
 
     def warn(self, message: str, **data: Any) -> None:
@@ -131,6 +164,12 @@ class RecordingReporter(Reporter):
 
     def info(self, message: str, **data: Any) -> None:
         self.lines.append(("info", message))
+
+    def output(self, message: str) -> None:
+        self.lines.append(("output", message))
+
+    def detail(self, message: str) -> None:
+        self.lines.append(("detail", message))
 
     def warn(self, message: str, **data: Any) -> None:
         self.lines.append(("warn", message))

@@ -67,7 +67,7 @@ def test_nothing_changed_exits_0_with_an_empty_list(repo):
     assert proc.returncode == 0, proc.stderr
     assert lines(proc)[-1] == {"changed_since": "HEAD", "clients": []}
     text = sk(ws, "publish", "--changed-since", "HEAD", "--at", AT)
-    assert text.returncode == 0 and "no client changed since HEAD" in text.stderr
+    assert text.returncode == 0 and "no client changed since HEAD" in text.stdout
     assert not (ws / "public").exists()
 
 

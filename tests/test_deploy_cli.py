@@ -60,8 +60,8 @@ def test_publish_without_targets_goes_to_public_client_and_reports_the_spec_fiel
 def test_dry_run_prints_every_upload_with_its_reason_and_the_bytes(ws):
     proc = sk(ws, "publish", CLIENT, "--dry-run", "--at", AT)
     assert proc.returncode == 0, proc.stderr
-    assert "upload index.html  (new," in proc.stderr
-    assert "uploads (" in proc.stderr and "deletes" in proc.stderr
+    assert "upload index.html  (new," in proc.stdout
+    assert "uploads (" in proc.stdout and "deletes" in proc.stdout
     assert not (ws / "public" / CLIENT / "index.html").exists()
 
 

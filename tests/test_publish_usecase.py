@@ -59,7 +59,7 @@ def test_a_client_with_a_broken_site_toml_fails_and_the_next_one_still_publishes
     failed_at = kinds.index("client-failed")
     assert rec.lines[failed_at][1] == {"client": "kaputt"}
     assert "problem" in kinds[:failed_at]
-    assert any(kind == "info" and text.startswith("mini -> local") for kind, text in rec.lines[failed_at:])
+    assert any(kind == "output" and text.startswith("mini -> local") for kind, text in rec.lines[failed_at:])
     # The use case itself emits no result lines: those are the caller's to write.
     assert rec.results == []
 

@@ -19,7 +19,7 @@ app = typer.Typer(
     help="Keep many small-business websites and their promotions from one git repo: "
     "Markdown -> static sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -35,7 +35,11 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
+                                       help="Print the version and exit."),
+          # Read by the entry point wherever they stand on the line; listed here for --help.
+          quiet: bool = typer.Option(False, "--quiet", "-q", help="Only results and problems (any command)."),
+          verbose: bool = typer.Option(False, "--verbose", "-v", help="Also the details, e.g. each skipped row (any command)."),
+          debug: bool = typer.Option(False, "--debug", help="Show tracebacks and vendor logs (any command).")) -> None:
     """Keep many small-business websites and their promotions from one git repo: Markdown -> static
     sites, deployed over SFTP or to S3, promotions -> site banners and email campaigns."""
 

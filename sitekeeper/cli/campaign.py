@@ -11,18 +11,31 @@ from typing import Optional
 
 import typer
 
-from .common import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
+from .common import AT_OPTION, JSON_OPTION, complete_campaign, complete_client, open_context, out_path, run_command, usage_error
 
 campaign_app = typer.Typer(help="Promotions as email: list, preview, test, approve.", no_args_is_help=True)
 
 SPEC_ARG = typer.Argument(..., metavar="CLIENT/SLUG", help="The campaign: client folder / promotion file name, "
-                          "e.g. baeckerei-sonnenkorn/adventsaktion.")
+                          "e.g. baeckerei-sonnenkorn/adventsaktion.", autocompletion=complete_campaign)
+
+
+def _campaign_spec(ctx, spec: str) -> None:
+    """CLIENT/SLUG or a usage error (exit 2) that lists the client's promotions."""
+    client, _, slug = spec.strip().partition("/")
+    ctx.ws.require_client(client)
+    if not slug:
+        folder = ctx.ws.campaigns_dir / client
+        slugs = sorted(p.stem for p in folder.glob("*.md") if "." not in p.stem) if folder.is_dir() else []
+        usage_error(ctx.reporter, spec, "needs CLIENT/SLUG: which promotion?",
+                    "e.g. " + ", ".join(f"{client}/{s}" for s in slugs[:5]) if slugs
+                    else f"create campaigns/{client}/<slug>.md first")
 
 
 @campaign_app.command("list")
 @run_command
 def list_command(
-    client: Optional[str] = typer.Argument(None, help="Only this client (default: all)."),
+    client: Optional[str] = typer.Argument(None, help="Only this client (default: all).",
+                                           autocompletion=complete_client),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -83,18 +96,22 @@ def preview_command(
     from ..mail.campaign import preview
 
     ctx = open_context(json_output, at)
+    _campaign_spec(ctx, spec)
     result = preview(ctx.ws, spec, ctx.clock, ctx.reporter, lang=lang, out=out_path(out), proofs=proof)
     ctx.reporter.result(result)
     rep = ctx.reporter
-    rep.info(f"{result['campaign']}: preview in {result['out']}")
+    rep.output(f"{result['campaign']}: preview in {result['out']}")
+    proofs = False
     for code, files in result["files"].items():
-        rep.info(f"  [{code}] {files['subject']}  (sample recipient {files['recipient']})")
+        rep.output(f"  [{code}] {files['subject']}  (sample recipient {files['recipient']})")
         for key in ("html", "text", "eml", "png_600", "png_375"):
             if key in files:
-                rep.info(f"      {key:8} {files[key]}")
+                rep.output(f"      {key:8} {files[key]}")
+                proofs = proofs or key.startswith("png")
     if result["approval"] != "approved":
-        rep.info(f"not approved yet: send the PNG proofs to the client, then run "
-                 f"`sitekeeper campaign approve {result['campaign']} --by NAME`")
+        shown = "the PNG proofs" if proofs else "the preview (the .html files, or the .eml to open in a mail program)"
+        rep.output(f"not approved yet: send {shown} to the client, then run "
+                   f"`sitekeeper campaign approve {result['campaign']} --by NAME`")
 
 
 @campaign_app.command("test")
@@ -110,9 +127,14 @@ def test_command(
     from ..mail.campaign import test_send
 
     ctx = open_context(json_output, at)
+    _campaign_spec(ctx, spec)
+    from ..config.mail import is_address
+
+    if not is_address(to.strip()):
+        usage_error(ctx.reporter, "--to", f"{to!r} is not an email address", "give one address, e.g. --to you@example.com")
     result = test_send(ctx.ws, spec, to, ctx.clock, ctx.reporter, lang=lang)
     ctx.reporter.result(result)
-    ctx.reporter.info(f"sent test of {result['campaign']} [{result['lang']}] to {result['to']} via "
+    ctx.reporter.output(f"sent test of {result['campaign']} [{result['lang']}] to {result['to']} via "
                       f"{result['transport']}: {result['delivered']}")
 
 
@@ -128,7 +150,8 @@ def approve_command(
     from ..mail.campaign import approve
 
     ctx = open_context(json_output, at)
+    _campaign_spec(ctx, spec)
     result = approve(ctx.ws, spec, by, ctx.clock, ctx.reporter)
     ctx.reporter.result(result)
-    ctx.reporter.info(f"{result['campaign']}: approved by {result['approved_by']} at {result['approved_at']} "
+    ctx.reporter.output(f"{result['campaign']}: approved by {result['approved_by']} at {result['approved_at']} "
                       f"(recorded in {result['file']})")

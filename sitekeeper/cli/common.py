@@ -16,7 +16,7 @@ import typer
 
 from ..clock import BadDate, Clock
 from ..config import Workspace, find_workspace
-from ..errors import Diagnostic, SitekeeperError
+from ..errors import Diagnostic, SitekeeperError, UnknownClientError
 from ..report import ConsoleReporter, JsonReporter, Reporter
 
 
@@ -30,24 +30,38 @@ class Context:
     """Where results and progress go."""
 
 
-def open_context(json_output: bool = False, at: str | None = None, quiet: bool = False) -> Context:
+USAGE = 2
+"""Exit code of a usage error (a bad option value, a missing argument, an unknown client)."""
+
+
+def open_context(json_output: bool = False, at: str | None = None, quiet: bool | None = None) -> Context:
     reporter: Reporter = JsonReporter() if json_output else ConsoleReporter(quiet=quiet)
     try:
         clock = Clock.from_value(at)
     except BadDate as exc:
-        _fail(reporter, [Diagnostic("--at" if at else "SITEKEEPER_NOW", None, str(exc),
-                                    "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00")])
+        source = "--at" if at is not None else "SITEKEEPER_NOW"
+        fail(reporter, [Diagnostic(source, None, str(exc), "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00"
+                                   + ("" if at is not None else ", or unset SITEKEEPER_NOW"))], USAGE)
     try:
         ws = find_workspace()
     except SitekeeperError as exc:
-        _fail(reporter, exc.diagnostics())
+        fail(reporter, exc.diagnostics())
     return Context(ws=ws, clock=clock, reporter=reporter)
 
 
-def _fail(reporter: Reporter, diagnostics) -> None:
+def fail(reporter: Reporter, diagnostics, code: int = 1) -> None:
+    """Report the problems, end with the failure result (JSON) or an "N errors" line, exit."""
+    diagnostics = list(diagnostics)
     reporter.problems(diagnostics)
     count_errors(reporter, diagnostics)
-    raise typer.Exit(1)
+    if reporter.json:
+        reporter.result({"ok": False, "problems": [d.as_json() for d in diagnostics]})
+    raise typer.Exit(code)
+
+
+def usage_error(reporter: Reporter, where: str, message: str, fix: str = "") -> None:
+    """Exit 2 with one problem about the command line itself (``where``: the command or option)."""
+    fail(reporter, [Diagnostic(where, None, message, fix)], USAGE)
 
 
 def count_errors(reporter: Reporter, diagnostics) -> None:
@@ -65,8 +79,10 @@ def run_command(fn: Callable) -> Callable:
         json_output = bool(kwargs.get("json_output", False))
         try:
             return fn(*args, **kwargs)
+        except UnknownClientError as exc:
+            fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics(), USAGE)
         except SitekeeperError as exc:
-            _fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics())
+            fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics())
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             raise typer.Exit(130)
@@ -75,8 +91,37 @@ def run_command(fn: Callable) -> Callable:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="One JSON object per line on stdout; the last is the result.")
-AT_OPTION = typer.Option(None, "--at", help="Pretend it is this time (ISO 8601), e.g. 2026-03-01T09:30:00+01:00.",
-                         envvar="SITEKEEPER_NOW", show_envvar=True)
+# SITEKEEPER_NOW is read by the clock itself (not as typer's envvar), so a bad value can be
+# blamed on the one of the two that holds it.
+AT_OPTION = typer.Option(None, "--at", help="Pretend it is this time (ISO 8601), e.g. 2026-03-01T09:30:00+01:00 "
+                         "[env var: SITEKEEPER_NOW].")
+
+
+def _workspace_or_none():
+    try:
+        return find_workspace()
+    except Exception:  # completion must never fail loudly
+        return None
+
+
+def complete_client(incomplete: str) -> list[str]:
+    ws = _workspace_or_none()
+    return [c for c in (ws.clients() if ws else []) if c.startswith(incomplete)]
+
+
+def complete_campaign(incomplete: str) -> list[str]:
+    """CLIENT/SLUG of every promotion file, for shell completion."""
+    ws = _workspace_or_none()
+    if ws is None:
+        return []
+    found = []
+    for client in ws.clients():
+        folder = ws.campaigns_dir / client
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+            stem = path.stem
+            if "." not in stem:
+                found.append(f"{client}/{stem}")
+    return [f for f in found if f.startswith(incomplete)]
 
 
 def out_path(value: Path | None) -> Path | None:

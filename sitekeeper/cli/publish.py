@@ -11,11 +11,12 @@ from typing import List, Optional
 import typer
 
 from ..errors import DeployError
-from .common import AT_OPTION, JSON_OPTION, count_errors, open_context, run_command
+from .common import AT_OPTION, JSON_OPTION, count_errors, complete_client, open_context, run_command, usage_error
 
 
 def publish_command(
-    clients: Optional[List[str]] = typer.Argument(None, help="Clients to publish (folders under sites/)."),
+    clients: Optional[List[str]] = typer.Argument(None, help="Clients to publish (folders under sites/).",
+                                                  autocompletion=complete_client),
     all_clients: bool = typer.Option(False, "--all", help="Publish every client."),
     changed_since: Optional[str] = typer.Option(
         None, "--changed-since", metavar="REF",
@@ -46,12 +47,15 @@ def publish_command(
         names = changed_clients_since(ctx.ws, changed_since, ctx.reporter)
         if not names:
             ctx.reporter.result({"changed_since": changed_since, "clients": []})
-            ctx.reporter.info(f"no client changed since {changed_since}; nothing to publish")
+            ctx.reporter.output(f"no client changed since {changed_since}; nothing to publish")
             return
     else:
         names = ctx.ws.clients() if all_clients else list(clients or [])
     if not names:
-        raise DeployError("name the clients to publish, or pass --all or --changed-since REF")
+        usage_error(ctx.reporter, "publish", "no client to publish",
+                    "name the clients (sitekeeper publish CLIENT...), or pass --all or --changed-since REF")
+    for name in names:
+        ctx.ws.require_client(name)
     ask = None if json_output or not sys.stdin.isatty() else _ask_before_deleting
     report = publish_clients(ctx.ws, names, ctx.clock, ctx.reporter, target=target, dry_run=dry_run, yes=yes,
                              allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask)
@@ -61,8 +65,11 @@ def publish_command(
         if len(names) == 1:  # one client: its problems are the command's problems
             count_errors(ctx.reporter, report.failed[0].problems)
         else:
-            ctx.reporter.info(f"{len(report.failed)} of {len(names)} clients not published: "
-                              f"{', '.join(report.failed_clients)}")
+            ctx.reporter.output(f"{len(report.failed)} of {len(names)} clients not published: "
+                                f"{', '.join(report.failed_clients)}")
+        if ctx.reporter.json:
+            ctx.reporter.result({"ok": False, "failed": list(report.failed_clients),
+                                 "problems": [d.as_json() for f in report.failed for d in f.problems]})
         raise typer.Exit(1)
 
 
@@ -74,7 +81,7 @@ def _ask_before_deleting(client: str, target_name: str, plan) -> bool:
 
 
 def trust_command(
-    client: str = typer.Argument(..., help="The client whose SFTP target to trust."),
+    client: str = typer.Argument(..., help="The client whose SFTP target to trust.", autocompletion=complete_client),
     target: Optional[str] = typer.Option(None, "--target", help="A [deploy.NAME] target (default: the first)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Pin without asking (you checked the fingerprint another way)."),
     json_output: bool = JSON_OPTION,
@@ -88,13 +95,13 @@ def trust_command(
     site = load_site(ctx.ws, client)
     tgt = choose_target(site, ctx.ws.root, target)
     keytype, seen = observe(tgt, client)
-    ctx.reporter.info(f"{client} -> {tgt.name}: {tgt.host}:{tgt.port} presents a {keytype} key {seen}")
+    ctx.reporter.output(f"{client} -> {tgt.name}: {tgt.host}:{tgt.port} presents a {keytype} key {seen}")
     pinned = tgt.options.get("host_key")
     pins = pinned if isinstance(pinned, list) else [pinned] if pinned else []
     if seen in pins:
         ctx.reporter.result({"client": client, "target": tgt.name, "fingerprint": seen, "pinned": False,
                              "already_pinned": True})
-        ctx.reporter.info("already pinned; nothing to change")
+        ctx.reporter.output("already pinned; nothing to change")
         return
     if not yes:
         if json_output or not sys.stdin.isatty():
@@ -107,7 +114,7 @@ def trust_command(
     pin_host_key_file(path, tgt.name, seen)
     ctx.reporter.result({"client": client, "target": tgt.name, "fingerprint": seen, "pinned": True,
                          "file": ctx.ws.rel(path)})
-    ctx.reporter.info(f"pinned host_key = \"{seen}\" in [deploy.{tgt.name}] of {ctx.ws.rel(path)}")
+    ctx.reporter.output(f"pinned host_key = \"{seen}\" in [deploy.{tgt.name}] of {ctx.ws.rel(path)}")
 
 
 publish_command = run_command(publish_command)

@@ -11,12 +11,13 @@ from typing import List, Optional
 import typer
 
 from ..errors import SitekeeperError
-from .common import AT_OPTION, JSON_OPTION, open_context, out_path, run_command
+from .common import AT_OPTION, JSON_OPTION, complete_client, open_context, out_path, run_command
 
 
 @run_command
 def check_command(
-    clients: Optional[List[str]] = typer.Argument(None, help="Clients to check (default: all)."),
+    clients: Optional[List[str]] = typer.Argument(None, help="Clients to check (default: all).",
+                                                  autocompletion=complete_client),
     strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
@@ -31,7 +32,8 @@ def check_command(
 
 @run_command
 def build_command(
-    client: str = typer.Argument(..., help="The client to build (a folder under sites/)."),
+    client: str = typer.Argument(..., help="The client to build (a folder under sites/).",
+                                autocompletion=complete_client),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT)."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
@@ -42,12 +44,13 @@ def build_command(
     ctx = open_context(json_output, at)
     result = build_client(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
     ctx.reporter.result(result.as_json())
-    ctx.reporter.info(result.summary())
+    ctx.reporter.output(result.summary())
 
 
 @run_command
 def serve_command(
-    client: str = typer.Argument(..., help="The client to preview (a folder under sites/)."),
+    client: str = typer.Argument(..., help="The client to preview (a folder under sites/).",
+                                autocompletion=complete_client),
     port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 (0: any free port)."),
     at: Optional[str] = AT_OPTION,
 ):

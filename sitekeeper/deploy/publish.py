@@ -8,6 +8,7 @@ No printing and no exit codes here: the caller decides what a failure means for 
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -33,6 +34,8 @@ class ClientPublished:
     """What the deploy did (None for a rollback)."""
     rollback: str = ""
     """The release that is live after a rollback ("" for a deploy)."""
+    build_seconds: float = 0.0
+    """Wall time of the build before the deploy."""
 
     def as_json(self) -> dict:
         if self.deploy is None:
@@ -42,7 +45,8 @@ class ClientPublished:
     def summary(self) -> str:
         if self.deploy is None:
             return f"{self.client} -> {self.target}: live release is now {self.rollback}"
-        return self.deploy.summary()
+        text = self.deploy.summary()
+        return text + (f" (after a {self.build_seconds:.1f} s build)" if self.build_seconds >= 0.05 else "")
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def publish_clients(
             reporter.event("client-failed", client=client)
             failed.append(ClientFailed(client, problems))
             continue
-        reporter.info(done.summary())
+        reporter.output(done.summary())
         published.append(done)
     return PublishReport(tuple(clients), tuple(published), tuple(failed))
 
@@ -107,13 +111,15 @@ def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_n
     tgt = choose_target(site, ws.root, target_name)
     if rollback:
         return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
+    started = time.monotonic()
     folder = build_client(ws, client, clock, reporter).out
+    build_seconds = time.monotonic() - started
     report = publish_folder(
         folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
         confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
         show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
     )
-    return ClientPublished(client, tgt.name, deploy=report)
+    return ClientPublished(client, tgt.name, deploy=report, build_seconds=build_seconds)
 
 
 def _deletes_allowed(client: str, target_name: str, yes: bool,
@@ -148,16 +154,16 @@ def changed_clients_since(ws: Workspace, ref: str, reporter: Reporter) -> list[s
 
 def report_plan(reporter: Reporter, client: str, target: Target, plan: DeployPlan) -> None:
     """A dry run's plan: every upload with its reason and size, every delete, the totals."""
-    reporter.info(f"{client} -> {target.name} ({target.url}): plan")
+    reporter.output(f"{client} -> {target.name} ({target.url}): plan")
     for phase, uploads in plan.phases():
-        reporter.info(f"  {PHASE_NAMES[phase]}:")
+        reporter.output(f"  {PHASE_NAMES[phase]}:")
         for u in uploads:
-            reporter.info(f"    upload {u.path}  ({u.reason}, {human_bytes(u.size)})")
+            reporter.output(f"    upload {u.path}  ({u.reason}, {human_bytes(u.size)})")
             reporter.event("plan-upload", path=u.path, reason=u.reason, bytes=u.size)
     for path in plan.deletes:
-        reporter.info(f"    delete {path}")
+        reporter.output(f"    delete {path}")
         reporter.event("plan-delete", path=path)
-    reporter.info(f"  {len(plan.uploads)} uploads ({human_bytes(plan.bytes)}), {len(plan.deletes)} deletes, "
+    reporter.output(f"  {len(plan.uploads)} uploads ({human_bytes(plan.bytes)}), {len(plan.deletes)} deletes, "
                   f"{plan.unchanged} unchanged")
     if plan.deletes_over_cap:
         reporter.warn(f"{len(plan.deletes)} deletes exceed the cap of {plan.delete_cap}: a real publish "
