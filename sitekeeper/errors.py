@@ -115,6 +115,8 @@ class OperationError(SitekeeperError):
                 message, fix = head, tail
             else:
                 fix = self.default_fix
+        if self.path and message.startswith(f"{self.path}: "):
+            message = message[len(self.path) + 2:]  # the location is shown once
         return [Diagnostic(path=self.path or "sitekeeper", line=self.line, message=message, fix=fix)]
 
     default_fix = "see the message; run again with --debug for details"
