@@ -29,9 +29,9 @@ from ..state.lock import TTL_SECONDS, Lock, busy_message
 from . import faults
 from .headers import headers_for
 from .local import scan_folder
-from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, RemoteEntry, Upload,
+from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
-from .remote import Done, Remote, SendItem, hashing_reader  # noqa: F401 (re-exported)
+from .remote import Remote, SendItem  # SendItem: also imported from here by callers
 from .targets import Target
 
 CHECKPOINT_FILES = 200
@@ -137,6 +137,7 @@ def release_lock(lock: Lock | None, client: str, target: Target, reporter: Repor
             reporter.warn(f"{message}; fix: {fix}")
             return
         raise DeployError(message, fix) from exc
+
 
 def read_state(remote: Remote) -> tuple[dict[str, ManifestEntry], list[str], str]:
     """(manifest as of its last journal, journal names, a token that changes when either does)."""
