@@ -6,10 +6,20 @@ The exception tree::
     ├── ProblemsError               one or more Diagnostics (config, content, campaigns)
     ├── UnknownClientError          a client name that is not in sites/
     ├── WorkspaceNotFound           no sites/ or sitekeeper.toml above the current folder
-    ├── DeployError                 a deploy target failed (see sitekeeper.deploy)
-    └── MailError                   a mail transport failed (see sitekeeper.mail)
+    ├── OperationError              an operation on the outside world failed: message + fix,
+    │   │                           optionally the config file and line it came from
+    │   ├── DeployError             a deploy target failed (sitekeeper.deploy)
+    │   ├── MailError               a mail transport failed (sitekeeper.mail); ``outcome``
+    │   │                           says whether the message was "refused" (certainly not
+    │   │                           delivered) or its delivery is "uncertain"
+    │   └── StateError              the state store failed (sitekeeper.state)
+    │       └── LockBusy            a lock is held by a live owner (``record`` says who)
 
-A ``Diagnostic`` is one problem at ``path:line`` with what is wrong and how to fix it.
+Vendor exceptions (OSError, paramiko, botocore, smtplib) never escape an adapter: each is
+mapped where it happens with ``raise DeployError(...) from exc``.
+
+A ``Diagnostic`` is one problem at ``path:line`` with what is wrong and how to fix it; every
+error above turns into Diagnostics of that one shape (``SitekeeperError.diagnostics()``).
 Code collects diagnostics and raises ``ProblemsError`` once, so a user sees every
 problem of a run at once rather than one per attempt.
 """
@@ -80,12 +90,70 @@ class WorkspaceNotFound(SitekeeperError):
     pass
 
 
-class DeployError(SitekeeperError):
-    pass
+class OperationError(SitekeeperError):
+    """Something outside failed. ``str()`` is "message; fix: fix" (what the user reads in
+    one line); ``diagnostics()`` keeps the two apart, at ``path:line`` when known.
+
+    Without an explicit ``fix`` the message's last "; " clause is taken as the fix: the
+    house style of messages is "what is wrong; what to do"."""
+
+    def __init__(self, message: str, fix: str = "", *, path: str | Path | None = None,
+                 line: int | None = None):
+        message = str(message)
+        if not fix and "; fix: " in message:
+            message, fix = message.split("; fix: ", 1)
+        self.message, self.fix = message, fix
+        self.path = str(path) if path is not None else None
+        self.line = line
+        super().__init__(f"{message}; fix: {fix}" if fix and fix not in message else message)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        message, fix = self.message, self.fix
+        if not fix:
+            head, sep, tail = message.rpartition("; ")
+            if sep and head:
+                message, fix = head, tail
+            else:
+                fix = self.default_fix
+        if self.path and message.startswith(f"{self.path}: "):
+            message = message[len(self.path) + 2:]  # the location is shown once
+        return [Diagnostic(path=self.path or "sitekeeper", line=self.line, message=message, fix=fix)]
+
+    default_fix = "see the message; run again with --debug for details"
 
 
-class MailError(SitekeeperError):
-    pass
+class DeployError(OperationError):
+    default_fix = "check the target's url in site.toml and that the target is reachable, then publish again"
+
+
+class MailError(OperationError):
+    """``outcome``: "refused" (the message was certainly not delivered: safe to send again)
+    or "uncertain" (it may have been delivered: do not resend blindly; reconcile)."""
+
+    default_fix = "check [mail] in site.toml and the mail server, then run again"
+
+    def __init__(self, message: str, fix: str = "", *, outcome: str = "refused",
+                 path: str | Path | None = None, line: int | None = None):
+        if outcome not in ("refused", "uncertain"):
+            raise ValueError(f"outcome must be 'refused' or 'uncertain', not {outcome!r}")
+        self.outcome = outcome
+        super().__init__(message, fix, path=path, line=line)
+
+    @property
+    def uncertain(self) -> bool:
+        return self.outcome == "uncertain"
+
+
+class StateError(OperationError):
+    default_fix = "check the `state` setting in sitekeeper.toml and that the store is reachable"
+
+
+class LockBusy(StateError):
+    """A lock held by an owner that is still alive (or not yet expired)."""
+
+    def __init__(self, message: str, fix: str = "", *, record=None):
+        self.record = record
+        super().__init__(message, fix)
 
 
 @dataclass

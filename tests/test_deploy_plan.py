@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from sitekeeper.deploy.headers import cache_control, content_type, fingerprint, headers_for
-from sitekeeper.deploy.lock import LockRecord, stale
+from sitekeeper.state.lock import LockRecord, stale
 from sitekeeper.deploy.plan import (
     CHANGED_AT_TARGET, CONTENT, HEADERS, NEW, PHASE_ASSETS, PHASE_INDEXES, PHASE_PAGES, UNKNOWN,
     LocalFile, ManifestEntry, RemoteEntry, delete_cap, manifest_from_bytes, manifest_to_bytes, plan_deploy,

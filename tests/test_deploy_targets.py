@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sitekeeper.deploy.apply import publish_folder
-from sitekeeper.deploy.lock import LockRecord
+from sitekeeper.state.lock import LockRecord
 from sitekeeper.deploy.targets import parse_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter

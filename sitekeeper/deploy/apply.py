@@ -1,7 +1,8 @@
 """Publish a built folder to a target: lock, read, plan, confirm, apply exactly the plan.
 
-Every kind of target sits behind the small ``Remote`` interface below (dir.py, sftp.py,
-s3.py); this module holds the order of events, which is the same for all of them:
+Every kind of target sits behind the small ``Remote`` interface (remote.py; dir.py, sftp.py,
+s3.py implement it, chosen here by the URL's scheme); this module holds the order of
+events, which is the same for all of them:
 
 1. connect (SFTP checks the host key here, before any write) and take the target's lock;
 2. read the target's manifest and list it once; ``plan_deploy`` (pure) decides;
@@ -10,7 +11,8 @@ s3.py); this module holds the order of events, which is the same for all of them
    renamed into place, checkpointing the manifest as files land, so an interrupted run
    resumes where it stopped; deletes last; final manifest; target-specific finish
    (the symlink switch of atomic mode, a CDN invalidation);
-5. release the lock.
+5. release the lock (sitekeeper.state.lock on the target's own store); a lock that cannot
+   be removed is an error, or a warning when the publish already failed for another reason.
 """
 from __future__ import annotations
 
@@ -19,53 +21,21 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, Protocol
+from typing import Callable
 
-from ..errors import DeployError
+from ..errors import DeployError, LockBusy, SitekeeperError, StateError
 from ..report import Reporter, human_bytes
+from ..state.lock import TTL_SECONDS, Lock, busy_message
 from . import faults
 from .headers import headers_for
 from .local import scan_folder
-from .lock import LockRecord, busy_message, new_record, parse_record, stale
-from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, RemoteEntry, Upload,
+from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
+from .remote import Remote, SendItem  # SendItem: also imported from here by callers
 from .targets import Target
 
 CHECKPOINT_FILES = 200
 CHECKPOINT_SECONDS = 2.0
-
-
-@dataclass(frozen=True)
-class SendItem:
-    upload: Upload
-    """What and why."""
-    source: Path
-    """The local file."""
-    sha256: str
-    """The hash the plan was made with; the bytes sent are hashed again and must match."""
-    headers: Mapping[str, str] | None
-    """Content-Type/Cache-Control for targets that serve headers (S3), else None."""
-
-
-class Remote(Protocol):
-    """One kind of target. Methods raise DeployError with the client, target and fix."""
-
-    def lock_create(self, blob: bytes) -> bool: ...          # exclusive create; False if it exists
-    def lock_read(self) -> tuple[bytes | None, str]: ...     # (content, version) or (None, "")
-    def lock_takeover(self, version: str, blob: bytes) -> bool: ...  # replace exactly that stale lock
-    def lock_write(self, blob: bytes) -> None: ...           # refresh our own lock
-    def lock_remove(self) -> None: ...
-    def read_manifest(self) -> bytes | None: ...
-    def list_files(self) -> dict[str, RemoteEntry]: ...
-    def prepare(self, plan: DeployPlan, release: str, keep: list[SendItem]) -> None: ...  # keep: unchanged files
-    def upload(self, items: list[SendItem], done: Callable[[SendItem, str], None]) -> None: ...
-    def delete(self, paths: list[str]) -> None: ...
-    def write_manifest(self, blob: bytes) -> None: ...
-    def read_journals(self) -> list[tuple[str, bytes]]: ...  # (name, content) of journal-*.json, sorted
-    def write_journal(self, name: str, blob: bytes) -> None: ...
-    def remove_journals(self, names: list[str]) -> None: ...
-    def finish(self, plan: DeployPlan, release: str, uploaded: list[str], deleted: list[str]) -> None: ...
-    def close(self) -> None: ...
 
 
 @dataclass
@@ -106,7 +76,7 @@ class DeployReport:
 
 
 def open_remote(target: Target, client: str, reporter: Reporter) -> Remote:
-    """The Remote for a target; vendor SDKs are imported here, only when needed."""
+    """The Remote for a target, by its URL's scheme; vendor SDKs are imported only when needed."""
     if target.kind == "dir":
         from .dir import DirRemote
 
@@ -136,23 +106,37 @@ def new_release_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z-" + uuid.uuid4().hex[:6]
 
 
-def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter) -> LockRecord:
-    record = new_record()
-    for _ in range(5):
-        if remote.lock_create(record.to_bytes()):
-            return record
-        blob, version = remote.lock_read()
-        if blob is None:
-            continue  # released between our two requests: try again
-        old = parse_record(blob)
-        if not stale(old):
-            raise DeployError(busy_message(client, target.name, old))
-        if remote.lock_takeover(version, record.to_bytes()):
-            reporter.warn(f"{client}: took over the lock of target {target.name} left by "
-                          f"{old.owner() if old else 'an unknown publish'}, which is no longer running")
-            return record
-    raise DeployError(f"{client}: could not take the lock of target {target.name}: another publish keeps "
-                      "taking it; wait for it to finish and run again")
+def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter) -> Lock:
+    """The target's lock, held; raises DeployError naming the owner when it is busy."""
+    lock = Lock(remote.state_store())
+    try:
+        lock.acquire()
+    except LockBusy as exc:
+        raise DeployError(busy_message(client, target.name, exc.record)) from exc
+    except StateError as exc:
+        raise DeployError(f"{client}: could not take the lock of target {target.name}: {exc.message}",
+                          exc.fix) from exc
+    if lock.took_over is not None:
+        reporter.warn(f"{client}: took over the lock of target {target.name} left by "
+                      f"{lock.took_over.owner()}, which is no longer running")
+    return lock
+
+
+def release_lock(lock: Lock | None, client: str, target: Target, reporter: Reporter, failing: bool) -> None:
+    """Release; a failure is raised (or, when the run already failed, warned): never swallowed."""
+    if lock is None or not lock.held:
+        return
+    where = lock.store.describe(lock.key)
+    try:
+        lock.release()
+    except SitekeeperError as exc:
+        message = (f"{client}: the lock of target {target.name} could not be removed ({exc}); other publishes "
+                   f"of this target are refused until it expires in {int(TTL_SECONDS)} s")
+        fix = f"remove {where} by hand once no publish is running"
+        if failing:
+            reporter.warn(f"{message}; fix: {fix}")
+            return
+        raise DeployError(message, fix) from exc
 
 
 def read_state(remote: Remote) -> tuple[dict[str, ManifestEntry], list[str], str]:
@@ -178,7 +162,8 @@ def publish_folder(
         raise DeployError(f"{client}: the build folder {folder} is empty; refusing to publish an empty site "
                           f"to {target.name} (it would delete everything); check the build")
     remote = open_remote(target, client, reporter)
-    record = None
+    lock = None
+    failing = True
     max_deletes = target.options.get("max_deletes")
     try:
         # Plan first without the lock: a publish with nothing to do only reads.
@@ -186,7 +171,7 @@ def publish_folder(
         listing = remote.list_files()
         plan = plan_deploy(local, files, listing, max_deletes)
         if not dry_run and not plan.empty:
-            record = acquire_lock(remote, client, target, reporter)
+            lock = acquire_lock(remote, client, target, reporter)
             files, journals, token2 = read_state(remote)
             if token2 != token:  # another publish finished meanwhile: look again
                 listing = remote.list_files()
@@ -203,24 +188,25 @@ def publish_folder(
         if dry_run:
             report.uploaded = [u.path for u in plan.uploads]
             report.deleted = list(plan.deletes)
+            failing = False
             return report
         if plan.deletes and not confirm_deletes(plan):
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
         if not plan.empty:
-            _apply(remote, plan, local, folder, files, journals, release, record, report, reporter)
+            _apply(remote, plan, local, folder, files, journals, release, lock, report, reporter)
         report.seconds = time.monotonic() - started
+        failing = False
         return report
     finally:
         try:
-            if record is not None:
-                remote.lock_remove()
+            release_lock(lock, client, target, reporter, failing)
         finally:
             remote.close()
 
 
 def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
-           journals: list[str], release: str, record: LockRecord, report: DeployReport,
+           journals: list[str], release: str, lock: Lock, report: DeployReport,
            reporter: Reporter) -> None:
     files = dict(files)
     pending: dict[str, ManifestEntry | None] = {}
@@ -237,7 +223,7 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
             for p in sorted(local) if p not in sending]
     remote.prepare(plan, release, keep)
     guard = threading.Lock()
-    state = {"at": time.monotonic(), "record": record, "seq": 0}
+    state = {"at": time.monotonic(), "seq": 0}
     journals = list(journals)
 
     def checkpoint() -> None:
@@ -248,8 +234,10 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
             remote.write_journal(name, journal_to_bytes(pending, release))
             journals.append(name)
             pending.clear()
-        state["record"] = state["record"].refreshed_now()
-        remote.lock_write(state["record"].to_bytes())
+        try:
+            lock.refresh()
+        except StateError as exc:
+            raise DeployError(f"{report.client}: target {report.target}: {exc.message}", exc.fix) from exc
         state["at"] = time.monotonic()
         faults.hit("manifest")
 
@@ -292,33 +280,21 @@ def headers_function_from_items(remote, path: str):
     return fn(path) if fn else None
 
 
-def hashing_reader(source: Path, expected: str, client: str, chunk: int = 1 << 20):
-    """Yield the chunks of ``source``; raise if its bytes are not the ones planned."""
-    h = hashlib.sha256()
-    with open(source, "rb") as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                break
-            h.update(block)
-            yield block
-    if h.hexdigest() != expected:
-        raise DeployError(f"{client}: {source} changed while publishing; run publish again once the build is done")
-
-
 def rollback_target(target: Target, client: str, reporter: Reporter) -> str:
     """Switch an atomic SFTP target back to its previous release; returns that release's id."""
     if target.kind != "sftp" or target.mode != "atomic":
         raise DeployError(f"{client}: --rollback needs an sftp:// target with mode = \"atomic\"; target "
                           f"{target.name} is {target.kind} {target.mode}: publish the older content instead")
     remote = open_remote(target, client, reporter)
-    record = None
+    lock = None
+    failing = True
     try:
-        record = acquire_lock(remote, client, target, reporter)
-        return remote.rollback()
+        lock = acquire_lock(remote, client, target, reporter)
+        previous = remote.rollback()
+        failing = False
+        return previous
     finally:
         try:
-            if record is not None:
-                remote.lock_remove()
+            release_lock(lock, client, target, reporter, failing)
         finally:
             remote.close()

@@ -3,6 +3,8 @@
 Same protocol as SFTP and S3 (manifest and lock under ``<folder>/.sitekeeper/``), so the
 embedded default behaves exactly like a real deploy: each file is written under
 ``.sitekeeper/tmp/`` and moved into place with ``os.replace`` (atomic on one filesystem).
+The state area is a ``LocalStore`` (exclusive create by link()); every OSError becomes a
+DeployError naming the target and the fix.
 """
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ import uuid
 from pathlib import Path
 
 from ..errors import DeployError
+from ..state.store import LocalStore
 from . import faults
-from .apply import SendItem, hashing_reader
 from .plan import RemoteEntry, is_private
+from .remote import LockFile, SendItem, hashing_reader
 
 STATE = ".sitekeeper"
 
 
-class DirRemote:
+class DirRemote(LockFile):
     def __init__(self, target, client: str):
         self.target, self.client = target, client
         self.root = Path(target.path)
@@ -32,6 +35,8 @@ class DirRemote:
         if not place.is_dir():
             raise DeployError(f"{client}: cannot create the target folder {self.root} for {target.name}: "
                               f"{place} is a file; point url at a folder")
+        self.store = LocalStore(self.state, tmp=self.tmp, error=DeployError,
+                                label=f"{client}: target {target.name}")
 
     def _ensure_state(self) -> None:
         """Create the target and its state folder, on the first write (a dry run writes nothing)."""
@@ -45,86 +50,46 @@ class DirRemote:
         raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
                           "check the folder's permissions and free space") from exc
 
-    # ---- lock
-    @property
-    def _lock(self) -> Path:
-        return self.state / "lock"
-
-    def lock_create(self, blob: bytes) -> bool:
-        # Written whole under a temporary name, then linked into place: link() fails if the
-        # lock exists, and a reader never sees a lock file that is still empty.
-        self._ensure_state()
-        tmp = self.tmp / f"lock-{uuid.uuid4().hex}"
-        tmp.write_bytes(blob)
-        try:
-            os.link(tmp, self._lock)
-        except FileExistsError:
-            return False
-        finally:
-            tmp.unlink(missing_ok=True)
-        return True
-
-    def lock_read(self):
-        try:
-            blob = self._lock.read_bytes()
-        except FileNotFoundError:
-            return None, ""
-        return blob, blob.decode("utf-8", "replace")
-
-    def lock_takeover(self, version: str, blob: bytes) -> bool:
-        # Move the stale lock aside under a unique name, check it is the one we judged stale
-        # (not a fresh lock someone created meanwhile), then create ours exclusively.
-        aside = self.state / f"lock.stale-{uuid.uuid4().hex}"
-        try:
-            os.rename(self._lock, aside)
-        except FileNotFoundError:
-            return self.lock_create(blob)
-        moved = aside.read_bytes().decode("utf-8", "replace")
-        if moved != version:
-            if not self._lock.exists():
-                os.rename(aside, self._lock)
-            return False
-        aside.unlink()
-        return self.lock_create(blob)
-
-    def lock_write(self, blob: bytes) -> None:
-        self._write_atomic(self._lock, blob)
-
-    def lock_remove(self) -> None:
-        try:
-            self._lock.unlink()
-        except FileNotFoundError:
-            pass
+    def state_store(self) -> LocalStore:
+        return self.store
 
     # ---- state
     def read_manifest(self) -> bytes | None:
-        try:
-            return (self.state / "manifest.json").read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
+        got = self.store.read("manifest.json")
+        return got[0] if got else None
 
     def write_manifest(self, blob: bytes) -> None:
-        self._write_atomic(self.state / "manifest.json", blob)
+        self.store.write("manifest.json", blob)
 
     def read_journals(self) -> list[tuple[str, bytes]]:
-        return [(p.name, p.read_bytes()) for p in sorted(self.state.glob("journal-*.json"))]
+        out = []
+        for name in self.store.list("journal-"):
+            got = self.store.read(name)
+            if got is not None and name.endswith(".json") and "/" not in name:
+                out.append((name, got[0]))
+        return out
 
     def write_journal(self, name: str, blob: bytes) -> None:
-        self._write_atomic(self.state / name, blob)
+        self.store.write(name, blob)
 
     def remove_journals(self, names: list[str]) -> None:
         for name in names:
-            (self.state / name).unlink(missing_ok=True)
-
-    def _write_atomic(self, final: Path, blob: bytes) -> None:
-        self._ensure_state()
-        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-        tmp.write_bytes(blob)
-        os.replace(tmp, final)
+            self.store.delete(name)
 
     def list_files(self) -> dict[str, RemoteEntry]:
+        try:
+            return self._list_files()
+        except OSError as exc:
+            self._fail("cannot list the files", exc)
+
+    def _list_files(self) -> dict[str, RemoteEntry]:
         out = {}
-        for dirpath, dirnames, filenames in os.walk(self.root):
+
+        def unreadable(exc: OSError):
+            if not isinstance(exc, FileNotFoundError):  # no folder yet: nothing there
+                raise exc
+
+        for dirpath, dirnames, filenames in os.walk(self.root, onerror=unreadable):
             rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
             rel_dir = "" if rel_dir == "." else rel_dir
             if not rel_dir:
@@ -140,8 +105,11 @@ class DirRemote:
     # ---- changes
     def prepare(self, plan, release, keep=()) -> None:
         self._ensure_state()
-        for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
-            leftover.unlink(missing_ok=True)
+        try:
+            for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
+                leftover.unlink(missing_ok=True)
+        except OSError as exc:
+            self._fail("cannot clean the temporary folder", exc)
 
     def upload(self, items: list[SendItem], done) -> None:
         for item in items:

@@ -1,27 +1,26 @@
-"""The s3:// target. The only module that imports boto3/botocore.
+"""The s3:// target (boto3 through sitekeeper.aws, the one module that imports it).
 
 Credentials come from the AWS chain (environment, profile, instance role); ``profile``,
 ``region`` and ``endpoint_url`` (any S3-compatible store) come from the target table.
 Objects are written whole (S3 never shows a partial object); each carries our own
 Content-Type and Cache-Control and its sha256 in the object metadata. Files over
 ``MULTIPART_THRESHOLD`` go up in parts. The manifest and lock live under
-``<prefix>/.sitekeeper/``; the lock is created with ``IfNoneMatch='*'`` and taken over
-with ``IfMatch=<etag of the stale lock>``, so two publishers can never both hold it.
+``<prefix>/.sitekeeper/``, an ``S3Store`` (sitekeeper.state.store): the lock is created with
+``IfNoneMatch='*'`` (and read back, for stores that ignore it) and taken over with
+``IfMatch=<etag of the stale lock>``, so two publishers can never both hold it.
 """
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
-
+from .. import aws
 from ..errors import DeployError
+from ..state.store import S3Store
 from . import faults
-from .apply import SendItem, hashing_reader
 from .headers import headers_for
 from .plan import RemoteEntry, is_private
+from .remote import LockFile, SendItem, hashing_reader
 
 MULTIPART_THRESHOLD = int(os.environ.get("SITEKEEPER_S3_MULTIPART_THRESHOLD", str(64 << 20)))
 PART_SIZE = 16 << 20
@@ -29,11 +28,7 @@ WORKERS = int(os.environ.get("SITEKEEPER_S3_WORKERS", "16"))
 INVALIDATION_MAX_PATHS = 15
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-class S3Remote:
+class S3Remote(LockFile):
     def __init__(self, target, client: str, reporter):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
@@ -43,52 +38,33 @@ class S3Remote:
         self.state = f"{self.prefix}/.sitekeeper/" if self.prefix else ".sitekeeper/"
         self.rules = opts.get("cache_control") or {}
         try:
-            self.session = boto3.session.Session(profile_name=opts.get("profile"), region_name=opts.get("region"))
-        except BotoCoreError as exc:
+            self.session = aws.session(opts.get("profile"), opts.get("region"))
+        except aws.errors() as exc:
             raise self._err(f"AWS profile {opts.get('profile')!r} cannot be used ({exc})",
                             "check the profile name in ~/.aws/config, or remove `profile`") from exc
-        if self.session.get_credentials() is None:
+        if not aws.has_credentials(self.session):
             raise self._err("no AWS credentials found",
                             "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
                             "that runs sitekeeper, or configure `aws configure`")
-        self.s3 = self.session.client(
-            "s3", endpoint_url=opts.get("endpoint_url"),
-            config=Config(retries={"max_attempts": 4, "mode": "standard"}, max_pool_connections=WORKERS + 4,
-                          connect_timeout=10, read_timeout=60),
-        )
+        try:
+            self.s3 = aws.client("s3", sess=self.session, endpoint_url=opts.get("endpoint_url"), pool=WORKERS + 4)
+        except aws.errors() as exc:
+            raise self._map(exc, "opening the S3 client") from exc
         self._check_bucket()
+        self.store = S3Store(self.s3, self.bucket, self.state, error=DeployError,
+                             label=f"{client}: target {self.name}", table=f"[deploy.{self.name}]")
 
     def _err(self, message: str, fix: str) -> DeployError:
-        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}; fix: {fix}")
+        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
 
     def _map(self, exc: Exception, what: str) -> DeployError:
-        if isinstance(exc, NoCredentialsError):
-            return self._err("no AWS credentials found", "set AWS credentials in the environment")
-        if isinstance(exc, EndpointConnectionError):
-            return self._err(f"cannot reach the S3 endpoint ({exc})", "check endpoint_url and region, and the network")
-        if isinstance(exc, ClientError):
-            code = _code(exc)
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            if code in ("NoSuchBucket",) or (status == 404 and what == "checking the bucket"):
-                return self._err(f"bucket {self.bucket} does not exist", "create it, or fix the bucket name in the url")
-            if code in ("PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException") \
-                    or status == 301:
-                region = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
-                return self._err(f"bucket {self.bucket} is in another region{' (' + region + ')' if region else ''}",
-                                 f"set region = \"{region or 'the bucket region'}\" in [deploy.{self.name}]")
-            if code in ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403") or status == 403:
-                return self._err(f"access denied while {what} ({code})",
-                                 "check the credentials and that their policy allows s3:ListBucket, GetObject, "
-                                 "PutObject and DeleteObject on this bucket and prefix")
-            return self._err(f"{what} failed ({code or status})", "check the bucket and the endpoint")
-        if isinstance(exc, BotoCoreError):
-            return self._err(f"{what} failed ({exc})", "check endpoint_url, region and the network")
-        return self._err(f"{what} failed ({exc})", "check the target")
+        message, fix = aws.explain(exc, what, bucket=self.bucket, table=f"[deploy.{self.name}]")
+        return self._err(message, fix)
 
     def _check_bucket(self) -> None:
         try:
             self.s3.head_bucket(Bucket=self.bucket)
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             raise self._map(exc, "checking the bucket") from exc
 
     def key(self, path: str) -> str:
@@ -97,74 +73,24 @@ class S3Remote:
     def headers_for(self, path: str) -> dict[str, str]:
         return headers_for(path, self.rules)
 
-    # ---------------------------------------------------------------- lock
-
-    @property
-    def _lock(self) -> str:
-        return self.state + "lock"
-
-    def lock_create(self, blob: bytes) -> bool:
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, IfNoneMatch="*",
-                               ContentType="application/json")
-            return True
-        except ClientError as exc:
-            if _code(exc) in ("PreconditionFailed", "ConditionalRequestConflict") or \
-                    exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (409, 412):
-                return False
-            raise self._map(exc, "creating the lock") from exc
-        except BotoCoreError as exc:
-            raise self._map(exc, "creating the lock") from exc
-
-    def lock_read(self):
-        try:
-            obj = self.s3.get_object(Bucket=self.bucket, Key=self._lock)
-            return obj["Body"].read(), obj["ETag"]
-        except ClientError as exc:
-            if _code(exc) in ("NoSuchKey", "404"):
-                return None, ""
-            raise self._map(exc, "reading the lock") from exc
-
-    def lock_takeover(self, version: str, blob: bytes) -> bool:
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, IfMatch=version,
-                               ContentType="application/json")
-            return True
-        except ClientError as exc:
-            if _code(exc) in ("PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey") or \
-                    exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") in (404, 409, 412):
-                return False
-            raise self._map(exc, "taking over the lock") from exc
-
-    def lock_write(self, blob: bytes) -> None:
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self._lock, Body=blob, ContentType="application/json")
-        except (ClientError, BotoCoreError) as exc:
-            raise self._map(exc, "refreshing the lock") from exc
-
-    def lock_remove(self) -> None:
-        try:
-            self.s3.delete_object(Bucket=self.bucket, Key=self._lock)
-        except (ClientError, BotoCoreError):
-            pass
+    def state_store(self) -> S3Store:
+        return self.store
 
     # ---------------------------------------------------------------- state
 
     def read_manifest(self) -> bytes | None:
         try:
             return self.s3.get_object(Bucket=self.bucket, Key=self.state + "manifest.json")["Body"].read()
-        except ClientError as exc:
-            if _code(exc) in ("NoSuchKey", "404"):
+        except aws.errors() as exc:
+            if aws.is_not_found(exc):
                 return None
-            raise self._map(exc, "reading the manifest") from exc
-        except BotoCoreError as exc:
             raise self._map(exc, "reading the manifest") from exc
 
     def write_manifest(self, blob: bytes) -> None:
         try:
             self.s3.put_object(Bucket=self.bucket, Key=self.state + "manifest.json", Body=blob,
                                ContentType="application/json", CacheControl="no-store")
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             raise self._map(exc, "writing the manifest") from exc
 
     def read_journals(self) -> list[tuple[str, bytes]]:
@@ -176,17 +102,17 @@ class S3Remote:
                     name = obj["Key"][len(self.state):]
                     try:
                         out.append((name, self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()))
-                    except ClientError as exc:
-                        if _code(exc) not in ("NoSuchKey", "404"):
+                    except aws.errors() as exc:
+                        if not aws.is_not_found(exc):
                             raise
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             raise self._map(exc, "reading the manifest journal") from exc
         return sorted(out)
 
     def write_journal(self, name: str, blob: bytes) -> None:
         try:
             self.s3.put_object(Bucket=self.bucket, Key=self.state + name, Body=blob, ContentType="application/json")
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             raise self._map(exc, "writing the manifest journal") from exc
 
     def remove_journals(self, names: list[str]) -> None:
@@ -194,7 +120,7 @@ class S3Remote:
             try:
                 self.s3.delete_objects(Bucket=self.bucket, Delete={
                     "Objects": [{"Key": self.state + n} for n in names[i:i + 1000]], "Quiet": True})
-            except (ClientError, BotoCoreError) as exc:
+            except aws.errors() as exc:
                 raise self._map(exc, "removing old manifest journals") from exc
 
     def list_files(self) -> dict[str, RemoteEntry]:
@@ -206,7 +132,7 @@ class S3Remote:
                     rel = obj["Key"][len(start):]
                     if rel and not is_private(rel) and not rel.endswith("/"):
                         out[rel] = RemoteEntry(int(obj["Size"]), obj.get("ETag", ""))
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             raise self._map(exc, "listing the bucket") from exc
         return out
 
@@ -253,7 +179,7 @@ class S3Remote:
         def send(item: SendItem) -> None:
             try:
                 etag = self._put(item)
-            except (ClientError, BotoCoreError) as exc:
+            except aws.errors() as exc:
                 raise self._map(exc, f"uploading {item.upload.path}") from exc
             done(item, etag)
 
@@ -271,7 +197,7 @@ class S3Remote:
             try:
                 r = self.s3.delete_objects(Bucket=self.bucket, Delete={
                     "Objects": [{"Key": self.key(p)} for p in batch], "Quiet": True})
-            except (ClientError, BotoCoreError) as exc:
+            except aws.errors() as exc:
                 raise self._map(exc, "deleting files") from exc
             if r.get("Errors"):
                 first = r["Errors"][0]
@@ -286,11 +212,11 @@ class S3Remote:
             return
         paths = invalidation_paths(changed)
         try:
-            cf = self.session.client("cloudfront", endpoint_url=os.environ.get("SITEKEEPER_CLOUDFRONT_ENDPOINT"))
+            cf = aws.client("cloudfront", sess=self.session, endpoint_url=os.environ.get("SITEKEEPER_CLOUDFRONT_ENDPOINT"))
             cf.create_invalidation(DistributionId=dist, InvalidationBatch={
                 "Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": release})
             self.reporter.info(f"{self.client}: CloudFront invalidation of {len(paths)} paths requested")
-        except (ClientError, BotoCoreError) as exc:
+        except aws.errors() as exc:
             self.reporter.warn(f"{self.client}: files are published, but the CloudFront invalidation failed "
                                f"({exc}); visitors may see cached pages until they expire. Fix: check "
                                "cloudfront_distribution_id and the credentials' cloudfront:CreateInvalidation")

@@ -39,9 +39,10 @@ from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HA
 from paramiko.sftp_attr import SFTPAttributes
 
 from ..errors import DeployError
+from ..state.store import content_version
 from . import faults
-from .apply import SendItem, hashing_reader
 from .plan import RemoteEntry, is_private
+from .remote import LockFile, SendItem, hashing_reader
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -95,7 +96,7 @@ def _transport(host: str, port: int, client: str, target_name: str):
     return transport
 
 
-class SftpRemote:
+class SftpRemote(LockFile):
     def __init__(self, target, client: str, reporter):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
@@ -119,7 +120,7 @@ class SftpRemote:
     # ---------------------------------------------------------------- connection
 
     def _err(self, message: str, fix: str) -> DeployError:
-        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}; fix: {fix}")
+        return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
 
     def _verify_host_key(self) -> None:
         key = self.transport.get_remote_server_key()
@@ -244,10 +245,10 @@ class SftpRemote:
             if self._lstat(sibling) is None:
                 self.sftp.mkdir(sibling)
             self.state = sibling
-        except OSError:
+        except OSError as exc:
             if self.atomic:
                 raise self._err(f"atomic mode needs a folder next to the docroot, and {sibling} cannot be created",
-                                f"let the account write to {parent}, or use mode = \"in-place\"")
+                                f"let the account write to {parent}, or use mode = \"in-place\"") from exc
             self.state = posixpath.join(self.root, ".sitekeeper")
             try:
                 if self._lstat(self.state) is None:
@@ -261,7 +262,7 @@ class SftpRemote:
                 if self._lstat(folder) is None:
                     self.sftp.mkdir(folder)
             except OSError as exc:
-                raise self._io(exc, f"creating {folder}")
+                raise self._io(exc, f"creating {folder}") from exc
 
     def _lstat(self, path: str, sftp=None):
         try:
@@ -295,62 +296,8 @@ class SftpRemote:
             with self._dirs_lock:
                 self._dirs.add(p)
 
-    # ---------------------------------------------------------------- lock
-
-    @property
-    def _lock(self) -> str:
-        return posixpath.join(self.state, "lock")
-
-    def lock_create(self, blob: bytes) -> bool:
-        # Written whole under a temporary name, then renamed with plain SFTP RENAME, which
-        # (unlike posix-rename) fails when the lock exists: exclusive, and a reader never
-        # sees a lock file that is still empty.
-        tmp = posixpath.join(self.state, f"lock.tmp-{uuid.uuid4().hex}")
-        try:
-            with self.sftp.open(tmp, "wx") as fh:
-                fh.write(blob)
-        except OSError as exc:
-            raise self._io(exc, f"creating the lock {self._lock}")
-        try:
-            self.sftp.rename(tmp, self._lock)
-            return True
-        except OSError as exc:
-            try:
-                self.sftp.remove(tmp)
-            except OSError:
-                pass
-            if self._lstat(self._lock) is not None:
-                return False
-            raise self._io(exc, f"creating the lock {self._lock}")
-
-    def lock_read(self):
-        blob = self._read(self._lock)
-        return (blob, blob.decode("utf-8", "replace")) if blob is not None else (None, "")
-
-    def lock_takeover(self, version: str, blob: bytes) -> bool:
-        aside = posixpath.join(self.state, f"lock.stale-{uuid.uuid4().hex}")
-        try:
-            self.sftp.rename(self._lock, aside)
-        except OSError:
-            return self.lock_create(blob)
-        moved = (self._read(aside) or b"").decode("utf-8", "replace")
-        if moved != version:
-            try:
-                self.sftp.rename(aside, self._lock)  # plain rename: never overwrites a newer lock
-            except OSError:
-                pass
-            return False
-        self.sftp.remove(aside)
-        return self.lock_create(blob)
-
-    def lock_write(self, blob: bytes) -> None:
-        self._write_small(self._lock, blob)
-
-    def lock_remove(self) -> None:
-        try:
-            self.sftp.remove(self._lock)
-        except OSError:
-            pass
+    def state_store(self) -> "SftpStore":
+        return SftpStore(self)
 
     # ---------------------------------------------------------------- state files
 
@@ -491,8 +438,7 @@ class SftpRemote:
             try:
                 if live is None:
                     raise OSError("no live release")
-                self.sftp._request(CMD_EXTENDED, "hardlink@openssh.com",
-                                   posixpath.join(live, item.upload.path), dst)
+                _extended(self.sftp, "hardlink@openssh.com", posixpath.join(live, item.upload.path), dst)
             except (OSError, paramiko.SSHException):
                 resend.append(item)
         if resend:
@@ -628,8 +574,7 @@ class SftpRemote:
         t, body = pipe.reply(f.fstat_id)
         if t != CMD_ATTRS:
             raise self._io(_oserror(*_status(t, body)), what)
-        msg = paramiko.Message(body)
-        attrs = SFTPAttributes._from_msg(msg)
+        attrs = _attrs(body)
         code, text = _status(*pipe.reply(f.close_id))
         if code != SFTP_OK:
             raise self._io(_oserror(code, text), what)
@@ -664,7 +609,10 @@ class SftpRemote:
     def finish(self, plan, release: str, uploaded, deleted) -> None:
         if not self.atomic:
             return
-        self.switch_to(self._release_dir)
+        try:
+            self.switch_to(self._release_dir)
+        except OSError as exc:
+            raise self._io(exc, f"switching {self.root} to release {release}") from exc
         blob = self.read_manifest()
         if blob is not None:
             self._write_small(posixpath.join(self.releases, f"{release}.manifest.json"), blob)
@@ -704,7 +652,10 @@ class SftpRemote:
         if not older:
             raise self._err("there is no earlier release to roll back to", "publish the older content instead")
         previous = older[-1]
-        self.switch_to(posixpath.join(self.releases, previous))
+        try:
+            self.switch_to(posixpath.join(self.releases, previous))
+        except OSError as exc:
+            raise self._io(exc, f"switching {self.root} back to release {previous}") from exc
         blob = self._read(posixpath.join(self.releases, f"{previous}.manifest.json"))
         self.remove_journals([n for n, _ in self.read_journals()])
         if blob is not None:
@@ -750,6 +701,105 @@ class SftpRemote:
         except Exception:
             pass
         self.transport.close()
+
+
+class SftpStore:
+    """The remote's state folder as a Store (sitekeeper.state.store), for the lock.
+
+    ``create`` writes the blob whole to a fresh temporary name (SFTP open with CREAT|EXCL)
+    and renames it with plain SFTP RENAME, which, unlike posix-rename, fails when the key
+    exists: exclusive, and a reader never sees an empty lock. ``replace_if`` moves the old
+    blob aside (one rename: of two racers only one gets it), checks it is the version judged
+    (its sha256), and creates the new one exclusively."""
+
+    def __init__(self, remote: SftpRemote):
+        self.r = remote
+
+    def describe(self, key: str) -> str:
+        return posixpath.join(self.r.state, key)
+
+    def _path(self, key: str) -> str:
+        if not key or key.startswith("/") or ".." in key.split("/"):
+            raise ValueError(f"bad store key {key!r}")
+        return posixpath.join(self.r.state, key)
+
+    def read(self, key: str):
+        blob = self.r._read(self._path(key))
+        return (blob, content_version(blob)) if blob is not None else None
+
+    def create(self, key: str, data: bytes) -> bool:
+        r, final = self.r, self._path(key)
+        tmp = posixpath.join(r.state, f"{posixpath.basename(final)}.tmp-{uuid.uuid4().hex}")
+        try:
+            with r.sftp.open(tmp, "wx") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise r._io(exc, f"creating {final}") from exc
+        try:
+            r.sftp.rename(tmp, final)
+            return True
+        except OSError as exc:
+            try:
+                r.sftp.remove(tmp)
+            except OSError:
+                pass
+            if r._lstat(final) is not None:
+                return False
+            raise r._io(exc, f"creating {final}") from exc
+
+    def replace_if(self, key: str, version: str, data: bytes) -> bool:
+        r, final = self.r, self._path(key)
+        aside = f"{final}.stale-{uuid.uuid4().hex}"
+        try:
+            r.sftp.rename(final, aside)
+        except OSError:
+            return False  # gone, or moved aside by a racer
+        moved = r._read(aside) or b""
+        if content_version(moved) != version:
+            try:
+                r.sftp.rename(aside, final)  # plain rename: never overwrites a newer one
+            except OSError:
+                pass
+            return False
+        try:
+            r.sftp.remove(aside)
+        except OSError as exc:
+            raise r._io(exc, f"removing {aside}") from exc
+        return self.create(key, data)
+
+    def write(self, key: str, data: bytes) -> None:
+        self.r._write_small(self._path(key), data)
+
+    def delete(self, key: str) -> None:
+        path = self._path(key)
+        try:
+            self.r.sftp.remove(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            if getattr(exc, "errno", None) != errno.ENOENT:
+                raise self.r._io(exc, f"removing {path}") from exc
+
+    def list(self, prefix: str = "") -> list[str]:
+        try:
+            names = self.r.sftp.listdir(self.r.state)
+        except OSError as exc:
+            raise self.r._io(exc, f"listing {self.r.state}") from exc
+        return sorted(n for n in names if n.startswith(prefix) and ".tmp-" not in n and ".stale-" not in n)
+
+
+# paramiko has no public call for an SFTP extended request nor for decoding an ATTRS reply
+# body outside its own request path; these two wrappers are the only places that reach into
+# its private API (``_request``, ``SFTPAttributes._from_msg``), so a paramiko upgrade that
+# changes them breaks here, visibly, and nowhere else.
+def _extended(sftp, name: str, *args) -> None:
+    """Run the SFTP extended request ``name`` (e.g. hardlink@openssh.com); raises OSError."""
+    sftp._request(CMD_EXTENDED, name, *args)
+
+
+def _attrs(body: bytes) -> SFTPAttributes:
+    """The SFTPAttributes in the body of an ATTRS reply read by ``_Pipeline``."""
+    return SFTPAttributes._from_msg(paramiko.Message(body))
 
 
 _OPEN_FLAGS = SFTP_FLAG_WRITE | SFTP_FLAG_CREATE | SFTP_FLAG_TRUNC

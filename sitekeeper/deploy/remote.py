@@ -1,0 +1,96 @@
+"""The ``Remote`` interface every kind of target implements, and what they share.
+
+apply.py drives a Remote; dir.py, sftp.py and s3.py implement it and import only this
+module (not apply.py), so the adapters and the order of events do not import each other.
+
+Each remote also exposes ``state_store()``: a small versioned store (sitekeeper.state.store)
+over its own ``.sitekeeper`` state area on the target, with the exclusive create that
+target kind offers. The lock (sitekeeper.state.lock) runs on that store: it stays on the
+target, so two machines publishing one target exclude each other, and its algorithm is
+written once.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping, Protocol
+
+from ..errors import DeployError
+from ..state.store import Store
+from .plan import DeployPlan, RemoteEntry, Upload
+
+LOCK_KEY = "lock"
+
+
+@dataclass(frozen=True)
+class SendItem:
+    upload: Upload
+    """What and why."""
+    source: Path
+    """The local file."""
+    sha256: str
+    """The hash the plan was made with; the bytes sent are hashed again and must match."""
+    headers: Mapping[str, str] | None
+    """Content-Type/Cache-Control for targets that serve headers (S3), else None."""
+
+
+Done = Callable[[SendItem, str], None]
+"""Called once per file that is at its final name, with the target's stamp of it."""
+
+
+class Remote(Protocol):
+    """One kind of target. Methods raise DeployError with the client, target and fix."""
+
+    def state_store(self) -> Store: ...                      # the target's own .sitekeeper area
+    def read_manifest(self) -> bytes | None: ...
+    def list_files(self) -> dict[str, RemoteEntry]: ...
+    def prepare(self, plan: DeployPlan, release: str, keep: list[SendItem]) -> None: ...  # keep: unchanged files
+    def upload(self, items: list[SendItem], done: Done) -> None: ...
+    def delete(self, paths: list[str]) -> None: ...
+    def write_manifest(self, blob: bytes) -> None: ...
+    def read_journals(self) -> list[tuple[str, bytes]]: ...  # (name, content) of journal-*.json, sorted
+    def write_journal(self, name: str, blob: bytes) -> None: ...
+    def remove_journals(self, names: list[str]) -> None: ...
+    def finish(self, plan: DeployPlan, release: str, uploaded: list[str], deleted: list[str]) -> None: ...
+    def close(self) -> None: ...
+
+
+class LockFile:
+    """Direct access to a target's lock blob, for tools and tests (publishes use state.lock)."""
+
+    def state_store(self) -> Store:  # pragma: no cover - provided by the remote
+        raise NotImplementedError
+
+    def lock_create(self, blob: bytes) -> bool:
+        return self.state_store().create(LOCK_KEY, blob)
+
+    def lock_read(self) -> tuple[bytes | None, str]:
+        got = self.state_store().read(LOCK_KEY)
+        return got if got is not None else (None, "")
+
+    def lock_remove(self) -> None:
+        self.state_store().delete(LOCK_KEY)
+
+
+def hashing_reader(source: Path, expected: str, client: str, chunk: int = 1 << 20):
+    """Yield the chunks of ``source``; raise if its bytes are not the ones planned."""
+    h = hashlib.sha256()
+    try:
+        fh = open(source, "rb")
+    except OSError as exc:
+        raise DeployError(f"{client}: cannot read {source} ({exc.strerror or exc})",
+                          "run publish again once the build is done") from exc
+    with fh:
+        while True:
+            try:
+                block = fh.read(chunk)
+            except OSError as exc:
+                raise DeployError(f"{client}: cannot read {source} ({exc.strerror or exc})",
+                                  "run publish again once the build is done") from exc
+            if not block:
+                break
+            h.update(block)
+            yield block
+    if h.hexdigest() != expected:
+        raise DeployError(f"{client}: {source} changed while publishing; run publish again once the build is done")

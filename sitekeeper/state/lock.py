@@ -1,0 +1,279 @@
+"""One lock algorithm, on any Store: one holder at a time (one publish of a target, one
+sender of a campaign).
+
+The lock is a small JSON record (owner token, host, pid, user, started, refreshed) made with
+the store's exclusive ``create`` (link() on a folder, SFTP's exclusive rename, a conditional
+put on S3 read back). A lock whose owner is gone can be taken over, with ``replace_if`` on
+exactly the version judged stale, so two that judge it at once cannot both win:
+
+- same hostname and the pid is not running: the owner died on this machine -> at once;
+- another machine: only once ``refreshed`` is older than the TTL (the owner refreshes it at
+  every checkpoint), and the message names the owner meanwhile.
+
+``release`` raises when the lock cannot be removed (it would otherwise block the target
+for a whole TTL without anyone knowing); the caller reports it.
+"""
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import time
+import uuid
+from dataclasses import asdict, dataclass
+
+from ..errors import LockBusy, StateError
+
+TTL_SECONDS = float(os.environ.get("SITEKEEPER_LOCK_TTL", "600"))
+
+
+@dataclass(frozen=True)
+class LockRecord:
+    token: str
+    """Random id of this holder."""
+    host: str
+    """Hostname of the holder."""
+    pid: int
+    """Process id on that host."""
+    user: str
+    """Login name, for messages."""
+    started: float
+    """Unix time the publish began."""
+    refreshed: float
+    """Unix time of the last sign of life."""
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(asdict(self)).encode()
+
+    def refreshed_now(self) -> "LockRecord":
+        return LockRecord(self.token, self.host, self.pid, self.user, self.started, time.time())
+
+    def owner(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.started))
+        return f"{self.user}@{self.host} (pid {self.pid}, since {when})"
+
+
+def new_record() -> LockRecord:
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no passwd entry in some containers
+        user = "unknown"
+    now = time.time()
+    return LockRecord(uuid.uuid4().hex, socket.gethostname(), os.getpid(), user, now, now)
+
+
+def parse_record(blob: bytes | None) -> LockRecord | None:
+    try:
+        data = json.loads(blob or b"")
+        return LockRecord(str(data["token"]), str(data["host"]), int(data["pid"]), str(data.get("user", "?")),
+                          float(data["started"]), float(data.get("refreshed", data["started"])))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale(record: LockRecord | None, now: float | None = None, host: str | None = None,
+          alive=pid_alive, ttl: float | None = None) -> bool:
+    """May this lock be taken over? An unreadable lock counts as stale after the TTL only."""
+    now = time.time() if now is None else now
+    ttl = TTL_SECONDS if ttl is None else ttl
+    if record is None:
+        return False
+    if record.host == (host or socket.gethostname()) and not alive(record.pid):
+        return True
+    return now - record.refreshed > ttl
+
+
+def busy_message(client: str, target: str, record: LockRecord | None, ttl: float | None = None) -> str:
+    ttl = TTL_SECONDS if ttl is None else ttl
+    if record is None:
+        return (f"{client}: target {target} is locked by another publish (unreadable lock); "
+                f"wait for it to finish, or retry after {int(ttl)} s when the lock expires")
+    expires = time.strftime("%H:%M:%S UTC", time.gmtime(record.refreshed + ttl))
+    return (f"{client}: target {target} is being published by {record.owner()}; wait for it to finish "
+            f"(a lock from a machine that died expires at {expires})")
+
+
+class Lock:
+    """The lock under ``key`` of ``store``. ``acquire`` -> ``refresh``* -> ``release``."""
+
+    def __init__(self, store, key: str = "lock", *, ttl: float | None = None, host: str | None = None,
+                 alive=pid_alive, clock=time.time, attempts: int = 5):
+        self.store, self.key = store, key
+        self.ttl = TTL_SECONDS if ttl is None else ttl
+        self.host, self.alive, self.clock, self.attempts = host, alive, clock, attempts
+        self.record: LockRecord | None = None
+        """Ours, while held."""
+        self.took_over: LockRecord | None = None
+        """The stale record replaced by ``acquire``, if any (for the caller's warning)."""
+
+    @property
+    def held(self) -> bool:
+        return self.record is not None
+
+    def acquire(self, record: LockRecord | None = None) -> LockRecord:
+        """Take the lock or raise ``LockBusy`` (its ``record`` names the live owner, or None)."""
+        mine = record or new_record()
+        for _ in range(self.attempts):
+            if self.store.create(self.key, mine.to_bytes()):
+                self.record = mine
+                return mine
+            got = self.store.read(self.key)
+            if got is None:
+                continue  # released between our two requests: try again
+            blob, version = got
+            old = parse_record(blob)
+            if not stale(old, now=self.clock(), host=self.host, alive=self.alive, ttl=self.ttl):
+                raise LockBusy(f"{self.store.describe(self.key)} is held by "
+                               f"{old.owner() if old else 'an unreadable lock'}",
+                               "wait for it to finish", record=old)
+            if self.store.replace_if(self.key, version, mine.to_bytes()):
+                self.took_over = old
+                self.record = mine
+                return mine
+        raise StateError(f"could not take the lock {self.store.describe(self.key)}: another holder keeps "
+                         "taking it", "wait for it to finish and run again")
+
+    def refreshed_now(self) -> "LockRecord":
+        return LockRecord(self.token, self.host, self.pid, self.user, self.started, time.time())
+
+    def owner(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.started))
+        return f"{self.user}@{self.host} (pid {self.pid}, since {when})"
+
+
+def new_record() -> LockRecord:
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no passwd entry in some containers
+        user = "unknown"
+    now = time.time()
+    return LockRecord(uuid.uuid4().hex, socket.gethostname(), os.getpid(), user, now, now)
+
+
+def parse_record(blob: bytes | None) -> LockRecord | None:
+    try:
+        data = json.loads(blob or b"")
+        return LockRecord(str(data["token"]), str(data["host"]), int(data["pid"]), str(data.get("user", "?")),
+                          float(data["started"]), float(data.get("refreshed", data["started"])))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stale(record: LockRecord | None, now: float | None = None, host: str | None = None,
+          alive=pid_alive, ttl: float | None = None) -> bool:
+    """May this lock be taken over? An unreadable lock counts as stale after the TTL only."""
+    now = time.time() if now is None else now
+    ttl = TTL_SECONDS if ttl is None else ttl
+    if record is None:
+        return False
+    if record.host == (host or socket.gethostname()) and not alive(record.pid):
+        return True
+    return now - record.refreshed > ttl
+
+
+def busy_message(client: str, target: str, record: LockRecord | None, ttl: float | None = None) -> str:
+    ttl = TTL_SECONDS if ttl is None else ttl
+    if record is None:
+        return (f"{client}: target {target} is locked by another publish (unreadable lock); "
+                f"wait for it to finish, or retry after {int(ttl)} s when the lock expires")
+    expires = time.strftime("%H:%M:%S UTC", time.gmtime(record.refreshed + ttl))
+    return (f"{client}: target {target} is being published by {record.owner()}; wait for it to finish "
+            f"(a lock from a machine that died expires at {expires})")
+
+
+class Lock:
+    """The lock under ``key`` of ``store``. ``acquire`` -> ``refresh``* -> ``release``."""
+
+    def __init__(self, store, key: str = "lock", *, ttl: float | None = None, host: str | None = None,
+                 alive=pid_alive, clock=time.time, attempts: int = 5):
+        self.store, self.key = store, key
+        self.ttl = TTL_SECONDS if ttl is None else ttl
+        self.host, self.alive, self.clock, self.attempts = host, alive, clock, attempts
+        self.record: LockRecord | None = None
+        """Ours, while held."""
+        self.took_over: LockRecord | None = None
+        """The stale record replaced by ``acquire``, if any (for the caller's warning)."""
+
+    @property
+    def held(self) -> bool:
+        return self.record is not None
+
+    def acquire(self, record: LockRecord | None = None) -> LockRecord:
+        """Take the lock or raise ``LockBusy`` (its ``record`` names the live owner, or None)."""
+        mine = record or new_record()
+        for _ in range(self.attempts):
+            if self.store.create(self.key, mine.to_bytes()):
+                self.record = mine
+                return mine
+            got = self.store.read(self.key)
+            if got is None:
+                continue  # released between our two requests: try again
+            blob, version = got
+            old = parse_record(blob)
+            if not stale(old, now=self.clock(), host=self.host, alive=self.alive, ttl=self.ttl):
+                raise LockBusy(f"{self.store.describe(self.key)} is held by "
+                               f"{old.owner() if old else 'an unreadable lock'}",
+                               "wait for it to finish", record=old)
+            if self.store.replace_if(self.key, version, mine.to_bytes()):
+                self.took_over = old
+                self.record = mine
+                return mine
+        raise StateError(f"could not take the lock {self.store.describe(self.key)}: another holder keeps "
+                         "taking it", "wait for it to finish and run again")
+
+    def _unreadable_expired(self, blob: bytes) -> bool:
+        # An unparsable lock (a crash mid-write on a store without atomic writes) carries no
+        # time of its own: it is never taken over here; it expires only by hand.
+        return False
+
+    def refresh(self) -> LockRecord:
+        """A sign of life; raises ``StateError`` if the lock is no longer ours."""
+        if self.record is None:
+            raise StateError(f"the lock {self.store.describe(self.key)} is not held", "acquire it first")
+        got = self.store.read(self.key)
+        current = parse_record(got[0]) if got else None
+        if current is None or current.token != self.record.token:
+            who = current.owner() if current else "nobody"
+            self.record = None
+            raise StateError(f"the lock {self.store.describe(self.key)} was lost (it is now held by {who}); "
+                             "this run stopped writing", "check that no two runs share the target, then run again")
+        fresh = self.record.refreshed_now()
+        # A plain atomic write: replace_if on a folder store moves the key aside for a moment,
+        # and a refresh must never leave a gap another holder could create a lock in.
+        self.store.write(self.key, fresh.to_bytes())
+        self.record = fresh
+        return fresh
+
+    def release(self) -> None:
+        """Remove our lock (not one that someone took over meanwhile). Raises on failure."""
+        if self.record is None:
+            return
+        mine, self.record = self.record, None
+        got = self.store.read(self.key)
+        if got is None:
+            return
+        current = parse_record(got[0])
+        if current is not None and current.token != mine.token:
+            return  # taken over after we went stale: it is theirs now
+        self.store.delete(self.key)
