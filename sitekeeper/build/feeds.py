@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from urllib.parse import quote
-from xml.sax.saxutils import XMLGenerator
 
 from ..config import SiteConfig
 
@@ -18,6 +17,9 @@ class _Xml:
     """A thin layer over XMLGenerator: elements with text, and the site's indentation."""
 
     def __init__(self):
+        # Imported here: saxutils pulls in urllib.request, too slow for a no-op rebuild.
+        from xml.sax.saxutils import XMLGenerator
+
         self.buf = io.StringIO()
         self.gen = XMLGenerator(self.buf, encoding="utf-8", short_empty_elements=True)
         self.gen.startDocument()
