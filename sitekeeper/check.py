@@ -1,7 +1,7 @@
 """`sitekeeper check`: everything a build or a send would refuse, found without writing."""
 from __future__ import annotations
 
-from .build import BuildCache, default_out, prepare
+from .build import check_site
 from .config import Workspace, load_site
 from .errors import Problems, SitekeeperError
 
@@ -13,9 +13,8 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     except SitekeeperError as exc:
         problems.extend(exc.diagnostics())
         return problems
-    # Reuse the build cache read-only: parsing is memoised, nothing is written.
-    cache = BuildCache.load(default_out(ws, client))
-    plan, content, found = prepare(ws, cfg, clock, cache)
+    # The build cache is only read: parsing is memoised, nothing is written.
+    plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
     try:
         from .mail.check import check_campaigns

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import _inputs_signature, build_client, default_out
+from .build import build_client, default_out, inputs_signature
 from .config import load_site
 from .errors import SitekeeperError
 
@@ -125,17 +125,17 @@ def serve(ws, client: str, clock, reporter, port: int = 8000, out: Path | None =
     if on_ready is not None:
         on_ready(url)
     stop = stop or threading.Event()
-    signature = _inputs_signature(ws, cfg, out_dir)
+    signature = inputs_signature(ws, cfg, out_dir)
     try:
         while not stop.wait(poll):
-            now_sig = _inputs_signature(ws, cfg, out_dir)
+            now_sig = inputs_signature(ws, cfg, out_dir)
             if now_sig != signature:
                 try:
                     cfg = load_site(ws, client)
                 except SitekeeperError:
                     pass
                 rebuild()
-                signature = _inputs_signature(ws, cfg, out_dir)
+                signature = inputs_signature(ws, cfg, out_dir)
     finally:
         server.shutdown()
         server.server_close()

@@ -238,12 +238,10 @@ def _merge_problems(out, source, value, line_of, columns, cc) -> None:
 
 def site_outputs_at(ws, cfg, promo) -> set[str]:
     """Output paths of the client's site as it will be when the campaign goes out."""
-    from ..build import BuildCache, default_out, prepare
+    from ..build import site_outputs
 
     when = promo.send_at or promo.starts
-    clock = Clock(instant=when) if when else Clock()
-    plan, _, _ = prepare(ws, cfg, clock, BuildCache.load(default_out(ws, cfg.client)))
-    return set(plan.outputs)
+    return set(site_outputs(ws, cfg, when or Clock().now(cfg.tz)).outputs)
 
 
 def _exists(outputs, site_path: str) -> bool:

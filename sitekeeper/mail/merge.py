@@ -12,7 +12,9 @@ import html
 import re
 from dataclasses import dataclass
 
-FIELD_RE = re.compile(r"""\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(?:or\s*(?:"([^"]*)"|'([^']*)'))?\s*\}\}""")
+# The syntax and the site-side rendering live in the render layer; re-exported here.
+from ..render.merge import FIELD_RE, for_site  # noqa: F401
+
 LOOSE_RE = re.compile(r"\{\{.*?\}\}", re.S)
 # Letters and digits only: no Markdown emphasis, no HTML escaping, no URL encoding touches it.
 _PLACEHOLDER = "zzskmerge{}zz"
@@ -74,7 +76,3 @@ def malformed(text: str) -> list[tuple[int, str]]:
     """``{{ ... }}`` that is not a merge field: (offset, snippet)."""
     return [(m.start(), m.group(0)) for m in LOOSE_RE.finditer(text) if not FIELD_RE.fullmatch(m.group(0))]
 
-
-def for_site(text: str) -> str:
-    """A text with every merge field replaced by its fallback: what a web page should show."""
-    return FIELD_RE.sub(lambda m: m.group(2) or m.group(3) or "", text)

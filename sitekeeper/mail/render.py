@@ -410,16 +410,9 @@ def template_path(cfg) -> Path:
 
 
 def _jinja_env(cfg):
-    import jinja2
+    from ..render.env import make_env
 
-    dirs = [str(cfg.templates_dir)] if cfg.templates_dir.is_dir() else []
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(dirs + [str(BUILTIN_TEMPLATES)]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return make_env(cfg.templates_dir, builtin=BUILTIN_TEMPLATES, keep_trailing_newline=False)
 
 
 def utm_enabled(cfg, promo) -> bool:
@@ -432,7 +425,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     """Render a promotion in ``lang`` (falling back to the default language) once."""
     from markupsafe import Markup
 
-    from ..render.markdown import _md
+    from ..render.markdown import markdown_parser
 
     problems: list[Diagnostic] = []
     text = promo.text(lang)
@@ -450,7 +443,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     rewriter = UrlRewriter(cfg, page_url, promo.slug if utm_enabled(cfg, promo) else None)
     styles = _styles(cfg.theme.primary_color)
 
-    md = _md()
+    md = markdown_parser()
     env: dict = {}
     tokens = md.parse(fields.protect(text.body), env)
 

@@ -1,4 +1,5 @@
-"""The Jinja2 environment of a site: the client's templates/ over the built-in theme.
+"""The one Jinja2 environment factory, for site and email templates alike: the client's
+templates/ over a built-in set (the site theme by default).
 
 Autoescape on, StrictUndefined: a template that uses a name the context does not
 have fails loudly with the template's name and line instead of printing nothing.
@@ -12,9 +13,9 @@ THEME_DIR = Path(__file__).parent / "templates"
 ASSETS_DIR = Path(__file__).parent / "assets"
 
 
-def template_dirs(site_templates: Path) -> list[Path]:
+def template_dirs(site_templates: Path, builtin: Path = THEME_DIR) -> list[Path]:
     dirs = [site_templates] if site_templates.is_dir() else []
-    return dirs + [THEME_DIR]
+    return dirs + [builtin]
 
 
 def templates_fingerprint(site_templates: Path) -> str:
@@ -38,7 +39,9 @@ def page_templates(site_templates: Path) -> list[str]:
     return sorted(names)
 
 
-def make_env(site_templates: Path, bytecode_dir: Path | None = None):
+def make_env(site_templates: Path, bytecode_dir: Path | None = None, *, builtin: Path = THEME_DIR,
+             keep_trailing_newline: bool = True):
+    """An environment over ``site_templates`` (if it exists) then ``builtin``."""
     import jinja2
 
     bytecode_cache = None
@@ -47,12 +50,12 @@ def make_env(site_templates: Path, bytecode_dir: Path | None = None):
         bytecode_dir.mkdir(parents=True, exist_ok=True)
         bytecode_cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site_templates)]),
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(site_templates, builtin)]),
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=keep_trailing_newline,
         # One build renders with one set of templates: without this every {% include %}
         # stats its file again (ten per page in the theme).
         auto_reload=False,

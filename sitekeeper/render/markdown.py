@@ -124,6 +124,11 @@ def _collect_links(tokens) -> list[tuple[str, int, str]]:
     return links
 
 
+def markdown_parser():
+    """The configured markdown-it parser (shared, built once): for callers that walk tokens."""
+    return _md()
+
+
 def render_markdown(body: str) -> Rendered:
     md = _md()
     env: dict = {}

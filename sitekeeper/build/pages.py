@@ -1,0 +1,121 @@
+"""Rendering planned outputs to bytes: pages through Jinja2 (imported only when a page
+needs rendering), feeds and sitemap through feeds.py, files as they are."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from .cache import HtmlStore
+from .feeds import feed_bytes, sitemap_bytes
+from .plan import BytesJob, CopyJob, FeedJob, Job, PageJob, SitemapJob, SitePlan
+from .sources import render_md
+
+
+class Renderer:
+    """Turns a plan's jobs into bytes."""
+
+    def __init__(self, plan: SitePlan, html: HtmlStore, jinja_cache: Path):
+        from ..render import i18n
+        from ..render.env import make_env
+
+        self.plan = plan
+        self.cfg = plan.cfg
+        self.env = make_env(self.cfg.templates_dir, jinja_cache)
+        self.html = html
+        self.filled: dict[str, str] = {}
+        """Bodies this renderer had to render because the store lacked them."""
+        self.i18n = i18n
+
+    def t(self, lang: str):
+        i18n = self.i18n
+
+        def t(key: str) -> str:
+            return i18n.t(lang, key)
+
+        return t
+
+    def asset(self, name: str) -> str:
+        url = self.plan.global_ctx["asset_urls"].get(name)
+        if url is None:
+            raise KeyError(f"no asset named {name!r} (theme assets and the client's static CSS/JS)")
+        return url
+
+    def body_html(self, job: PageJob) -> str:
+        if not job.body_key:
+            return ""
+        html = self.html.get(job.body_key)
+        if html is None:
+            body = job.body
+            if job.page is not None:  # the store lost it: read the page again
+                from ..content.frontmatter import parse_document
+
+                body = parse_document((self.cfg.content_dir / job.body).read_text(encoding="utf-8")).body
+            html = render_md(body).html
+            self.html[job.body_key] = html
+            self.filled[job.body_key] = html
+        return html
+
+    def page_bytes(self, job: PageJob) -> bytes:
+        from markupsafe import Markup
+
+        from ..render.dates import format_date, language_name, last_day
+
+        g = self.plan.global_ctx
+        cfg = self.cfg
+        lang = job.lang
+        page = job.page
+        date = page.date if page else None
+        translations = [
+            {"lang": lg, "url": u, "title": title, "label": language_name(lg), "current": lg == lang}
+            for lg, u, title in job.translations
+        ]
+        children = [
+            {"title": title, "url": u, "date_iso": d, "description": desc,
+             "date_display": format_date(datetime.fromisoformat(d), lang) if d else None}
+            for title, u, d, desc, _ in job.children
+        ]
+        promo = None
+        if job.promo is not None:
+            pr = job.promo
+            text = pr.text(lang)
+            promo = {
+                "title": text.title, "banner": text.banner,
+                "starts_display": format_date(pr.starts, lang), "ends_display": format_date(last_day(pr.ends), lang),
+                "starts_iso": pr.starts.isoformat(), "ends_iso": pr.ends.isoformat(),
+            }
+        t = self.t(lang)
+        title = job.title if job.kind != "404" else t("page_not_found")
+        ctx = {
+            "site": {**{k: g[k] for k in ("name", "base_url", "languages", "default_language", "description")},
+                     "theme": g["theme"], "lang": lang},
+            "page": {
+                "title": title, "url": job.url, "permalink": cfg.base_url + job.url, "lang": lang, "kind": job.kind,
+                "date": date, "date_iso": date.isoformat() if date else None,
+                "date_display": format_date(date, lang), "description": job.description or "",
+                "tags": list(page.tags) if page else [], "content": Markup(self.body_html(job)),
+                "children": children, "translations": translations, "promotion": promo,
+            },
+            "menu": [{"title": mt, "url": mu, "active": mu == job.url or (mu != "/" and mu != f"/{lang}/"
+                                                                             and job.url.startswith(mu))}
+                     for _, mt, mu in g["menus"][lang]],
+            "banners": [{"text": bt, "url": bu, "title": btitle} for bt, bu, btitle, _ in g["banners"][lang]],
+            "feed_url": "/feed.xml" if lang == cfg.default_language else f"/{lang}/feed.xml",
+            "home_url": "/" if lang == cfg.default_language else f"/{lang}/",
+            "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
+        }
+        template = self.env.get_template(job.template)
+        return template.render(ctx).encode("utf-8")
+
+    def render(self, job: Job) -> bytes:
+        match job:
+            case PageJob():
+                return self.page_bytes(job)
+            case CopyJob(file=file):
+                return file.read_bytes()
+            case BytesJob(data=data):
+                return data
+            case FeedJob(lang=lang, rows=rows):
+                return feed_bytes(self.cfg, lang, rows, self.plan.now)
+            case SitemapJob(entries=entries):
+                return sitemap_bytes(self.cfg.base_url, entries)
+        raise TypeError(f"nothing renders {job!r}")

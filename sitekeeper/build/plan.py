@@ -1,0 +1,403 @@
+"""What the site shows at one instant, as a value: every output with a fingerprint of
+exactly the inputs that shape it. Pure: no disk, no cache."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Union
+
+from .. import __version__
+from ..config import SiteConfig
+from ..content.pages import Page, default_url, output_path, translation_url
+from ..content.promotions import Promotion
+from ..errors import Diagnostic
+from ..render.colors import mix, on_color, readable_on
+from ..render.merge import for_site
+from .sources import SiteContent
+from .writer import content_hash
+
+
+# ---------------------------------------------------------------- what to render
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """An HTML page rendered through a template."""
+
+    lang: str
+    url: str
+    kind: str
+    """'home' | 'section' | 'page' | 'promotion' | '404'."""
+    template: str
+    title: str
+    source: str
+    body_key: str
+    """Key into the HtmlStore ('' for no body)."""
+    body: str
+    """Markdown (promotions), or the page's relpath to read again when the store lacks it."""
+    page: Page | None
+    promo: Promotion | None
+    translations: tuple
+    """(lang, url, title) of each language version."""
+    children: tuple
+    """(title, url, date iso, description, timestamp) of listed pages."""
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CopyJob:
+    """A file copied as it is."""
+
+    file: Path
+
+
+@dataclass(frozen=True, slots=True)
+class BytesJob:
+    """Bytes known at planning time."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FeedJob:
+    """An Atom feed of one language."""
+
+    lang: str
+    rows: tuple
+    """(title, url, date iso, description), newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapJob:
+    """sitemap.xml."""
+
+    entries: tuple
+    """(url, lastmod date or None, ((lang, url) alternates))."""
+
+
+Job = Union[PageJob, CopyJob, BytesJob, FeedJob, SitemapJob]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    path: str
+    """Path under the output folder, '/' separated."""
+    fingerprint: str
+    """Hash of every input that shapes the bytes."""
+    kind: str
+    """'page' | 'static' | 'asset' | 'feed' | 'sitemap' | 'robots' | '404'."""
+    source: str
+    """Where it comes from, for messages."""
+    job: Job
+    """What to render."""
+
+
+@dataclass
+class SitePlan:
+    cfg: SiteConfig
+    now: datetime
+    """The instant planned for (site timezone)."""
+    outputs: dict[str, Output]
+    """Output path -> output."""
+    page_count: int
+    """HTML pages in the site."""
+    global_ctx: dict
+    """What every page's template sees of the site."""
+    links: list[tuple[Page, str]]
+    """(page, its URL) of each rendered page, for the link checker."""
+    valid: tuple[float, float] = (float("-inf"), float("inf"))
+    """Timestamps between which this plan stays true."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Errors found planning (two outputs on one path, unknown templates)."""
+
+
+def fingerprint(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+# ---------------------------------------------------------------- time
+
+
+def change_times(pages, promotions) -> list[datetime]:
+    """Every instant at which a page or promotion appears or goes."""
+    times = [t for p in pages if not p.draft for t in (p.publish, p.expires) if t]
+    times += [t for pr in promotions if not pr.draft for t in (pr.starts, pr.ends) if t]
+    return times
+
+
+def _year_start(t: datetime, years: int = 0) -> datetime:
+    return t.replace(year=t.year + years, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_change_in(pages, promotions, after: datetime, tz: tzinfo) -> datetime | None:
+    """The first instant after ``after`` at which the visible site changes: a page's
+    publish/expires, a promotion's starts/ends, or New Year in ``tz`` (the footer's year)."""
+    local = after.astimezone(tz)
+    later = [t for t in change_times(pages, promotions) if t > after]
+    later.append(_year_start(local, 1))
+    return min(later).astimezone(tz)
+
+
+def _valid(content: SiteContent, now: datetime) -> tuple[float, float]:
+    stamps = [t.timestamp() for t in change_times(content.pages, content.promotions)]
+    stamps.append(_year_start(now, 1).timestamp())
+    stamps.append(_year_start(now).timestamp())
+    t = now.timestamp()
+    return (max((x for x in stamps if x <= t), default=float("-inf")),
+            min((x for x in stamps if x > t), default=float("inf")))
+
+
+# ---------------------------------------------------------------- plan
+
+
+def _static_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    return "/" + value[len("static/"):] if value.startswith("static/") else "/" + value
+
+
+def _title_from_folder(folder: str) -> str:
+    name = folder.rsplit("/", 1)[-1].replace("-", " ").replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
+    langs = cfg.languages
+    deflang = cfg.default_language
+    outputs: dict[str, Output] = {}
+    problems: list[Diagnostic] = []
+
+    def add(out: Output) -> None:
+        prev = outputs.get(out.path)
+        if prev is not None:
+            if out.kind == "robots" and prev.kind == "static":
+                return  # the client's own static/robots.txt wins over the generated default
+            problems.append(Diagnostic(out.source or prev.source, None,
+                                       f"two outputs at /{out.path}: {prev.source} and {out.source}",
+                                       "give one of them another file name or a different `slug`"))
+            return
+        outputs[out.path] = out
+
+    # --- pages: URLs from every parsed page (a draft keeps its URL stable), visibility from now
+    by_key: dict[str, dict[str, Page]] = {}
+    for p in content.pages:
+        by_key.setdefault(p.key, {})
+        if p.lang in by_key[p.key]:
+            other = by_key[p.key][p.lang]
+            problems.append(Diagnostic(p.source, None, f"{p.source} and {other.source} are the same page in `{p.lang}`",
+                                       "remove one of them (about.md and about.<default>.md are the same page)"))
+            continue
+        by_key[p.key][p.lang] = p
+    urls: dict[tuple[str, str], str] = {}
+    for key, versions in by_key.items():
+        d = versions.get(deflang)
+        d_url = default_url(key, d.slug) if d else None
+        for lang, p in versions.items():
+            urls[(key, lang)] = d_url if lang == deflang else translation_url(lang, key, p.slug, d_url)
+    visible = [p for p in content.pages if p.visible(now) and by_key[p.key].get(p.lang) is p]
+    vis_by_key: dict[str, dict[str, Page]] = {}
+    for p in visible:
+        vis_by_key.setdefault(p.key, {})[p.lang] = p
+
+    # sections without an index page get a generated listing
+    folders_by_lang: dict[str, set[str]] = {lang: set() for lang in langs}
+    index_folders = {(p.folder, p.lang) for p in visible if p.is_index}
+    for p in visible:
+        parts = p.folder.split("/") if p.folder else []
+        upto = len(parts) - (1 if p.is_index else 0)
+        for i in range(1, upto + 1):
+            folders_by_lang[p.lang].add("/".join(parts[:i]))
+    synthetic = []
+    for lang, folders in folders_by_lang.items():
+        for folder in sorted(folders):
+            if (folder, lang) in index_folders:
+                continue
+            key = f"{folder}/index"
+            if lang == deflang:
+                url = default_url(key, None)
+            else:
+                d = by_key.get(key, {}).get(deflang)
+                url = translation_url(lang, key, None, default_url(key, d.slug) if d else None)
+            synthetic.append((folder, lang, url))
+
+    tnames = content.templates.names
+
+    # assets: theme assets and the client's own CSS/JS get fingerprinted names
+    asset_urls: dict[str, str] = {}
+    file_sha = content.file_sha
+    asset_files = list(content.assets) + [(rel, path) for rel, path in content.static if rel.endswith((".css", ".js"))]
+    for rel, path in asset_files:
+        sha = file_sha[path]
+        stem, dot, ext = rel.rpartition(".")
+        out_rel = f"assets/{stem}.{sha[:10]}.{ext}"
+        asset_urls[rel] = "/" + out_rel
+        add(Output(out_rel, sha, "asset", str(path), CopyJob(path)))
+
+    # static files, copied as they are
+    for rel, path in content.static:
+        add(Output(rel, file_sha[path], "static", f"{content.static_rel}/{rel}", CopyJob(path)))
+
+    # --- promotions live now
+    live = [pr for pr in content.promotions if pr.live(now)]
+    banners = {
+        lang: tuple(
+            (for_site(pr.text(lang).banner or pr.text(lang).title), pr.url(lang, deflang) if pr.page else None,
+             for_site(pr.text(lang).title), pr.slug)
+            for pr in live
+        )
+        for lang in langs
+    }
+
+    # --- menus per language (a page without a translation shows in its default language)
+    menus = {}
+    for lang in langs:
+        items = []
+        for key, versions in vis_by_key.items():
+            p = versions.get(lang) or (versions.get(deflang) if lang != deflang else None)
+            if p is None or p.menu is None:
+                continue
+            items.append((p.menu, p.title, urls[(key, p.lang)]))
+        items.sort(key=lambda x: (x[0], x[1]))
+        menus[lang] = tuple(items)
+
+    theme = cfg.theme
+    logo_url = _static_url(theme.logo)
+    global_ctx = {
+        "name": cfg.name, "base_url": cfg.base_url, "languages": list(langs), "default_language": deflang,
+        "description": cfg.description,
+        "theme": {
+            "primary_color": theme.primary_color, "accent_color": theme.accent_color,
+            "on_primary": on_color(theme.primary_color), "on_accent": on_color(theme.accent_color),
+            # links sit on white and on a 7 % tint of the primary colour: AA against the tint
+            "link_color": readable_on(mix(theme.primary_color, "#ffffff", 0.93), mix(theme.primary_color, "#000000", 0.18)),
+            "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(theme.favicon),
+        },
+        "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
+    }
+    # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
+    site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme)
+    gfp = fingerprint(__version__, site_fp, content.templates.fingerprint, sorted(asset_urls.items()), menus,
+                      banners, now.year)
+
+    # --- page jobs
+    translations_memo: dict[str, tuple] = {}  # the same for every language of a page
+
+    def translations_of(key: str, promo: Promotion | None = None) -> tuple:
+        if promo is not None:
+            return tuple((lg, promo.url(lg, deflang), promo.text(lg).title) for lg in langs
+                         if lg == deflang or lg in promo.translations)
+        found = translations_memo.get(key)
+        if found is None:
+            versions = vis_by_key.get(key, {})
+            if len(versions) == 1:
+                (lg, p), = versions.items()
+                found = ((lg, urls[(key, lg)], p.title),)
+            else:
+                found = tuple((lg, urls[(key, lg)], versions[lg].title) for lg in langs if lg in versions)
+            translations_memo[key] = found
+        return found
+
+    def child_row(p: Page) -> tuple:
+        return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
+                p.date.timestamp() if p.date else None)
+
+    def sort_children(rows):
+        return tuple(sorted(rows, key=lambda r: (-(r[4] or 0), r[0])))
+
+    children_by = {}
+    for p in visible:
+        if p.is_index:
+            parent = p.folder.rsplit("/", 1)[0] if "/" in p.folder else ""
+            if p.folder:
+                children_by.setdefault((parent, p.lang), []).append(child_row(p))
+        else:
+            children_by.setdefault((p.folder, p.lang), []).append(child_row(p))
+    for folder, lang, url in synthetic:
+        parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
+        children_by.setdefault((parent, lang), []).append((_title_from_folder(folder), url, None, "", None))
+
+    latest = {}
+    for lang in langs:
+        dated = [child_row(p) for p in visible if p.lang == lang and p.date and not p.is_index]
+        latest[lang] = sort_children(dated)[:3]
+
+    links = []
+    page_count = 0
+    for p in visible:
+        url = urls[(p.key, p.lang)]
+        is_home = p.key == "index"
+        kind = "home" if is_home else ("section" if p.is_index else "page")
+        template = p.template or f"{kind}.html"
+        if template not in tnames:
+            problems.append(Diagnostic(
+                p.source, p.line_of("template"), f"unknown template `{template}`",
+                f"use one of: {', '.join(sorted(tnames))}, or add sites/{cfg.client}/templates/{template}"))
+            continue
+        if is_home:
+            children = latest[p.lang]
+        elif p.is_index:
+            children = sort_children(children_by.get((p.folder, p.lang), []))
+        else:
+            children = ()
+        sha = content.sha[p.relpath]
+        job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.relpath, p, None,
+                      translations_of(p.key), children, p.description)
+        fp = fingerprint(gfp, "page", sha, url, template, job.translations, children)
+        add(Output(output_path(url), fp, "page", p.source, job))
+        page_count += 1
+        links.append((p, url))
+
+    for folder, lang, url in synthetic:
+        children = sort_children(children_by.get((folder, lang), []))
+        title = _title_from_folder(folder)
+        job = PageJob(lang, url, "section", "section.html", title, f"{content.content_rel}/{folder}/", "", "",
+                      None, None, (), children, "")
+        add(Output(output_path(url), fingerprint(gfp, "section", url, children), "page", job.source, job))
+        page_count += 1
+
+    for pr in live:
+        if not pr.page:
+            continue
+        for lang in [deflang, *sorted(pr.translations)]:
+            if lang not in langs:
+                continue
+            text = pr.text(lang)
+            url = pr.url(lang, deflang)
+            body = for_site(text.body)
+            body_key = "promo:" + content_hash(body.encode())
+            job = PageJob(lang, url, "promotion", "promotion.html", for_site(text.title), text.source, body_key, body,
+                          None, pr, translations_of("", pr), (), for_site(text.description or text.banner))
+            dates = (pr.starts.isoformat(), pr.ends.isoformat())
+            add(Output(output_path(url), fingerprint(gfp, "promo", body_key, text, dates, job.translations),
+                       "page", text.source, job))
+            page_count += 1
+
+    # --- 404, feeds, sitemap, robots
+    add(Output("404.html", fingerprint(gfp, "404"), "404", "",
+               PageJob(deflang, "/404.html", "404", "404.html", "", "", "", "", None, None, (), (), "")))
+    for lang in langs:
+        dated = sorted((p for p in visible if p.lang == lang and p.date), key=lambda p: p.date, reverse=True)[:30]
+        rows = tuple((p.title, urls[(p.key, p.lang)], p.date.isoformat(), p.description) for p in dated)
+        prefix = "" if lang == deflang else f"{lang}/"
+        add(Output(f"{prefix}feed.xml", fingerprint(gfp, "feed", lang, rows), "feed", "", FeedJob(lang, rows)))
+    entries = []
+    for key, versions in vis_by_key.items():
+        alts = tuple((lg, urls[(key, lg)]) for lg in langs if lg in versions)
+        for lg, p in versions.items():
+            entries.append((urls[(key, lg)], p.date.date().isoformat() if p.date else None, alts if len(alts) > 1 else ()))
+    for folder, lang, url in synthetic:
+        entries.append((url, None, ()))
+    for pr in live:
+        if pr.page:
+            alts = tuple((lg, pr.url(lg, deflang)) for lg in langs if lg == deflang or lg in pr.translations)
+            for lg, u in alts:
+                entries.append((u, None, alts if len(alts) > 1 else ()))
+    entries.sort()
+    add(Output("sitemap.xml", fingerprint(gfp, "sitemap", entries), "sitemap", "", SitemapJob(tuple(entries))))
+    robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()
+    add(Output("robots.txt", content_hash(robots), "robots", "", BytesJob(robots)))
+
+    # The plan holds until the next publish/expires/promotion boundary (or New Year: the footer).
+    return SitePlan(cfg, now, outputs, page_count, global_ctx, links, _valid(content, now), problems)

@@ -1,0 +1,218 @@
+"""Reading a client's folders: content files parsed (memoised by stat in the cache),
+promotions, static files and theme assets hashed, the templates fingerprinted."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import secrets
+from ..config import SiteConfig, Workspace
+from ..content.pages import Page, parse_page
+from ..content.promotions import Promotion, load_promotions
+from ..errors import Diagnostic
+from ..render.env import ASSETS_DIR, page_templates, template_dirs, templates_fingerprint
+from .cache import BuildCache, FileHash, SourceRecord, TemplatesRecord
+from .parallel import Parallel
+from .writer import content_hash
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    names: frozenset[str]
+    """Template names a page may ask for."""
+    fingerprint: str
+    """Hash of every template file that can be used."""
+
+
+@dataclass
+class SiteContent:
+    """Everything the plan needs from disk, read and parsed."""
+
+    pages: list[Page]
+    """Every parsed page, drafts included."""
+    promotions: list[Promotion]
+    """Every parsed promotion."""
+    static: list[tuple[str, Path]]
+    """(relpath, file) under static/."""
+    assets: list[tuple[str, Path]]
+    """(relpath, file) of the theme's assets."""
+    sha: dict[str, str]
+    """Page relpath -> content hash of its source."""
+    links: dict[str, tuple]
+    """Page relpath -> (target, body line, kind) of the links in its body."""
+    file_sha: dict[Path, str]
+    """Static or asset file -> content hash."""
+    templates: TemplateInfo
+    content_rel: str
+    """The content folder, relative to the workspace (for messages)."""
+    static_rel: str
+    """The static folder, relative to the workspace."""
+
+
+def walk(folder: Path) -> list:
+    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names."""
+    found = []
+    stack = [(folder, "")]
+    while stack:
+        d, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(d))
+        except FileNotFoundError:
+            continue
+        for e in entries:
+            if e.name.startswith(".") or e.name.endswith("~"):
+                continue
+            if e.is_dir():
+                stack.append((e.path, prefix + e.name + "/"))
+            else:
+                found.append((prefix + e.name, e))
+    found.sort(key=lambda x: x[0])
+    return found
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def render_md(body: str):
+    from ..render.markdown import render_markdown
+
+    return render_markdown(body)
+
+
+def parse_source(args):
+    """Read, parse and render one content file: (relpath, SourceRecord or None if the
+    bytes are unchanged, sha, html or None)."""
+    relpath, path, sig, source, old_sha, languages, deflang, tz = args
+    data = Path(path).read_bytes()
+    sha = content_hash(data)
+    if sha == old_sha:
+        return relpath, None, sha, None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        diags = [Diagnostic(source, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")]
+        return relpath, SourceRecord(sig, sha, None, diags), sha, None
+    page, diags = parse_page(relpath, source, text, languages, deflang, tz)
+    diags = diags + secrets.scan_document(source, text)
+    if page is None or any(d.is_error for d in diags):
+        return relpath, SourceRecord(sig, sha, None, diags), sha, None
+    rendered = render_md(page.body)
+    # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
+    entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links)
+    return relpath, entry, sha, rendered.html
+
+
+def _parse_chunk(_context, args):
+    return [parse_source(a) for a in args]
+
+
+def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
+    """Secrets in the client's text files other than pages (those are scanned as parsed)."""
+    text_ext = {".md", ".html", ".txt", ".csv", ".toml", ".yaml", ".yml", ".json", ".css", ".js", ".xml",
+                ".env", ".mjml", ".svg", ""}
+    found = []
+    for root in (cfg.templates_dir, cfg.static_dir, ws.campaigns_dir / cfg.client):
+        for rel, entry in walk(root):
+            if os.path.splitext(rel)[1].lower() not in text_ext:
+                continue
+            try:
+                with open(entry.path, encoding="utf-8") as fh:
+                    text = fh.read()
+            except (UnicodeDecodeError, OSError):
+                continue
+            found.extend(secrets.scan_document(ws.rel(entry.path), text))
+    return found
+
+
+def _listing(folder: Path, walked: dict | None) -> list:
+    listing = walked.get(folder) if walked else None
+    return walk(folder) if listing is None else listing
+
+
+def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Parallel,
+                 walked: dict | None = None) -> tuple[SiteContent, list[Diagnostic]]:
+    """Read what changed since the cache was written (updating the cache in memory)."""
+    problems: list[Diagnostic] = []
+    pages, shas, links = [], {}, {}
+    new_sources = {}
+    content_rel = ws.rel(cfg.content_dir)
+    stale = []
+    for relpath, entry in _listing(cfg.content_dir, walked):
+        if not relpath.endswith(".md"):
+            continue
+        relpath = nfc(relpath)
+        st = entry.stat()
+        sig = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        cached = cache.sources.get(relpath)
+        if cached is None or cached.stat != sig:
+            stale.append((relpath, entry.path, sig, f"{content_rel}/{relpath}", cached.sha if cached else None,
+                          cfg.languages, cfg.default_language, cfg.tz))
+        new_sources[relpath] = cached
+    if stale:
+        cache.dirty = True
+        html = cache.get_html()
+        if parallel.worth_it(len(stale)):
+            n = parallel.workers
+            chunks = [stale[i::n * 4] for i in range(n * 4)]
+            results = [r for chunk in parallel.map(_parse_chunk, None, chunks) for r in chunk]
+        else:
+            results = [parse_source(a) for a in stale]
+        sigs = {a[0]: a[2] for a in stale}
+        for relpath, entry, sha, body_html in results:
+            if entry is None:  # same bytes, new stat: keep the parse
+                new_sources[relpath].stat = sigs[relpath]
+                continue
+            new_sources[relpath] = entry
+            if body_html is not None:
+                html[sha] = body_html
+    for relpath, cached in new_sources.items():
+        problems.extend(cached.diags)
+        if cached.page is not None:
+            pages.append(cached.page)
+            shas[relpath] = cached.sha
+            links[relpath] = cached.links
+    if set(cache.sources) != set(new_sources):
+        cache.dirty = True
+    cache.sources = new_sources
+    promos, diags = load_promotions(ws, cfg)
+    problems.extend(diags)
+    static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked)]
+    assets = [(rel, Path(e.path)) for rel, e in _listing(ASSETS_DIR, walked)]
+    hashed = [path for _, path in assets] + [path for _, path in static]
+    content = SiteContent(pages, promos, static, assets, shas, links, file_hashes(cache, hashed),
+                          template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir))
+    return content, problems
+
+
+def file_hashes(cache: BuildCache, paths) -> dict[Path, str]:
+    """path -> content hash, from the cache while a file's stat is unchanged."""
+    found = {}
+    files = cache.files
+    for path in paths:
+        st = path.stat()
+        sig = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        key = str(path)
+        hit = files.get(key)
+        if hit is None or hit.stat != sig:
+            hit = files[key] = FileHash(sig, content_hash(path.read_bytes()))
+            cache.dirty = True
+        found[path] = hit.sha
+    return found
+
+
+def template_info(cfg: SiteConfig, cache: BuildCache) -> TemplateInfo:
+    stat = []
+    for folder in template_dirs(cfg.templates_dir):
+        for rel, e in walk(folder):
+            st = e.stat()
+            stat.append((rel, st.st_mtime_ns, st.st_size))
+    stat = tuple(stat)
+    if cache.templates is None or cache.templates.stat != stat:
+        cache.templates = TemplatesRecord(stat, templates_fingerprint(cfg.templates_dir))
+        cache.dirty = True
+    return TemplateInfo(frozenset(page_templates(cfg.templates_dir)), cache.templates.fingerprint)
