@@ -1,2 +1,15 @@
-"""sitekeeper: many small-business websites and their promotions, from one git repo."""
+"""sitekeeper: many small-business websites and their promotions, from one git repo.
+
+The package in layers; a module imports only from its own layer or those below it, deploy
+and mail (the two wings) never import each other, and no two modules import each other
+(tests/test_layers.py holds the code to this drawing):
+
+    6  cli/  entry  __main__        typer commands and rich tables; each command a few lines
+    5  check  serve                 use cases joining the wings (schedule, status, reports go here)
+    4  deploy/       mail/          publish a built folder | compose and send a campaign
+    3  build/        state/         site plan, render, one writer | the state store and its lock
+    2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user
+    1  config/                      typed, frozen settings: workspace, site, deploy targets, mail
+    0  errors  clock  report        one error shape, one clock, the reporters
+"""
 __version__ = "0.1.0"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .build import check_site
 from .config import Workspace, load_site
 from .errors import Problems, SitekeeperError
+from .mail.check import check_campaigns
 
 
 def check_client(ws: Workspace, client: str, clock) -> Problems:
@@ -16,12 +17,7 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     # The build cache is only read: parsing is memoised, nothing is written.
     plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
-    try:
-        from .mail.check import check_campaigns
-    except ImportError:
-        check_campaigns = None
-    if check_campaigns is not None:
-        problems.extend(check_campaigns(ws, cfg, content.promotions, clock))
+    problems.extend(check_campaigns(ws, cfg, content.promotions, clock))
     return problems
 
 

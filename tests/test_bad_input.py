@@ -83,3 +83,49 @@ def test_leftover_shortcodes_are_warnings_at_their_line(tmp_path):
     assert [line for line, _ in found] == [lines + 2, lines + 8]
     assert "Hugo shortcode" in found[0][1] and "WordPress shortcode" in found[1][1]
     assert sk("check", "--json", "--strict", cwd=ws, now=NOW).returncode == 1
+
+
+def _banner_server(banner: bytes):
+    """A loopback server that answers every connection with one line and closes (an HTTP or FTP
+    server where an SSH server was expected)."""
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(banner)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+def test_sftp_url_at_a_port_that_does_not_speak_ssh_is_one_clear_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    srv = _banner_server(b"220 ProFTPD Server ready.\r\n")
+    try:
+        port = srv.getsockname()[1]
+        toml = ws / "sites/mini/site.toml"
+        text = toml.read_text(encoding="utf-8")
+        url_line = text.count("\n") + 3
+        toml.write_text(text + f'\n[deploy.live]\nurl = "sftp://deploy@127.0.0.1:{port}/www"\n'
+                        'host_key = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"\n', encoding="utf-8")
+        run = sk("publish", "mini", "--yes", "--json", cwd=ws, now=NOW)
+    finally:
+        srv.close()
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "paramiko" not in run.stderr.lower()
+    last = json_lines(run.stdout)[-1]
+    assert last["ok"] is False
+    problem = last["problems"][0]
+    assert problem["path"] == "sites/mini/site.toml" and problem["line"] == url_line
+    assert "FTP" in problem["message"] and problem["fix"]
+    assert not (ws / "public").exists()

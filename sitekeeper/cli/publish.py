@@ -96,9 +96,7 @@ def trust_command(
     tgt = choose_target(site, ctx.ws.root, target)
     keytype, seen = observe(tgt, client)
     ctx.reporter.output(f"{client} -> {tgt.name}: {tgt.host}:{tgt.port} presents a {keytype} key {seen}")
-    pinned = tgt.options.get("host_key")
-    pins = pinned if isinstance(pinned, list) else [pinned] if pinned else []
-    if seen in pins:
+    if seen.rstrip("=") in tgt.host_keys:
         ctx.reporter.result({"client": client, "target": tgt.name, "fingerprint": seen, "pinned": False,
                              "already_pinned": True})
         ctx.reporter.output("already pinned; nothing to change")

@@ -69,6 +69,54 @@ class Target:
     def mode(self) -> str:
         return self.options.get("mode", "in-place")
 
+    # Typed views of the validated table (validate_target has checked each type).
+    @property
+    def host_keys(self) -> tuple[str, ...]:
+        """sftp: pinned SHA256 fingerprints (without trailing '=')."""
+        pinned = self.options.get("host_key")
+        pins = pinned if isinstance(pinned, list) else [pinned] if pinned else []
+        return tuple(p.strip().rstrip("=") for p in pins)
+
+    @property
+    def known_hosts(self) -> str:
+        return self.options.get("known_hosts") or "~/.ssh/known_hosts"
+
+    @property
+    def key_file(self) -> str | None:
+        return self.options.get("key_file")
+
+    @property
+    def password_env(self) -> str | None:
+        return self.options.get("password_env")
+
+    @property
+    def keep_releases(self) -> int:
+        return int(self.options.get("keep_releases", 5))
+
+    @property
+    def max_deletes(self) -> int | None:
+        return self.options.get("max_deletes")
+
+    @property
+    def cache_control(self) -> Mapping[str, str]:
+        return self.options.get("cache_control") or {}
+
+    @property
+    def profile(self) -> str | None:
+        return self.options.get("profile")
+
+    @property
+    def region(self) -> str | None:
+        return self.options.get("region")
+
+    @property
+    def endpoint_url(self) -> str | None:
+        return self.options.get("endpoint_url")
+
+    @property
+    def cloudfront_distribution_id(self) -> str | None:
+        return self.options.get("cloudfront_distribution_id")
+
     def label(self) -> str:
         """The URL for messages (never holds a secret: passwords are not allowed in URLs)."""
         return self.url

@@ -95,7 +95,7 @@ def open_remote(target: Target, client: str, reporter: Reporter) -> Remote:
 def headers_function(target: Target):
     if target.kind != "s3":
         return lambda path: None
-    rules = target.options.get("cache_control") or {}
+    rules = target.cache_control
     return lambda path: headers_for(path, rules)
 
 
@@ -164,7 +164,7 @@ def publish_folder(
     remote = open_remote(target, client, reporter)
     lock = None
     failing = True
-    max_deletes = target.options.get("max_deletes")
+    max_deletes = target.max_deletes
     try:
         # Plan first without the lock: a publish with nothing to do only reads.
         files, journals, token = read_state(remote)

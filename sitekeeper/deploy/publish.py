@@ -109,6 +109,17 @@ def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_n
                  confirm_deletes: ConfirmDeletes | None) -> ClientPublished:
     site = load_site(ws, client)
     tgt = choose_target(site, ws.root, target_name)
+    try:
+        return _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes)
+    except DeployError as exc:
+        # A failure of the target is reported at the target's url in site.toml.
+        if exc.path is None and tgt.source:
+            exc.path, exc.line = tgt.source, tgt.url_line
+        raise
+
+
+def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, dry_run: bool, yes: bool,
+            allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None) -> ClientPublished:
     if rollback:
         return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
     started = time.monotonic()

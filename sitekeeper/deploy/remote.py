@@ -94,3 +94,43 @@ def hashing_reader(source: Path, expected: str, client: str, chunk: int = 1 << 2
             yield block
     if h.hexdigest() != expected:
         raise DeployError(f"{client}: {source} changed while publishing; run publish again once the build is done")
+
+
+def spoken_protocol(host: str, port: int, timeout: float = 3.0) -> str | None:
+    """What the server at host:port answers like ("FTP", "HTTP", "SMTP", ...), read from its
+    greeting (or its reply to a blank line), for messages when it is not the protocol the url names."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            try:
+                data = sock.recv(256)
+            except socket.timeout:
+                data = b""
+            if not data:  # servers that wait for the client to speak first (HTTP, TLS)
+                sock.sendall(b"\r\n\r\n")
+                data = sock.recv(256)
+    except OSError:
+        return None
+    return protocol_of_greeting(data)
+
+
+def protocol_of_greeting(data: bytes) -> str | None:
+    text = data[:256].decode("latin-1")
+    upper = text.upper()
+    if text.startswith("SSH-"):
+        return "SSH"
+    if upper.startswith("HTTP/") or "<HTML" in upper:
+        return "HTTP"
+    if text.startswith("220") and ("SMTP" in upper or "MAIL" in upper):
+        return "SMTP"
+    if text.startswith("220"):
+        return "FTP"
+    if text.startswith("* OK"):
+        return "IMAP"
+    if text.startswith("+OK"):
+        return "POP3"
+    if data[:1] == b"\x15":  # a TLS alert: a TLS-only service (HTTPS, implicit FTPS, SMTPS)
+        return "TLS"
+    return None

@@ -32,22 +32,21 @@ class S3Remote(LockFile):
     def __init__(self, target, client: str, reporter):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
-        opts = target.options
         self.bucket = target.bucket
         self.prefix = target.path
         self.state = f"{self.prefix}/.sitekeeper/" if self.prefix else ".sitekeeper/"
-        self.rules = opts.get("cache_control") or {}
+        self.rules = target.cache_control
         try:
-            self.session = aws.session(opts.get("profile"), opts.get("region"))
+            self.session = aws.session(target.profile, target.region)
         except aws.errors() as exc:
-            raise self._err(f"AWS profile {opts.get('profile')!r} cannot be used ({exc})",
+            raise self._err(f"AWS profile {target.profile!r} cannot be used ({exc})",
                             "check the profile name in ~/.aws/config, or remove `profile`") from exc
         if not aws.has_credentials(self.session):
             raise self._err("no AWS credentials found",
                             "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
                             "that runs sitekeeper, or configure `aws configure`")
         try:
-            self.s3 = aws.client("s3", sess=self.session, endpoint_url=opts.get("endpoint_url"), pool=WORKERS + 4)
+            self.s3 = aws.client("s3", sess=self.session, endpoint_url=target.endpoint_url, pool=WORKERS + 4)
         except aws.errors() as exc:
             raise self._map(exc, "opening the S3 client") from exc
         self._check_bucket()
@@ -205,7 +204,7 @@ class S3Remote(LockFile):
                                 f"({first.get('Code')})", "check the credentials' s3:DeleteObject permission")
 
     def finish(self, plan, release: str, uploaded: list[str], deleted: list[str]) -> None:
-        dist = self.target.options.get("cloudfront_distribution_id")
+        dist = self.target.cloudfront_distribution_id
         replaced = {u.path for u in plan.uploads if u.reason != "new"}  # new files were never cached
         changed = [p for p in uploaded if p in replaced] + list(deleted)
         if not dist or not changed:

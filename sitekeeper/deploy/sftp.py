@@ -42,7 +42,7 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, hashing_reader
+from .remote import LockFile, SendItem, hashing_reader, spoken_protocol
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -91,6 +91,12 @@ def _transport(host: str, port: int, client: str, target_name: str):
         transport.start_client(timeout=CONNECT_TIMEOUT)
     except (paramiko.SSHException, OSError, EOFError) as exc:
         transport.close()
+        spoken = spoken_protocol(host, port)
+        if spoken and spoken != "SSH":
+            article = "an" if spoken[0] in "AEFHIS" else "a"
+            raise DeployError(f"{client}: target {target_name}: {where} answers like {article} {spoken} server, not SSH",
+                              "sftp:// needs the SSH port your hosting gives (usually 22); check the port in "
+                              "the url, or ask the host for SFTP access") from exc
         raise DeployError(f"{client}: target {target_name}: {where} does not speak SSH ({exc}); "
                           "check the port in the url") from exc
     return transport
@@ -125,9 +131,7 @@ class SftpRemote(LockFile):
     def _verify_host_key(self) -> None:
         key = self.transport.get_remote_server_key()
         seen = fingerprint(key)
-        opts = self.target.options
-        pinned = opts.get("host_key")
-        pins = [p.strip().rstrip("=") for p in (pinned if isinstance(pinned, list) else [pinned] if pinned else [])]
+        pins = self.target.host_keys
         host, port = self.target.host, self.target.port
         label = host if port == 22 else f"[{host}]:{port}"
         if pins:
@@ -139,7 +143,7 @@ class SftpRemote(LockFile):
                 "if the host's key was changed on purpose (ask the hosting provider), run "
                 f"`sitekeeper trust {self.client} --target {self.name}` or set host_key = \"{seen}\" in "
                 f"[deploy.{self.name}]; otherwise do not deploy: someone may be intercepting the connection")
-        path = opts.get("known_hosts") or "~/.ssh/known_hosts"
+        path = self.target.known_hosts
         known = paramiko.HostKeys()
         full = os.path.expanduser(path)
         if os.path.isfile(full):
@@ -159,18 +163,18 @@ class SftpRemote(LockFile):
                         f"`sitekeeper trust {self.client} --target {self.name}` to pin it")
 
     def _authenticate(self) -> None:
-        opts, user = self.target.options, self.target.user
+        user, key_file = self.target.user, self.target.key_file
         tried = []
         keys = []
-        if opts.get("key_file"):
-            path = os.path.expanduser(opts["key_file"])
+        if key_file:
+            path = os.path.expanduser(key_file)
             try:
                 keys.append(paramiko.PKey.from_path(path))
             except FileNotFoundError as exc:
-                raise self._err(f"key_file {opts['key_file']} does not exist",
+                raise self._err(f"key_file {key_file} does not exist",
                                 "write the path of the private key, e.g. key_file = \"~/.ssh/client_ed25519\"") from exc
             except (paramiko.SSHException, OSError, ValueError) as exc:
-                raise self._err(f"cannot read key_file {opts['key_file']} ({type(exc).__name__})",
+                raise self._err(f"cannot read key_file {key_file} ({type(exc).__name__})",
                                 "use an unencrypted deploy key, or load an encrypted one into the ssh agent "
                                 "and remove key_file") from exc
             tried.append("key_file")
@@ -191,7 +195,7 @@ class SftpRemote(LockFile):
                 raise self._err(f"login failed: {exc}", "check the server") from exc
             if self.transport.is_authenticated():
                 return
-        env = opts.get("password_env")
+        env = self.target.password_env
         if env:
             password = os.environ.get(env)
             if password is None:
@@ -616,7 +620,7 @@ class SftpRemote(LockFile):
         blob = self.read_manifest()
         if blob is not None:
             self._write_small(posixpath.join(self.releases, f"{release}.manifest.json"), blob)
-        self._prune(keep=int(self.target.options.get("keep_releases", 5)), current=release)
+        self._prune(keep=self.target.keep_releases, current=release)
 
     def switch_to(self, release_dir: str) -> None:
         """Point the docroot at ``release_dir`` with one rename of a fresh symlink."""
