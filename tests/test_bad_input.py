@@ -129,3 +129,13 @@ def test_sftp_url_at_a_port_that_does_not_speak_ssh_is_one_clear_line(tmp_path):
     assert problem["path"] == "sites/mini/site.toml" and problem["line"] == url_line
     assert "FTP" in problem["message"] and problem["fix"]
     assert not (ws / "public").exists()
+
+
+def test_addresses_with_empty_labels_or_stray_dots_are_invalid():
+    from sitekeeper.config.mail import is_address
+
+    for bad in ("max@example..com", ".max@example.com", "max.@example.com", "ma..x@example.com", "max@example",
+                "max@-example.com", "max@exa_mple.com", "max example@example.com", "max@@example.com"):
+        assert not is_address(bad), bad
+    for good in ("max@example.com", "max.mustermann+news@mail.example.co.uk", "jörg@müller.de", "o'neil@example.ie"):
+        assert is_address(good), good

@@ -23,11 +23,22 @@ MAIL_KEYS = {
 }
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ADDR_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+# RFC 5321/5322 as mail providers accept it: a dot-atom local part (no leading, trailing or
+# doubled dot) and a domain of at least two labels, each of letters, digits and inner hyphens
+# (Unicode letters allowed: internationalised addresses).
+_LOCAL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
+_LABEL_RE = re.compile(r"^[^\W_](?:(?:[^\W_]|-)*[^\W_])?$")
 
 
 def is_address(value: str) -> bool:
-    return bool(_ADDR_RE.match(value or ""))
+    value = value or ""
+    local, at, domain = value.rpartition("@")
+    if not at or len(value) > 254 or len(local) > 64 or not _LOCAL_RE.match(local):
+        return False
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(len(label) <= 63 and _LABEL_RE.match(label) for label in labels):
+        return False
+    return not labels[-1].isdigit()
 
 
 def is_loopback(host: str) -> bool:
