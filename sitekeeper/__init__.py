@@ -5,7 +5,7 @@ and mail (the two wings) never import each other, and no two modules import each
 (tests/test_layers.py holds the code to this drawing):
 
     6  cli/  entry  __main__        typer commands and rich tables; each command a few lines
-    5  check  serve                 use cases joining the wings (schedule, status, reports go here)
+    5  check  publish  serve        use cases joining build, the wings and the state (tick, status, reports)
     4  deploy/       mail/          publish a built folder | compose and send a campaign
     3  build/        state/         site plan, render, one writer | the state store and its lock
     2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user

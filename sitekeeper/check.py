@@ -21,6 +21,23 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     return problems
 
 
+def campaign_check(ws: Workspace, clock):
+    """The campaign half of `check`, as a build check: what check refuses, build and publish
+    refuse (a send checks more: see mail.check)."""
+
+    def run(cfg, content):
+        return check_campaigns(ws, cfg, content.promotions, clock, for_send=False)
+
+    return run
+
+
+def build_checked(ws: Workspace, client: str, clock, reporter, out=None):
+    """Build a client's site after the whole of `check` passed; nothing is written otherwise."""
+    from .build import build_client
+
+    return build_client(ws, client, clock, reporter, out=out, checks=[campaign_check(ws, clock)])
+
+
 def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False) -> bool:
     ok = True
     total_err = total_warn = 0

@@ -40,7 +40,7 @@ def _parse_build(args: list[str]):
 def _fast_build(client: str, out: str | None, at: str | None, json_output: bool) -> int:
     from pathlib import Path
 
-    from .build import build_client
+    from .check import build_checked
     from .clock import BadDate, Clock
     from .config import find_workspace
     from .errors import Diagnostic, SitekeeperError, UnknownClientError
@@ -55,7 +55,7 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
             raise _Problems([Diagnostic(source, None, str(exc), "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00"
                                         + ("" if at is not None else ", or unset SITEKEEPER_NOW"))])
         ws = find_workspace()
-        result = build_client(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
+        result = build_checked(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
     except (SitekeeperError, _Problems) as exc:
         diags = exc.diagnostics()
         reporter.problems(diags)

@@ -139,3 +139,41 @@ def test_addresses_with_empty_labels_or_stray_dots_are_invalid():
         assert not is_address(bad), bad
     for good in ("max@example.com", "max.mustermann+news@mail.example.co.uk", "jörg@müller.de", "o'neil@example.ie"):
         assert is_address(good), good
+
+
+def test_what_check_refuses_build_and_publish_refuse(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    promo = ws / "campaigns/mini/fruehling.md"
+    promo.write_text(promo.read_text(encoding="utf-8") + "\nHallo {{ vorname }}, draußen!\n", encoding="utf-8")
+    check = sk("check", "--json", cwd=ws, now=NOW)
+    assert check.returncode == 1
+    refused = {(p["path"], p["line"]) for p in json_lines(check.stdout)[-1]["problems"]}
+    assert any(path == "campaigns/mini/fruehling.md" for path, _ in refused)
+    for args in (("build", "mini", "--out", "out"), ("publish", "mini", "--yes")):
+        run = sk(*args, "--json", cwd=ws, now=NOW)
+        assert run.returncode == 1, args
+        assert {(p["path"], p["line"]) for p in json_lines(run.stdout)[-1]["problems"]} == refused, args
+    assert not (ws / "out").exists() and not (ws / "public").exists()
+
+
+def test_test_send_refuses_an_audience_without_an_email_column(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    (ws / "campaigns/mini/audience.csv").write_text("mail,name\nanna@example.com,Anna\n", encoding="utf-8")
+    run = sk("campaign", "test", "mini/fruehling", "--to", "me@example.com", cwd=ws, now=NOW)
+    assert run.returncode == 1 and "no `email` column" in run.stderr
+    assert not (ws / "outbox").exists()
+
+
+def test_approved_typed_by_hand_is_not_an_approval(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    promo = ws / "campaigns/mini/fruehling.md"
+    text = promo.read_text(encoding="utf-8")
+    assert "approved: false" in text and "approved_hash" not in text
+    promo.write_text(text.replace("approved: false", "approved: true"), encoding="utf-8")
+    line = text.splitlines().index("approved: false") + 1
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    found = [p for p in json_lines(run.stdout) if p.get("event") == "problem" and "by hand" in p["message"]]
+    assert len(found) == 1 and found[0]["line"] == line and "campaign approve mini/fruehling" in found[0]["fix"]
+    listed = sk("campaign", "list", "mini", "--json", cwd=ws, now=NOW)
+    row = [r for r in json_lines(listed.stdout) if r.get("event") == "campaign"][0]
+    assert row["approval"] != "approved"

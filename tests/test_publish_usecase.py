@@ -10,7 +10,7 @@ from helpers import copy_workspace
 
 from sitekeeper.clock import Clock
 from sitekeeper.config import find_workspace
-from sitekeeper.deploy.publish import PublishReport, publish_clients
+from sitekeeper.publish import PublishReport, publish_clients
 from sitekeeper.report import RecordingReporter
 
 AT = "2026-03-05T10:00:00+01:00"

@@ -1,6 +1,6 @@
 """Commands of the deploy side: publish and trust.
 
-``publish`` checks its arguments, calls ``deploy.publish.publish_clients`` once and turns
+``publish`` checks its arguments, calls ``publish.publish_clients`` once and turns
 its report into result lines and the exit code (1 naming the clients that failed).
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def publish_command(
     if changed_since is not None and not changed_since.strip():
         raise typer.BadParameter("needs a git revision, e.g. --changed-since HEAD~1 or origin/main",
                                  param_hint="'--changed-since'")
-    from ..deploy.publish import changed_clients_since, publish_clients
+    from ..publish import changed_clients_since, publish_clients
 
     ctx = open_context(json_output, at)
     if changed_since is not None:

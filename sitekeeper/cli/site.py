@@ -39,10 +39,10 @@ def build_command(
     at: Optional[str] = AT_OPTION,
 ):
     """Build a client's site incrementally: unchanged outputs are not rewritten."""
-    from ..build import build_client
+    from ..check import build_checked
 
     ctx = open_context(json_output, at)
-    result = build_client(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
+    result = build_checked(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
     ctx.reporter.result(result.as_json())
     ctx.reporter.output(result.summary())
 

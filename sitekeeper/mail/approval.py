@@ -41,12 +41,16 @@ class Approval:
             return f"approved by {self.by}" if self.by else "approved"
         if self.state == "void":
             return "void (edited after approval)"
+        if self.state == "unrecorded":
+            return "not approved (approved: true typed by hand)"
         return "not approved"
 
 
 def approval(promo) -> Approval:
     if not promo.approved:
         return Approval("not approved")
+    if not promo.approved_hash:  # `approved: true` typed by hand: no record of what was approved
+        return Approval("unrecorded", promo.approved_by, promo.approved_at)
     if promo.approved_hash and promo.approved_hash != content_hash(promo):
         return Approval("void", promo.approved_by, promo.approved_at)
     return Approval("approved", promo.approved_by, promo.approved_at)
@@ -60,6 +64,14 @@ def void_diagnostic(promo, severity: str) -> Diagnostic:
                       f"approval is void: the content changed after approval{who}{when}; ask for approval again",
                       f"send the client a new preview, then run `sitekeeper campaign approve {promo.client}/{promo.slug} --by NAME`",
                       severity)
+
+
+def unrecorded_diagnostic(promo, severity: str) -> Diagnostic:
+    return Diagnostic(promo.source, promo.default.line_of("approved"),
+                      "`approved: true` was written by hand, without `approved_hash`: it is not an approval, "
+                      "and nothing will be sent",
+                      f"after the client has seen the preview, run `sitekeeper campaign approve "
+                      f"{promo.client}/{promo.slug} --by NAME` (it records who, when and what was approved)", severity)
 
 
 def _yaml_str(value: str) -> str:

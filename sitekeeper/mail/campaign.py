@@ -17,7 +17,7 @@ from ..config import load_site
 from ..content.promotions import load_promotions
 from ..errors import Diagnostic, ProblemsError, did_you_mean
 from . import merge
-from .approval import approval, approved_text, void_diagnostic
+from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
 from .audience import KNOWN_COLUMNS, Audience, load_audience, load_unsubscribed, parse_filter, select
 from .message import build_message, merge_record, sender, to_bytes
 from .render import GMAIL_CLIP_BYTES, CompiledEmail, compile_email
@@ -220,6 +220,8 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
 
     if approval_severity and approval(promo).state == "void":
         out.append(void_diagnostic(promo, approval_severity))
+    if approval(promo).state == "unrecorded":
+        out.append(unrecorded_diagnostic(promo, approval_severity or "warning"))
     return compiled, out
 
 
@@ -257,7 +259,8 @@ def validated(ws, cc, promo, now, reporter, **kw) -> dict[str, CompiledEmail]:
     """validate(), raising on any error and reporting warnings."""
     mine = [d for d in cc.problems if d.path in {t.source for t in (promo.default, *promo.translations.values())}]
     compiled, diags = validate(ws, cc, promo, now, **kw)
-    diags = mine + diags
+    # What `check` reports of audience.csv (no email column, not text) stops a send here too.
+    diags = mine + list(cc.audience.problems) + diags
     if any(d.is_error for d in diags):
         raise ProblemsError(diags)
     if diags:

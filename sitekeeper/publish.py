@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ..config import Workspace, load_site
-from ..errors import DeployError, Diagnostic, SitekeeperError
-from ..report import Reporter, human_bytes
-from ..build import build_client
-from .apply import DeployReport, publish_folder, rollback_target
-from .plan import PHASE_NAMES, DeployPlan
-from .targets import Target, choose_target
+from .config import Workspace, load_site
+from .errors import DeployError, Diagnostic, SitekeeperError
+from .report import Reporter, human_bytes
+from .check import build_checked
+from .deploy.apply import DeployReport, publish_folder, rollback_target
+from .deploy.plan import PHASE_NAMES, DeployPlan
+from .deploy.targets import Target, choose_target
 
 ConfirmDeletes = Callable[[str, str, DeployPlan], bool]
 """Asks whether the plan's deletes may go ahead: (client, target name, plan) -> yes."""
@@ -123,7 +123,7 @@ def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, 
     if rollback:
         return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
     started = time.monotonic()
-    folder = build_client(ws, client, clock, reporter).out
+    folder = build_checked(ws, client, clock, reporter).out
     build_seconds = time.monotonic() - started
     report = publish_folder(
         folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
@@ -150,7 +150,7 @@ def _deletes_allowed(client: str, target_name: str, yes: bool,
 
 def changed_clients_since(ws: Workspace, ref: str, reporter: Reporter) -> list[str]:
     """The clients whose sites/ or campaigns/ folders changed between git ``ref`` and the working tree."""
-    from .changes import changed_clients
+    from .deploy.changes import changed_clients
 
     changes = changed_clients(ws.root, ref, ws.clients())
     for name in changes.removed:
