@@ -194,7 +194,9 @@ def rel(path: Path | str, root: Path | None) -> str:
     p = Path(path)
     if root is not None:
         try:
-            return p.resolve().relative_to(root.resolve()).as_posix()
+            # The folder is resolved, not the last name: a symlink is named where it stands.
+            full = p.parent.resolve() / p.name if p.name not in ("", ".", "..") else p.resolve()
+            return full.relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return p.as_posix()

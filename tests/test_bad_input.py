@@ -177,3 +177,103 @@ def test_approved_typed_by_hand_is_not_an_approval(tmp_path):
     listed = sk("campaign", "list", "mini", "--json", cwd=ws, now=NOW)
     row = [r for r in json_lines(listed.stdout) if r.get("event") == "campaign"][0]
     assert row["approval"] != "approved"
+
+
+def _secret_file(tmp_path) -> Path:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    secret = outside / "passwd.txt"
+    secret.write_text("root:x:0:0:confidential\n", encoding="utf-8")
+    return secret
+
+
+def _assert_refused_at(run, path: str):
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    last = json_lines(run.stdout)[-1]
+    assert last["ok"] is False
+    assert path in [p["path"] for p in last["problems"]], last["problems"]
+
+
+def test_symlinks_out_of_the_client_folder_are_refused_and_nothing_is_published(tmp_path):
+    ws = copy_workspace("mini", tmp_path / "ws")
+    secret = _secret_file(tmp_path)
+    site = ws / "sites/mini"
+    links = {
+        "sites/mini/static/passwd.txt": secret,                   # a file
+        "sites/mini/static/etc": Path("/etc"),                     # a folder (used to crash)
+        "sites/mini/templates/page.html": secret,                  # a template
+        "sites/mini/content/leak.md": secret,                      # a page
+        "campaigns/mini/audience.csv.bak": secret,                 # anything in campaigns
+    }
+    (site / "templates").mkdir()
+    for rel, target in links.items():
+        (ws / rel).symlink_to(target)
+    for args in (("check", "--json"), ("build", "mini", "--json", "--out", "out"), ("publish", "mini", "--yes", "--json")):
+        run = sk(*args, cwd=ws, now=NOW)
+        for rel in links:
+            _assert_refused_at(run, rel)
+    assert not (ws / "out").exists() and not (ws / "public").exists()
+    assert "confidential" not in "".join(p.read_text(errors="ignore") for p in ws.rglob("*") if p.is_file()
+                                         and not p.is_symlink())
+
+
+def test_a_symlink_that_stays_inside_the_client_folder_is_followed(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    site = ws / "sites/mini"
+    (site / "static/bilder").symlink_to(site / "static/img")
+    run = sk("build", "mini", "--out", "out", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stderr
+    assert (ws / "out/bilder/cup.svg").read_bytes() == (site / "static/img/cup.svg").read_bytes()
+
+
+def test_a_link_to_another_clients_audience_is_refused_for_sends(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    other = ws / "campaigns/other"
+    other.mkdir()
+    (other / "audience.csv").write_text("email,consented_at\nsecret@other.example,2026-01-01\n", encoding="utf-8")
+    aud = ws / "campaigns/mini/audience.csv"
+    aud.unlink()
+    aud.symlink_to(other / "audience.csv")
+    run = sk("campaign", "test", "mini/fruehling", "--to", "me@example.com", "--json", cwd=ws, now=NOW)
+    _assert_refused_at(run, "campaigns/mini/audience.csv")
+    assert not (ws / "outbox").exists()
+    prev = sk("campaign", "preview", "mini/fruehling", "--no-proof", "--out", "prev", cwd=ws, now=NOW)
+    assert "secret@other.example" not in prev.stdout + prev.stderr
+
+
+def test_logo_outside_the_static_folder_is_refused(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    other = ws / "sites/other/static"
+    other.mkdir(parents=True)
+    (other / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('[theme]\n', '[theme]\nlogo = "../other/static/logo.svg"\n'),
+                    encoding="utf-8")
+    run = sk("check", "mini", "--json", cwd=ws, now=NOW)
+    _assert_refused_at(run, "sites/mini/site.toml")
+
+
+def test_content_files_in_a_language_the_site_dropped_say_so(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('["de", "en", "cs"]', '["de", "cs"]'), encoding="utf-8")
+    run = sk("build", "mini", "--json", "--out", "out", cwd=ws, now=NOW)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    problems = json_lines(run.stdout)[-1]["problems"]
+    en = sorted(p["path"] for p in problems if "`en`" in p["message"])
+    assert en == ["campaigns/mini/fruehling.en.md", "sites/mini/content/index.en.md", "sites/mini/content/preise.en.md"]
+
+
+def test_a_site_without_a_home_page_warns_and_one_without_pages_fails(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    content = ws / "sites/mini/content"
+    (content / "index.md").unlink()
+    (content / "index.en.md").unlink()
+    run = sk("check", "mini", "--json", cwd=ws, now=NOW)
+    home = [p for p in json_lines(run.stdout) if p.get("event") == "problem" and "home page" in p["message"]]
+    assert [p["severity"] for p in home] == ["warning"]
+    for page in content.rglob("*.md"):
+        page.unlink()
+    empty = sk("build", "mini", "--json", "--out", "out", cwd=ws, now=NOW)
+    assert empty.returncode == 1
+    assert any("no page" in p["message"] for p in json_lines(empty.stdout)[-1]["problems"])

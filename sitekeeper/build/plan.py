@@ -399,5 +399,15 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()
     add(Output("robots.txt", content_hash(robots), "robots", "", BytesJob(robots)))
 
+    content_dir = f"{content.content_rel}/"
+    if not visible:
+        problems.append(Diagnostic(content_dir, None, "the site has no page to show now (no Markdown page, "
+                                   "or every page is a draft, not yet published or expired)",
+                                   f"add {content_dir}index.md with `title:` front matter and some text"))
+    elif not any(urls.get((p.key, p.lang)) == "/" for p in visible):
+        problems.append(Diagnostic(content_dir, None, f"there is no home page ({content_dir}index.md): "
+                                   "visitors of / get a generated list of pages", f"add {content_dir}index.md",
+                                   "warning"))
+
     # The plan holds until the next publish/expires/promotion boundary (or New Year: the footer).
     return SitePlan(cfg, now, outputs, page_count, global_ctx, links, _valid(content, now), problems)

@@ -19,7 +19,7 @@ from .links import check_links
 from .outputs import write_outputs
 from .parallel import Parallel
 from .plan import SitePlan, next_change_in, plan_site
-from .sources import SiteContent, load_content, secrets_in_files, walk
+from .sources import SiteContent, confinement_problems, limits, load_content, secrets_in_files, walk
 
 _I18N = Path(__file__).resolve().parent.parent / "render" / "i18n.py"
 
@@ -82,6 +82,7 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     cache.dirty = cache.dirty or changed
     problems.extend(found)
     problems.extend(secrets_in_files(ws, cfg))
+    problems.extend(confinement_problems(ws, cfg))
     return Checked(plan, content, problems)
 
 
@@ -116,11 +117,12 @@ def inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict
     ``walked`` receives each folder's listing, so the build need not list it again."""
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}|{CACHE_VERSION}|{out_dir}|{sys.version_info[:2]}".encode())
+    bounds = limits(ws, cfg)
     folders = [cfg.content_dir, cfg.static_dir, ws.campaigns_dir / cfg.client, ASSETS_DIR,
                *template_dirs(cfg.templates_dir)]
     for folder in folders:
         h.update(f"\0{folder}\0".encode())
-        listing = walk(folder)
+        listing = walk(folder, bounds.get(folder, folder))
         if walked is not None:
             walked[folder] = listing
         for rel, e in listing:

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..config import secrets
 from ..config import SiteConfig, Workspace
 from ..content.pages import Page, parse_page
+from ..config.paths import FIX as LINK_FIX, escaping_links, inside
 from ..content.promotions import Promotion, load_promotions
 from ..errors import Diagnostic
 from ..render.env import ASSETS_DIR, page_templates, template_dirs, templates_fingerprint
@@ -52,24 +53,54 @@ class SiteContent:
     """The static folder, relative to the workspace."""
 
 
-def walk(folder: Path) -> list:
-    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names."""
+def walk(folder: Path, limit: Path | None = None) -> list:
+    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names.
+
+    A symlink is followed only while it resolves inside ``limit`` (default: the folder
+    itself); the others are left out here and reported by ``confinement_problems``."""
     found = []
     stack = [(folder, "")]
+    limit_real = os.path.realpath(limit or folder)
+    seen: set[str] = set()
     while stack:
         d, prefix = stack.pop()
         try:
             entries = list(os.scandir(d))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             continue
         for e in entries:
             if e.name.startswith(".") or e.name.endswith("~"):
                 continue
-            if e.is_dir():
+            if e.is_symlink():
+                real = os.path.realpath(e.path)
+                if not inside(real, limit_real) or not os.path.exists(real):
+                    continue
+                if os.path.isdir(real):
+                    if real not in seen:  # a link loop is walked once
+                        seen.add(real)
+                        stack.append((e.path, prefix + e.name + "/"))
+                    continue
+                found.append((prefix + e.name, e))
+            elif e.is_dir():
                 stack.append((e.path, prefix + e.name + "/"))
             else:
                 found.append((prefix + e.name, e))
     found.sort(key=lambda x: x[0])
+    return found
+
+
+def limits(ws: Workspace, cfg: SiteConfig) -> dict[Path, Path]:
+    """Each folder of a client's sources -> the folder its symlinks must stay inside."""
+    return {cfg.content_dir: cfg.root, cfg.static_dir: cfg.root, cfg.templates_dir: cfg.root,
+            ws.campaigns_dir / cfg.client: ws.campaigns_dir / cfg.client}
+
+
+def confinement_problems(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
+    """An error at every symlink in the client's folders that leads outside them."""
+    found = []
+    for folder, limit in limits(ws, cfg).items():
+        for link, real in escaping_links(folder, limit):
+            found.append(Diagnostic(ws.rel(link), None, f"is a link to {real}, outside {ws.rel(limit)}/", LINK_FIX))
     return found
 
 
@@ -116,8 +147,9 @@ def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
     text_ext = {".md", ".html", ".txt", ".csv", ".toml", ".yaml", ".yml", ".json", ".css", ".js", ".xml",
                 ".env", ".mjml", ".svg", ""}
     found = []
+    bounds = limits(ws, cfg)
     for root in (cfg.templates_dir, cfg.static_dir, ws.campaigns_dir / cfg.client):
-        for rel, entry in walk(root):
+        for rel, entry in walk(root, bounds[root]):
             if os.path.splitext(rel)[1].lower() not in text_ext:
                 continue
             try:
@@ -129,9 +161,9 @@ def secrets_in_files(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
     return found
 
 
-def _listing(folder: Path, walked: dict | None) -> list:
+def _listing(folder: Path, walked: dict | None, limit: Path) -> list:
     listing = walked.get(folder) if walked else None
-    return walk(folder) if listing is None else listing
+    return walk(folder, limit) if listing is None else listing
 
 
 def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Parallel,
@@ -142,7 +174,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     new_sources = {}
     content_rel = ws.rel(cfg.content_dir)
     stale = []
-    for relpath, entry in _listing(cfg.content_dir, walked):
+    for relpath, entry in _listing(cfg.content_dir, walked, cfg.root):
         if not relpath.endswith(".md"):
             continue
         relpath = nfc(relpath)
@@ -181,8 +213,8 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     cache.sources = new_sources
     promos, diags = load_promotions(ws, cfg)
     problems.extend(diags)
-    static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked)]
-    assets = [(rel, Path(e.path)) for rel, e in _listing(ASSETS_DIR, walked)]
+    static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked, cfg.root)]
+    assets = [(rel, Path(e.path)) for rel, e in _listing(ASSETS_DIR, walked, ASSETS_DIR)]
     hashed = [path for _, path in assets] + [path for _, path in static]
     content = SiteContent(pages, promos, static, assets, shas, links, file_hashes(cache, hashed),
                           template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir))
@@ -208,7 +240,7 @@ def file_hashes(cache: BuildCache, paths) -> dict[Path, str]:
 def template_info(cfg: SiteConfig, cache: BuildCache) -> TemplateInfo:
     stat = []
     for folder in template_dirs(cfg.templates_dir):
-        for rel, e in walk(folder):
+        for rel, e in walk(folder, cfg.root if folder == cfg.templates_dir else folder):
             st = e.stat()
             stat.append((rel, st.st_mtime_ns, st.st_size))
     stat = tuple(stat)

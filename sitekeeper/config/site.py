@@ -7,6 +7,7 @@ keys get a did-you-mean. ``load_site`` reads the file, then delegates. Deploy ta
 """
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from ..errors import Diagnostic, Problems, ProblemsError
 from . import secrets
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
+from .paths import inside
 from .toml import check_keys, error_line, toml_lines
 from .workspace import Workspace
 
@@ -167,6 +169,10 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
                 if not isinstance(value, str) or not (root / value).is_file():
                     problems.error(relpath, lines.get(("theme", key)), f"`{key}` file {value!r} does not exist",
                                    f"put the file in sites/{client}/static/ and write its path, e.g. \"static/logo.png\"")
+                elif not inside(os.path.realpath(root / value), os.path.realpath(root / "static")):
+                    problems.error(relpath, lines.get(("theme", key)),
+                                   f"`{key}` file {value!r} is outside sites/{client}/static/",
+                                   f"copy the file into sites/{client}/static/ and write its path, e.g. \"static/logo.png\"")
         known = {k: v for k, v in theme_data.items() if k in THEME_KEYS and isinstance(v, str)}
         theme = Theme(**known)
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from ..clock import BadDate, parse_when
 from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
+from .languages import foreign_language
 from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
 
 PAGE_KEYS = {
@@ -123,6 +124,12 @@ def parse_page(relpath: str, source: str, text: str, languages, default_language
 def page_from_document(relpath, source, doc: Document, languages, default_language, tz, problems):
     meta = doc.meta
     key, lang = split_lang(relpath, languages)
+    if lang is None:
+        foreign = foreign_language(key.removesuffix(".html"), languages)
+        if foreign:
+            return None, problems + [Diagnostic(
+                source, None, f"{relpath.rpartition('/')[2]} is a translation into `{foreign}`, a language the site "
+                "does not have", f"add \"{foreign}\" to `languages` in site.toml, or rename the file")]
     lang = lang or default_language
     for k in meta:
         if k not in PAGE_KEYS:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..config.paths import escape_of
 from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
 from .languages import foreign_language
@@ -224,6 +225,8 @@ def promotion_files(folder: Path, languages) -> dict[str, dict[str, Path]]:
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.md")):
+        if escape_of(path, folder):
+            continue  # a link out of the client's folder is never read (reported as an error by check)
         stem, lang = split_lang(path.name, languages)
         found.setdefault(stem, {})[lang or ""] = path
     return found

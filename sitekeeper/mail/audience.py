@@ -17,6 +17,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from ..config.paths import FIX as LINK_FIX, escape_of
 from ..errors import Diagnostic
 from ..config.mail import is_address
 
@@ -155,6 +156,9 @@ def load_audience(ws, client: str) -> Audience:
     if not path.is_file():
         aud = Audience(rel, exists=False)
         return aud
+    real = escape_of(path, ws.campaigns_dir / client)
+    if real:
+        return Audience(rel, problems=[Diagnostic(rel, None, f"is a link to {real}, outside campaigns/{client}/", LINK_FIX)])
     text, problems = decode_csv(path.read_bytes(), rel)
     if text is None:
         return Audience(rel, problems=problems)
@@ -169,6 +173,8 @@ def load_unsubscribed(ws, client: str) -> set[str]:
     if not path.is_file():
         return set()
     out = set()
+    if escape_of(path, ws.campaigns_dir / client):
+        return out  # reported by load_audience's caller through the campaigns folder check
     text, _ = decode_csv(path.read_bytes(), ws.rel(path))
     text = (text or "").lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))

@@ -17,6 +17,7 @@ from ..config import load_site
 from ..content.promotions import load_promotions
 from ..errors import Diagnostic, ProblemsError, did_you_mean
 from . import merge
+from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
 from .audience import KNOWN_COLUMNS, Audience, load_audience, load_unsubscribed, parse_filter, select
 from .message import build_message, merge_record, sender, to_bytes
@@ -45,7 +46,10 @@ def load_client(ws, client: str, promotions=None, problems=None) -> ClientCampai
     cfg = load_site(ws, client)
     if promotions is None:
         promotions, problems = load_promotions(ws, cfg)
-    return ClientCampaigns(cfg, list(promotions), list(problems or []), load_audience(ws, client),
+    folder = ws.campaigns_dir / client
+    confined = [Diagnostic(ws.rel(link), None, f"is a link to {real}, outside {ws.rel(folder)}/", LINK_FIX)
+                for link, real in escaping_links(folder, folder)]
+    return ClientCampaigns(cfg, list(promotions), confined + list(problems or []), load_audience(ws, client),
                            load_unsubscribed(ws, client))
 
 
