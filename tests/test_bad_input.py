@@ -277,3 +277,63 @@ def test_a_site_without_a_home_page_warns_and_one_without_pages_fails(tmp_path):
     empty = sk("build", "mini", "--json", "--out", "out", cwd=ws, now=NOW)
     assert empty.returncode == 1
     assert any("no page" in p["message"] for p in json_lines(empty.stdout)[-1]["problems"])
+
+
+RAW_HTML = """
+Unser Laden.
+
+<script>alert(1)</script>
+
+<p onclick="steal()">Klick</p> and <a href=" JaVaScRiPt:evil()">link</a>
+
+<iframe src="https://www.openstreetmap.org/export/embed.html?bbox=1"></iframe>
+
+<iframe src="https://tracker.example/x"></iframe>
+"""
+
+
+def test_raw_html_policy_refuses_scripts_and_unlisted_embeds_at_their_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    page = ws / "sites/mini/content/preise.md"
+    text = page.read_text(encoding="utf-8")
+    start = text.count("\n") + 1  # the line RAW_HTML's first (empty) line lands on
+    page.write_text(text + RAW_HTML, encoding="utf-8")
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + '\n[content]\nembeds = ["www.openstreetmap.org"]\n',
+                    encoding="utf-8")
+    run = sk("build", "mini", "--json", "--out", "out", cwd=ws, now=NOW)
+    assert run.returncode == 1 and not (ws / "out").exists()
+    found = sorted((p["line"] - start, p["message"].split()[0]) for p in json_lines(run.stdout)[-1]["problems"]
+                   if p["path"] == "sites/mini/content/preise.md")
+    assert [line for line, _ in found] == [3, 5, 5, 9]
+    assert "tracker.example" in " ".join(p["message"] for p in json_lines(run.stdout)[-1]["problems"])
+    # A site that allows scripts and the tracker builds, with the HTML as written.
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        'embeds = ["www.openstreetmap.org"]', 'allow_scripts = true\nembeds = ["www.openstreetmap.org", "tracker.example"]'),
+        encoding="utf-8")
+    ok = sk("build", "mini", "--out", "out", cwd=ws, now=NOW)
+    assert ok.returncode == 0, ok.stderr
+    assert "<script>alert(1)</script>" in (ws / "out/preise/index.html").read_text(encoding="utf-8")
+
+
+def test_email_never_carries_script_iframe_form_or_object():
+    from sitekeeper.render.htmlpolicy import for_email
+
+    dirty = ('<p onclick="x()">Hallo <b>Welt</b> &amp; Co</p><script>alert(1)</script>'
+             '<iframe src="https://www.youtube-nocookie.com/embed/1">fallback</iframe>'
+             '<form action="/x"><input name="q"><button>Go</button></form><object data="a.swf"></object>'
+             '<a href="javascript:evil()">link</a><a href="https://ok.example/">ok</a>')
+    clean = for_email(dirty)
+    for banned in ("<script", "<iframe", "<form", "<object", "<input", "<button", "onclick", "javascript:", "alert(1)"):
+        assert banned not in clean.lower(), banned
+    assert "<p>Hallo <b>Welt</b> &amp; Co</p>" in clean and '<a href="https://ok.example/">ok</a>' in clean
+
+
+def test_a_campaign_email_drops_raw_script_from_its_body(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    promo = ws / "campaigns/mini/fruehling.md"
+    promo.write_text(promo.read_text(encoding="utf-8") + '\n<form action="https://x.example/"><input name="e"></form>\n',
+                     encoding="utf-8")
+    run = sk("campaign", "preview", "mini/fruehling", "--no-proof", "--out", "prev", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stderr
+    assert "<form" not in (ws / "prev/de.html").read_text(encoding="utf-8").lower()

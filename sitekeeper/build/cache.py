@@ -15,7 +15,7 @@ from .writer import atomic_write
 
 CACHE_DIR = ".sitekeeper-build"
 """The cache's folder inside the output folder (deploys skip names beginning `.sitekeeper`)."""
-CACHE_VERSION = 5
+CACHE_VERSION = 6
 
 
 @dataclass
@@ -32,6 +32,8 @@ class SourceRecord:
     """Problems found parsing it."""
     links: tuple = ()
     """(target, body line, kind) of every link and image in its body."""
+    raw_html: tuple = ()
+    """(body line, fragment) of the raw HTML in its body, for the [content] policy."""
 
 
 class OutputRecord(NamedTuple):

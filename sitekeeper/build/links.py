@@ -34,6 +34,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         return path in outputs or (path + "/index.html") in outputs
 
     def check(source: str, line: int, target: str, base_url: str, kind: str) -> None:
+        target = target.strip()  # browsers ignore spaces around an href: " javascript:…" is a scheme too
         if not target or target.startswith(("#", "//")) or _SCHEME_RE.match(target):
             return
         path = target.split("#", 1)[0].split("?", 1)[0]

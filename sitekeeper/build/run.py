@@ -19,7 +19,7 @@ from .links import check_links
 from .outputs import write_outputs
 from .parallel import Parallel
 from .plan import SitePlan, next_change_in, plan_site
-from .sources import SiteContent, confinement_problems, limits, load_content, secrets_in_files, walk
+from .sources import SiteContent, confinement_problems, html_policy_problems, limits, load_content, secrets_in_files, walk
 
 _I18N = Path(__file__).resolve().parent.parent / "render" / "i18n.py"
 
@@ -83,6 +83,7 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     problems.extend(found)
     problems.extend(secrets_in_files(ws, cfg))
     problems.extend(confinement_problems(ws, cfg))
+    problems.extend(html_policy_problems(cfg, content))
     return Checked(plan, content, problems)
 
 

@@ -44,6 +44,8 @@ class SiteContent:
     """Page relpath -> content hash of its source."""
     links: dict[str, tuple]
     """Page relpath -> (target, body line, kind) of the links in its body."""
+    raw_html: dict[str, tuple]
+    """Page relpath -> (body line, fragment) of the raw HTML in its body."""
     file_sha: dict[Path, str]
     """Static or asset file -> content hash."""
     templates: TemplateInfo
@@ -104,6 +106,29 @@ def confinement_problems(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
     return found
 
 
+def html_policy_problems(cfg: SiteConfig, content: SiteContent) -> list[Diagnostic]:
+    """Raw HTML the site's [content] policy refuses, in pages and in promotions (their page)."""
+    from ..render.htmlpolicy import policy_problems
+
+    policy = cfg.content
+    found = []
+
+    def scan(source: str, first_line: int, fragments) -> None:
+        for line, fragment in fragments:
+            for off, message, fix in policy_problems(fragment, allow_scripts=policy.allow_scripts,
+                                                     embeds=policy.embeds):
+                found.append(Diagnostic(source, first_line + line + off, message, fix))
+
+    for page in content.pages:
+        if page.relpath in content.raw_html:
+            scan(page.source, page.body_line, content.raw_html[page.relpath])
+    for promo in content.promotions:
+        for text in (promo.default, *promo.translations.values()):
+            if "<" in text.body:
+                scan(text.source, text.body_line, render_md(text.body).raw_html)
+    return found
+
+
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
@@ -134,7 +159,7 @@ def parse_source(args):
         return relpath, SourceRecord(sig, sha, None, diags), sha, None
     rendered = render_md(page.body)
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
-    entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links)
+    entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links, rendered.raw_html)
     return relpath, entry, sha, rendered.html
 
 
@@ -170,7 +195,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
                  walked: dict | None = None) -> tuple[SiteContent, list[Diagnostic]]:
     """Read what changed since the cache was written (updating the cache in memory)."""
     problems: list[Diagnostic] = []
-    pages, shas, links = [], {}, {}
+    pages, shas, links, raw_html = [], {}, {}, {}
     new_sources = {}
     content_rel = ws.rel(cfg.content_dir)
     stale = []
@@ -208,6 +233,8 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
             pages.append(cached.page)
             shas[relpath] = cached.sha
             links[relpath] = cached.links
+            if cached.raw_html:
+                raw_html[relpath] = cached.raw_html
     if set(cache.sources) != set(new_sources):
         cache.dirty = True
     cache.sources = new_sources
@@ -216,7 +243,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked, cfg.root)]
     assets = [(rel, Path(e.path)) for rel, e in _listing(ASSETS_DIR, walked, ASSETS_DIR)]
     hashed = [path for _, path in assets] + [path for _, path in static]
-    content = SiteContent(pages, promos, static, assets, shas, links, file_hashes(cache, hashed),
+    content = SiteContent(pages, promos, static, assets, shas, links, raw_html, file_hashes(cache, hashed),
                           template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir))
     return content, problems
 

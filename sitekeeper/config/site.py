@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from ..clock import BadDate, get_zone
 from ..errors import Diagnostic, Problems, ProblemsError
 from . import secrets
+from .content import ContentPolicy, parse_content
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
 from .paths import inside
@@ -29,7 +30,7 @@ CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
-TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme"}
+TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme", "content"}
 THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
 
 
@@ -71,6 +72,8 @@ class SiteConfig:
     """Named deploy targets in file order; the first is the default."""
     mail: MailSettings = field(default_factory=MailSettings)
     """The [mail] settings."""
+    content: ContentPolicy = field(default_factory=ContentPolicy)
+    """The [content] policy for raw HTML."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
 
@@ -178,6 +181,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
 
     deploy = parse_deploy(data.get("deploy", {}), lines, relpath, problems)
     mail = parse_mail(data.get("mail", {}), lines, relpath, problems)
+    content = parse_content(data.get("content"), lines, relpath, problems)
 
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -189,7 +193,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     cfg = SiteConfig(
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
-        deploy=MappingProxyType(deploy), mail=mail,
+        deploy=MappingProxyType(deploy), mail=mail, content=content,
         lines=MappingProxyType(lines),
     )
     return cfg, problems.items

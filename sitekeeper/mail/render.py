@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from ..render.htmlpolicy import for_email
 from ..render.colors import contrast
 from ..render.colors import on_color as _on_color
 from ..errors import Diagnostic
@@ -493,7 +494,8 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
                        "label": t["see_offer"]})
     for b in blocks:
         if b["kind"] == "text":
-            b["html"] = Markup(b["html"].strip())
+            # Script, iframe, form and object never get into an email, whatever the site allows.
+            b["html"] = Markup(for_email(b["html"]).strip())
 
     logo_url, logo_local, logo_width = email_logo(cfg)
     if logo_url:

@@ -3,7 +3,8 @@
 CommonMark plus tables, strikethrough, footnotes, heading anchors, attributes
 (``{.class}``) and task lists. ``render_markdown`` returns the HTML and every link and
 image target with its line in the body, so the checker can point at the exact line
-of a broken link. Raw HTML in Markdown is allowed: the authors are trusted.
+of a broken link. Raw HTML in Markdown is allowed within the site's `[content]` policy:
+every raw fragment is returned with its line for render/htmlpolicy.py to check.
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Rendered:
     """(target, line within the body (0-based), kind 'link'|'image')."""
     first_image: str | None = None
     """First image source, for social previews."""
+    raw_html: tuple[tuple[int, str], ...] = ()
+    """(line within the body (0-based), fragment) of every raw HTML block and inline tag."""
 
 
 def slugify(text: str) -> str:
@@ -94,10 +97,12 @@ def _silence_rule_logging() -> None:
 _HTML_LINK_RE = re.compile(r"""<(?:a|img)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
 
 
-def _collect_links(tokens) -> list[tuple[str, int, str]]:
+def _collect_links(tokens, raw: list | None = None) -> list[tuple[str, int, str]]:
     links = []
     for tok in tokens:
         if tok.type == "html_block" and tok.map:
+            if raw is not None:
+                raw.append((tok.map[0], tok.content))
             for m in _HTML_LINK_RE.finditer(tok.content):
                 kind = "image" if m.group(1).lower() == "src" else "link"
                 links.append((m.group(2), tok.map[0] + tok.content.count("\n", 0, m.start()), kind))
@@ -116,6 +121,8 @@ def _collect_links(tokens) -> list[tuple[str, int, str]]:
                 if src:
                     links.append((str(src), line, "image"))
             elif child.type == "html_inline":
+                if raw is not None:
+                    raw.append((line, child.content))
                 for m in _HTML_LINK_RE.finditer(child.content):
                     kind = "image" if m.group(1).lower() == "src" else "link"
                     links.append((m.group(2), line, kind))
@@ -134,6 +141,7 @@ def render_markdown(body: str) -> Rendered:
     env: dict = {}
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)
-    links = _collect_links(tokens)
+    raw: list = []
+    links = _collect_links(tokens, raw)
     first_image = next((t for t, _, k in links if k == "image"), None)
-    return Rendered(html=html, links=tuple(links), first_image=first_image)
+    return Rendered(html=html, links=tuple(links), first_image=first_image, raw_html=tuple(raw))
