@@ -2,6 +2,7 @@
 # Set up a fresh Debian/Ubuntu machine for sitekeeper.
 #   scripts/setup.sh           install sitekeeper and its runtime dependencies into .venv/ and put
 #                              the `sitekeeper` command on the PATH you already have
+#   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
 #                              pytest, hypothesis, playwright (driving Debian's chromium), moto, aiosmtpd
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
@@ -14,12 +15,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
 
-want_test=0 want_bench=0
+want_test=0 want_bench=0 want_proofs=0
 for arg in "$@"; do
   case "$arg" in
-    --test) want_test=1 ;;
-    --bench) want_bench=1; want_test=1 ;;
-    *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
+    --proofs) want_proofs=1 ;;
+    --test) want_test=1; want_proofs=1 ;;
+    --bench) want_bench=1; want_test=1; want_proofs=1 ;;
+    *) echo "usage: scripts/setup.sh [--proofs] [--test] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -41,8 +43,10 @@ need() { command -v "$1" >/dev/null 2>&1 || [ -x "$2" ] || apt_packages+=("$3");
 if [ ! -x .venv/bin/python ] && ! "$PYTHON" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   apt_packages+=(python3-venv)
 fi
-if [ "$want_test" = 1 ]; then
+if [ "$want_proofs" = 1 ]; then
   need chromium /usr/bin/chromium chromium
+fi
+if [ "$want_test" = 1 ]; then
   need sshd /usr/sbin/sshd openssh-server
   need ssh-keygen /usr/bin/ssh-keygen openssh-client
   need openssl /usr/bin/openssl openssl
@@ -72,8 +76,9 @@ fi
 VPY="$here/.venv/bin/python"
 
 extras=""
-[ "$want_test" = 1 ] && extras="test"
-[ "$want_bench" = 1 ] && extras="test,bench"
+[ "$want_proofs" = 1 ] && extras="proofs"
+[ "$want_test" = 1 ] && extras="proofs,test"
+[ "$want_bench" = 1 ] && extras="proofs,test,bench"
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 echo "installing sitekeeper${extras:+ with [$extras]} into .venv/" >&2

@@ -337,3 +337,17 @@ def test_a_campaign_email_drops_raw_script_from_its_body(tmp_path):
     run = sk("campaign", "preview", "mini/fruehling", "--no-proof", "--out", "prev", cwd=ws, now=NOW)
     assert run.returncode == 0, run.stderr
     assert "<form" not in (ws / "prev/de.html").read_text(encoding="utf-8").lower()
+
+
+def test_preview_without_chromium_writes_the_email_and_skips_proofs_in_one_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    # A PATH without chromium, as right after the README's set-up.
+    run = sk("campaign", "preview", "mini/fruehling", "--out", "prev", "--json", cwd=ws, now=NOW,
+             env={"PATH": "/nonexistent"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = json_lines(run.stdout)
+    warnings = [w for w in lines if w.get("event") == "warning" and "PNG proofs skipped" in w["message"]]
+    assert len(warnings) == 1 and "setup.sh --proofs" in warnings[0]["message"]
+    result = lines[-1]
+    assert result["proofs_skipped"] and all("png_600" not in f for f in result["files"].values())
+    assert (ws / "prev/de.html").is_file() and (ws / "prev/de.eml").is_file()

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..clock import Clock
 from ..config import load_site
 from ..content.promotions import load_promotions
-from ..errors import Diagnostic, ProblemsError, did_you_mean
+from ..errors import Diagnostic, MailError, ProblemsError, did_you_mean
 from . import merge
 from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
@@ -354,12 +354,23 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
         files[code] = {k: str(folder / v) for k, v in names.items()}
         files[code]["subject"] = parts.subject
         files[code]["recipient"] = to
+    proof_skipped = ""
     if jobs:
         from .proof import screenshot_all
 
-        screenshot_all(jobs)
+        with reporter.progress("proofs", total=len(jobs), unit="PNGs"):
+            try:
+                screenshot_all(jobs)
+            except MailError as exc:
+                # The HTML, text and .eml are written; proofs are a convenience, never the failure.
+                proof_skipped = exc.message
+        if proof_skipped:
+            reporter.warn(f"PNG proofs skipped: {proof_skipped}; to get them: bash scripts/setup.sh --proofs")
+            for entry in files.values():
+                entry.pop("png_600", None)
+                entry.pop("png_375", None)
     return {"campaign": f"{cfg.client}/{promo.slug}", "out": str(folder), "languages": langs, "files": files,
-            "approval": approval(promo).state}
+            "approval": approval(promo).state, "proofs_skipped": proof_skipped or None}
 
 
 def _languages(cfg, promo, lang: str | None) -> list[str]:

@@ -27,8 +27,7 @@ def local_html(html: str, links) -> str:
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not path:
-        raise MailError("no Chromium found for the PNG proofs: install Debian's `chromium` package "
-                        "(apt-get install chromium), or run preview with --no-proof")
+        raise MailError("no Chromium found (Debian's `chromium` package)")
     return path
 
 
@@ -39,8 +38,8 @@ class Browser:
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
-            raise MailError("PNG proofs need the `playwright` Python package (pip install playwright; "
-                            "it drives the system chromium, no `playwright install` needed)") from exc
+            raise MailError("the `playwright` Python package is not installed (it drives the system "
+                            "chromium; no `playwright install` is needed)") from exc
         self._pw = sync_playwright().start()
         try:
             self.browser = self._pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
