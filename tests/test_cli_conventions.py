@@ -65,3 +65,21 @@ def test_preview_without_proofs_does_not_ask_to_send_them(ws):
     run = sk("campaign", "preview", "mini/fruehling", "--no-proof", "--out", "prev", cwd=ws, now=NOW)
     assert run.returncode == 0, run.stderr
     assert "not approved yet" in run.stdout and "PNG" not in run.stdout
+
+
+def test_shell_completion_offers_clients_and_campaigns(ws):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "sitekeeper"
+    if not script.exists():
+        pytest.skip("the sitekeeper script is not installed beside this python")
+
+    def complete(words: str, cword: int) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(cword), "_SITEKEEPER_COMPLETE": "complete_bash"}
+        return subprocess.run([str(script)], cwd=ws, env=env, capture_output=True, text=True).stdout.split()
+
+    assert complete("sitekeeper publish ", 2) == ["mini"]
+    assert complete("sitekeeper campaign preview mi", 3) == ["mini/fruehling"]

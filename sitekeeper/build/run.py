@@ -21,6 +21,9 @@ from .parallel import Parallel
 from .plan import SitePlan, next_change_in, plan_site
 from .sources import SiteContent, confinement_problems, html_policy_problems, limits, load_content, secrets_in_files, walk
 
+BIG_SITE = 500
+"""Content files from which a build says it has started (it takes about a second or more)."""
+
 _I18N = Path(__file__).resolve().parent.parent / "render" / "i18n.py"
 
 
@@ -192,6 +195,9 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
         return BuildResult(client, out_dir, last.pages, [], len(last.sizes), [], last.warnings)
     cache = BuildCache.load(out_dir)
     parallel = Parallel.from_env()
+    sources = len(walked.get(cfg.content_dir, ()))
+    if sources >= BIG_SITE:  # a second or more: say so before the wait
+        reporter.info(f"{client}: building {sources} content files ...")
     plan, content, problems = _prepare(ws, cfg, now, cache, parallel, walked)
     for check in checks:
         problems.extend(check(cfg, content))
