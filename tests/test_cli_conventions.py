@@ -83,3 +83,10 @@ def test_shell_completion_offers_clients_and_campaigns(ws):
 
     assert complete("sitekeeper publish ", 2) == ["mini"]
     assert complete("sitekeeper campaign preview mi", 3) == ["mini/fruehling"]
+
+
+def test_debug_shows_the_traceback_that_is_otherwise_hidden(ws):
+    plain = sk("campaign", "test", "mini/nosuch", "--to", "me@example.com", cwd=ws, now=NOW)
+    debug = sk("campaign", "test", "mini/nosuch", "--to", "me@example.com", "--debug", cwd=ws, now=NOW)
+    assert plain.returncode == debug.returncode == 1
+    assert "Traceback" not in plain.stderr and "Traceback" in debug.stderr

@@ -17,7 +17,7 @@ import typer
 from ..clock import BadDate, Clock
 from ..config import Workspace, find_workspace
 from ..errors import Diagnostic, SitekeeperError, UnknownClientError
-from ..report import ConsoleReporter, JsonReporter, Reporter
+from ..report import OPTIONS, ConsoleReporter, JsonReporter, Reporter
 
 
 @dataclass
@@ -71,6 +71,14 @@ def count_errors(reporter: Reporter, diagnostics) -> None:
         print(f"{n} errors", file=sys.stderr)
 
 
+def _trace_if_debug() -> None:
+    """--debug: the traceback (with the vendor error it came from) before the problems."""
+    if OPTIONS.debug:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
 def run_command(fn: Callable) -> Callable:
     """Wrap a command body: SitekeeperError -> problems on the reporter and exit 1."""
 
@@ -80,8 +88,10 @@ def run_command(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except UnknownClientError as exc:
+            _trace_if_debug()
             fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics(), USAGE)
         except SitekeeperError as exc:
+            _trace_if_debug()
             fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics())
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
