@@ -30,6 +30,16 @@ _LOCAL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(?:\.[\w!#$%&'*+/=?^`{|}~-]+)*$
 _LABEL_RE = re.compile(r"^[^\W_](?:(?:[^\W_]|-)*[^\W_])?$")
 
 
+def normalize_address(value: str) -> str:
+    """The one form of an address for comparing, de-duplicating and suppressing: stripped,
+    without angle brackets or a `mailto:`, Unicode NFC, lower-case (providers treat the local
+    part case-insensitively in practice; audience duplicates are case-insensitive)."""
+    import unicodedata
+
+    value = (value or "").strip().removeprefix("mailto:").strip("<> \t")
+    return unicodedata.normalize("NFC", value).lower()
+
+
 def is_address(value: str) -> bool:
     value = value or ""
     local, at, domain = value.rpartition("@")
