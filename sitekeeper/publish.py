@@ -100,8 +100,42 @@ def publish_clients(
             failed.append(ClientFailed(client, problems))
             continue
         reporter.output(done.summary())
+        if done.deploy is not None and not done.deploy.dry_run:
+            _record(ws, done, reporter, clock)
         published.append(done)
     return PublishReport(tuple(clients), tuple(published), tuple(failed))
+
+
+def workspace_commit(ws: Workspace) -> str:
+    """The workspace's git commit (with "+changes" when the tree differs from it), or ""."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "-C", str(ws.root), "rev-parse", "--short=12", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return ""
+        dirty = subprocess.run(["git", "-C", str(ws.root), "status", "--porcelain", "--", "sites", "campaigns"],
+                               capture_output=True, text=True, timeout=30)
+        return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, clock) -> None:
+    """The publish in the activity record; a failure to record is said, never silent."""
+    from .state import activity, open_workspace_store
+
+    d = done.deploy
+    try:
+        activity.record(open_workspace_store(ws), done.client, "publish", {
+            "target": d.target, "url": d.url, "commit": workspace_commit(ws), "release": d.release,
+            "uploaded": len(d.uploaded), "deleted": len(d.deleted), "unchanged": d.plan.unchanged,
+            "bytes": d.plan.bytes, "pages": [p for p in d.uploaded if p.endswith(".html")][:200],
+        }, at=clock.now(load_site(ws, done.client).tz))
+    except SitekeeperError as exc:
+        reporter.warn(f"{done.client}: published, but the activity record could not be written: "
+                      f"{exc.diagnostics()[0].message}")
 
 
 def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_name: str | None, dry_run: bool,

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..clock import Clock
 from ..config import load_site
 from ..content.promotions import load_promotions
-from ..errors import Diagnostic, MailError, ProblemsError, did_you_mean
+from ..errors import Diagnostic, MailError, ProblemsError, SitekeeperError, did_you_mean
 from . import merge
 from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
@@ -433,8 +433,15 @@ def approve(ws, spec: str, by: str, clock, reporter) -> dict:
     text = path.read_text(encoding="utf-8")
     new = approved_text(text, promo, by, now.replace(microsecond=0))
     _write(path, new.encode("utf-8"))
+    from ..state import activity, open_workspace_store
     from .approval import content_hash
 
+    try:
+        activity.record(open_workspace_store(ws), cfg.client, "approval",
+                        {"campaign": promo.slug, "approved_by": by, "approved_hash": content_hash(promo)}, at=now)
+    except SitekeeperError as exc:
+        reporter.warn(f"approval recorded in {promo.source}, but not in the activity record: "
+                      f"{exc.diagnostics()[0].message}")
     return {"campaign": f"{cfg.client}/{promo.slug}", "approved_by": by,
             "approved_at": now.replace(microsecond=0).isoformat(), "approved_hash": content_hash(promo),
             "file": promo.source}
