@@ -15,7 +15,7 @@ from .writer import atomic_write
 
 CACHE_DIR = ".sitekeeper-build"
 """The cache's folder inside the output folder (deploys skip names beginning `.sitekeeper`)."""
-CACHE_VERSION = 6
+CACHE_VERSION = 7
 
 
 @dataclass
@@ -95,6 +95,8 @@ class LastBuild:
     warnings: list[Diagnostic]
     sizes: dict[str, int]
     """Output path -> size."""
+    visible: str = ""
+    """visible_fingerprint() of its plan: what the site shows."""
 
 
 @dataclass

@@ -117,6 +117,15 @@ def fingerprint(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+def visible_fingerprint(plan: "SitePlan") -> str:
+    """One hash of what the site shows: every output path with the fingerprint of its inputs.
+    Equal for two plans means the same bytes would be deployed."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(plan.outputs):
+        h.update(f"{path}\0{plan.outputs[path].fingerprint}\n".encode())
+    return h.hexdigest()
+
+
 # ---------------------------------------------------------------- time
 
 

@@ -18,7 +18,7 @@ from .cache import CACHE_VERSION, BuildCache, LastBuild, load_last, save_last
 from .links import check_links
 from .outputs import write_outputs
 from .parallel import Parallel
-from .plan import SitePlan, next_change_in, plan_site
+from .plan import SitePlan, next_change_in, plan_site, visible_fingerprint
 from .sources import SiteContent, confinement_problems, html_policy_problems, limits, load_content, secrets_in_files, walk
 
 BIG_SITE = 500
@@ -43,6 +43,12 @@ class BuildResult:
     """Outputs removed because their source is gone."""
     warnings: list[Diagnostic] = field(default_factory=list)
     """Problems that did not stop the build."""
+    signature: str = ""
+    """inputs_signature() of the build: equal means no input file was touched."""
+    visible: str = ""
+    """visible_fingerprint() of what the site shows."""
+    valid: tuple[float, float] = (float("-inf"), float("inf"))
+    """Timestamps between which the built site stays what it should show."""
 
     def as_json(self) -> dict:
         return {
@@ -192,7 +198,8 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
     if last is not None:
         for w in last.warnings:
             reporter.warn(str(w))
-        return BuildResult(client, out_dir, last.pages, [], len(last.sizes), [], last.warnings)
+        return BuildResult(client, out_dir, last.pages, [], len(last.sizes), [], last.warnings,
+                           signature, last.visible, last.valid)
     cache = BuildCache.load(out_dir)
     parallel = Parallel.from_env()
     sources = len(walked.get(cfg.content_dir, ()))
@@ -210,6 +217,8 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
     live_html = set(content.sha.values()) | {o.job.body_key for o in plan.outputs.values()
                                              if o.kind == "page" and o.job.body_key.startswith("promo:")}
     cache.save(live_html)
+    visible = visible_fingerprint(plan)
     save_last(out_dir, LastBuild(signature, plan.valid, plan.page_count, problems.warnings,
-                                 {path: cache.outputs[path].size for path in plan.outputs}))
-    return BuildResult(client, out_dir, plan.page_count, written, unchanged, deleted, problems.warnings)
+                                 {path: cache.outputs[path].size for path in plan.outputs}, visible))
+    return BuildResult(client, out_dir, plan.page_count, written, unchanged, deleted, problems.warnings,
+                       signature, visible, plan.valid)
