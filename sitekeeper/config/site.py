@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ..clock import BadDate, get_zone
 from ..errors import Diagnostic, Problems, ProblemsError
 from . import secrets
+from .business import Business, LangTexts, parse_business, parse_lang, with_palette
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
 from .toml import check_keys, error_line, toml_lines
@@ -28,6 +29,7 @@ LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme"}
+TOP_KEYS = TOP_KEYS | {"business", "lang"}  # config/business.py
 THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
 
 
@@ -69,6 +71,10 @@ class SiteConfig:
     """Named deploy targets in file order; the first is the default."""
     mail: MailSettings = field(default_factory=MailSettings)
     """The [mail] settings."""
+    business: Business | None = None
+    """The [business] settings (None when the table is absent)."""
+    lang_texts: Mapping[str, LangTexts] = field(default_factory=dict)
+    """[lang.<code>] texts per language."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
 
@@ -172,6 +178,9 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
 
     deploy = parse_deploy(data.get("deploy", {}), lines, relpath, problems)
     mail = parse_mail(data.get("mail", {}), lines, relpath, problems)
+    business = parse_business(data.get("business"), lines, relpath, problems, mail.postal_address)
+    lang_texts = parse_lang(data.get("lang"), languages, lines, relpath, problems)
+    theme = with_palette(theme, theme_data, business, name)
 
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -183,7 +192,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     cfg = SiteConfig(
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
-        deploy=MappingProxyType(deploy), mail=mail,
+        deploy=MappingProxyType(deploy), mail=mail, business=business, lang_texts=lang_texts,
         lines=MappingProxyType(lines),
     )
     return cfg, problems.items
