@@ -172,15 +172,12 @@ def _title_from_folder(folder: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-_MD_IMAGE_RE = __import__("re").compile(r"!\[[^\]]*\]\((/[^)\s]+)")
-
-
-def _card_image(p: Page) -> str | None:
+def _card_image(p: Page, links) -> str | None:
     """A page's picture for cards: its `image`, else the first site-absolute image in its text."""
     if p.image:
         return p.image
-    m = _MD_IMAGE_RE.search(p.body)
-    return m.group(1) if m else None
+    return next((target for target, _, kind in links.get(p.relpath, ()) if kind == "image"
+                 and target.startswith("/") and not target.startswith("//")), None)
 
 
 def _icons(cfg: SiteConfig, content: SiteContent, add) -> dict:
@@ -358,7 +355,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
 
     def child_row(p: Page) -> tuple:
         return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
-                p.date.timestamp() if p.date else None, _card_image(p))
+                p.date.timestamp() if p.date else None, _card_image(p, content.links))
 
     def sort_children(rows):
         return tuple(sorted(rows, key=lambda r: (-(r[4] or 0), r[0])))

@@ -65,3 +65,19 @@ def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]
 
 def strings(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**STRINGS["en"], **_own(lang), **(extra or {})}
+
+
+def language_problems(cfg, langs) -> list:
+    """An error per email language without every label, naming the missing keys."""
+    from ..errors import Diagnostic
+
+    found = []
+    for lang in langs:
+        own = cfg.lang_texts.get(lang)
+        missing = missing_keys(lang, own.email_strings if own else None)
+        if missing:
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"the email has no labels in {lang!r}: missing {', '.join(missing)}",
+                f"add them to site.toml under [lang.{lang}] as `email_strings = {{ {missing[0]} = \"…\", … }}`"))
+    return found

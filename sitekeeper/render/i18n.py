@@ -168,3 +168,21 @@ def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
         if strings is not None and key in strings:
             return strings[key]
     raise KeyError(f"unknown UI string {key!r} (add it to every language in sitekeeper/render/i18n.py)")
+
+
+def language_problems(cfg) -> list:
+    """An error per site language without every UI string, naming the missing keys."""
+    from ..errors import Diagnostic
+
+    found = []
+    for lang in cfg.languages:
+        own = cfg.lang_texts.get(lang)
+        missing = missing_keys(lang, own.strings if own else None)
+        if missing:
+            known = ", ".join(sorted(STRINGS))
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"the theme has no UI strings in {lang!r}: missing {', '.join(missing)}",
+                f"use a language with built-in strings ({known}), or add them to site.toml under "
+                f"[lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}`"))
+    return found
