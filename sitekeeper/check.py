@@ -5,6 +5,7 @@ from .build import check_site
 from .config import Workspace, load_site
 from .errors import Problems, SitekeeperError
 from .mail.check import check_campaigns
+from .mail.strings import language_problems as email_language_problems
 
 
 def check_client(ws: Workspace, client: str, clock) -> Problems:
@@ -18,7 +19,29 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
     problems.extend(check_campaigns(ws, cfg, content.promotions, clock))
+    problems.extend(email_language_problems(cfg, cfg.languages))
+    problems.extend(large_images(ws, cfg))
     return problems
+
+
+IMAGE_BUDGET = 500 * 1024
+"""Images larger than this make pages slow on phones: check warns."""
+
+
+def large_images(ws: Workspace, cfg) -> list:
+    from .errors import Diagnostic
+
+    found = []
+    if cfg.static_dir.is_dir():
+        for path in sorted(cfg.static_dir.rglob("*")):
+            if path.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif") and path.is_file():
+                size = path.stat().st_size
+                if size > IMAGE_BUDGET:
+                    found.append(Diagnostic(ws.rel(path), None,
+                                            f"image is {size // 1024} KB (over {IMAGE_BUDGET // 1024} KB): slow on phones",
+                                            "resize it to at most 2000 px wide and save it as JPEG or WebP at 80 % quality",
+                                            "warning"))
+    return found
 
 
 def campaign_check(ws: Workspace, clock):

@@ -77,12 +77,12 @@ def test_theme_assets_are_fingerprinted(ws):
 def test_banner_and_promotion_page_exist_only_inside_the_window(ws):
     build(ws, IN_WINDOW)
     out = ws / "out"
-    assert "20 % auf alle Kuchen" in (out / "index.html").read_text()
-    assert "20 % off all cakes" in (out / "en" / "index.html").read_text()
+    assert "20\u00a0% auf alle Kuchen" in (out / "index.html").read_text()
+    assert "20\u00a0% off all cakes" in (out / "en" / "index.html").read_text()
     assert (out / "promotions" / "fruehling" / "index.html").is_file()
     assert (out / "en" / "promotions" / "fruehling" / "index.html").is_file()
     result = build(ws, AFTER_WINDOW)
-    assert "20 % auf alle Kuchen" not in (out / "index.html").read_text()
+    assert "20\u00a0% auf alle Kuchen" not in (out / "index.html").read_text()
     assert not (out / "promotions").exists()
     assert "promotions/fruehling/index.html" in result["deleted_paths"]
 
@@ -90,9 +90,9 @@ def test_banner_and_promotion_page_exist_only_inside_the_window(ws):
 def test_banner_window_is_read_in_the_site_timezone(ws):
     # 07:30 UTC on 1 March is 08:30 in Berlin: the promotion (starts 08:00 Berlin) is live.
     build(ws, "2026-03-01T07:30:00+00:00")
-    assert "20 % auf alle Kuchen" in (ws / "out" / "index.html").read_text()
+    assert "20\u00a0% auf alle Kuchen" in (ws / "out" / "index.html").read_text()
     build(ws, "2026-03-01T06:30:00+00:00")
-    assert "20 % auf alle Kuchen" not in (ws / "out" / "index.html").read_text()
+    assert "20\u00a0% auf alle Kuchen" not in (ws / "out" / "index.html").read_text()
 
 
 def test_rebuild_without_changes_rewrites_nothing(ws):

@@ -6,6 +6,7 @@ import posixpath
 import re
 from urllib.parse import unquote, urljoin
 
+from ..config.business import promo_words
 from ..errors import Diagnostic, did_you_mean
 from .cache import LinkMemo, PageLinks
 from .plan import SitePlan, fingerprint
@@ -81,7 +82,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
                 found = render_md(text.body).links
                 changed = True
             new.promo_links[body_sha] = found
-            url = pr.url(text.lang, plan.cfg.default_language)
+            url = pr.url(text.lang, plan.cfg.default_language, promo_words(plan.cfg))
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
     changed = changed or new.promo_links.keys() != memo.promo_links.keys()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import HtmlStore
 from .feeds import feed_bytes, sitemap_bytes
-from .plan import BytesJob, CopyJob, FeedJob, Job, PageJob, SitemapJob, SitePlan
+from .plan import BytesJob, CopyJob, FeedJob, IconJob, Job, PageJob, SitemapJob, SitePlan
 from .sources import render_md
 
 
@@ -29,8 +29,11 @@ class Renderer:
     def t(self, lang: str):
         i18n = self.i18n
 
+        own = self.cfg.lang_texts.get(lang)
+        extra = own.strings if own else None
+
         def t(key: str) -> str:
-            return i18n.t(lang, key)
+            return i18n.t(lang, key, extra)
 
         return t
 
@@ -71,8 +74,8 @@ class Renderer:
         ]
         children = [
             {"title": title, "url": u, "date_iso": d, "description": desc,
-             "date_display": format_date(datetime.fromisoformat(d), lang) if d else None}
-            for title, u, d, desc, _ in job.children
+             "date_display": format_date(datetime.fromisoformat(d), lang) if d else None, "image": image}
+            for title, u, d, desc, _, image in job.children
         ]
         promo = None
         if job.promo is not None:
@@ -103,8 +106,11 @@ class Renderer:
             "home_url": "/" if lang == cfg.default_language else f"/{lang}/",
             "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
         }
+        from ..render import pagekit, typography
+
+        pagekit.extend(ctx, cfg, job, ctx["page"]["content"], self.plan.now.date(), t)
         template = self.env.get_template(job.template)
-        return template.render(ctx).encode("utf-8")
+        return typography.nbsp_html(template.render(ctx), lang).encode("utf-8")
 
     def render(self, job: Job) -> bytes:
         match job:
@@ -114,6 +120,12 @@ class Renderer:
                 return file.read_bytes()
             case BytesJob(data=data):
                 return data
+            case IconJob(size=size, logo=logo):
+                from ..render.colors import on_color
+                from ..render.icons import icon_png
+
+                theme = self.cfg.theme
+                return icon_png(size, logo, self.cfg.name, theme.primary_color, on_color(theme.primary_color))
             case FeedJob(lang=lang, rows=rows):
                 return feed_bytes(self.cfg, lang, rows, self.plan.now)
             case SitemapJob(entries=entries):

@@ -10,6 +10,7 @@ from typing import Union
 
 from .. import __version__
 from ..config import SiteConfig
+from ..config.business import promo_words
 from ..content.pages import Page, default_url, output_path, translation_url
 from ..content.promotions import Promotion
 from ..errors import Diagnostic
@@ -61,6 +62,14 @@ class BytesJob:
 
 
 @dataclass(frozen=True, slots=True)
+class IconJob:
+    """A favicon PNG: the logo, or the initials in the primary colour."""
+
+    size: int
+    logo: Path | None
+
+
+@dataclass(frozen=True, slots=True)
 class FeedJob:
     """An Atom feed of one language."""
 
@@ -77,7 +86,7 @@ class SitemapJob:
     """(url, lastmod date or None, ((lang, url) alternates))."""
 
 
-Job = Union[PageJob, CopyJob, BytesJob, FeedJob, SitemapJob]
+Job = Union[PageJob, CopyJob, BytesJob, IconJob, FeedJob, SitemapJob]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +96,7 @@ class Output:
     fingerprint: str
     """Hash of every input that shapes the bytes."""
     kind: str
-    """'page' | 'static' | 'asset' | 'feed' | 'sitemap' | 'robots' | '404'."""
+    """'page' | 'static' | 'asset' | 'icon' | 'feed' | 'sitemap' | 'robots' | '404'."""
     source: str
     """Where it comes from, for messages."""
     job: Job
@@ -172,6 +181,42 @@ def _title_from_folder(folder: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def _card_image(p: Page, links) -> str | None:
+    """A page's picture for cards: its `image`, else the first site-absolute image in its text."""
+    if p.image:
+        return p.image
+    return next((target for target, _, kind in links.get(p.relpath, ()) if kind == "image"
+                 and target.startswith("/") and not target.startswith("//")), None)
+
+
+def _icons(cfg: SiteConfig, content: SiteContent, add) -> dict:
+    """Favicon outputs (PNG sizes, an SVG when there is no logo to use, the web manifest)."""
+    from ..render import icons
+
+    theme = cfg.theme
+    logo = cfg.root / theme.logo if theme.logo else None
+    png_logo = None
+    if logo is not None:
+        png_logo = logo if logo.suffix.lower() in (".png", ".jpg", ".jpeg", ".webp") else logo.with_suffix(".png")
+        if not png_logo.is_file():
+            png_logo = None
+    svg_url = _static_url(theme.logo) if logo is not None and logo.suffix.lower() == ".svg" else None
+    logo_sha = content.file_sha.get(png_logo) if png_logo is not None else None
+    if png_logo is not None and logo_sha is None:
+        logo_sha = content_hash(png_logo.read_bytes())
+    for name, size in icons.SIZES.items():
+        add(Output(name, fingerprint("icon", size, logo_sha, cfg.name, theme.primary_color), "icon", cfg.path,
+                   IconJob(size, png_logo)))
+    if svg_url is None and png_logo is None:
+        data = icons.initials_svg(cfg.name, theme.primary_color, on_color(theme.primary_color))
+        add(Output("favicon.svg", content_hash(data), "icon", cfg.path, BytesJob(data)))
+        svg_url = "/favicon.svg"
+    data = icons.manifest(cfg.name, cfg.name.split()[0], "/", theme.primary_color, cfg.default_language, svg_url)
+    add(Output("site.webmanifest", content_hash(data), "icon", cfg.path, BytesJob(data)))
+    return {"icon_svg": svg_url, "icon_png": "/icon-192.png", "apple_touch_icon": "/apple-touch-icon.png",
+            "manifest_url": "/site.webmanifest"}
+
+
 def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     langs = cfg.languages
     deflang = cfg.default_language
@@ -183,6 +228,9 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
         if prev is not None:
             if out.kind == "robots" and prev.kind == "static":
                 return  # the client's own static/robots.txt wins over the generated default
+            if prev.kind == "icon" and out.kind == "static":
+                outputs[out.path] = out  # so does the client's own favicon or manifest
+                return
             problems.append(Diagnostic(out.source or prev.source, None,
                                        f"two outputs at /{out.path}: {prev.source} and {out.source}",
                                        "give one of them another file name or a different `slug`"))
@@ -250,9 +298,10 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
 
     # --- promotions live now
     live = [pr for pr in content.promotions if pr.live(now)]
+    words = promo_words(cfg)
     banners = {
         lang: tuple(
-            (for_site(pr.text(lang).banner or pr.text(lang).title), pr.url(lang, deflang) if pr.page else None,
+            (for_site(pr.text(lang).banner or pr.text(lang).title), pr.url(lang, deflang, words) if pr.page else None,
              for_site(pr.text(lang).title), pr.slug)
             for pr in live
         )
@@ -273,20 +322,25 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
 
     theme = cfg.theme
     logo_url = _static_url(theme.logo)
+    on_accent = on_color(theme.accent_color)
+    icons = _icons(cfg, content, add)
     global_ctx = {
         "name": cfg.name, "base_url": cfg.base_url, "languages": list(langs), "default_language": deflang,
         "description": cfg.description,
         "theme": {
-            "primary_color": theme.primary_color, "accent_color": theme.accent_color,
-            "on_primary": on_color(theme.primary_color), "on_accent": on_color(theme.accent_color),
+            "primary_color": theme.primary_color, "on_primary": on_color(theme.primary_color),
+            # the banner's colour, moved just enough for its text to reach 4.5:1
+            "accent_color": readable_on(on_accent, theme.accent_color), "on_accent": on_accent,
             # links sit on white and on a 7 % tint of the primary colour: AA against the tint
             "link_color": readable_on(mix(theme.primary_color, "#ffffff", 0.93), mix(theme.primary_color, "#000000", 0.18)),
             "tagline": theme.tagline, "logo_url": logo_url, "favicon_url": _static_url(theme.favicon),
+            **icons,
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
     }
     # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
-    site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme)
+    site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
+               sorted((k, repr(v)) for k, v in cfg.lang_texts.items()), now.date() if cfg.business else None)
     gfp = fingerprint(__version__, site_fp, content.templates.fingerprint, sorted(asset_urls.items()), menus,
                       banners, now.year)
 
@@ -295,7 +349,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
 
     def translations_of(key: str, promo: Promotion | None = None) -> tuple:
         if promo is not None:
-            return tuple((lg, promo.url(lg, deflang), promo.text(lg).title) for lg in langs
+            return tuple((lg, promo.url(lg, deflang, words), promo.text(lg).title) for lg in langs
                          if lg == deflang or lg in promo.translations)
         found = translations_memo.get(key)
         if found is None:
@@ -310,7 +364,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
 
     def child_row(p: Page) -> tuple:
         return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
-                p.date.timestamp() if p.date else None)
+                p.date.timestamp() if p.date else None, _card_image(p, content.links))
 
     def sort_children(rows):
         return tuple(sorted(rows, key=lambda r: (-(r[4] or 0), r[0])))
@@ -325,7 +379,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             children_by.setdefault((p.folder, p.lang), []).append(child_row(p))
     for folder, lang, url in synthetic:
         parent = folder.rsplit("/", 1)[0] if "/" in folder else ""
-        children_by.setdefault((parent, lang), []).append((_title_from_folder(folder), url, None, "", None))
+        children_by.setdefault((parent, lang), []).append((_title_from_folder(folder), url, None, "", None, None))
 
     latest = {}
     for lang in langs:
@@ -373,7 +427,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             if lang not in langs:
                 continue
             text = pr.text(lang)
-            url = pr.url(lang, deflang)
+            url = pr.url(lang, deflang, words)
             body = for_site(text.body)
             body_key = "promo:" + content_hash(body.encode())
             job = PageJob(lang, url, "promotion", "promotion.html", for_site(text.title), text.source, body_key, body,
@@ -384,8 +438,10 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             page_count += 1
 
     # --- 404, feeds, sitemap, robots
-    add(Output("404.html", fingerprint(gfp, "404"), "404", "",
-               PageJob(deflang, "/404.html", "404", "404.html", "", "", "", "", None, None, (), (), "")))
+    for lang in langs:  # one per language: /404.html, /en/404.html ...
+        path = "404.html" if lang == deflang else f"{lang}/404.html"
+        add(Output(path, fingerprint(gfp, "404", lang), "404", "",
+                   PageJob(lang, "/" + path, "404", "404.html", "", "", "", "", None, None, (), (), "")))
     for lang in langs:
         dated = sorted((p for p in visible if p.lang == lang and p.date), key=lambda p: p.date, reverse=True)[:30]
         rows = tuple((p.title, urls[(p.key, p.lang)], p.date.isoformat(), p.description) for p in dated)
@@ -400,7 +456,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
         entries.append((url, None, ()))
     for pr in live:
         if pr.page:
-            alts = tuple((lg, pr.url(lg, deflang)) for lg in langs if lg == deflang or lg in pr.translations)
+            alts = tuple((lg, pr.url(lg, deflang, words)) for lg in langs if lg == deflang or lg in pr.translations)
             for lg, u in alts:
                 entries.append((u, None, alts if len(alts) > 1 else ()))
     entries.sort()

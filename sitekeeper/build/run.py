@@ -14,6 +14,7 @@ from .. import __version__
 from ..config import SiteConfig, Workspace, load_site
 from ..errors import Diagnostic, Problems, ProblemsError
 from ..render.env import ASSETS_DIR, template_dirs
+from ..render.i18n import language_problems
 from .cache import CACHE_VERSION, BuildCache, LastBuild, load_last, save_last
 from .links import check_links
 from .outputs import write_outputs
@@ -93,6 +94,7 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     problems.extend(secrets_in_files(ws, cfg))
     problems.extend(confinement_problems(ws, cfg))
     problems.extend(html_policy_problems(cfg, content))
+    problems.extend(language_problems(cfg))
     return Checked(plan, content, problems)
 
 

@@ -20,6 +20,7 @@ from ..clock import BadDate, get_zone
 from ..errors import Diagnostic, Problems, ProblemsError
 from . import secrets
 from .content import ContentPolicy, parse_content
+from .business import Business, LangTexts, parse_business, parse_lang, with_palette
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
 from .paths import inside
@@ -30,7 +31,8 @@ CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
-TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme", "content"}
+TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme", "content",
+            "business", "lang"}
 THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
 
 
@@ -74,6 +76,10 @@ class SiteConfig:
     """The [mail] settings."""
     content: ContentPolicy = field(default_factory=ContentPolicy)
     """The [content] policy for raw HTML."""
+    business: Business | None = None
+    """The [business] settings (None when the table is absent)."""
+    lang_texts: Mapping[str, LangTexts] = field(default_factory=dict)
+    """[lang.<code>] texts per language."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
 
@@ -182,6 +188,9 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     deploy = parse_deploy(data.get("deploy", {}), lines, relpath, problems)
     mail = parse_mail(data.get("mail", {}), lines, relpath, problems)
     content = parse_content(data.get("content"), lines, relpath, problems)
+    business = parse_business(data.get("business"), lines, relpath, problems, mail.postal_address)
+    lang_texts = parse_lang(data.get("lang"), languages, lines, relpath, problems)
+    theme = with_palette(theme, theme_data, business, name)
 
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -193,7 +202,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     cfg = SiteConfig(
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
-        deploy=MappingProxyType(deploy), mail=mail, content=content,
+        deploy=MappingProxyType(deploy), mail=mail, content=content, business=business, lang_texts=lang_texts,
         lines=MappingProxyType(lines),
     )
     return cfg, problems.items

@@ -21,6 +21,7 @@ PAGE_KEYS = {
     "title", "date", "draft", "publish", "expires", "slug", "template", "description", "menu", "tags",
     "summary", "aliases", "lastmod", "image", "weight", "author",
 }
+PAGE_KEYS = PAGE_KEYS | {"params"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class Page:
     """Position in the navigation; None keeps it out."""
     tags: tuple[str, ...] = ()
     """Tags."""
+    image: str | None = None
+    """Image for the hero, cards and link previews."""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    """Any further fields for templates (the built-in home reads cta and cta_url)."""
     key_lines: dict = field(default_factory=dict, compare=False, hash=False)
     """Front matter key -> line, for later diagnostics."""
 
@@ -185,6 +190,7 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
     if not isinstance(tags, list):
         problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
         tags = []
+    image, params = _image_params(meta, problems, source, doc)
     for line, kind, text in find_leftovers(doc.body, doc.body_line):
         problems.append(Diagnostic(source, line, f"{kind} {text!r} left in the text", LEFTOVER_FIX, "warning"))
     if any(d.is_error for d in problems):
@@ -193,9 +199,23 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
         relpath=relpath, source=source, lang=lang, key=key, title=str(title), body=doc.body,
         body_line=doc.body_line, date=date, draft=draft, publish=publish, expires=expires, slug=slug,
         template=template, description=description.strip(), menu=menu, tags=tuple(str(t) for t in tags),
-        key_lines=dict(doc.key_lines),
+        key_lines=dict(doc.key_lines), image=image, params=params,
     )
     return page, problems
+
+
+def _image_params(meta, problems, source, doc) -> tuple[str | None, dict]:
+    image = meta.get("image")
+    if image is not None and (not isinstance(image, str) or not image.strip()):
+        problems.append(Diagnostic(source, doc.line_of("image"), "`image` must be the path of an image",
+                                   "write e.g. `image: /images/shop.jpg`"))
+        image = None
+    params = meta.get("params", {}) or {}
+    if not isinstance(params, dict):
+        problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping",
+                                   "write it as `params:` with indented `name: value` lines below"))
+        params = {}
+    return (image.strip() if image else None), params
 
 
 def default_url(key: str, slug: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from ..config.paths import escape_of
@@ -108,10 +109,11 @@ class Promotion:
             return False
         return self.starts <= now < self.ends
 
-    def url(self, lang: str, default_language: str) -> str:
+    def url(self, lang: str, default_language: str, words: Mapping[str, str] | None = None) -> str:
+        """The page's URL; ``words`` names the /promotions/ folder per language ([lang.*] paths)."""
         if lang != default_language and lang in self.translations:
-            return f"/{lang}/promotions/{self.slug}/"
-        return f"/promotions/{self.slug}/"
+            return f"/{lang}/{(words or {}).get(lang, 'promotions')}/{self.slug}/"
+        return f"/{(words or {}).get(default_language, 'promotions')}/{self.slug}/"
 
 
 def _text(doc: Document, lang: str, source: str, problems, is_default: bool) -> PromotionText:

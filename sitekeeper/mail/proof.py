@@ -54,7 +54,8 @@ class Browser:
 
     def open(self, html_file: Path, width: int):
         """A page showing ``html_file`` at ``width`` CSS pixels; returns (page, failed request URLs)."""
-        page = self.browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=2)
+        # A short viewport: the full-page shot is as tall as the email, not a fixed canvas.
+        page = self.browser.new_page(viewport={"width": width, "height": 200}, device_scale_factor=2)
         failed: list[str] = []
 
         def route(r):

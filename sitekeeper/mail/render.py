@@ -19,6 +19,9 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..render.htmlpolicy import for_email
+from ..config.business import promo_words, text_for
+from ..render.dates import format_date, last_day
+from ..render.typography import nbsp_html, nbsp_text
 from ..render.colors import contrast
 from ..render.colors import on_color as _on_color
 from ..errors import Diagnostic
@@ -288,7 +291,12 @@ class TextWriter:
         if self.lines and self.lines[-1] != "":
             self.lines.append("")
 
+    lang = ""
+    """The email's language: its typography keeps "20 %" on one line before wrapping."""
+
     def emit(self, text: str, tight: bool = False, wrap: bool = True) -> None:
+        if self.lang and wrap:
+            text = nbsp_text(text, self.lang)
         if not tight:
             self._blank()
         for n, hard in enumerate(text.split("\n")):
@@ -438,8 +446,9 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
                                             if not getattr(text, k).strip()})
     used_lang = text.lang
     fields = Fields()
-    t = strings(used_lang)
-    page_path = promo.url(used_lang, cfg.default_language)
+    own = cfg.lang_texts.get(used_lang)
+    t = strings(used_lang, own.email_strings if own else None)
+    page_path = promo.url(used_lang, cfg.default_language, promo_words(cfg))
     page_url = cfg.base_url + page_path
     rewriter = UrlRewriter(cfg, page_url, promo.slug if utm_enabled(cfg, promo) else None)
     styles = _styles(cfg.theme.primary_color)
@@ -505,15 +514,16 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     unsubscribe = fields.placeholder(Field("unsubscribe_url", ""))
     accent = cfg.theme.accent_color
     context = dict(
-        lang=used_lang, site_name=cfg.name, site_url=cfg.base_url + "/",
+        lang=used_lang, site_name=text_for(cfg, used_lang, "name"), site_url=cfg.base_url + "/",
         site_url_label=urlsplit(cfg.base_url).hostname or cfg.base_url,
-        tagline=cfg.theme.tagline, logo_url=logo_url, logo_width=logo_width,
+        tagline=text_for(cfg, used_lang, "tagline"), logo_url=logo_url, logo_width=logo_width,
+        valid_until=(f"{t['valid_until']} {format_date(last_day(promo.ends), used_lang)}" if promo.ends else ""),
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),
         link_color=styles["link"], accent_color=accent, on_accent=on_color(accent),
         title=fields.protect(text.title), banner=fields.protect(text.banner),
         preheader=fields.protect(text.preheader), blocks=blocks,
         web_url=_iri_to_uri(page_url) if promo.page and not promo.draft else None,
-        postal_address=mail.postal_address, reason=t["reason"].format(name=cfg.name),
+        postal_address=mail.postal_address, reason=t["reason"].format(name=text_for(cfg, used_lang, "name")),
         unsubscribe_url=unsubscribe, t=t,
     )
     tpl_path = template_path(cfg)
@@ -546,8 +556,15 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         return None, problems
 
     writer = TextWriter()
+    writer.lang = used_lang
     writer.write(tokens)
     plain = _text_part(cfg, text, fields, writer, t, unsubscribe, context)
+    if "<head>" in html and 'name="color-scheme"' not in html:
+        html = html.replace("<head>", '<head><meta name="color-scheme" content="light dark">'
+                            '<meta name="supported-color-schemes" content="light dark">', 1)
+    # Locale typography in both parts (the subject stays as written).
+    html = nbsp_html(html, used_lang)
+    plain = nbsp_text(plain, used_lang)
     compiled = CompiledEmail(
         client=cfg.client, slug=promo.slug, lang=lang, text_lang=used_lang, source=text.source,
         subject=fields.protect(text.subject), html=html, plain=plain, fields=fields, links=rewriter.refs,
@@ -557,7 +574,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
 
 
 def _text_part(cfg, text, fields, writer: TextWriter, t, unsubscribe: str, context) -> str:
-    head = [cfg.name]
+    head = [context["site_name"]]
     if context["banner"]:
         head += ["", context["banner"]]
     title = context["title"]
@@ -568,6 +585,6 @@ def _text_part(cfg, text, fields, writer: TextWriter, t, unsubscribe: str, conte
         out += f"\n{t['see_offer']}: {context['blocks'][-1]['href']}\n"
     if writer.urls:
         out += f"\n{t['links']}:\n" + "\n".join(f"[{n}] {u}" for n, u in enumerate(writer.urls, 1)) + "\n"
-    footer = ["", "-- ", cfg.name, context["postal_address"], cfg.base_url + "/", "",
+    footer = ["", "-- ", context["site_name"], context["postal_address"], cfg.base_url + "/", "",
               *textwrap.wrap(context["reason"], TextWriter.WIDTH), f"{t['unsubscribe_text']}: {unsubscribe}"]
     return out + "\n".join(footer) + "\n"

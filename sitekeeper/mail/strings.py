@@ -1,42 +1,83 @@
-"""Labels of the built-in email, per language (falls back to English)."""
+"""Labels of the built-in email, per language.
+
+Every key exists in every language listed here (tests hold them to that); a site adds or
+overrides labels with ``[lang.<code>] email_strings = {...}`` in site.toml. ``check`` refuses
+a campaign language that lacks any of them (``missing_keys``) instead of mailing English
+words to its readers; ``strings`` falls back to English only for a preview.
+"""
 from __future__ import annotations
 
-STRINGS = {
-    "en": {
-        "view_online": "View this email in your browser",
-        "unsubscribe": "Unsubscribe",
-        "reason": "You are receiving this email because you subscribed to news from {name}.",
-        "links": "Links",
-        "see_offer": "See the offer",
-        "unsubscribe_text": "Unsubscribe",
-    },
-    "de": {
-        "view_online": "E-Mail im Browser ansehen",
-        "unsubscribe": "Abmelden",
-        "reason": "Sie erhalten diese E-Mail, weil Sie den Newsletter von {name} abonniert haben.",
-        "links": "Links",
-        "see_offer": "Zum Angebot",
-        "unsubscribe_text": "Abmelden",
-    },
-    "cs": {
-        "view_online": "Zobrazit e-mail v prohlížeči",
-        "unsubscribe": "Odhlásit odběr",
-        "reason": "Tento e-mail dostáváte, protože jste se přihlásili k odběru novinek od {name}.",
-        "links": "Odkazy",
-        "see_offer": "Zobrazit nabídku",
-        "unsubscribe_text": "Odhlásit odběr",
-    },
-    "fr": {
-        "view_online": "Voir cet e-mail dans votre navigateur",
-        "unsubscribe": "Se désabonner",
-        "reason": "Vous recevez cet e-mail car vous êtes abonné(e) aux actualités de {name}.",
-        "links": "Liens",
-        "see_offer": "Voir l'offre",
-        "unsubscribe_text": "Se désabonner",
-    },
+from typing import Mapping
+
+KEYS = ("view_online", "unsubscribe", "reason", "links", "see_offer", "unsubscribe_text", "valid_until")
+
+_TABLE = {
+    "en": ("View this email in your browser", "Unsubscribe",
+           "You are receiving this email because you subscribed to news from {name}.", "Links", "See the offer",
+           "Unsubscribe", "Valid until"),
+    "de": ("E-Mail im Browser ansehen", "Abmelden",
+           "Sie erhalten diese E-Mail, weil Sie den Newsletter von {name} abonniert haben.", "Links", "Zum Angebot",
+           "Abmelden", "Gültig bis"),
+    "cs": ("Zobrazit e-mail v prohlížeči", "Odhlásit odběr",
+           "Tento e-mail dostáváte, protože jste se přihlásili k odběru novinek od {name}.", "Odkazy",
+           "Zobrazit nabídku", "Odhlásit odběr", "Platí do"),
+    "sk": ("Zobraziť e-mail v prehliadači", "Odhlásiť odber",
+           "Tento e-mail dostávate, pretože ste sa prihlásili na odber noviniek od {name}.", "Odkazy",
+           "Zobraziť ponuku", "Odhlásiť odber", "Platí do"),
+    "ro": ("Vezi acest e-mail în browser", "Dezabonare",
+           "Primiți acest e-mail pentru că v-ați abonat la noutățile de la {name}.", "Linkuri", "Vezi oferta",
+           "Dezabonare", "Valabil până la"),
+    "fr": ("Voir cet e-mail dans votre navigateur", "Se désabonner",
+           "Vous recevez cet e-mail car vous êtes abonné(e) aux actualités de {name}.", "Liens", "Voir l’offre",
+           "Se désabonner", "Valable jusqu’au"),
+    "es": ("Ver este correo en el navegador", "Darse de baja",
+           "Recibe este correo porque se suscribió a las novedades de {name}.", "Enlaces", "Ver la oferta",
+           "Darse de baja", "Válido hasta el"),
+    "it": ("Visualizza questa e-mail nel browser", "Annulla l’iscrizione",
+           "Ricevi questa e-mail perché ti sei iscritto alle novità di {name}.", "Link", "Vedi l’offerta",
+           "Annulla l’iscrizione", "Valida fino al"),
+    "nl": ("Bekijk deze e-mail in je browser", "Afmelden",
+           "Je ontvangt deze e-mail omdat je je hebt aangemeld voor nieuws van {name}.", "Links",
+           "Bekijk de aanbieding", "Afmelden", "Geldig tot"),
+    "pl": ("Zobacz tę wiadomość w przeglądarce", "Wypisz się",
+           "Otrzymujesz tę wiadomość, ponieważ zapisałeś się na wiadomości od {name}.", "Linki", "Zobacz ofertę",
+           "Wypisz się", "Ważna do"),
+    "hu": ("Az e-mail megtekintése böngészőben", "Leiratkozás",
+           "Azért kapja ezt az e-mailt, mert feliratkozott a(z) {name} híreire.", "Linkek", "Megnézem az ajánlatot",
+           "Leiratkozás", "Érvényes eddig:"),
+    "pt": ("Ver este e-mail no navegador", "Cancelar subscrição",
+           "Recebe este e-mail porque subscreveu as novidades de {name}.", "Ligações", "Ver a oferta",
+           "Cancelar subscrição", "Válido até"),
 }
 
+STRINGS: dict[str, dict[str, str]] = {lang: dict(zip(KEYS, words)) for lang, words in _TABLE.items()}
 
-def strings(lang: str) -> dict[str, str]:
-    base = STRINGS["en"]
-    return {**base, **STRINGS.get(lang, STRINGS.get(lang.split("-")[0], {}))}
+
+def _own(lang: str) -> dict[str, str]:
+    return dict(STRINGS.get(lang) or STRINGS.get(lang.split("-")[0].lower()) or {})
+
+
+def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:
+    """The labels ``lang`` has none for (built in or from the site)."""
+    have = {**_own(lang), **(extra or {})}
+    return [k for k in KEYS if k not in have]
+
+
+def strings(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    return {**STRINGS["en"], **_own(lang), **(extra or {})}
+
+
+def language_problems(cfg, langs) -> list:
+    """An error per email language without every label, naming the missing keys."""
+    from ..errors import Diagnostic
+
+    found = []
+    for lang in langs:
+        own = cfg.lang_texts.get(lang)
+        missing = missing_keys(lang, own.email_strings if own else None)
+        if missing:
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"the email has no labels in {lang!r}: missing {', '.join(missing)}",
+                f"add them to site.toml under [lang.{lang}] as `email_strings = {{ {missing[0]} = \"…\", … }}`"))
+    return found

@@ -1,192 +1,188 @@
 """UI strings of the built-in theme, per language.
 
-Templates call ``t(key)``; the builder binds it to the page's language. A missing
-language or key falls back to English, so a site in a language not listed here still
-builds (with English chrome) instead of failing.
+Templates call ``t(key)``; the builder binds it to the page's language. Every key exists
+in every language listed here (tests hold them to that); a site may add or override
+strings per language with ``[lang.<code>] strings = {...}`` in site.toml, which is also how
+a language not listed here gets its words. ``missing_keys`` names what a language lacks:
+``check`` refuses such a site rather than showing English words to its readers.
 """
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "en": {
-        "skip_to_content": "Skip to content",
-        "menu": "Menu",
-        "main_navigation": "Main navigation",
-        "footer_navigation": "Footer navigation",
-        "language": "Language",
-        "read_more": "Read more",
-        "page_not_found": "Page not found",
-        "not_found_text": "Sorry, we could not find this page. It may have moved, or the link may be mistyped.",
-        "back_home": "Back to the home page",
-        "published": "Published",
-        "promotion": "Promotion",
-        "promotion_until": "until",
-        "promotion_from": "from",
-        "offer": "Special offer",
-        "offer_valid": "Valid",
-        "see_offer": "See the offer",
-        "latest": "Latest",
-        "feed": "News feed (Atom)",
-        "all_rights": "All rights reserved.",
-        "home": "Home",
-        "tags": "Tags",
-        "back_to_top": "Back to top",
-    },
-    "de": {
-        "skip_to_content": "Zum Inhalt springen",
-        "menu": "Menü",
-        "main_navigation": "Hauptnavigation",
-        "footer_navigation": "Fußzeilen-Navigation",
-        "language": "Sprache",
-        "read_more": "Weiterlesen",
-        "page_not_found": "Seite nicht gefunden",
-        "not_found_text": "Diese Seite gibt es leider nicht (mehr). Vielleicht ist sie umgezogen, oder der Link enthält einen Tippfehler.",
-        "back_home": "Zur Startseite",
-        "published": "Veröffentlicht",
-        "promotion": "Aktion",
-        "promotion_until": "bis",
-        "promotion_from": "ab",
-        "offer": "Angebot",
-        "offer_valid": "Gültig",
-        "see_offer": "Zum Angebot",
-        "latest": "Aktuelles",
-        "feed": "Neuigkeiten-Feed (Atom)",
-        "all_rights": "Alle Rechte vorbehalten.",
-        "home": "Startseite",
-        "tags": "Schlagwörter",
-        "back_to_top": "Nach oben",
-    },
-    "cs": {
-        "skip_to_content": "Přejít na obsah",
-        "menu": "Menu",
-        "main_navigation": "Hlavní navigace",
-        "footer_navigation": "Navigace v zápatí",
-        "language": "Jazyk",
-        "read_more": "Číst dále",
-        "page_not_found": "Stránka nenalezena",
-        "not_found_text": "Tuto stránku jsme bohužel nenašli. Možná byla přesunuta, nebo je v odkazu překlep.",
-        "back_home": "Zpět na úvodní stránku",
-        "published": "Zveřejněno",
-        "promotion": "Akce",
-        "promotion_until": "do",
-        "promotion_from": "od",
-        "offer": "Zvláštní nabídka",
-        "offer_valid": "Platí",
-        "see_offer": "Zobrazit nabídku",
-        "latest": "Novinky",
-        "feed": "Kanál novinek (Atom)",
-        "all_rights": "Všechna práva vyhrazena.",
-        "home": "Úvod",
-        "tags": "Štítky",
-        "back_to_top": "Nahoru",
-    },
-    "ro": {
-        "skip_to_content": "Salt la conținut",
-        "menu": "Meniu",
-        "main_navigation": "Navigare principală",
-        "footer_navigation": "Navigare în subsol",
-        "language": "Limbă",
-        "read_more": "Citește mai mult",
-        "page_not_found": "Pagina nu a fost găsită",
-        "not_found_text": "Ne pare rău, nu am găsit această pagină. Poate a fost mutată sau linkul conține o greșeală.",
-        "back_home": "Înapoi la pagina principală",
-        "published": "Publicat",
-        "promotion": "Promoție",
-        "promotion_until": "până la",
-        "promotion_from": "de la",
-        "offer": "Ofertă specială",
-        "offer_valid": "Valabil",
-        "see_offer": "Vezi oferta",
-        "latest": "Noutăți",
-        "feed": "Flux de noutăți (Atom)",
-        "all_rights": "Toate drepturile rezervate.",
-        "home": "Acasă",
-        "tags": "Etichete",
-        "back_to_top": "Înapoi sus",
-    },
-    "fr": {
-        "skip_to_content": "Aller au contenu",
-        "menu": "Menu",
-        "main_navigation": "Navigation principale",
-        "footer_navigation": "Navigation de pied de page",
-        "language": "Langue",
-        "read_more": "Lire la suite",
-        "page_not_found": "Page introuvable",
-        "not_found_text": "Désolés, cette page est introuvable. Elle a peut-être été déplacée, ou le lien contient une faute de frappe.",
-        "back_home": "Retour à l’accueil",
-        "published": "Publié le",
-        "promotion": "Promotion",
-        "promotion_until": "jusqu’au",
-        "promotion_from": "à partir du",
-        "offer": "Offre spéciale",
-        "offer_valid": "Valable",
-        "see_offer": "Voir l’offre",
-        "latest": "Actualités",
-        "feed": "Flux d’actualités (Atom)",
-        "all_rights": "Tous droits réservés.",
-        "home": "Accueil",
-        "tags": "Mots-clés",
-        "back_to_top": "Haut de page",
-    },
-    "es": {
-        "skip_to_content": "Saltar al contenido",
-        "menu": "Menú",
-        "main_navigation": "Navegación principal",
-        "footer_navigation": "Navegación del pie de página",
-        "language": "Idioma",
-        "read_more": "Leer más",
-        "page_not_found": "Página no encontrada",
-        "not_found_text": "Lo sentimos, no encontramos esta página. Puede que se haya movido o que el enlace tenga un error.",
-        "back_home": "Volver a la página de inicio",
-        "published": "Publicado",
-        "promotion": "Promoción",
-        "promotion_until": "hasta el",
-        "promotion_from": "desde el",
-        "offer": "Oferta especial",
-        "offer_valid": "Válido",
-        "see_offer": "Ver la oferta",
-        "latest": "Novedades",
-        "feed": "Canal de novedades (Atom)",
-        "all_rights": "Todos los derechos reservados.",
-        "home": "Inicio",
-        "tags": "Etiquetas",
-        "back_to_top": "Volver arriba",
-    },
-    "it": {
-        "skip_to_content": "Vai al contenuto",
-        "menu": "Menu",
-        "main_navigation": "Navigazione principale",
-        "footer_navigation": "Navigazione a piè di pagina",
-        "language": "Lingua",
-        "read_more": "Leggi di più",
-        "page_not_found": "Pagina non trovata",
-        "not_found_text": "Spiacenti, non abbiamo trovato questa pagina. Potrebbe essere stata spostata, oppure il link contiene un errore.",
-        "back_home": "Torna alla pagina iniziale",
-        "published": "Pubblicato",
-        "promotion": "Promozione",
-        "promotion_until": "fino al",
-        "promotion_from": "dal",
-        "offer": "Offerta speciale",
-        "offer_valid": "Valida",
-        "see_offer": "Vedi l’offerta",
-        "latest": "Novità",
-        "feed": "Feed delle novità (Atom)",
-        "all_rights": "Tutti i diritti riservati.",
-        "home": "Home",
-        "tags": "Tag",
-        "back_to_top": "Torna su",
-    },
+from typing import Mapping
+
+_KEYS = (
+    "skip_to_content menu main_navigation footer_navigation language read_more page_not_found not_found_text "
+    "back_home published promotion promotion_until promotion_from offer offer_valid see_offer latest feed "
+    "all_rights home tags back_to_top opening_hours closed closed_on phone email address show_map follow_us "
+    "contact call_us valid_until day_mon day_tue day_wed day_thu day_fri day_sat day_sun"
+).split()
+
+# Each language as one table; weekday names are short forms as shops write them on the door.
+_TABLE = {
+    "en": [
+        "Skip to content", "Menu", "Main navigation", "Footer navigation", "Language", "Read more",
+        "Page not found", "Sorry, we could not find this page. It may have moved, or the link may be mistyped.",
+        "Back to the home page", "Published", "Promotion", "until", "from", "Special offer", "Valid",
+        "See the offer", "Latest", "News feed (Atom)", "All rights reserved.", "Home", "Tags", "Back to top",
+        "Opening hours", "Closed", "Closed on", "Phone", "Email", "Address", "Show on the map", "Follow us",
+        "Contact", "Call us", "Valid until", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+    ],
+    "de": [
+        "Zum Inhalt springen", "Menü", "Hauptnavigation", "Fußzeilen-Navigation", "Sprache", "Weiterlesen",
+        "Seite nicht gefunden",
+        "Diese Seite gibt es leider nicht (mehr). Vielleicht ist sie umgezogen, oder der Link enthält einen Tippfehler.",
+        "Zur Startseite", "Veröffentlicht", "Aktion", "bis", "ab", "Angebot", "Gültig", "Zum Angebot", "Aktuelles",
+        "Neuigkeiten-Feed (Atom)", "Alle Rechte vorbehalten.", "Startseite", "Schlagwörter", "Nach oben",
+        "Öffnungszeiten", "Geschlossen", "Geschlossen am", "Telefon", "E-Mail", "Adresse", "Auf der Karte zeigen",
+        "Folgen Sie uns", "Kontakt", "Rufen Sie uns an", "Gültig bis", "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So",
+    ],
+    "cs": [
+        "Přejít na obsah", "Menu", "Hlavní navigace", "Navigace v zápatí", "Jazyk", "Číst dále", "Stránka nenalezena",
+        "Tuto stránku jsme bohužel nenašli. Možná byla přesunuta, nebo je v odkazu překlep.",
+        "Zpět na úvodní stránku", "Zveřejněno", "Akce", "do", "od", "Zvláštní nabídka", "Platí", "Zobrazit nabídku",
+        "Novinky", "Kanál novinek (Atom)", "Všechna práva vyhrazena.", "Úvod", "Štítky", "Nahoru",
+        "Otevírací doba", "Zavřeno", "Zavřeno", "Telefon", "E-mail", "Adresa", "Zobrazit na mapě", "Sledujte nás",
+        "Kontakt", "Zavolejte nám", "Platí do", "Po", "Út", "St", "Čt", "Pá", "So", "Ne",
+    ],
+    "sk": [
+        "Prejsť na obsah", "Menu", "Hlavná navigácia", "Navigácia v päte stránky", "Jazyk", "Čítať ďalej",
+        "Stránka sa nenašla", "Túto stránku sme, žiaľ, nenašli. Možno bola presunutá alebo je v odkaze preklep.",
+        "Späť na úvodnú stránku", "Zverejnené", "Akcia", "do", "od", "Špeciálna ponuka", "Platí", "Zobraziť ponuku",
+        "Novinky", "Kanál noviniek (Atom)", "Všetky práva vyhradené.", "Úvod", "Štítky", "Nahor",
+        "Otváracie hodiny", "Zatvorené", "Zatvorené", "Telefón", "E-mail", "Adresa", "Zobraziť na mape",
+        "Sledujte nás", "Kontakt", "Zavolajte nám", "Platí do", "Po", "Ut", "St", "Št", "Pi", "So", "Ne",
+    ],
+    "ro": [
+        "Salt la conținut", "Meniu", "Navigare principală", "Navigare în subsol", "Limbă", "Citește mai mult",
+        "Pagina nu a fost găsită",
+        "Ne pare rău, nu am găsit această pagină. Poate a fost mutată sau linkul conține o greșeală.",
+        "Înapoi la pagina principală", "Publicat", "Promoție", "până la", "de la", "Ofertă specială", "Valabil",
+        "Vezi oferta", "Noutăți", "Flux de noutăți (Atom)", "Toate drepturile rezervate.", "Acasă", "Etichete",
+        "Înapoi sus", "Program", "Închis", "Închis pe", "Telefon", "E-mail", "Adresă", "Vezi pe hartă",
+        "Urmărește-ne", "Contact", "Sună-ne", "Valabil până la", "Lun", "Mar", "Mie", "Joi", "Vin", "Sâm", "Dum",
+    ],
+    "fr": [
+        "Aller au contenu", "Menu", "Navigation principale", "Navigation de pied de page", "Langue", "Lire la suite",
+        "Page introuvable",
+        "Désolés, cette page est introuvable. Elle a peut-être été déplacée, ou le lien contient une faute de frappe.",
+        "Retour à l’accueil", "Publié le", "Promotion", "jusqu’au", "à partir du", "Offre spéciale", "Valable",
+        "Voir l’offre", "Actualités", "Flux d’actualités (Atom)", "Tous droits réservés.", "Accueil", "Mots-clés",
+        "Haut de page", "Horaires d’ouverture", "Fermé", "Fermé le", "Téléphone", "E-mail", "Adresse",
+        "Voir sur la carte", "Suivez-nous", "Contact", "Appelez-nous", "Valable jusqu’au",
+        "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.",
+    ],
+    "es": [
+        "Saltar al contenido", "Menú", "Navegación principal", "Navegación del pie de página", "Idioma", "Leer más",
+        "Página no encontrada",
+        "Lo sentimos, no encontramos esta página. Puede que se haya movido o que el enlace tenga un error.",
+        "Volver a la página de inicio", "Publicado", "Promoción", "hasta el", "desde el", "Oferta especial", "Válido",
+        "Ver la oferta", "Novedades", "Canal de novedades (Atom)", "Todos los derechos reservados.", "Inicio",
+        "Etiquetas", "Volver arriba", "Horario", "Cerrado", "Cerrado el", "Teléfono", "Correo electrónico",
+        "Dirección", "Ver en el mapa", "Síguenos", "Contacto", "Llámanos", "Válido hasta el",
+        "lun", "mar", "mié", "jue", "vie", "sáb", "dom",
+    ],
+    "it": [
+        "Vai al contenuto", "Menu", "Navigazione principale", "Navigazione a piè di pagina", "Lingua",
+        "Leggi di più", "Pagina non trovata",
+        "Spiacenti, non abbiamo trovato questa pagina. Potrebbe essere stata spostata, oppure il link contiene un errore.",
+        "Torna alla pagina iniziale", "Pubblicato", "Promozione", "fino al", "dal", "Offerta speciale", "Valida",
+        "Vedi l’offerta", "Novità", "Feed delle novità (Atom)", "Tutti i diritti riservati.", "Home", "Tag",
+        "Torna su", "Orari di apertura", "Chiuso", "Chiuso il", "Telefono", "E-mail", "Indirizzo",
+        "Vedi sulla mappa", "Seguici", "Contatti", "Chiamaci", "Valida fino al",
+        "lun", "mar", "mer", "gio", "ven", "sab", "dom",
+    ],
+    "nl": [
+        "Naar de inhoud", "Menu", "Hoofdnavigatie", "Navigatie in de voettekst", "Taal", "Lees meer",
+        "Pagina niet gevonden",
+        "Sorry, we konden deze pagina niet vinden. Misschien is ze verplaatst, of bevat de link een tikfout.",
+        "Terug naar de startpagina", "Gepubliceerd", "Actie", "tot", "vanaf", "Speciale aanbieding", "Geldig",
+        "Bekijk de aanbieding", "Nieuws", "Nieuwsfeed (Atom)", "Alle rechten voorbehouden.", "Home", "Labels",
+        "Naar boven", "Openingstijden", "Gesloten", "Gesloten op", "Telefoon", "E-mail", "Adres",
+        "Bekijk op de kaart", "Volg ons", "Contact", "Bel ons", "Geldig tot", "ma", "di", "wo", "do", "vr", "za", "zo",
+    ],
+    "pl": [
+        "Przejdź do treści", "Menu", "Nawigacja główna", "Nawigacja w stopce", "Język", "Czytaj dalej",
+        "Nie znaleziono strony",
+        "Niestety nie znaleźliśmy tej strony. Mogła zostać przeniesiona albo link zawiera literówkę.",
+        "Wróć na stronę główną", "Opublikowano", "Promocja", "do", "od", "Oferta specjalna", "Ważna",
+        "Zobacz ofertę", "Aktualności", "Kanał aktualności (Atom)", "Wszelkie prawa zastrzeżone.",
+        "Strona główna", "Tagi", "Do góry", "Godziny otwarcia", "Zamknięte", "Zamknięte w dniu", "Telefon",
+        "E-mail", "Adres", "Pokaż na mapie", "Obserwuj nas", "Kontakt", "Zadzwoń do nas", "Ważna do",
+        "pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz.",
+    ],
+    "hu": [
+        "Ugrás a tartalomra", "Menü", "Főmenü", "Lábléc menü", "Nyelv", "Tovább olvasom", "Az oldal nem található",
+        "Sajnáljuk, ezt az oldalt nem találjuk. Lehet, hogy elköltözött, vagy elírás van a linkben.",
+        "Vissza a kezdőlapra", "Közzétéve", "Akció", "-ig", "-tól", "Különleges ajánlat", "Érvényes",
+        "Megnézem az ajánlatot", "Friss hírek", "Hírcsatorna (Atom)", "Minden jog fenntartva.", "Kezdőlap",
+        "Címkék", "Vissza a tetejére", "Nyitvatartás", "Zárva", "Zárva", "Telefon", "E-mail", "Cím",
+        "Megnézem a térképen", "Kövessen minket", "Kapcsolat", "Hívjon minket", "Érvényes eddig:",
+        "H", "K", "Sze", "Cs", "P", "Szo", "V",
+    ],
+    "pt": [
+        "Saltar para o conteúdo", "Menu", "Navegação principal", "Navegação do rodapé", "Idioma", "Ler mais",
+        "Página não encontrada",
+        "Lamentamos, não encontrámos esta página. Pode ter mudado de endereço, ou o link tem um erro.",
+        "Voltar à página inicial", "Publicado", "Promoção", "até", "a partir de", "Oferta especial", "Válido",
+        "Ver a oferta", "Novidades", "Feed de novidades (Atom)", "Todos os direitos reservados.", "Início",
+        "Etiquetas", "Voltar ao topo", "Horário", "Fechado", "Fechado a", "Telefone", "E-mail", "Morada",
+        "Ver no mapa", "Siga-nos", "Contacto", "Ligue-nos", "Válido até", "seg", "ter", "qua", "qui", "sex", "sáb", "dom",
+    ],
 }
 
-FALLBACK = "en"
+STRINGS: dict[str, dict[str, str]] = {lang: dict(zip(_KEYS, words)) for lang, words in _TABLE.items()}
+KEYS: tuple[str, ...] = tuple(_KEYS)
+"""Every key a language needs."""
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def t(lang: str, key: str) -> str:
-    """The UI string ``key`` in ``lang`` (``de-AT`` falls back to ``de``, then English).
+def base_language(lang: str) -> str:
+    return lang.split("-", 1)[0].lower()
 
-    An unknown key is a theme bug, so it raises KeyError rather than printing the key.
+
+def strings_for(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Every string known for ``lang`` (``de-AT`` uses ``de``), with the site's own on top."""
+    found = dict(STRINGS.get(lang) or STRINGS.get(base_language(lang)) or {})
+    if extra:
+        found.update(extra)
+    return found
+
+
+def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:
+    """The keys ``lang`` has no string for (built in or from the site)."""
+    have = strings_for(lang, extra)
+    return [k for k in KEYS if k not in have]
+
+
+def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
+    """The UI string ``key`` in ``lang``.
+
+    ``check`` refuses a site whose languages lack strings, so a missing one here falls
+    back to English (a preview still renders); an unknown key is a theme bug: KeyError.
     """
-    for code in (lang, lang.split("-", 1)[0].lower(), FALLBACK):
+    if extra and key in extra:
+        return extra[key]
+    for code in (lang, base_language(lang), "en"):
         strings = STRINGS.get(code)
         if strings is not None and key in strings:
             return strings[key]
-    raise KeyError(f"unknown UI string {key!r} (add it to STRINGS['en'] in sitekeeper/render/i18n.py)")
+    raise KeyError(f"unknown UI string {key!r} (add it to every language in sitekeeper/render/i18n.py)")
+
+
+def language_problems(cfg) -> list:
+    """An error per site language without every UI string, naming the missing keys."""
+    from ..errors import Diagnostic
+
+    found = []
+    for lang in cfg.languages:
+        own = cfg.lang_texts.get(lang)
+        missing = missing_keys(lang, own.strings if own else None)
+        if missing:
+            known = ", ".join(sorted(STRINGS))
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"the theme has no UI strings in {lang!r}: missing {', '.join(missing)}",
+                f"use a language with built-in strings ({known}), or add them to site.toml under "
+                f"[lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}`"))
+    return found

@@ -1,0 +1,58 @@
+"""Rendered page bodies shaped for the theme: the call to action of a promotion as a
+button, its first picture lifted into the landing's hero, a summary for link previews.
+Pure functions over HTML strings from render/markdown.py."""
+from __future__ import annotations
+
+import html as _html
+import re
+
+_IMG_PARA_RE = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>\s*", re.I)
+_IMG_SRC_RE = re.compile(r"<img\b[^>]*?\bsrc=\"([^\"]+)\"", re.I)
+_LINK_PARA_RE = re.compile(r"<p>\s*<a\b([^>]*)>([^<]+(?:<(?:strong|em)>[^<]*</(?:strong|em)>[^<]*)*)</a>\s*</p>", re.I)
+_FIRST_P_RE = re.compile(r"<p>(.*?)</p>", re.S | re.I)
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def lift_image(body: str) -> tuple[str, str]:
+    """(the first paragraph that is only an image, the body without it): the landing shows it large."""
+    m = _IMG_PARA_RE.search(body)
+    if not m:
+        return "", body
+    img = m.group(1)
+    # The hero picture is the first thing on screen: load it at once.
+    img = re.sub(r'\sloading="lazy"', "", img)
+    img = img.replace("<img ", '<img fetchpriority="high" ', 1)
+    return img, body[: m.start()] + body[m.end():]
+
+
+def first_image(body: str) -> str | None:
+    m = _IMG_SRC_RE.search(body)
+    return _html.unescape(m.group(1)) if m else None
+
+
+def button_cta(body: str) -> tuple[str, bool]:
+    """The first paragraph that is a single link becomes a button (as in the email)."""
+    m = _LINK_PARA_RE.search(body)
+    if not m:
+        return body, False
+    attrs = m.group(1)
+    if 'class="' in attrs:
+        if "button" not in attrs:
+            attrs = attrs.replace('class="', 'class="button ', 1)
+    else:
+        attrs += ' class="button"'
+    new = f'<p class="cta"><a{attrs}>{m.group(2)}</a></p>'
+    return body[: m.start()] + new + body[m.end():], True
+
+
+def summary(body: str, limit: int = 160) -> str:
+    """The first paragraph as plain text, cut at a word near ``limit`` characters."""
+    for m in _FIRST_P_RE.finditer(body):
+        text = " ".join(_html.unescape(_TAG_RE.sub("", m.group(1))).split())
+        if len(text) < 20:
+            continue
+        if len(text) <= limit:
+            return text
+        cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–-")
+        return cut + "…"
+    return ""
