@@ -8,6 +8,7 @@ No printing and no exit codes here: the caller decides what a failure means for 
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -15,6 +16,7 @@ from typing import Callable, Sequence
 from .config import Workspace, load_site
 from .errors import DeployError, Diagnostic, SitekeeperError
 from .report import Reporter, human_bytes
+from .build import BuildResult
 from .check import build_checked
 from .deploy.apply import DeployReport, publish_folder, rollback_target
 from .deploy.plan import PHASE_NAMES, DeployPlan
@@ -36,6 +38,8 @@ class ClientPublished:
     """The release that is live after a rollback ("" for a deploy)."""
     build_seconds: float = 0.0
     """Wall time of the build before the deploy."""
+    build: BuildResult | None = None
+    """The build that was deployed (None for a rollback)."""
 
     def as_json(self) -> dict:
         if self.deploy is None:
@@ -122,17 +126,53 @@ def workspace_commit(ws: Workspace) -> str:
         return ""
 
 
+def published_key(client: str, target: str) -> str:
+    """Where the state store keeps what a target last received from a publish."""
+    return f"published/{client}/{target}.json"
+
+
+def last_published(store, client: str, target: str) -> dict | None:
+    """What ``target`` last received: signature, visible, valid, at, commit (or None)."""
+    got = store.read(published_key(client, target))
+    if got is None:
+        return None
+    try:
+        rec = json.loads(got[0])
+        return rec if isinstance(rec, dict) else None
+    except ValueError:
+        return None
+
+
+def write_published(store, client: str, target: str, signature: str, visible: str, valid, at, commit: str) -> None:
+    lo, hi = valid
+    store.write(published_key(client, target), json.dumps({
+        "signature": signature, "visible": visible, "valid": [_finite(lo), _finite(hi)],
+        "at": at.isoformat(timespec="seconds"), "commit": commit,
+    }).encode())
+
+
+def _finite(x: float) -> float | None:
+    return None if x in (float("inf"), float("-inf")) else x
+
+
 def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, clock) -> None:
-    """The publish in the activity record; a failure to record is said, never silent."""
+    """The publish in the activity record and as the target's last publish (what a scheduled
+    run compares with); a failure to record is said, never silent."""
     from .state import activity, open_workspace_store
 
     d = done.deploy
+    now = clock.now(load_site(ws, done.client).tz)
+    commit = workspace_commit(ws)
     try:
-        activity.record(open_workspace_store(ws), done.client, "publish", {
-            "target": d.target, "url": d.url, "commit": workspace_commit(ws), "release": d.release,
+        store = open_workspace_store(ws)
+        if done.build is not None:
+            write_published(store, done.client, d.target, done.build.signature, done.build.visible,
+                            done.build.valid, now, commit)
+        activity.record(store, done.client, "publish", {
+            "target": d.target, "url": d.url, "commit": commit, "release": d.release,
             "uploaded": len(d.uploaded), "deleted": len(d.deleted), "unchanged": d.plan.unchanged,
             "bytes": d.plan.bytes, "pages": [p for p in d.uploaded if p.endswith(".html")][:200],
-        }, at=clock.now(load_site(ws, done.client).tz))
+        }, at=now)
     except SitekeeperError as exc:
         reporter.warn(f"{done.client}: published, but the activity record could not be written: "
                       f"{exc.diagnostics()[0].message}")
@@ -157,14 +197,15 @@ def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, 
     if rollback:
         return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
     started = time.monotonic()
-    folder = build_checked(ws, client, clock, reporter).out
+    built = build_checked(ws, client, clock, reporter)
+    folder = built.out
     build_seconds = time.monotonic() - started
     report = publish_folder(
         folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
         confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
         show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
     )
-    return ClientPublished(client, tgt.name, deploy=report, build_seconds=build_seconds)
+    return ClientPublished(client, tgt.name, deploy=report, build_seconds=build_seconds, build=built)
 
 
 def _deletes_allowed(client: str, target_name: str, yes: bool,

@@ -84,7 +84,8 @@ class ConsoleReporter(Reporter):
             print(message, file=self.stream)
 
     def warn(self, message: str, **data: Any) -> None:
-        print(f"warning: {message}", file=self.stream)
+        # A Diagnostic's text already says "path:line: warning: ..."
+        print(message if ": warning: " in message else f"warning: {message}", file=self.stream)
 
     def problems(self, diagnostics) -> None:
         for d in diagnostics:

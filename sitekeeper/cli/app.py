@@ -12,6 +12,7 @@ import typer
 
 from .campaign import campaign_app
 from .publish import publish_command, trust_command
+from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
 
 app = typer.Typer(
@@ -50,6 +51,10 @@ app.command("serve")(serve_command)
 app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
+app.command("tick")(tick_command)
+ci_app = typer.Typer(help="CI workflows that publish on commit and run tick on a schedule.", no_args_is_help=True)
+ci_app.command("init")(ci_init_command)
+app.add_typer(ci_app, name="ci")
 
 
 def main() -> None:

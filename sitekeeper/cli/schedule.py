@@ -1,0 +1,78 @@
+"""`sitekeeper tick` and `sitekeeper ci init`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import AT_OPTION, JSON_OPTION, count_errors, open_context, run_command, usage_error
+
+
+@run_command
+def tick_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what is due and change nothing."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """All due work for all clients: republish sites whose visible content changed with time,
+    pull opt-outs, send due campaigns. Cheap when nothing is due; safe to run every few minutes."""
+    from ..schedule import tick
+
+    ctx = open_context(json_output, at)
+    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run)
+    if report.held_by:
+        ctx.reporter.output(f"tick: another tick is running ({report.held_by}); nothing done")
+    elif report.lock_problem:
+        ctx.reporter.problems(report.lock_problem)
+    else:
+        for c in report.clients:
+            ctx.reporter.problems(c.problems)
+        if report.idle:
+            ctx.reporter.output(f"tick: nothing due for {len(report.clients)} clients")
+        else:
+            for c in report.clients:
+                if c.did_something:
+                    ctx.reporter.output(_line(c, dry_run))
+    ctx.reporter.result(report.as_json())
+    if not report.ok:
+        failed = [c.client for c in report.clients if c.problems]
+        count_errors(ctx.reporter, [d for c in report.clients for d in c.problems] + list(report.lock_problem))
+        if failed and not ctx.reporter.json:
+            ctx.reporter.output(f"tick: {len(failed)} of {len(report.clients)} clients failed: {', '.join(failed)}")
+        raise typer.Exit(1)
+
+
+def _line(c, dry_run: bool) -> str:
+    parts = []
+    if c.published:
+        parts.append(("would publish" if dry_run else "published") + f" ({c.published})")
+    if c.pulled and any(c.pulled.values()):
+        parts.append("opt-outs " + ", ".join(f"{k} {v}" for k, v in c.pulled.items() if v))
+    for s in c.sent:
+        parts.append(f"{'would send' if dry_run else 'sent'} {s.get('campaign')}: {s.get('sent', 0)}")
+    return f"{c.client}: " + "; ".join(parts)
+
+
+@run_command
+def ci_init_command(
+    kind: str = typer.Argument(..., metavar="github|gitlab", help="Which CI to write a workflow for."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing workflow file."),
+    json_output: bool = JSON_OPTION,
+):
+    """Write a CI workflow: check and publish changed clients on push, a dry run on pull requests,
+    tick every 15 minutes; secrets by name only."""
+    from ..ci import write_workflow
+
+    ctx = open_context(json_output, None)
+    if kind not in ("github", "gitlab"):
+        usage_error(ctx.reporter, kind, f"unknown CI {kind!r}", "write `sitekeeper ci init github` or `sitekeeper ci init gitlab`")
+    result = write_workflow(ctx.ws, kind, force=force, reporter=ctx.reporter)
+    ctx.reporter.result(result)
+    ctx.reporter.output(f"wrote {result['file']}")
+    if result["secrets"]:
+        ctx.reporter.output("add these secrets in the CI's settings (names only are in the file):")
+        for name, why in result["secrets"].items():
+            ctx.reporter.output(f"  {name:32} {why}")
+    for note in result["notes"]:
+        ctx.reporter.output(f"note: {note}")

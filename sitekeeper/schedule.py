@@ -1,0 +1,176 @@
+"""`sitekeeper tick`: all due work for all clients, safe to run every few minutes.
+
+For each client, in order:
+1. publish, when what the site shows now differs from what its default target last received
+   (a promotion started or ended, a page's publish or expires date passed, content changed);
+2. pull opt-outs and bounces, when the client has a mailbox or an SES queue configured;
+3. send every due, approved campaign (at most once per subscriber: the send ledger).
+
+Cheap when idle: whether a site is due is decided from the client's files and the clock
+alone. The last publish is kept in the state store with the input signature (a stat of every
+source file) and the time window its output holds; while neither changed, nothing is parsed,
+no host is contacted, nothing is written. One client's failure is reported and the others go
+on. A workspace lock in the state store keeps two ticks (cron and a slow run, two CI
+runners) from overlapping: the second says who holds it and exits 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import SiteConfig, Workspace, load_site
+from .errors import Diagnostic, LockBusy, SitekeeperError
+from .report import Reporter
+
+TICK_LOCK = "locks/tick"
+"""The workspace lock's key in the state store."""
+
+
+@dataclass(frozen=True)
+class ClientTick:
+    client: str
+    """The client."""
+    published: str = ""
+    """Why the site was (or, in a dry run, would be) published; "" when it was not due."""
+    sent: tuple = ()
+    """Campaign send results (their JSON), one per campaign sent."""
+    pulled: dict | None = None
+    """Opt-outs pulled: reason -> count (None when no mailbox or queue is configured)."""
+    problems: tuple[Diagnostic, ...] = ()
+    """What failed for this client."""
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())))
+
+    def as_json(self) -> dict:
+        return {"client": self.client, "published": self.published or None, "sent": list(self.sent),
+                "pulled": self.pulled, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+
+
+@dataclass(frozen=True)
+class TickReport:
+    dry_run: bool
+    """Nothing was changed."""
+    clients: tuple[ClientTick, ...] = ()
+    """One entry per client looked at."""
+    held_by: str = ""
+    """Another tick holds the workspace lock (nothing was done)."""
+    lock_problem: tuple[Diagnostic, ...] = field(default=())
+    """The state store could not be used for the lock."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.lock_problem and all(not c.problems for c in self.clients)
+
+    @property
+    def idle(self) -> bool:
+        return not any(c.did_something or c.problems for c in self.clients)
+
+    def as_json(self) -> dict:
+        return {"tick": True, "dry_run": self.dry_run, "ok": self.ok, "idle": self.idle,
+                "held_by": self.held_by or None, "clients": [c.as_json() for c in self.clients],
+                "problems": [d.as_json() for c in self.clients for d in c.problems]
+                + [d.as_json() for d in self.lock_problem]}
+
+
+def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store) -> str:
+    """Why the client's default target should be published now, or "" when it holds what the
+    site shows. Reads the state store and stats the client's files; parses only when an input
+    changed or the last publish's time window ran out."""
+    from .build import default_out, inputs_signature
+    from .deploy.targets import choose_target
+    from .publish import last_published, write_published
+
+    target = choose_target(cfg, ws.root, None)
+    last = last_published(store, cfg.client, target.name)
+    if last is None:
+        return f"no publish to {target.name} is recorded in the state store yet"
+    signature = inputs_signature(ws, cfg, default_out(ws, cfg.client).resolve())
+    lo, hi = last.get("valid") or (None, None)
+    lo = float("-inf") if lo is None else lo
+    hi = float("inf") if hi is None else hi
+    if signature == last.get("signature") and lo <= now.timestamp() < hi:
+        return ""
+    from .build import site_outputs
+    from .build.plan import visible_fingerprint
+
+    plan = site_outputs(ws, cfg, now)
+    if visible_fingerprint(plan) == last.get("visible"):
+        # Touched but the same (a checkout, a save without change): remember, so the next tick is cheap.
+        write_published(store, cfg.client, target.name, signature, last["visible"], plan.valid,
+                        datetime.fromisoformat(last["at"]), last.get("commit", ""))
+        return ""
+    if signature != last.get("signature"):
+        return "content changed since the last publish"
+    return f"a date in its content or promotions passed at {datetime.fromtimestamp(hi, cfg.tz):%Y-%m-%d %H:%M %Z}"
+
+
+def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
+         send_step=None, pull_step=None) -> TickReport:
+    """Do (or, with ``dry_run``, say) all due work for every client. ``pull_step`` and
+    ``send_step`` are the opt-out and campaign steps: ``(ws, cfg, clock, reporter, dry_run)``
+    -> (result, problems); None leaves that step out."""
+    from .state import open_workspace_store
+    from .state.lock import Lock
+
+    try:
+        store = open_workspace_store(ws)
+    except SitekeeperError as exc:
+        return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
+    lock = None
+    if not dry_run:
+        lock = Lock(store, TICK_LOCK)
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            who = exc.record.owner() if exc.record is not None else "another run"
+            return TickReport(dry_run, held_by=who)
+        except SitekeeperError as exc:
+            return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
+    try:
+        return TickReport(dry_run, tuple(_tick_client(ws, c, clock, reporter, store, dry_run, pull_step, send_step)
+                                         for c in ws.clients()))
+    finally:
+        if lock is not None:
+            try:
+                lock.release()
+            except SitekeeperError as exc:
+                reporter.warn(str(exc))
+
+
+def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step) -> ClientTick:
+    problems: list[Diagnostic] = []
+    try:
+        cfg = load_site(ws, client)
+        now = clock.now(cfg.tz)
+        why = publish_due(ws, cfg, now, store)
+    except SitekeeperError as exc:
+        return ClientTick(client, problems=tuple(exc.diagnostics()))
+    published = ""
+    if why:
+        if dry_run:
+            published = why
+        else:
+            from .publish import publish_clients
+
+            reporter.info(f"{client}: publishing: {why}")
+            report = publish_clients(ws, [client], clock, reporter, yes=True)
+            if report.failed:
+                problems.extend(report.failed[0].problems)
+            else:
+                published = why
+    pulled = sent = None
+    for step, name in ((pull_step, "pull"), (send_step, "send")):
+        if step is None:
+            continue
+        try:
+            result, found = step(ws, cfg, clock, reporter, dry_run)
+        except SitekeeperError as exc:
+            result, found = None, exc.diagnostics()
+        problems.extend(found)
+        if name == "pull":
+            pulled = result
+        else:
+            sent = result
+    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems))
