@@ -27,7 +27,7 @@ CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
-TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme"}
+TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme", "content"}
 THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
 
 
@@ -71,6 +71,8 @@ class SiteConfig:
     """The [mail] settings."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
+    default_language_in_subfolder: bool = False
+    """[content]: the default language under /<lang>/ too, and / redirects there."""
 
     @property
     def default_language(self) -> str:
@@ -178,15 +180,29 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
         problems.error(relpath, lines.get(("", "description")), "`description` must be a string", "quote it")
         description = ""
 
+    in_subfolder = _in_subfolder(data, lines, relpath, problems)
+
     if problems.errors:
         return None, problems.items
     cfg = SiteConfig(
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
         deploy=MappingProxyType(deploy), mail=mail,
-        lines=MappingProxyType(lines),
+        lines=MappingProxyType(lines), default_language_in_subfolder=in_subfolder,
     )
     return cfg, problems.items
+
+
+def _in_subfolder(data, lines, relpath, problems) -> bool:
+    """[content] default_language_in_subfolder (true or false)."""
+    table = data.get("content", {})
+    value = table.get("default_language_in_subfolder", False) if isinstance(table, dict) else False
+    if not isinstance(value, bool):
+        problems.error(relpath, lines.get(("content", "default_language_in_subfolder")),
+                       "`default_language_in_subfolder` must be true or false",
+                       "write `default_language_in_subfolder = true` under [content]")
+        return False
+    return value
 
 
 def load_site(ws: Workspace, client: str) -> SiteConfig:
