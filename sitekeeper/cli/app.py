@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from .campaign import campaign_app
+from .importing import import_command
 from .publish import publish_command, trust_command
 from .site import build_command, check_command, serve_command
 
@@ -50,6 +51,7 @@ app.command("serve")(serve_command)
 app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
+app.command("import")(import_command)
 
 
 def main() -> None:
