@@ -12,6 +12,7 @@ import typer
 
 from .campaign import campaign_app
 from .importing import import_command
+from .new import new_app
 from .publish import publish_command, trust_command
 from .site import build_command, check_command, serve_command
 
@@ -52,6 +53,7 @@ app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
 app.command("import")(import_command)
+app.add_typer(new_app, name="new")
 
 
 def main() -> None:
