@@ -162,6 +162,8 @@ def import_hugo(root: Path) -> SiteImport:
                     imp.note(str(path), None, "copied to static/ as it is (not a page)", "")
     pages = [p for p in pages if p is not None]
 
+    for p in pages:  # from the page's own path, before translations share a key
+        p["old"] = _hugo_url(p, deflang, imp.in_subfolder, lower, permalinks)
     # keys: the default-language file's path, shared by translations (or translationKey)
     by_tkey = {}
     for p in pages:
@@ -172,8 +174,6 @@ def import_hugo(root: Path) -> SiteImport:
             p["key"] = by_tkey[p["tkey"]]
     default_pages = {p["key"]: p for p in pages if p["lang"] == deflang}
 
-    for p in pages:
-        p["old"] = _hugo_url(p, default_pages, deflang, imp.in_subfolder, lower, permalinks)
 
     # Paths are lowercased as Hugo served them, so files and URLs agree
     def new_key(key: str) -> str:
@@ -341,7 +341,7 @@ def _plain(value):
     return value
 
 
-def _hugo_url(p, default_pages, deflang, in_subdir, lower, permalinks) -> str:
+def _hugo_url(p, deflang, in_subdir, lower, permalinks) -> str:
     """The URL Hugo served the page at."""
     if p["explicit_url"]:
         return p["explicit_url"]
