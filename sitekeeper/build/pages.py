@@ -11,6 +11,16 @@ from .plan import BytesJob, CopyJob, FeedJob, Job, PageJob, SitemapJob, SitePlan
 from .sources import html_body, render_md
 
 
+class Params(dict):
+    """A page's own fields: one a page lacks reads as empty (`page.params.hero_title` on a
+    page without it), as in the other generators' templates, rather than failing the build."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.get(name, "")
+
+
 class Renderer:
     """Turns a plan's jobs into bytes."""
 
@@ -94,7 +104,7 @@ class Renderer:
                 "date_display": format_date(date, lang), "description": job.description or "",
                 "tags": list(page.tags) if page else [], "content": Markup(self.body_html(job)),
                 "children": children, "translations": translations, "promotion": promo,
-                "image": page.image if page else None, "params": dict(page.params) if page else {},
+                "image": page.image if page else None, "params": Params(page.params if page else {}),
                 "lastmod": page.lastmod if page else None,
             },
             "menu": [{"title": mt, "url": mu, "active": mu == job.url or (mu != "/" and mu != f"/{lang}/"
