@@ -96,6 +96,8 @@ def test_wordpress_export_keeps_permalinks_menus_drafts_and_media(ws):
     assert result["urls_kept"] == 4
     problems = left_over(result)
     assert problems == [
+        ("old/wordpress/export.xml", None, "2 category and tag archives (/category/…/, /tag/…/) are not pages of the "
+                                           "new site: their old URLs are not kept"),
         ("old/wordpress/export.xml", 195, "menu entry 'Instagram' of menu 'Hauptmenü' points at no imported page "
                                           "(a category, an outside link); it is not in the navigation"),
         ("sites/blumen/content/ueber-uns/index.md", 19,
@@ -177,6 +179,7 @@ def test_hugo_site_keeps_urls_aliases_translations_bundles_and_menus(ws):
                      "(from old/hugo/content/posts/erste-tour/index.md)")]
     menus = sorted(p[2] for p in left_over(result) if p[0] == "old/hugo/hugo.toml")
     assert menus == [
+        "3 taxonomy pages (/tags/…/, /categories/…/) are not pages of the new site: their old URLs are not kept",
         "menu entry 'Shop' (https://shop.radtouren.example/) points at no page of the site; it is not in the navigation",
         "menu entry 'Team' is a submenu entry: the navigation has one level",
         "menu entry 'Tours' (/posts) points at no page in `en`; it is not in the navigation",

@@ -216,6 +216,11 @@ def import_hugo(root: Path) -> SiteImport:
                                  tuple(dict.fromkeys([p["old"], *p["meta"].get("aliases", [])]))
                                  if not p["meta"].get("draft") else ())
         imp.pages.append(p["page"])
+    terms = {(k, str(v)) for p in pages if not p["meta"].get("draft") for k in ("tags",) for v in p["meta"].get("tags", [])}
+    if terms and not cfg.get("disablekinds"):
+        imp.note(cfg_line, None, f"{len(terms)} taxonomy pages (/tags/…/, /categories/…/) are not pages of the new site: "
+                                 "their old URLs are not kept", "link the pages that matter from a section page; add a "
+                                 "taxonomy page's old URL to that page's `aliases` to keep it")
     _menus(imp, cfg, languages, pages, cfg_line)
     _static_and_theme(imp, root, cfg, params)
     imp.count["pages"] = len(imp.pages)

@@ -194,6 +194,12 @@ def import_wordpress(export: Path, uploads: Path | None = None,
         by_pid[pid] = page
         imp.count[t(item, "post_type") + "s"] = imp.count.get(t(item, "post_type") + "s", 0) + 1
 
+    terms = {(c.get("domain"), c.get("nicename")) for item, _ in posts for c in item.findall("category")
+             if c.get("domain") in ("category", "post_tag") and t(item, "status") == "publish"}
+    if terms:
+        imp.note(src, None, f"{len(terms)} category and tag archives (/category/…/, /tag/…/) are not pages of the new "
+                            "site: their old URLs are not kept", "link the pages that matter from a section page; "
+                            "add an archive's old URL to that page's `aliases` to keep it")
     _menu(imp, menu_items, t, meta_of, src, by_pid)
     for a in attachments.values():
         p = url_path(a["url"], imp.base_url) if a["url"] else None
