@@ -7,6 +7,7 @@ import re
 from urllib.parse import unquote, urljoin
 
 from ..config.business import promo_words
+from ..content.pages import file_link, output_path
 from ..errors import Diagnostic, did_you_mean
 from .cache import LinkMemo, PageLinks
 from .plan import SitePlan, fingerprint
@@ -34,8 +35,16 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             return (path + "index.html") in outputs
         return path in outputs or (path + "/index.html") in outputs
 
-    def check(source: str, line: int, target: str, base_url: str, kind: str) -> None:
+    def check(source: str, line: int, target: str, base_url: str, kind: str, md_links=None, relpath=None) -> None:
         target = target.strip()  # browsers ignore spaces around an href: " javascript:…" is a scheme too
+        if md_links and target in md_links:
+            return  # a link to a page's file, resolved by the plan
+        if relpath is not None and kind == "link" and file_link(relpath, target) is not None:
+            wanted = file_link(relpath, target)[0]
+            problems.append(Diagnostic(source, line, f"broken internal link: {target} is not a page in this build "
+                                       f"(no visible content/{wanted})",
+                                       "correct the file name (relative to this file's folder), or publish that page"))
+            return
         if not target or target.startswith(("#", "//")) or _SCHEME_RE.match(target):
             return
         path = target.split("#", 1)[0].split("?", 1)[0]
@@ -49,9 +58,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         if exists(nfc(resolved)):
             return
         what = "image" if kind == "image" else "link"
-        if path.endswith(".md"):
-            fix = "link to the page's URL (about.md -> /about/), not to its file"
-        elif kind == "image":
+        if kind == "image":
             fix = f"put the file under sites/{plan.cfg.client}/static{resolved} or correct the path"
         else:
             nonlocal page_urls
@@ -62,12 +69,14 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         problems.append(Diagnostic(source, line, f"broken internal {what}: {target} goes nowhere in this build", fix))
 
     for page, url in plan.links:
-        key = (content.sha[page.relpath], url)
+        job = outputs[output_path(url)].job
+        md_links = dict(getattr(job, "md_links", ()) or ())
+        key = (content.sha[page.relpath], url, tuple(sorted(md_links.items())))
         found = old_pages.get(page.relpath)
         if found is None or found.key != key:
             before = len(problems)
             for target, line, kind in content.links.get(page.relpath, ()):
-                check(page.source, page.body_line + line, target, url, kind)
+                check(page.source, page.body_line + line, target, url, kind, md_links, page.relpath)
             found = PageLinks(key, problems[before:])
             changed = True
         else:

@@ -8,7 +8,17 @@ from pathlib import Path
 from .cache import HtmlStore
 from .feeds import feed_bytes, sitemap_bytes
 from .plan import BytesJob, CopyJob, FeedJob, IconJob, Job, PageJob, SitemapJob, SitePlan
-from .sources import render_md
+from .sources import html_body, render_md
+
+
+class Params(dict):
+    """A page's own fields: one a page lacks reads as empty (`page.params.hero_title` on a
+    page without it), as in the other generators' templates, rather than failing the build."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.get(name, "")
 
 
 class Renderer:
@@ -53,10 +63,10 @@ class Renderer:
                 from ..content.frontmatter import parse_document
 
                 body = parse_document((self.cfg.content_dir / job.body).read_text(encoding="utf-8")).body
-            html = render_md(body).html
+            html = html_body(body).html if job.page is not None and job.page.is_html else render_md(body).html
             self.html[job.body_key] = html
             self.filled[job.body_key] = html
-        return html
+        return with_page_links(html, job.md_links)
 
     def page_bytes(self, job: PageJob) -> bytes:
         from markupsafe import Markup
@@ -97,13 +107,15 @@ class Renderer:
                 "date_display": format_date(date, lang), "description": job.description or "",
                 "tags": list(page.tags) if page else [], "content": Markup(self.body_html(job)),
                 "children": children, "translations": translations, "promotion": promo,
+                "image": page.image if page else None, "params": Params(page.params if page else {}),
+                "lastmod": page.lastmod if page else None,
             },
             "menu": [{"title": mt, "url": mu, "active": mu == job.url or (mu != "/" and mu != f"/{lang}/"
                                                                              and job.url.startswith(mu))}
                      for _, mt, mu in g["menus"][lang]],
             "banners": [{"text": bt, "url": bu, "title": btitle} for bt, bu, btitle, _ in g["banners"][lang]],
-            "feed_url": "/feed.xml" if lang == cfg.default_language else f"/{lang}/feed.xml",
-            "home_url": "/" if lang == cfg.default_language else f"/{lang}/",
+            "feed_url": g["home_urls"][lang] + "feed.xml",
+            "home_url": g["home_urls"][lang],
             "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
         }
         from ..render import pagekit, typography
@@ -131,3 +143,17 @@ class Renderer:
             case SitemapJob(entries=entries):
                 return sitemap_bytes(self.cfg.base_url, entries)
         raise TypeError(f"nothing renders {job!r}")
+
+
+def with_page_links(html: str, md_links) -> str:
+    """Links to a page's file (`href="kontakt.md"`) pointed at that page's URL."""
+    if not md_links:
+        return html
+    from html import escape
+
+    for target, url in md_links:
+        for q in ('"', "'"):
+            html = html.replace(f"href={q}{escape(target, quote=True)}{q}", f"href={q}{escape(url, quote=True)}{q}")
+            if escape(target, quote=True) != target:
+                html = html.replace(f"href={q}{target}{q}", f"href={q}{escape(url, quote=True)}{q}")
+    return html

@@ -11,11 +11,12 @@ from typing import Union
 from .. import __version__
 from ..config import SiteConfig
 from ..config.business import promo_words
-from ..content.pages import Page, default_url, output_path, translation_url
+from ..content.pages import Page, default_url, file_link, output_path, translation_url
 from ..content.promotions import Promotion
 from ..errors import Diagnostic
 from ..render.colors import mix, on_color, readable_on
 from ..render.merge import for_site
+from .redirects import redirect_html
 from .sources import SiteContent
 from .writer import content_hash
 
@@ -45,6 +46,8 @@ class PageJob:
     children: tuple
     """(title, url, date iso, description, timestamp) of listed pages."""
     description: str
+    md_links: tuple = ()
+    """(target as written, page URL) of each link to a page's file (`kontakt.md`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,12 +250,19 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
                                        "remove one of them (about.md and about.<default>.md are the same page)"))
             continue
         by_key[p.key][p.lang] = p
+    # [content] default_language_in_subfolder: the default language under /<lang>/ too
+    def_prefix = f"/{deflang}" if getattr(cfg, "default_language_in_subfolder", False) else ""
     urls: dict[tuple[str, str], str] = {}
     for key, versions in by_key.items():
         d = versions.get(deflang)
-        d_url = default_url(key, d.slug) if d else None
+        d_url = (d.url or default_url(key, d.slug)) if d else None
         for lang, p in versions.items():
-            urls[(key, lang)] = d_url if lang == deflang else translation_url(lang, key, p.slug, d_url)
+            if p.url:  # the page's whole path, as written
+                urls[(key, lang)] = p.url
+            elif lang == deflang:
+                urls[(key, lang)] = def_prefix + d_url
+            else:
+                urls[(key, lang)] = translation_url(lang, key, p.slug, d_url)
     visible = [p for p in content.pages if p.visible(now) and by_key[p.key].get(p.lang) is p]
     vis_by_key: dict[str, dict[str, Page]] = {}
     for p in visible:
@@ -273,7 +283,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
                 continue
             key = f"{folder}/index"
             if lang == deflang:
-                url = default_url(key, None)
+                url = def_prefix + default_url(key, None)
             else:
                 d = by_key.get(key, {}).get(deflang)
                 url = translation_url(lang, key, None, default_url(key, d.slug) if d else None)
@@ -316,7 +326,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             p = versions.get(lang) or (versions.get(deflang) if lang != deflang else None)
             if p is None or p.menu is None:
                 continue
-            items.append((p.menu, p.title, urls[(key, p.lang)]))
+            items.append((p.menu, p.menu_title or p.title, urls[(key, p.lang)]))
         items.sort(key=lambda x: (x[0], x[1]))
         menus[lang] = tuple(items)
 
@@ -337,6 +347,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             **icons,
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
+        "home_urls": {lg: def_prefix + "/" if lg == deflang else f"/{lg}/" for lg in langs},
     }
     # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
     site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
@@ -366,8 +377,26 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
         return (p.title, urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
                 p.date.timestamp() if p.date else None, _card_image(p, content.links))
 
+    weights = {urls[(p.key, p.lang)]: p.weight for p in visible if p.weight is not None}
+
     def sort_children(rows):
-        return tuple(sorted(rows, key=lambda r: (-(r[4] or 0), r[0])))
+        # `weight` first (lower first, as in Hugo), then newest first, then by title
+        return tuple(sorted(rows, key=lambda r: (r[1] not in weights, weights.get(r[1], 0), -(r[4] or 0), r[0])))
+
+    # links to a page's file (`kontakt.md`, `../about.md#team`) -> that page's URL, in the
+    # linking page's language when the target has a translation in it
+    file_pages = {p.relpath: p for p in visible if by_key[p.key].get(p.lang) is p}
+
+    def md_links_of(p: Page) -> tuple:
+        found = []
+        for target, _line, _kind in content.links.get(p.relpath, ()):
+            hit = file_link(p.relpath, target)
+            if hit is None or hit[0] not in file_pages:
+                continue
+            tp = file_pages[hit[0]]
+            lang = p.lang if p.lang in vis_by_key.get(tp.key, {}) else tp.lang
+            found.append((target, urls[(tp.key, lang)] + hit[1]))
+        return tuple(dict.fromkeys(found))
 
     children_by = {}
     for p in visible:
@@ -405,12 +434,21 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
         else:
             children = ()
         sha = content.sha[p.relpath]
+        md_links = md_links_of(p)
         job = PageJob(p.lang, url, kind, template, p.title, p.source, sha, p.relpath, p, None,
-                      translations_of(p.key), children, p.description)
-        fp = fingerprint(gfp, "page", sha, url, template, job.translations, children)
+                      translations_of(p.key), children, p.description, md_links)
+        fp = fingerprint(gfp, "page", sha, url, template, job.translations, children, md_links)
         add(Output(output_path(url), fp, "page", p.source, job))
         page_count += 1
         links.append((p, url))
+        for alias in p.aliases:  # an old URL: a page that sends the visitor (and search engines) on
+            if alias == url:
+                continue
+            data = redirect_html(cfg.base_url, url, p.lang, p.title)
+            add(Output(output_path(alias), content_hash(data), "redirect", p.source, BytesJob(data)))
+    if def_prefix and "index.html" not in outputs:
+        data = redirect_html(cfg.base_url, f"{def_prefix}/", deflang, cfg.name)
+        add(Output("index.html", content_hash(data), "redirect", "", BytesJob(data)))
 
     for folder, lang, url in synthetic:
         children = sort_children(children_by.get((folder, lang), []))
@@ -445,13 +483,15 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     for lang in langs:
         dated = sorted((p for p in visible if p.lang == lang and p.date), key=lambda p: p.date, reverse=True)[:30]
         rows = tuple((p.title, urls[(p.key, p.lang)], p.date.isoformat(), p.description) for p in dated)
-        prefix = "" if lang == deflang else f"{lang}/"
+        prefix = def_prefix.lstrip("/") + "/" if lang == deflang and def_prefix else ("" if lang == deflang else f"{lang}/")
         add(Output(f"{prefix}feed.xml", fingerprint(gfp, "feed", lang, rows), "feed", "", FeedJob(lang, rows)))
     entries = []
     for key, versions in vis_by_key.items():
         alts = tuple((lg, urls[(key, lg)]) for lg in langs if lg in versions)
         for lg, p in versions.items():
-            entries.append((urls[(key, lg)], p.date.date().isoformat() if p.date else None, alts if len(alts) > 1 else ()))
+            changed = p.lastmod or p.date
+            entries.append((urls[(key, lg)], changed.date().isoformat() if changed else None,
+                            alts if len(alts) > 1 else ()))
     for folder, lang, url in synthetic:
         entries.append((url, None, ()))
     for pr in live:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from ..config import secrets
 from ..config import SiteConfig, Workspace
-from ..content.pages import Page, parse_page
+import re
+
 from ..config.paths import FIX as LINK_FIX, escaping_links, inside
+from ..content.pages import PAGE_SUFFIXES, Page, parse_page
 from ..content.promotions import Promotion, load_promotions
 from ..errors import Diagnostic
 from ..render.env import ASSETS_DIR, page_templates, template_dirs, templates_fingerprint
@@ -157,10 +159,26 @@ def parse_source(args):
     diags = diags + secrets.scan_document(source, text)
     if page is None or any(d.is_error for d in diags):
         return relpath, SourceRecord(sig, sha, None, diags), sha, None
-    rendered = render_md(page.body)
+    rendered = html_body(page.body) if page.is_html else render_md(page.body)
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
     entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links, rendered.raw_html)
     return relpath, entry, sha, rendered.html
+
+
+_HTML_LINK_RE = re.compile(r"""<(a|img|link|source)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
+
+
+@dataclass(frozen=True)
+class HtmlBody:
+    html: str
+    links: tuple
+
+
+def html_body(body: str) -> HtmlBody:
+    """An .html page's body, used as it is; its links for the checker."""
+    links = tuple((m.group(3), body.count("\n", 0, m.start()), "image" if m.group(2).lower() == "src" else "link")
+                  for m in _HTML_LINK_RE.finditer(body))
+    return HtmlBody(body, links)
 
 
 def _parse_chunk(_context, args):
@@ -200,7 +218,11 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     content_rel = ws.rel(cfg.content_dir)
     stale = []
     for relpath, entry in _listing(cfg.content_dir, walked, cfg.root):
-        if not relpath.endswith(".md"):
+        if not relpath.endswith(PAGE_SUFFIXES):
+            problems.append(Diagnostic(f"{content_rel}/{relpath}", None,
+                                       "not a page (only .md and .html files under content/ are pages); it is not published",
+                                       f"move it to sites/{cfg.client}/static/{relpath} to publish it as it is",
+                                       "warning"))
             continue
         relpath = nfc(relpath)
         st = entry.stat()

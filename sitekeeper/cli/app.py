@@ -11,6 +11,8 @@ from __future__ import annotations
 import typer
 
 from .campaign import campaign_app
+from .importing import import_command
+from .new import new_app
 from .publish import publish_command, trust_command
 from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
@@ -55,6 +57,8 @@ app.command("tick")(tick_command)
 ci_app = typer.Typer(help="CI workflows that publish on commit and run tick on a schedule.", no_args_is_help=True)
 ci_app.command("init")(ci_init_command)
 app.add_typer(ci_app, name="ci")
+app.command("import")(import_command)
+app.add_typer(new_app, name="new")
 
 
 def main() -> None:

@@ -82,6 +82,8 @@ class SiteConfig:
     """[lang.<code>] texts per language."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
+    default_language_in_subfolder: bool = False
+    """[content]: the default language under /<lang>/ too, and / redirects there."""
 
     @property
     def default_language(self) -> str:
@@ -203,7 +205,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
         deploy=MappingProxyType(deploy), mail=mail, content=content, business=business, lang_texts=lang_texts,
-        lines=MappingProxyType(lines),
+        lines=MappingProxyType(lines), default_language_in_subfolder=content.default_language_in_subfolder,
     )
     return cfg, problems.items
 

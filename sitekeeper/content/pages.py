@@ -3,10 +3,14 @@
 ``parse_page`` is pure: (site, relative path, text) -> Page, or FrontMatterError /
 diagnostics. ``url_for`` derives URLs per SPEC: ``about.md`` -> ``/about/``,
 ``index.md`` in a folder is the folder's page, ``about.de.md`` is the German
-translation at ``/de/`` + the default-language URL unless its own ``slug`` says otherwise.
+translation at ``/de/`` + the default-language URL unless its own ``slug`` says otherwise;
+``url`` gives a page its whole path, ``aliases`` the old URLs that redirect to it.
+``.html`` files with front matter are pages too: their body is used as it is.
 """
 from __future__ import annotations
 
+import posixpath
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -19,9 +23,11 @@ from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
 
 PAGE_KEYS = {
     "title", "date", "draft", "publish", "expires", "slug", "template", "description", "menu", "tags",
-    "summary", "aliases", "lastmod", "image", "weight", "author",
+    "summary", "aliases", "lastmod", "image", "weight", "author", "url", "menu_title", "params", "layout",
 }
-PAGE_KEYS = PAGE_KEYS | {"params"}
+PAGE_SUFFIXES = (".md", ".html")
+"""Files under content/ that are pages; any other file there is reported, never dropped."""
+_URL_RE = re.compile(r"^/(?:[^\s?#\\\"<>]*)$")
 
 
 @dataclass(frozen=True)
@@ -58,12 +64,24 @@ class Page:
     """Position in the navigation; None keeps it out."""
     tags: tuple[str, ...] = ()
     """Tags."""
-    image: str | None = None
-    """Image for the hero, cards and link previews."""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
-    """Any further fields for templates (the built-in home reads cta and cta_url)."""
     key_lines: dict = field(default_factory=dict, compare=False, hash=False)
     """Front matter key -> line, for later diagnostics."""
+    url: str | None = None
+    """The page's whole path ('/leistungen/' or '/about.html'), or None for the derived one."""
+    aliases: tuple[str, ...] = ()
+    """Old URLs that redirect here, normalised ('/old/' or '/old.html')."""
+    lastmod: datetime | None = None
+    """When the page last changed (the sitemap's lastmod)."""
+    image: str | None = None
+    """Image for the hero, cards and link previews."""
+    menu_title: str | None = None
+    """The navigation's label when it differs from the title."""
+    weight: int | None = None
+    """Order in listings (lower first; then newest first)."""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
+    """Any other fields, for templates (`page.params.hero_title`; the built-in home reads cta and cta_url)."""
+    is_html: bool = False
+    """An .html file: the body is HTML, used as it is."""
 
     @property
     def is_index(self) -> bool:
@@ -89,7 +107,11 @@ class Page:
 
 def split_lang(relpath: str, languages) -> tuple[str, str | None]:
     """('about.de.md', [...]) -> ('about', 'de'); ('about.md') -> ('about', None)."""
-    stem = relpath[:-3] if relpath.endswith(".md") else relpath
+    stem = relpath
+    for suffix in PAGE_SUFFIXES:
+        if relpath.endswith(suffix):
+            stem = relpath[: -len(suffix)]
+            break
     head, dot, tail = stem.rpartition(".")
     if dot and tail in languages and "/" not in tail:
         return head, tail
@@ -140,7 +162,8 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
         if k not in PAGE_KEYS:
             hint = did_you_mean(str(k), PAGE_KEYS)
             problems.append(Diagnostic(source, doc.line_of(k), f"unknown front matter key `{k}` (ignored)",
-                                       hint or f"known keys: {', '.join(sorted(PAGE_KEYS))}", "warning"))
+                                       hint or f"known keys: {', '.join(sorted(PAGE_KEYS))}; "
+                                       "a field for your own templates goes under `params:`", "warning"))
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         problems.append(Diagnostic(source, doc.line_of("title") if "title" in meta else 1, "the page has no `title`",
@@ -190,7 +213,45 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
     if not isinstance(tags, list):
         problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
         tags = []
-    image, params = _image_params(meta, problems, source, doc)
+    url = _url_field(meta, "url", problems, source, doc)
+    aliases = []
+    raw_aliases = meta.get("aliases") or []
+    if isinstance(raw_aliases, str):
+        raw_aliases = [raw_aliases]
+    if not isinstance(raw_aliases, list):
+        problems.append(Diagnostic(source, doc.line_of("aliases"), "`aliases` must be a list of old URLs",
+                                   "write `aliases: [/old-page/, /old.html]`"))
+        raw_aliases = []
+    for a in raw_aliases:
+        norm = normalise_url(str(a)) if isinstance(a, (str, int)) else None
+        if norm is None or norm == "/":
+            problems.append(Diagnostic(source, doc.line_of("aliases"), f"alias {a!r} is not a URL path of this site",
+                                       "write old URLs as site paths, e.g. `/alte-seite/` or `/kontakt.html`"))
+        else:
+            aliases.append(norm)
+    lastmod = parse_when_field(meta, "lastmod", tz, problems, source, doc)
+    image = meta.get("image")
+    if image is not None and not isinstance(image, str):
+        problems.append(Diagnostic(source, doc.line_of("image"), "`image` must be a path or URL",
+                                   "write e.g. `image: /images/shop.jpg`"))
+        image = None
+    menu_title = meta.get("menu_title")
+    if menu_title is not None and not isinstance(menu_title, (str, int)):
+        problems.append(Diagnostic(source, doc.line_of("menu_title"), "`menu_title` must be text", "quote it"))
+        menu_title = None
+    weight = meta.get("weight")
+    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
+        problems.append(Diagnostic(source, doc.line_of("weight"), f"`weight` must be a whole number, not {weight!r}",
+                                   "write `weight: 10` (lower comes first in listings)"))
+        weight = None
+    params = meta.get("params") or {}
+    if not isinstance(params, dict):
+        problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping of names to values",
+                                   "write it as `params:` with indented `hero_title: ...` lines below"))
+        params = {}
+    if template is None and isinstance(meta.get("layout"), str) and meta["layout"].strip():
+        template = meta["layout"].strip()
+        template = template if template.endswith(".html") else template + ".html"
     for line, kind, text in find_leftovers(doc.body, doc.body_line):
         problems.append(Diagnostic(source, line, f"{kind} {text!r} left in the text", LEFTOVER_FIX, "warning"))
     if any(d.is_error for d in problems):
@@ -199,23 +260,65 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
         relpath=relpath, source=source, lang=lang, key=key, title=str(title), body=doc.body,
         body_line=doc.body_line, date=date, draft=draft, publish=publish, expires=expires, slug=slug,
         template=template, description=description.strip(), menu=menu, tags=tuple(str(t) for t in tags),
-        key_lines=dict(doc.key_lines), image=image, params=params,
+        key_lines=dict(doc.key_lines), url=url, aliases=tuple(dict.fromkeys(aliases)), lastmod=lastmod,
+        image=image, menu_title=str(menu_title) if menu_title is not None else None, weight=weight,
+        params=dict(params), is_html=relpath.endswith(".html"),
     )
     return page, problems
 
 
-def _image_params(meta, problems, source, doc) -> tuple[str | None, dict]:
-    image = meta.get("image")
-    if image is not None and (not isinstance(image, str) or not image.strip()):
-        problems.append(Diagnostic(source, doc.line_of("image"), "`image` must be the path of an image",
-                                   "write e.g. `image: /images/shop.jpg`"))
-        image = None
-    params = meta.get("params", {}) or {}
-    if not isinstance(params, dict):
-        problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping",
-                                   "write it as `params:` with indented `name: value` lines below"))
-        params = {}
-    return (image.strip() if image else None), params
+def normalise_url(value: str) -> str | None:
+    """A site path as a page URL: '/a/b' -> '/a/b/', '/a.html' stays, 'http://...' -> None."""
+    value = value.strip()
+    if not value or "://" in value or value.startswith("//"):
+        return None
+    value = value.split("#", 1)[0]
+    if not value.startswith("/"):
+        value = "/" + value
+    if not _URL_RE.match(value) or "/../" in value + "/" or "/./" in value + "/":
+        return None
+    value = re.sub(r"/{2,}", "/", value)
+    last = value.rsplit("/", 1)[-1]
+    if last and "." not in last:
+        value += "/"
+    return value
+
+
+def _url_field(meta, key, problems, source, doc) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    norm = normalise_url(str(value)) if isinstance(value, str) else None
+    if norm is None:
+        problems.append(Diagnostic(source, doc.line_of(key), f"`{key}` {value!r} is not a path of this site",
+                                   f"write the page's whole path, e.g. `{key}: /leistungen/beratung/`"))
+    return norm
+
+
+def file_link(from_relpath: str, target: str) -> tuple[str, str] | None:
+    """A link to a page's file, as (content relpath, '#anchor' or ''); None for other links.
+
+    ``[Kontakt](kontakt.md)`` from ``about/team.md`` -> ('about/kontakt.md', '');
+    ``../about.md#team`` -> ('about.md', '#team'); ``/preise.md`` is from the content root.
+    """
+    if not target or "://" in target or target.startswith(("#", "//", "mailto:", "tel:")):
+        return None
+    path, _, anchor = target.partition("#")
+    path = path.split("?", 1)[0]
+    if not path.endswith(".md"):
+        return None
+    from urllib.parse import unquote
+
+    path = unquote(path)
+    if path.startswith("/"):
+        joined = path.lstrip("/")
+    else:
+        folder = from_relpath.rsplit("/", 1)[0] if "/" in from_relpath else ""
+        joined = posixpath.join(folder, path)
+    joined = posixpath.normpath(joined)
+    if joined.startswith("../") or joined == "..":
+        return None
+    return joined, ("#" + anchor if anchor else "")
 
 
 def default_url(key: str, slug: str | None) -> str:
@@ -239,5 +342,7 @@ def translation_url(lang: str, key: str, slug: str | None, default_page_url: str
 
 
 def output_path(url: str) -> str:
-    """'/about/' -> 'about/index.html'; '/' -> 'index.html'."""
+    """'/about/' -> 'about/index.html'; '/' -> 'index.html'; '/about.html' -> 'about.html'."""
+    if not url.endswith("/"):
+        return url.lstrip("/")
     return url.lstrip("/") + "index.html"

@@ -1,0 +1,88 @@
+"""Taking over an existing site: one module per source, a shared value in between.
+
+    wordpress.py  a WXR export (+ wp-content/uploads)   hugo.py    a Hugo site folder
+    jekyll.py     a Jekyll site folder                    html.py    static HTML (a folder or a target)
+    common.py     SiteImport, HTML -> Markdown, main content, shortcodes shared by Hugo and Jekyll
+    remote.py     reading a live site read-only over a deploy target
+    write.py      SiteImport -> a client folder, the old URLs checked, the report
+
+``run_import`` detects the source, runs its importer and writes the client.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import Diagnostic, ProblemsError
+
+SOURCES = ("wordpress", "hugo", "jekyll", "html")
+
+
+def detect(source: Path) -> str | None:
+    """Which kind of site ``source`` is, or None."""
+    from .wordpress import looks_like_wxr
+
+    if source.is_file():
+        return "wordpress" if looks_like_wxr(source) else None
+    if not source.is_dir():
+        return None
+    names = {p.name for p in source.iterdir()}
+    if names & {"hugo.toml", "hugo.yaml", "hugo.json"} or (names & {"config.toml", "config.yaml"} and "content" in names) \
+            or (source / "config" / "_default").is_dir():
+        return "hugo"
+    if "_config.yml" in names or "_config.yaml" in names or "_posts" in names:
+        return "jekyll"
+    if any(source.rglob("*.html")) or any(source.rglob("*.htm")):
+        return "html"
+    return None
+
+
+def read_source(kind: str, source: Path | None, uploads: Path | None = None, fetch=None, files=None):
+    """The SiteImport of one source (nothing written)."""
+    if kind == "wordpress":
+        from .wordpress import import_wordpress
+
+        return import_wordpress(source, uploads, fetch)
+    if kind == "hugo":
+        from .hugo import import_hugo
+
+        return import_hugo(source)
+    if kind == "jekyll":
+        from .jekyll import import_jekyll
+
+        return import_jekyll(source)
+    from .html import import_html
+
+    return import_html(source, files)
+
+
+def run_import(ws, client: str, source: Path | None, kind: str | None, clock, reporter,
+               uploads: Path | None = None, target=None, timezone: str | None = None):
+    """Import ``source`` (or the live site on ``target``) as the new client ``client``."""
+    from .common import ImportFailed
+    from .write import write_import
+
+    fetch = files = None
+    where = str(source) if source is not None else f"target {getattr(target, 'name', '')}"
+    if target is not None:
+        from .remote import RemoteReader
+
+        reader = RemoteReader(target, client, reporter)
+        if kind in (None, "html") and source is None:
+            kind = "html"
+            reporter.info(f"reading the live site from {target.name} (read only)")
+            files = reader.all_files()
+        else:
+            fetch = reader.read
+    if kind is None:
+        kind = detect(source)
+        if kind is None:
+            raise ProblemsError([Diagnostic(where, None, "cannot tell what kind of site this is",
+                                            "give --from wordpress, hugo, jekyll or html")])
+    reporter.info(f"importing {where} as {kind}")
+    try:
+        imp = read_source(kind, source, uploads, fetch, files)
+    except ImportFailed as exc:
+        raise ProblemsError(exc.diagnostics) from None
+    if timezone:
+        imp.timezone = timezone
+    return write_import(ws, client, imp, clock, reporter)

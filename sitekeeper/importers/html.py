@@ -1,0 +1,141 @@
+"""Static HTML: a folder of HTML files, or the live site read over a deploy target.
+
+Each page's main content becomes Markdown (the header, navigation and footer every page
+repeats are left to the theme); its title and description come from the head, its
+language from <html lang>; translations are paired by their hreflang alternates. Every
+old URL is kept as it was (`about.html` stays /about.html, `team/index.html` is /team/),
+so relative links keep working. Every other file goes to static/ at its path.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote, urljoin
+
+from ..content.pages import default_url, translation_url
+from .common import ImportFailed, ImportedPage, SiteImport, html_to_markdown, read_html_page, url_path
+from ..errors import Diagnostic
+
+HTML_EXT = (".html", ".htm")
+SKIP = {".git", ".sitekeeper", "cgi-bin", ".well-known", "node_modules"}
+
+
+def _files_of(folder: Path) -> dict[str, Path]:
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if path.is_file() and not any(p in SKIP or p.startswith(".") for p in rel.split("/")):
+            out[rel] = path
+    return out
+
+
+def _old_url(rel: str) -> str:
+    if rel == "index.html" or rel == "index.htm":
+        return "/"
+    if rel.endswith(("/index.html", "/index.htm")):
+        return "/" + rel.rsplit("/", 1)[0] + "/"
+    return "/" + rel
+
+
+def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:
+    if files is None:
+        if folder is None or not folder.is_dir():
+            raise ImportFailed([Diagnostic(str(folder), None, "not a folder", "give the folder of the site's HTML files")])
+        files = _files_of(folder)
+    where = str(folder) if folder is not None else "the target"
+    imp = SiteImport("html")
+    pages = []
+    redirects = []
+    for rel, data in files.items():
+        if rel.lower().endswith(HTML_EXT):
+            raw = data if isinstance(data, bytes) else Path(data).read_bytes()
+            text = raw.decode("utf-8", errors="replace")
+            refresh = re.search(r"<meta[^>]+http-equiv=[\"']?refresh[\"']?[^>]*content=[\"']\s*\d+\s*;\s*url=([^\"']+)",
+                                text, re.I)
+            if refresh and len(text) < 2000:  # an old redirect: kept as an alias of the page it names
+                redirects.append((rel, refresh.group(1).strip()))
+                continue
+            page = read_html_page(text)
+            alternates = [(m.group(1).lower().split("-")[0], m.group(2)) for m in re.finditer(
+                r"<link[^>]+hreflang=[\"']([\w-]+)[\"'][^>]+href=[\"']([^\"']+)[\"']", text, re.I)]
+            pages.append({"rel": rel, "page": page, "alts": alternates, "old": _old_url(unquote(rel))})
+        else:
+            imp.static[rel] = data
+            if rel.endswith((".php", ".asp", ".aspx", ".cgi")):
+                imp.note(f"{where}/{rel}", None, "a server script: a static site cannot run it; copied as it is",
+                         "replace what it did (a form, a counter) with a link or an outside service")
+    if not pages:
+        raise ImportFailed([Diagnostic(where, None, "no HTML pages found", "give the folder the site is served from")])
+    langs = Counter(p["page"].lang for p in pages if p["page"].lang)
+    deflang = next((lg for lg, _ in langs.most_common()), "en")
+    home = next((p for p in pages if p["old"] == "/"), pages[0])
+    if home["page"].lang:
+        deflang = home["page"].lang
+    imp.languages = [deflang] + sorted(lg for lg in langs if lg != deflang)
+    by_old = {p["old"]: p for p in pages}
+    for p in pages:
+        p["lang"] = p["page"].lang or deflang
+        stem = p["old"].strip("/")
+        stem = re.sub(r"\.html?$", "", stem) or "index"
+        if p["old"].endswith("/") and p["old"] != "/":
+            stem += "/index"
+        p["key"] = stem
+    # a translation's key is the default-language page's (by hreflang), without its /<lang>/ folder
+    for p in pages:
+        if p["lang"] == deflang:
+            continue
+        for lg, href in p["alts"]:
+            if lg != deflang:
+                continue
+            path = url_path(urljoin(p["old"], href), imp.base_url)
+            other = by_old.get(unquote(path)) if path else None
+            if other is not None and other["lang"] == deflang:
+                p["key"] = other["key"]
+                break
+        else:
+            if p["key"].startswith(f"{p['lang']}/"):
+                p["key"] = p["key"][len(p["lang"]) + 1:]
+            elif p["key"] == p["lang"] + "/index" or p["key"] == p["lang"]:
+                p["key"] = "index"
+    seen = set()
+    for p in pages:
+        relpath = p["key"] + ("" if p["lang"] == deflang else f".{p['lang']}") + ".md"
+        if relpath in seen:
+            p["key"] = re.sub(r"\.html?$", "", p["rel"]).replace(".", "-")
+            relpath = p["key"] + ("" if p["lang"] == deflang else f".{p['lang']}") + ".md"
+        seen.add(relpath)
+        page = p["page"]
+        meta = {"title": page.title or p["key"].rsplit("/", 1)[-1].replace("-", " ").title()}
+        if page.description:
+            meta["description"] = page.description
+        base = default_url(p["key"], None)
+        natural = base if p["lang"] == deflang else translation_url(p["lang"], p["key"], None, base)
+        if natural != p["old"]:
+            meta["url"] = p["old"]
+        body = html_to_markdown(page.content)
+        p["imported"] = ImportedPage(relpath, meta, body, f"{where}/{p['rel']}", (p["old"],))
+        imp.pages.append(p["imported"])
+    for rel, to in redirects:
+        path = url_path(urljoin(_old_url(rel), to), imp.base_url)
+        target = by_old.get(unquote(path)) if path else None
+        if target is None:
+            imp.note(f"{where}/{rel}", None, f"a redirect to {to}, which is not a page of the site; not imported",
+                     "add its URL to the `aliases` of the page it should send visitors to")
+            continue
+        target["imported"].meta.setdefault("aliases", []).append(_old_url(unquote(rel)))
+        target["imported"].old_urls += (_old_url(unquote(rel)),)
+    head = home["page"]
+    imp.name = head.title or "My site"
+    if head.canonical and head.canonical.startswith("http"):
+        imp.base_url = re.match(r"^https?://[^/]+", head.canonical).group(0)
+    imp.description = head.description
+    if head.logo:
+        logo = posixpath.normpath(unquote(urljoin("/", head.logo.split("?")[0]))).lstrip("/")
+        if logo in imp.static:
+            imp.theme["logo"] = "static/" + logo
+    if head.color and re.match(r"^#(?:[0-9a-fA-F]{3}){1,2}$", head.color):
+        imp.theme["primary_color"] = head.color
+    imp.count["pages"] = len(imp.pages)
+    return imp

@@ -1,0 +1,453 @@
+"""Hugo: a site folder (hugo.toml / config.toml / config.yaml, or config/_default/).
+
+Front matter in YAML, TOML (+++) or JSON; `_index.md` (a section's page); page bundles with
+their images; `url`, `slug`, `aliases`, `[permalinks]`; menus from the config and from
+front matter with their labels and weights; translations by file suffix (`about.de.md`)
+and by content folder per language (`contentDir`), paired by path or `translationKey`;
+`<!--more-->` summaries; the common shortcodes (figure, youtube, vimeo, ref/relref,
+notice-style boxes, details, highlight, param). Old URLs follow Hugo's rules (lowercased
+paths, `/<lang>/` for other languages), and a page whose URL would differ gets `url:`.
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..content.pages import default_url, normalise_url, translation_url
+from .common import (ImportFailed, ImportedPage, SiteImport, date_text, is_static_name, split_more, url_path)
+from .shortcodes import hugo as convert_shortcodes, resolve_file_links
+from ..errors import Diagnostic
+
+PAGE_EXT = (".md", ".markdown", ".html", ".htm")
+KNOWN = {"title", "date", "draft", "description", "summary", "tags", "categories", "slug", "url", "aliases",
+         "lastmod", "weight", "publishdate", "expirydate", "images", "image", "featured_image", "menu", "linktitle",
+         "translationkey", "layout", "type", "params", "headless", "build", "_build", "outputs", "cascade",
+         "keywords", "markup", "isCJKLanguage".lower(), "resources", "sitemap"}
+
+
+def _load(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".toml":
+        return tomllib.loads(text)
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(text) or {}
+    return json.loads(text)
+
+
+def _lower(d):
+    """Hugo's config keys are case-insensitive."""
+    if isinstance(d, dict):
+        return {str(k).lower(): _lower(v) for k, v in d.items()}
+    if isinstance(d, list):
+        return [_lower(x) for x in d]
+    return d
+
+
+def load_config(root: Path) -> dict:
+    cfg: dict = {}
+    for name in ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
+                 "config.json"):
+        if (root / name).is_file():
+            cfg = _lower(_load(root / name))
+            break
+    default = root / "config" / "_default"
+    if default.is_dir():
+        for path in sorted(default.iterdir()):
+            if path.suffix not in (".toml", ".yaml", ".yml", ".json"):
+                continue
+            data = _lower(_load(path))
+            stem = path.stem.lower()
+            if stem in ("hugo", "config"):
+                cfg.update(data)
+            elif stem.startswith("menus") or stem.startswith("menu"):
+                lang = stem.partition(".")[2]
+                if lang:
+                    cfg.setdefault("languages", {}).setdefault(lang, {})["menus"] = data
+                else:
+                    cfg["menus"] = data
+            else:
+                cfg[stem] = data
+    return cfg
+
+
+def split_front_matter(text: str) -> tuple[dict, str, int]:
+    """(meta, body, line of the body) of a Hugo content file (YAML, TOML or JSON)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    if text.startswith("+++"):
+        end = text.find("\n+++", 3)
+        if end == -1:
+            raise ValueError("the TOML front matter (+++) is not closed")
+        meta = tomllib.loads(text[3:end])
+        rest = text[end + 4:]
+    elif text.startswith("---"):
+        end = re.search(r"^---\s*$", text[3:], re.M)
+        if end is None:
+            raise ValueError("the YAML front matter (---) is not closed")
+        import yaml
+
+        meta = yaml.safe_load(text[3:3 + end.start()]) or {}
+        rest = text[3 + end.end():]
+    elif text.startswith("{"):
+        dec = json.JSONDecoder()
+        meta, end = dec.raw_decode(text)
+        rest = text[end:]
+    else:
+        return {}, text, 1
+    rest = rest[1:] if rest.startswith("\n") else rest
+    return meta, rest, text[: len(text) - len(rest)].count("\n") + 1
+
+
+def _urlize(path: str, lower: bool) -> str:
+    path = re.sub(r"\s+", "-", path)
+    return path.lower() if lower else path
+
+
+def import_hugo(root: Path) -> SiteImport:
+    if not root.is_dir():
+        raise ImportFailed([Diagnostic(str(root), None, "not a folder", "give the Hugo site's folder")])
+    try:
+        cfg = load_config(root)
+    except (tomllib.TOMLDecodeError, ValueError, OSError) as exc:
+        raise ImportFailed([Diagnostic(str(root / "hugo.toml"), None, f"cannot read the Hugo config: {exc}",
+                                       "fix the config so that `hugo` itself accepts it")])
+    imp = SiteImport("hugo")
+    imp.name = str(cfg.get("title", "") or root.name)
+    imp.base_url = str(cfg.get("baseurl", "") or imp.base_url).rstrip("/")
+    params = cfg.get("params", {}) if isinstance(cfg.get("params"), dict) else {}
+    imp.description = str(params.get("description", "") or "")
+    languages = cfg.get("languages") or {}
+    deflang = str(cfg.get("defaultcontentlanguage") or (cfg.get("languagecode") or "en").split("-")[0]).lower()
+    order = sorted(languages, key=lambda lg: (lg != deflang, languages[lg].get("weight", 0) if isinstance(languages[lg], dict) else 0, lg))
+    imp.languages = [deflang] + [lg for lg in order if lg != deflang]
+    imp.in_subfolder = bool(cfg.get("defaultcontentlanguageinsubdir", False))
+    lower = not cfg.get("disablepathtolower", False)
+    permalinks = cfg.get("permalinks", {}) or {}
+    if isinstance(permalinks.get("page"), dict):  # Hugo 0.115+: [permalinks.page]
+        permalinks = permalinks["page"]
+    cfg_line = next((str(root / n) for n in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml") if (root / n).is_file()),
+                    str(root / "config"))
+
+    # content folders: one per language with contentDir, else content/ with suffixes
+    dirs = []
+    for lg in imp.languages:
+        conf = languages.get(lg, {}) if isinstance(languages.get(lg), dict) else {}
+        if conf.get("contentdir"):
+            dirs.append((root / conf["contentdir"], lg))
+    if not dirs:
+        dirs = [(root / str(cfg.get("contentdir", "content")), None)]
+
+    pages: list[dict] = []
+    bundles: set[tuple[Path, str]] = set()
+    for folder, dir_lang in dirs:
+        if not folder.is_dir():
+            imp.note(cfg_line, None, f"content folder {folder} does not exist", "check contentDir in the config")
+            continue
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+        for path in files:
+            rel = path.relative_to(folder).as_posix()
+            if path.name in ("index.md", "index.html", "index.markdown") or re.match(r"^index\.[a-z]{2,3}\.(md|html)$", path.name):
+                bundles.add((path.parent, dir_lang or ""))
+        for path in files:
+            rel = path.relative_to(folder).as_posix()
+            if path.suffix.lower() in PAGE_EXT:
+                pages.append(_read_page(imp, path, rel, dir_lang, folder))
+            else:
+                imp.static.setdefault(rel, path)  # bundle resources and files: at the same path
+                if not is_static_name(rel):
+                    imp.note(str(path), None, "copied to static/ as it is (not a page)", "")
+    pages = [p for p in pages if p is not None]
+
+    for p in pages:  # from the page's own path, before translations share a key
+        p["old"] = _hugo_url(p, deflang, imp.in_subfolder, lower, permalinks)
+    # keys: the default-language file's path, shared by translations (or translationKey)
+    by_tkey = {}
+    for p in pages:
+        if p["tkey"] and p["lang"] == deflang:
+            by_tkey[p["tkey"]] = p["key"]
+    for p in pages:
+        if p["tkey"] and p["lang"] != deflang and p["tkey"] in by_tkey:
+            p["key"] = by_tkey[p["tkey"]]
+    default_pages = {p["key"]: p for p in pages if p["lang"] == deflang}
+
+
+    # Paths are lowercased as Hugo served them, so files and URLs agree
+    def new_key(key: str) -> str:
+        return _urlize(key, lower)
+
+    lookup = {}
+    for p in pages:
+        relpath = new_key(p["key"]) + ("" if p["lang"] == deflang else f".{p['lang']}") + p["ext"]
+        p["relpath"] = relpath
+        for name in (p["src_rel"], p["src_rel"].rsplit(".", 1)[0], p["key"]):
+            lookup.setdefault(name.lstrip("/"), relpath)
+        lookup.setdefault(p["src_rel"].rsplit("/", 1)[-1], relpath)
+
+    def find(target: str):
+        target = target.strip().lstrip("/")
+        for candidate in (target, target.removesuffix(".md"), target.rstrip("/") + "/_index.md",
+                          target.rstrip("/") + "/index.md", target + ".md"):
+            if candidate in lookup:
+                return lookup[candidate]
+        return None
+
+    for p in pages:
+        d = default_pages.get(p["key"])
+        base = default_url(new_key(p["key"]), d["meta"].get("slug") if d else None)
+        natural = base if p["lang"] == deflang else translation_url(p["lang"], new_key(p["key"]), p["meta"].get("slug"), base)
+        if p["lang"] == deflang and imp.in_subfolder:
+            natural = f"/{deflang}" + natural
+        if p["old"] and p["old"] != natural:
+            p["meta"]["url"] = p["old"]
+
+    for p in pages:
+        body, missing = resolve_file_links(p["body"], find)
+        for target in missing:
+            imp.note(p["src"], None, f"ref to {target!r}: no such page in the site", "link to the right page file")
+        body = _bundle_links(body, p, bundles, lower)
+        image = p["meta"].get("image")
+        if image and not re.match(r"^(?:[a-z]+:|/)", image) and p["key"].endswith("index") and "/" in p["key"]:
+            p["meta"]["image"] = "/" + _urlize(p["key"][: -len("index")], lower) + image
+        p["page"] = ImportedPage(p["relpath"], p["meta"], body, p["src"],
+                                 tuple(dict.fromkeys([p["old"], *p["meta"].get("aliases", [])]))
+                                 if not p["meta"].get("draft") else ())
+        imp.pages.append(p["page"])
+    terms = {(k, str(v)) for p in pages if not p["meta"].get("draft") for k in ("tags",) for v in p["meta"].get("tags", [])}
+    if terms and not cfg.get("disablekinds"):
+        imp.note(cfg_line, None, f"{len(terms)} taxonomy pages (/tags/…/, /categories/…/) are not pages of the new site: "
+                                 "their old URLs are not kept", "link the pages that matter from a section page; add a "
+                                 "taxonomy page's old URL to that page's `aliases` to keep it")
+    _menus(imp, cfg, languages, pages, cfg_line)
+    _static_and_theme(imp, root, cfg, params)
+    imp.count["pages"] = len(imp.pages)
+    return imp
+
+
+def _read_page(imp: SiteImport, path: Path, rel: str, dir_lang: str | None, folder: Path) -> dict | None:
+    src = str(path)
+    try:
+        meta, body, _body_line = split_front_matter(path.read_text(encoding="utf-8"))
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        imp.note(src, 1, f"front matter cannot be read ({exc}); not imported", "fix it so that `hugo` accepts it")
+        return None
+    except UnicodeDecodeError:
+        imp.note(src, None, "not UTF-8 text; not imported", "save it as UTF-8")
+        return None
+    meta = {str(k): v for k, v in (meta or {}).items()}
+    lmeta = {k.lower(): v for k, v in meta.items()}
+    if lmeta.get("headless") or (isinstance(lmeta.get("_build") or lmeta.get("build"), dict)
+                                 and (lmeta.get("_build") or lmeta.get("build")).get("render") in (False, "never")):
+        return None
+    stem, ext = rel.rsplit(".", 1)
+    ext = ".html" if ext in ("html", "htm") else ".md"
+    lang = dir_lang or imp.languages[0]
+    head, dot, tail = stem.rpartition(".")
+    if dot and tail in imp.languages and "/" not in tail:
+        stem, lang = head, tail
+    elif dot and re.match(r"^[a-z]{2}$", tail) and "/" not in tail:
+        imp.languages.append(tail)
+        stem, lang = head, tail
+    name = stem.rsplit("/", 1)[-1]
+    key = stem[: -len("_index")] + "index" if name == "_index" else stem
+    out: dict = {}
+    title = lmeta.get("title") or (name.replace("-", " ").title() if name not in ("_index", "index")
+                                   else (stem.rsplit("/", 2)[-2] if "/" in stem else imp.name))
+    out["title"] = str(title)
+    for key_from, key_to in (("date", "date"), ("publishdate", "publish"), ("expirydate", "expires"), ("lastmod", "lastmod")):
+        if lmeta.get(key_from) not in (None, ""):
+            text = date_text(lmeta[key_from])
+            if text:
+                out[key_to] = text
+            else:
+                imp.note(src, None, f"`{key_from}` {lmeta[key_from]!r} is not a date; left out", "write it as 2024-03-01")
+    if lmeta.get("draft"):
+        out["draft"] = True
+    if lmeta.get("description") or lmeta.get("summary"):
+        out["description"] = str(lmeta.get("description") or lmeta.get("summary"))
+    tags = [str(t) for t in (lmeta.get("tags") or []) + (lmeta.get("categories") or [])] \
+        if isinstance(lmeta.get("tags") or [], list) and isinstance(lmeta.get("categories") or [], list) else []
+    if tags:
+        out["tags"] = list(dict.fromkeys(tags))
+    if lmeta.get("slug"):
+        out["slug"] = str(lmeta["slug"])
+    if isinstance(lmeta.get("weight"), int):
+        out["weight"] = lmeta["weight"]
+    image = lmeta.get("image") or lmeta.get("featured_image") or (lmeta.get("images") or [None])[0]
+    if isinstance(image, str):
+        out["image"] = image
+    aliases = lmeta.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    base_folder = "/" + key.rsplit("/", 1)[0] + "/" if "/" in key else "/"
+    norm = []
+    for a in aliases:
+        a = str(a)
+        n = normalise_url(a if a.startswith("/") else base_folder + a)
+        if n:
+            norm.append(n)
+        else:
+            imp.note(src, None, f"alias {a!r} is not a path of this site; left out", "")
+    if norm:
+        out["aliases"] = norm
+    if lmeta.get("linktitle"):
+        out["menu_title"] = str(lmeta["linktitle"])
+    menu = lmeta.get("menu") or lmeta.get("menus")
+    if menu:
+        entry = None
+        if menu in ("main",) or (isinstance(menu, list) and "main" in menu):
+            entry = {}
+        elif isinstance(menu, dict) and isinstance(menu.get("main"), dict):
+            entry = {k.lower(): v for k, v in menu["main"].items()}
+        elif isinstance(menu, dict) and "main" in menu:
+            entry = {}
+        if entry is not None:
+            if entry.get("parent"):
+                imp.note(src, None, f"submenu entry under {entry['parent']!r}: the navigation has one level",
+                         "link to the page from its parent page instead")
+            else:
+                out["menu"] = int(entry.get("weight") or lmeta.get("weight") or 100)
+                if entry.get("name"):
+                    out["menu_title"] = str(entry["name"])
+    own = {k: v for k, v in meta.items() if k.lower() not in KNOWN}
+    if isinstance(lmeta.get("params"), dict):
+        own.update(lmeta["params"])
+    if own:
+        out["params"] = _plain(own)
+    if isinstance(lmeta.get("url"), str):
+        out_url = normalise_url(lmeta["url"])
+        if out_url is None:
+            imp.note(src, None, f"`url` {lmeta['url']!r} is not a path of this site; left out", "")
+        explicit = out_url
+    else:
+        explicit = None
+    body, summary = split_more(body)
+    if summary and "description" not in out:
+        out["description"] = summary
+    body = convert_shortcodes(body, imp.embeds, {})
+    return {"src": src, "src_rel": rel, "key": key, "lang": lang, "ext": ext, "meta": out, "body": body,
+            "explicit_url": explicit, "tkey": lmeta.get("translationkey"), "section": key.split("/", 1)[0] if "/" in key else "",
+            "date": out.get("date")}
+
+
+def _plain(value):
+    """Front matter values YAML can write (TOML dates become text)."""
+    from datetime import date, datetime, time
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (datetime, date, time)):
+        return date_text(value) or str(value)
+    return value
+
+
+def _hugo_url(p, deflang, in_subdir, lower, permalinks) -> str:
+    """The URL Hugo served the page at."""
+    if p["explicit_url"]:
+        return p["explicit_url"]
+    key = p["key"]
+    slug = p["meta"].get("slug")
+    pattern = permalinks.get(p["section"]) if p["section"] and not key.endswith("index") else None
+    if isinstance(pattern, str):
+        date = p.get("date") or ""
+        y, mo, d = (date[:4], date[5:7], date[8:10]) if len(date) >= 10 else ("", "", "")
+        name = key.rsplit("/", 1)[-1]
+        title_slug = re.sub(r"[^\w]+", "-", p["meta"]["title"].lower()).strip("-")
+        path = (pattern.replace(":year", y).replace(":month", mo).replace(":day", d)
+                .replace(":slug", slug or title_slug).replace(":title", title_slug)
+                .replace(":filename", name).replace(":contentbasename", name).replace(":section", p["section"]))
+        path = normalise_url(_urlize(path, lower)) or "/"
+    else:
+        path = default_url(_urlize(key, lower), slug)
+    if p["lang"] != deflang or in_subdir:
+        path = f"/{p['lang']}" + path
+    return unquote(path)
+
+
+def _bundle_links(body: str, p: dict, bundles, lower: bool) -> str:
+    """A bundle's images are linked relative to the page; the page may move (a translation,
+    a `url:`), so they point at their place under static/ instead."""
+    key = p["key"]
+    if not key.endswith("index"):
+        return body
+    folder = _urlize(key[: -len("index")], lower).rstrip("/")
+    if not folder:
+        return body
+    prefix = "/" + folder + "/"
+
+    def fix(m):
+        target = m.group(2)
+        if re.match(r"^(?:[a-z]+:|/|#|\.\./)", target) or target.endswith((".md", ".html")) or "{{" in target:
+            return m.group(0)
+        return m.group(1) + prefix + target.removeprefix("./") + m.group(3)
+
+    body = re.sub(r"(!?\[[^\]]*\]\()([^)\s]+)((?:\s+\"[^\"]*\")?\))", fix, body)
+    return re.sub(r"""(\bsrc=["'])([^"']+)(["'])""", fix, body)
+
+
+def _norm_ref(ref: str) -> str:
+    ref = str(ref).strip().strip("/")
+    ref = re.sub(r"\.(?:md|markdown|html)$", "", ref)
+    return re.sub(r"(?:^|/)_?index$", "", ref)
+
+
+def _menus(imp: SiteImport, cfg: dict, languages: dict, pages: list, cfg_line: str) -> None:
+    """[[menus.main]] (and per language) -> `menu` and `menu_title` of the pages they name."""
+    sets = [(imp.languages[0], cfg.get("menus") or cfg.get("menu") or {})]
+    for lg, conf in languages.items():
+        if isinstance(conf, dict) and (conf.get("menus") or conf.get("menu")):
+            sets.append((lg, conf.get("menus") or conf.get("menu")))
+    for lg, menus in sets:
+        entries = menus.get("main", []) if isinstance(menus, dict) else []
+        for n, entry in enumerate(entries if isinstance(entries, list) else []):
+            entry = {k.lower(): v for k, v in entry.items()}
+            label = str(entry.get("name") or entry.get("identifier") or "")
+            if entry.get("parent"):
+                imp.note(cfg_line, None, f"menu entry {label!r} is a submenu entry: the navigation has one level",
+                         "link to the page from its parent page instead")
+                continue
+            target = None
+            if entry.get("pageref"):
+                want = _norm_ref(entry["pageref"])
+                target = next((p["page"] for p in pages if p["lang"] == lg and _norm_ref(p["key"]) == want), None)
+            elif entry.get("url"):
+                path = url_path(str(entry["url"]), imp.base_url)
+                path = normalise_url(path) if path else None
+                if path and lg != imp.languages[0] and not path.startswith(f"/{lg}/"):
+                    path = f"/{lg}" + path
+                target = next((p["page"] for p in pages if p["old"] == path), None)
+            if target is None:
+                which = "no page of the site" if lg == imp.languages[0] else f"no page in `{lg}`"
+                imp.note(cfg_line, None, f"menu entry {label!r} ({entry.get('pageref') or entry.get('url')}) points at "
+                                         f"{which}; it is not in the navigation",
+                         "link to it from a page instead")
+                continue
+            target.meta["menu"] = int(entry.get("weight") or n + 1)
+            if label and label != target.meta.get("title"):
+                target.meta["menu_title"] = label
+
+
+def _static_and_theme(imp: SiteImport, root: Path, cfg: dict, params: dict) -> None:
+    static = root / str(cfg.get("staticdir", "static"))
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                imp.static[path.relative_to(static).as_posix()] = path
+    if (root / "layouts").is_dir() or (root / "themes").is_dir() or cfg.get("theme"):
+        imp.note(str(root / "layouts"), None, "the Hugo theme and layouts are not imported: the site gets the "
+                 "built-in theme", "restyle it with [theme] in site.toml, or templates in the client's templates/")
+    logo = params.get("logo") or params.get("logo_image") or params.get("brandlogo")
+    if isinstance(logo, str) and logo.lstrip("/") in imp.static:
+        imp.theme["logo"] = "static/" + logo.lstrip("/")
+    for key in ("primarycolor", "maincolor", "primary_color", "themecolor", "color"):
+        value = params.get(key)
+        if isinstance(value, str) and re.match(r"^#(?:[0-9a-fA-F]{3}){1,2}$", value):
+            imp.theme["primary_color"] = value
+            break
+    if isinstance(params.get("tagline") or params.get("subtitle"), str):
+        imp.theme["tagline"] = params.get("tagline") or params.get("subtitle")

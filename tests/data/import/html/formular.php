@@ -1,0 +1,1 @@
+<?php mail("info@steuer-weber.example", "Kontakt", $_POST["text"]); ?>
