@@ -172,13 +172,15 @@ _HTML_LINK_RE = re.compile(r"""<(a|img|link|source)\b[^>]*?\b(href|src)\s*=\s*["
 class HtmlBody:
     html: str
     links: tuple
+    raw_html: tuple = ()
+    """The whole body, for the [content] policy: an .html page is raw HTML throughout."""
 
 
 def html_body(body: str) -> HtmlBody:
     """An .html page's body, used as it is; its links for the checker."""
     links = tuple((m.group(3), body.count("\n", 0, m.start()), "image" if m.group(2).lower() == "src" else "link")
                   for m in _HTML_LINK_RE.finditer(body))
-    return HtmlBody(body, links)
+    return HtmlBody(body, links, ((0, body),))
 
 
 def _parse_chunk(_context, args):

@@ -96,7 +96,7 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t) -> dict:
         "card": "summary_large_image" if src or share else "summary",
     }
     params = getattr(job.page, "params", None) or {}
-    page["params"] = params
+    page.setdefault("params", params)  # the build's own (missing fields read as empty) wins
     page["cta"] = None
     if job.kind == "home" and isinstance(params.get("cta"), str) and isinstance(params.get("cta_url"), str):
         page["cta"] = {"label": params["cta"], "url": params["cta_url"]}

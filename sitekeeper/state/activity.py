@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -69,7 +70,9 @@ def record(store, client: str, kind: str, data: dict, at: datetime | None = None
         raise ValueError(f"unknown activity kind {kind!r}")
     at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     event = Activity(client, kind, at, dict(data), actor() if by is None else by)
-    key = f"activity/{client}/{_month(at)}/{at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}.json"
+    # Time, then the wall clock's nanoseconds (order among events given one fixed time), then chance.
+    key = (f"activity/{client}/{_month(at)}/{at.strftime('%Y%m%dT%H%M%S%fZ')}-{time.time_ns():x}-"
+           f"{uuid.uuid4().hex[:8]}.json")
     store.create(key, json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True).encode())
     return event
 
@@ -78,7 +81,7 @@ def read(store, client: str, month: str) -> list[Activity]:
     """Every event of a client in a UTC month (``YYYY-MM``), oldest first. Blobs that cannot be
     read as events are skipped (a report is never blocked by one bad record)."""
     out = []
-    for key in sorted(store.list(f"activity/{client}/{month}/")):
+    for key in sorted(store.list(f"activity/{client}/{month}/")):  # keys sort by time
         got = store.read(key)
         if got is None:
             continue
@@ -91,7 +94,6 @@ def read(store, client: str, month: str) -> list[Activity]:
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
         out.append(Activity(client, kind, at, obj, by))
-    out.sort(key=lambda a: a.at)
     return out
 
 
