@@ -1,5 +1,6 @@
-"""One deploy behaviour, three real targets: a local folder, OpenSSH sshd over SFTP, and an
-S3-compatible server (moto_server) over HTTP, all on 127.0.0.1 and started by the suite."""
+"""One deploy behaviour, five real targets: a local folder, OpenSSH sshd over SFTP, ProFTPD
+over FTPS (explicit TLS, a self-signed certificate pinned) and over its own SFTP (mod_sftp),
+and an S3-compatible server (moto_server) over HTTP, all on 127.0.0.1 and started by the suite."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,8 @@ from sitekeeper.state.lock import LockRecord
 from sitekeeper.deploy.targets import parse_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
+
+from fixtures_ftp import PASSWORD_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -63,6 +66,19 @@ class Kit:
             self.root = self.sshd.home / name / "site"
             self.table = {"url": self.sshd.url(str(self.root)), "host_key": self.sshd.fingerprint,
                           "key_file": str(self.sshd.key_file)}
+        elif kind in ("ftps", "proftpd-sftp"):
+            # ProFTPD, its user chrooted to its home: "/" in the url is that home
+            self.ftpd = request.getfixturevalue("proftpd_server")
+            self.env = dict(self.ftpd.env)
+            for k, v in self.env.items():
+                request.getfixturevalue("monkeypatch").setenv(k, v)
+            self.root = self.ftpd.home / name / "site"
+            scheme = "ftps" if kind == "ftps" else "sftp"
+            self.table = {"url": self.ftpd.url(f"/{name}/site", scheme), "password_env": PASSWORD_ENV}
+            if kind == "ftps":
+                self.table["cert_fingerprint"] = self.ftpd.cert_fingerprint
+            else:
+                self.table["host_key"] = self.ftpd.host_key_fingerprint
         else:
             self.s3server = request.getfixturevalue("s3_server")
             self.env = request.getfixturevalue("aws_env")
@@ -78,7 +94,7 @@ class Kit:
 
     def files(self) -> dict[str, bytes]:
         """Public files at the target (nothing under .sitekeeper*)."""
-        if self.kind in ("dir", "sftp"):
+        if self.kind != "s3":
             out = {}
             for p in sorted(self.root.rglob("*")):
                 rel = p.relative_to(self.root).as_posix()
@@ -101,7 +117,7 @@ class Kit:
                 and ".sitekeeper" not in p.relative_to(self.root).as_posix()]
 
 
-@pytest.fixture(params=["dir", "sftp", "s3"])
+@pytest.fixture(params=["dir", "sftp", "ftps", "proftpd-sftp", "s3"])
 def kit(request, tmp_path):
     return Kit(request.param, tmp_path, request)
 

@@ -27,10 +27,14 @@ def publish_command(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before deleting files at the target (needed without a terminal)."),
     allow_deletes: bool = typer.Option(False, "--allow-deletes", help="Allow more deletes than the cap (25 % of the site or 256 files)."),
     rollback: bool = typer.Option(False, "--rollback", help="Atomic SFTP targets: switch back to the previous release."),
+    deletes_first: bool = typer.Option(
+        False, "--deletes-first",
+        help="Delete the files the new build no longer has before uploading (when the host's disk or quota is "
+             "full); pages may link to removed files for the length of the upload."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
-    """Build, plan and deploy a client's site (over SFTP, to S3 or to a folder)."""
+    """Build, plan and deploy a client's site (over SFTP, FTPS, to S3 or to a folder)."""
     if changed_since is not None and (clients or all_clients or rollback):
         given = " and ".join(x for x in (" ".join(clients or []), "--all" if all_clients else "",
                                          "--rollback" if rollback else "") if x)
@@ -58,7 +62,8 @@ def publish_command(
         ctx.ws.require_client(name)
     ask = None if json_output or not sys.stdin.isatty() else _ask_before_deleting
     report = publish_clients(ctx.ws, names, ctx.clock, ctx.reporter, target=target, dry_run=dry_run, yes=yes,
-                             allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask)
+                             allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask,
+                             deletes_first=deletes_first)
     for done in report.published:
         ctx.reporter.result(done.as_json())
     if report.failed:
