@@ -67,7 +67,9 @@ def _hex_fp(der: bytes) -> str:
 
 
 def start_proftpd(folder: Path, *, tls: bool = True, sftp: bool = True, quota_bytes: int = 0,
-                  sftp_extensions: str = "") -> Proftpd:
+                  sftp_extensions: str = "", www_only: bool = False) -> Proftpd:
+    """``www_only``: the account may write only inside ~/www (its docroot), not beside it,
+    as on hosts that chroot the login to a home whose top the user cannot change."""
     exe = shutil.which("proftpd") or ("/usr/sbin/proftpd" if os.path.exists("/usr/sbin/proftpd") else None)
     if exe is None or not os.path.isdir(MODULES):
         raise FileNotFoundError("proftpd")
@@ -98,6 +100,21 @@ def start_proftpd(folder: Path, *, tls: bool = True, sftp: bool = True, quota_by
                                  text=True).stdout.split()[1]
     port = free_port()
     sftp_port = free_port() if sftp else 0
+    limits_block = ""
+    if www_only:
+        (home / "www").mkdir(exist_ok=True)
+        limits_block = """
+<Directory ~>
+  <Limit MKD XMKD STOR RNTO SITE_MKDIR>
+    DenyAll
+  </Limit>
+</Directory>
+<Directory ~/www>
+  <Limit ALL>
+    AllowAll
+  </Limit>
+</Directory>
+"""
     log = folder / "proftpd.log"
     run_as = "" if uid != 0 else "User root\nGroup root\n"
     quota = ""
@@ -152,6 +169,7 @@ LoadModule mod_sftp.c
   WtmpLog off
   UseFtpUsers off
   {quota.strip().replace(chr(10), chr(10) + '  ') if quota else ''}
+  {limits_block}
 </VirtualHost>
 """
     config = folder / "proftpd.conf"
@@ -184,6 +202,7 @@ UseFtpUsers off
 MaxInstances 60
 PassivePorts 40000 60000
 TimeoutIdle 600
+{limits_block}
 {sftp_lines}
 """)
     out = open(folder / "proftpd.out", "wb")
@@ -232,6 +251,13 @@ def proftpd_plain(tmp_path_factory):
 @pytest.fixture(scope="session")
 def proftpd_quota(tmp_path_factory):
     server = _start(tmp_path_factory, "proftpd-quota", quota_bytes=3 << 20)
+    yield server
+    stop(server.proc)
+
+
+@pytest.fixture(scope="session")
+def proftpd_www_only(tmp_path_factory):
+    server = _start(tmp_path_factory, "proftpd-www", www_only=True)
     yield server
     stop(server.proc)
 

@@ -252,13 +252,7 @@ def _scheme_hint(scheme: str) -> str:
     if scheme in ("ftpes", "ftp+tls", "ftp-ssl", "ftpssl"):
         return "did you mean `ftps:`? "
     close = difflib.get_close_matches(scheme, SCHEMES, n=1, cutoff=0.5)
-    if not close:
-        return ""
-    if {scheme, close[0]} & {"sftp", "ftps"} and close[0] != scheme:
-        # sftp (SSH) and ftps (FTP over TLS) are different protocols: name both
-        return ("sftp:// is SSH file transfer (usually port 22), ftps:// is FTP over TLS (usually port 21): "
-                "use the one your hosting gives; ")
-    return f"did you mean `{close[0]}:`? "
+    return f"did you mean `{close[0]}:`? " if close else ""
 
 
 def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:

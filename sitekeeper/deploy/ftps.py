@@ -40,7 +40,8 @@ from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, 
 CONNECT_TIMEOUT = 20
 RECONNECTS = 3
 TMP_PREFIX = ".sitekeeper-tmp-"
-CLAIM_STALE_SECONDS = 120  # a claim folder without its key: a create that was killed halfway
+CLAIM_STALE_SECONDS = 120
+CLAIM_WAIT_SECONDS = 5.0  # a create in progress takes a few round trips  # a claim folder without its key: a create that was killed halfway
 
 _FULL = ("452", "552")  # insufficient storage / exceeded storage allocation (quota)
 
@@ -297,8 +298,7 @@ class FtpRemote(StoreState, LockFile):
                 f"{self.client}: target {self.name}: the disk or quota on the server is full: {what} failed "
                 f"({text})",
                 "free space on the server (or ask the host for a bigger quota); if the new site is smaller, "
-                "run publish again with --deletes-first so the files it no longer has are removed first",
-                kind="full")
+                "run publish again with --deletes-first so the files it no longer has are removed first")
         if code == "550" and "ermission" in text:
             return self._err(f"permission denied: {what} ({text})",
                              "the account may not write there: check the docroot path in the url")
@@ -328,7 +328,9 @@ class FtpRemote(StoreState, LockFile):
                 try:
                     self.ftp.mkd(sibling)
                 except ftplib.error_perm:
-                    why = f"this account may not create {sibling} beside the docroot"
+                    st = self._stat(sibling)  # made meanwhile by another publish?
+                    if st is None or st[0] != "dir":
+                        why = f"this account may not create {sibling} beside the docroot"
                 except (ftplib.Error, OSError, EOFError) as exc:
                     raise self._err(f"creating {sibling} failed ({exc})", "check the server") from exc
             if not why:
@@ -341,8 +343,7 @@ class FtpRemote(StoreState, LockFile):
             self.store = FtpStore(self, self.state)
             self.tmp_dir = posixpath.join(self.state, "tmp")
             self.tmp_prefix = ""
-            if self._stat(self.tmp_dir) is None:
-                self._do(f"creating {self.tmp_dir}", lambda f: f.mkd(self.tmp_dir))
+            self._makedirs(self.tmp_dir)
 
     def _tmp_name(self) -> str:
         return posixpath.join(self.tmp_dir, f"{self.tmp_prefix}{uuid.uuid4().hex}.part")
@@ -412,6 +413,17 @@ class FtpRemote(StoreState, LockFile):
                         on_first_block()
                 if isinstance(conn, ssl.SSLSocket):
                     conn.unwrap()
+            except (OSError, ValueError) as exc:
+                # The server closed the data connection: its reason (a full quota: 552) is on
+                # the control connection; a drop of both is a drop.
+                conn.close()
+                try:
+                    ftp.voidresp()
+                except ftplib.Error:
+                    raise
+                except Exception:
+                    raise exc from None
+                raise
             finally:
                 conn.close()
             ftp.voidresp()
@@ -618,14 +630,21 @@ class FtpStore:
     def create(self, key: str, data: bytes) -> bool:
         final = self._path(key)
         claim = final + ".claim"
-        for _ in range(2):
+        deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+        for _ in range(3):
             try:
                 self.r.ftp.mkd(claim)
                 break
             except ftplib.error_perm:
-                if self.r._stat(final) is not None:
-                    return False
-                st = self.r._stat(claim)
+                # claimed: the key is there, or another create is writing it (wait for it, so the
+                # caller can read who holds it), or a create was killed halfway (stale claim)
+                while True:
+                    if self.r._stat(final) is not None:
+                        return False
+                    st = self.r._stat(claim)
+                    if st is None or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.1)
                 if st is None:
                     continue
                 if not _older_than(st[2], CLAIM_STALE_SECONDS):

@@ -257,8 +257,12 @@ class SftpRemote(LockFile):
                     self.sftp.mkdir(sibling)
                 self.state = sibling
             except OSError as exc:
-                why = f"this account may not create {sibling} beside the docroot"
-                if self.atomic:
+                made = self._lstat(sibling)  # by another publish, meanwhile?
+                if made is not None and statmod.S_ISDIR(made.st_mode):
+                    self.state = sibling
+                else:
+                    why = f"this account may not create {sibling} beside the docroot"
+                if why and self.atomic:
                     raise self._err(
                         f"mode = \"atomic\" keeps its releases beside the docroot, and {why} "
                         f"(a chrooted account, as shared hosts give, cannot write to {parent})",
@@ -276,19 +280,21 @@ class SftpRemote(LockFile):
             self.ws_store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, why)
             self.state = posixpath.join(self.root, ".sitekeeper-tmp")
             self.tmp = self.state
-            try:
-                if self._lstat(self.tmp) is None:
-                    self.sftp.mkdir(self.tmp)
-            except OSError as exc:
-                raise self._io(exc, f"creating {self.tmp}") from exc
+            self._mkdir_once(self.tmp)
             return
         self.tmp = posixpath.join(self.state, "tmp")
         self.releases = posixpath.join(self.state, "releases")
         for folder in (self.tmp,) + ((self.releases,) if self.atomic else ()):
-            try:
-                if self._lstat(folder) is None:
-                    self.sftp.mkdir(folder)
-            except OSError as exc:
+            self._mkdir_once(folder)
+
+    def _mkdir_once(self, folder: str) -> None:
+        """Create ``folder`` unless it is there (or another publish just made it)."""
+        try:
+            if self._lstat(folder) is None:
+                self.sftp.mkdir(folder)
+        except OSError as exc:
+            made = self._lstat(folder)
+            if made is None or not statmod.S_ISDIR(made.st_mode):
                 raise self._io(exc, f"creating {folder}") from exc
 
     def _lstat(self, path: str, sftp=None):
