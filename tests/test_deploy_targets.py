@@ -66,9 +66,10 @@ class Kit:
             self.root = self.sshd.home / name / "site"
             self.table = {"url": self.sshd.url(str(self.root)), "host_key": self.sshd.fingerprint,
                           "key_file": str(self.sshd.key_file)}
-        elif kind in ("ftps", "proftpd-sftp"):
-            # ProFTPD, its user chrooted to its home: "/" in the url is that home
-            self.ftpd = request.getfixturevalue("proftpd_server")
+        elif kind in ("ftps", "proftpd-sftp", "proftpd-bare"):
+            # ProFTPD, its user chrooted to its home: "/" in the url is that home; "bare": its
+            # SFTP without the OpenSSH extensions (no posix-rename, no hardlink)
+            self.ftpd = request.getfixturevalue("proftpd_bare" if kind == "proftpd-bare" else "proftpd_server")
             self.env = dict(self.ftpd.env)
             for k, v in self.env.items():
                 request.getfixturevalue("monkeypatch").setenv(k, v)
@@ -311,8 +312,11 @@ def test_concurrent_publishes_one_refuses_and_target_ends_complete(kit, tmp_path
     assert kit.files() == files
 
 
-def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path):
-    kit = Kit("sftp", tmp_path, request)
+@pytest.mark.parametrize("kind", ["sftp", "proftpd-sftp", "proftpd-bare"])
+def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path, kind):
+    from sitekeeper.deploy.apply import rollback_target
+
+    kit = Kit(kind, tmp_path, request)
     build = tmp_path / "build"
     files = make_site(build)
     first = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
@@ -322,19 +326,30 @@ def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(reque
 
     (build / "about/index.html").write_bytes(b"<h1>About v2</h1>")
     (build / "p3/index.html").unlink()
+    if kind == "proftpd-bare":
+        time.sleep(1.1)  # the re-sent copies get a later mtime than the manifest's first stamps
     second = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    if kind == "proftpd-bare":  # no hard links: every file of the release was sent, and counted
+        assert second.as_json()["bytes_uploaded"] == sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
     assert second.uploaded == ["about/index.html"] and second.deleted == ["p3/index.html"]
     release2 = os.readlink(kit.root)
     assert release2 != release1
     assert kit.files()["about/index.html"] == b"<h1>About v2</h1>" and "p3/index.html" not in kit.files()
-    # unchanged files were hard-linked server-side, not sent again
     old, new = kit.root.parent / release1, kit.root.parent / release2
-    assert (old / "img/logo.png").stat().st_ino == (new / "img/logo.png").stat().st_ino
-
-    from sitekeeper.deploy.apply import rollback_target
+    if kind != "proftpd-bare":  # unchanged files were hard-linked server-side, not sent again
+        assert (old / "img/logo.png").stat().st_ino == (new / "img/logo.png").stat().st_ino
+    assert (old / "img/logo.png").read_bytes() == (new / "img/logo.png").read_bytes()
+    # a third publish (the live release is never renamed away, however the server answers lstat)
+    (build / "about/index.html").write_bytes(b"<h1>About v3</h1>")
+    third = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert third.uploaded == ["about/index.html"]
+    assert kit.files()["about/index.html"] == b"<h1>About v3</h1>"
+    release3 = os.readlink(kit.root)
+    back3 = rollback_target(kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert os.readlink(kit.root) == release2 and back3 in release2
 
     back = rollback_target(kit.target(mode="atomic"), "bakery", RecordingReporter())
-    assert os.readlink(kit.root) == release1 and back in release1
+    assert release3 != release2 and os.readlink(kit.root) == release1 and back in release1
     assert kit.files() == files
     # the manifest followed the rollback: publishing v2 again sends just the difference
     again = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())

@@ -58,12 +58,15 @@ class DeployReport:
     """Id of this publish."""
     seconds: float = 0.0
     """Wall time of the deploy."""
+    resent_bytes: int = 0
+    """Bytes of unchanged files sent again (atomic mode where the server cannot hard-link)."""
 
     def as_json(self) -> dict:
         return {
             "client": self.client, "target": self.target, "url": self.url, "dry_run": self.dry_run,
             "uploaded": self.uploaded, "deleted": self.deleted, "unchanged": self.plan.unchanged,
-            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded)),
+            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded))
+            + self.resent_bytes,
             "release": self.release,
         }
 
@@ -231,8 +234,15 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
     sending = {u.path for u in plan.uploads}
     keep = [SendItem(Upload(p, local[p].size, "unchanged", 0), folder / p, local[p].sha256, None)
             for p in sorted(local) if p not in sending]
-    remote.prepare(plan, release, keep)
     guard = threading.Lock()
+
+    def resent(item: SendItem, stamp: str) -> None:
+        lf = local[item.upload.path]
+        with guard:
+            files[lf.path] = pending[lf.path] = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+            report.resent_bytes += lf.size
+
+    remote.prepare(plan, release, keep, resent)
     state = {"at": time.monotonic(), "seq": 0}
     journals = list(journals)
 

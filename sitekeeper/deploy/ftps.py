@@ -522,7 +522,7 @@ class FtpRemote(StoreState, LockFile):
 
     # ---------------------------------------------------------------- changes
 
-    def prepare(self, plan, release: str, keep=()) -> None:
+    def prepare(self, plan, release: str, keep=(), resent=None) -> None:
         """Remove temporary files a killed run left."""
         for name, kind, _, _ in self._entries(self.tmp_dir):
             if kind == "file" and name.endswith(".part") and name.startswith(self.tmp_prefix):

@@ -470,7 +470,7 @@ class SftpRemote(LockFile):
 
     # ---------------------------------------------------------------- changes
 
-    def prepare(self, plan, release: str, keep: list[SendItem] = ()) -> None:
+    def prepare(self, plan, release: str, keep: list[SendItem] = (), resent=None) -> None:
         self._clean_tmp()
         if not self.atomic:
             return
@@ -491,7 +491,7 @@ class SftpRemote(LockFile):
         if resend:
             self.reporter.warn(f"{self.client}: {len(resend)} unchanged files could not be hard-linked on "
                                f"{self.name} and are sent again")
-            self._send_all(resend, lambda item, stamp: None)
+            self._send_all(resend, resent or (lambda item, stamp: None))
 
     def _live_release(self) -> str | None:
         try:
@@ -675,7 +675,27 @@ class SftpRemote(LockFile):
         if st is not None and statmod.S_ISDIR(st.st_mode) and self._live_release() is None:
             # First atomic publish over a plain folder: keep it as a release (a brief gap, once).
             self.sftp.rename(self.root, posixpath.join(self.releases, "0-initial"))
-        self._rename(self.sftp, link, self.root)
+        was_link = self._live_release() is not None
+        try:
+            self._rename(self.sftp, link, self.root)
+            switched = self._readlink(self.root) == rel
+        except OSError:
+            if not was_link:
+                raise
+            switched = False
+        if not switched:
+            # ProFTPD follows the old link rather than replacing it ("File is a directory", or
+            # nothing happens): remove the link itself, then rename (a moment without the docroot)
+            if self._lstat(link) is None:
+                self.sftp.symlink(rel, link)
+            self.sftp.remove(self.root)
+            self.sftp.rename(link, self.root)
+
+    def _readlink(self, path: str) -> str | None:
+        try:
+            return self.sftp.readlink(path)
+        except OSError:
+            return None
 
     def releases_list(self, complete_only: bool = False) -> list[str]:
         """Release folders by age; ``complete_only``: those that went live (a killed publish
