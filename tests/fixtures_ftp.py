@@ -67,9 +67,10 @@ def _hex_fp(der: bytes) -> str:
 
 
 def start_proftpd(folder: Path, *, tls: bool = True, sftp: bool = True, quota_bytes: int = 0,
-                  sftp_extensions: str = "", www_only: bool = False) -> Proftpd:
+                  sftp_extensions: str = "", www_only: bool = False, command_log: Path | None = None) -> Proftpd:
     """``www_only``: the account may write only inside ~/www (its docroot), not beside it,
-    as on hosts that chroot the login to a home whose top the user cannot change."""
+    as on hosts that chroot the login to a home whose top the user cannot change.
+    ``command_log``: one line per FTP command ("COMMAND BYTES"), for the benchmark's counts."""
     exe = shutil.which("proftpd") or ("/usr/sbin/proftpd" if os.path.exists("/usr/sbin/proftpd") else None)
     if exe is None or not os.path.isdir(MODULES):
         raise FileNotFoundError("proftpd")
@@ -203,6 +204,7 @@ MaxInstances 60
 PassivePorts 40000 60000
 TimeoutIdle 600
 {limits_block}
+{f'LogFormat counted "%m %b"{chr(10)}ExtendedLog {command_log} ALL counted' if command_log else ''}
 {sftp_lines}
 """)
     out = open(folder / "proftpd.out", "wb")

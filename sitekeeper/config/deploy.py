@@ -265,7 +265,8 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
         problems.append(("mode", f"{t} mode {mode!r} is not known", 'use mode = "in-place" or mode = "atomic"'))
     elif mode == "atomic" and kind != "sftp":  # FTP has no symlinks to switch
         problems.append(("mode", f"{t} mode = \"atomic\" needs an sftp:// target",
-                         "remove `mode` (S3 and dir: targets switch file by file, each file atomically)"))
+                         "remove `mode` (S3, FTP and dir: targets switch file by file, each file atomically; "
+                         "FTP has no symlinks to switch a whole release)"))
     state = table.get("state", "target")
     if state not in STATE_PLACES:
         problems.append(("state", f"{t} state {state!r} is not known",
