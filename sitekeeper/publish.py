@@ -82,7 +82,7 @@ class PublishReport:
 def publish_clients(
     ws: Workspace, clients: Sequence[str], clock, reporter: Reporter, *, target: str | None = None,
     dry_run: bool = False, yes: bool = False, allow_deletes: bool = False, rollback: bool = False,
-    confirm_deletes: ConfirmDeletes | None = None,
+    confirm_deletes: ConfirmDeletes | None = None, deletes_first: bool = False,
 ) -> PublishReport:
     """Build and deploy each client to ``target`` (default: the client's first target).
 
@@ -90,13 +90,14 @@ def publish_clients(
     either they are refused (nothing changed) with the fix. ``rollback`` switches
     atomic SFTP targets back to their previous release instead of building. A dry run
     reports the plan of each client (every upload with its reason) and changes nothing.
+    ``deletes_first`` removes the files a build no longer has before the uploads (a full quota).
     """
     published: list[ClientPublished] = []
     failed: list[ClientFailed] = []
     for client in clients:
         try:
             done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
-                                confirm_deletes)
+                                confirm_deletes, deletes_first)
         except SitekeeperError as exc:
             problems = tuple(exc.diagnostics())
             reporter.problems(problems)
@@ -180,11 +181,12 @@ def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, clock) -> 
 
 def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_name: str | None, dry_run: bool,
                  yes: bool, allow_deletes: bool, rollback: bool,
-                 confirm_deletes: ConfirmDeletes | None) -> ClientPublished:
+                 confirm_deletes: ConfirmDeletes | None, deletes_first: bool = False) -> ClientPublished:
     site = load_site(ws, client)
     tgt = choose_target(site, ws.root, target_name)
     try:
-        return _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes)
+        return _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes,
+                       deletes_first)
     except DeployError as exc:
         # A failure of the target is reported at the target's url in site.toml.
         if exc.path is None and tgt.source:
@@ -193,9 +195,11 @@ def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_n
 
 
 def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, dry_run: bool, yes: bool,
-            allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None) -> ClientPublished:
+            allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None,
+            deletes_first: bool = False) -> ClientPublished:
+    store = _workspace_store(ws)
     if rollback:
-        return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter))
+        return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter, store))
     started = time.monotonic()
     built = build_checked(ws, client, clock, reporter)
     folder = built.out
@@ -204,8 +208,23 @@ def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, 
         folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
         confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
         show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
+        deletes_first=deletes_first, workspace_store=store,
     )
     return ClientPublished(client, tgt.name, deploy=report, build_seconds=build_seconds, build=built)
+
+
+def _workspace_store(ws: Workspace):
+    """Opens the workspace state store once, when a target keeps its state there."""
+    opened = []
+
+    def open_it():
+        if not opened:
+            from .state.store import open_workspace_store
+
+            opened.append(open_workspace_store(ws))
+        return opened[0]
+
+    return open_it
 
 
 def _deletes_allowed(client: str, target_name: str, yes: bool,

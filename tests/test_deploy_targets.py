@@ -1,5 +1,6 @@
-"""One deploy behaviour, three real targets: a local folder, OpenSSH sshd over SFTP, and an
-S3-compatible server (moto_server) over HTTP, all on 127.0.0.1 and started by the suite."""
+"""One deploy behaviour, five real targets: a local folder, OpenSSH sshd over SFTP, ProFTPD
+over FTPS (explicit TLS, a self-signed certificate pinned) and over its own SFTP (mod_sftp),
+and an S3-compatible server (moto_server) over HTTP, all on 127.0.0.1 and started by the suite."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,8 @@ from sitekeeper.state.lock import LockRecord
 from sitekeeper.deploy.targets import parse_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
+
+from fixtures_ftp import PASSWORD_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -63,6 +66,20 @@ class Kit:
             self.root = self.sshd.home / name / "site"
             self.table = {"url": self.sshd.url(str(self.root)), "host_key": self.sshd.fingerprint,
                           "key_file": str(self.sshd.key_file)}
+        elif kind in ("ftps", "proftpd-sftp", "proftpd-bare"):
+            # ProFTPD, its user chrooted to its home: "/" in the url is that home; "bare": its
+            # SFTP without the OpenSSH extensions (no posix-rename, no hardlink)
+            self.ftpd = request.getfixturevalue("proftpd_bare" if kind == "proftpd-bare" else "proftpd_server")
+            self.env = dict(self.ftpd.env)
+            for k, v in self.env.items():
+                request.getfixturevalue("monkeypatch").setenv(k, v)
+            self.root = self.ftpd.home / name / "site"
+            scheme = "ftps" if kind == "ftps" else "sftp"
+            self.table = {"url": self.ftpd.url(f"/{name}/site", scheme), "password_env": PASSWORD_ENV}
+            if kind == "ftps":
+                self.table["cert_fingerprint"] = self.ftpd.cert_fingerprint
+            else:
+                self.table["host_key"] = self.ftpd.host_key_fingerprint
         else:
             self.s3server = request.getfixturevalue("s3_server")
             self.env = request.getfixturevalue("aws_env")
@@ -78,7 +95,7 @@ class Kit:
 
     def files(self) -> dict[str, bytes]:
         """Public files at the target (nothing under .sitekeeper*)."""
-        if self.kind in ("dir", "sftp"):
+        if self.kind != "s3":
             out = {}
             for p in sorted(self.root.rglob("*")):
                 rel = p.relative_to(self.root).as_posix()
@@ -101,7 +118,7 @@ class Kit:
                 and ".sitekeeper" not in p.relative_to(self.root).as_posix()]
 
 
-@pytest.fixture(params=["dir", "sftp", "s3"])
+@pytest.fixture(params=["dir", "sftp", "ftps", "proftpd-sftp", "s3"])
 def kit(request, tmp_path):
     return Kit(request.param, tmp_path, request)
 
@@ -295,8 +312,11 @@ def test_concurrent_publishes_one_refuses_and_target_ends_complete(kit, tmp_path
     assert kit.files() == files
 
 
-def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path):
-    kit = Kit("sftp", tmp_path, request)
+@pytest.mark.parametrize("kind", ["sftp", "proftpd-sftp", "proftpd-bare"])
+def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path, kind):
+    from sitekeeper.deploy.apply import rollback_target
+
+    kit = Kit(kind, tmp_path, request)
     build = tmp_path / "build"
     files = make_site(build)
     first = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
@@ -306,19 +326,30 @@ def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(reque
 
     (build / "about/index.html").write_bytes(b"<h1>About v2</h1>")
     (build / "p3/index.html").unlink()
+    if kind == "proftpd-bare":
+        time.sleep(1.1)  # the re-sent copies get a later mtime than the manifest's first stamps
     second = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    if kind == "proftpd-bare":  # no hard links: every file of the release was sent, and counted
+        assert second.as_json()["bytes_uploaded"] == sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
     assert second.uploaded == ["about/index.html"] and second.deleted == ["p3/index.html"]
     release2 = os.readlink(kit.root)
     assert release2 != release1
     assert kit.files()["about/index.html"] == b"<h1>About v2</h1>" and "p3/index.html" not in kit.files()
-    # unchanged files were hard-linked server-side, not sent again
     old, new = kit.root.parent / release1, kit.root.parent / release2
-    assert (old / "img/logo.png").stat().st_ino == (new / "img/logo.png").stat().st_ino
-
-    from sitekeeper.deploy.apply import rollback_target
+    if kind != "proftpd-bare":  # unchanged files were hard-linked server-side, not sent again
+        assert (old / "img/logo.png").stat().st_ino == (new / "img/logo.png").stat().st_ino
+    assert (old / "img/logo.png").read_bytes() == (new / "img/logo.png").read_bytes()
+    # a third publish (the live release is never renamed away, however the server answers lstat)
+    (build / "about/index.html").write_bytes(b"<h1>About v3</h1>")
+    third = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert third.uploaded == ["about/index.html"]
+    assert kit.files()["about/index.html"] == b"<h1>About v3</h1>"
+    release3 = os.readlink(kit.root)
+    back3 = rollback_target(kit.target(mode="atomic"), "bakery", RecordingReporter())
+    assert os.readlink(kit.root) == release2 and back3 in release2
 
     back = rollback_target(kit.target(mode="atomic"), "bakery", RecordingReporter())
-    assert os.readlink(kit.root) == release1 and back in release1
+    assert release3 != release2 and os.readlink(kit.root) == release1 and back in release1
     assert kit.files() == files
     # the manifest followed the rollback: publishing v2 again sends just the difference
     again = publish_folder(build, kit.target(mode="atomic"), "bakery", RecordingReporter())

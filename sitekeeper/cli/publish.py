@@ -27,10 +27,14 @@ def publish_command(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before deleting files at the target (needed without a terminal)."),
     allow_deletes: bool = typer.Option(False, "--allow-deletes", help="Allow more deletes than the cap (25 % of the site or 256 files)."),
     rollback: bool = typer.Option(False, "--rollback", help="Atomic SFTP targets: switch back to the previous release."),
+    deletes_first: bool = typer.Option(
+        False, "--deletes-first",
+        help="Delete the files the new build no longer has before uploading (when the host's disk or quota is "
+             "full); pages may link to removed files for the length of the upload."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
-    """Build, plan and deploy a client's site (over SFTP, to S3 or to a folder)."""
+    """Build, plan and deploy a client's site (over SFTP, FTPS, to S3 or to a folder)."""
     if changed_since is not None and (clients or all_clients or rollback):
         given = " and ".join(x for x in (" ".join(clients or []), "--all" if all_clients else "",
                                          "--rollback" if rollback else "") if x)
@@ -58,7 +62,8 @@ def publish_command(
         ctx.ws.require_client(name)
     ask = None if json_output or not sys.stdin.isatty() else _ask_before_deleting
     report = publish_clients(ctx.ws, names, ctx.clock, ctx.reporter, target=target, dry_run=dry_run, yes=yes,
-                             allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask)
+                             allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask,
+                             deletes_first=deletes_first)
     for done in report.published:
         ctx.reporter.result(done.as_json())
     if report.failed:
@@ -81,22 +86,24 @@ def _ask_before_deleting(client: str, target_name: str, plan) -> bool:
 
 
 def trust_command(
-    client: str = typer.Argument(..., help="The client whose SFTP target to trust.", autocompletion=complete_client),
+    client: str = typer.Argument(..., help="The client whose SFTP or FTPS target to trust.",
+                                 autocompletion=complete_client),
     target: Optional[str] = typer.Option(None, "--target", help="A [deploy.NAME] target (default: the first)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Pin without asking (you checked the fingerprint another way)."),
     json_output: bool = JSON_OPTION,
 ):
-    """Connect once, show the SSH host key fingerprint and pin it in site.toml."""
+    """Connect once, show the SSH host key (sftp://) or TLS certificate (ftps://) fingerprint and pin it in site.toml."""
     ctx = open_context(json_output, None)
     from ..config import load_site
     from ..deploy.targets import choose_target
-    from ..deploy.trust import pin_host_key_file, observe
+    from ..deploy.trust import is_pinned, observe, pin_host_key_file, pin_key
 
     site = load_site(ctx.ws, client)
     tgt = choose_target(site, ctx.ws.root, target)
-    keytype, seen = observe(tgt, client)
-    ctx.reporter.output(f"{client} -> {tgt.name}: {tgt.host}:{tgt.port} presents a {keytype} key {seen}")
-    if seen.rstrip("=") in tgt.host_keys:
+    what, seen = observe(tgt, client)
+    key = pin_key(tgt)
+    ctx.reporter.output(f"{client} -> {tgt.name}: {tgt.host}:{tgt.port} presents a {what} {seen}")
+    if is_pinned(tgt, seen):
         ctx.reporter.result({"client": client, "target": tgt.name, "fingerprint": seen, "pinned": False,
                              "already_pinned": True})
         ctx.reporter.output("already pinned; nothing to change")
@@ -105,14 +112,14 @@ def trust_command(
         if json_output or not sys.stdin.isatty():
             raise DeployError(f"{client}: target {tgt.name} presents {seen}; compare it with the fingerprint your "
                               "hosting provider publishes, then run again with --yes to pin it")
-        if not typer.confirm(f"Is {seen} the key your hosting provider lists? Pin it in {site.path}", default=False,
-                             err=True):
+        if not typer.confirm(f"Is {seen} the fingerprint your hosting provider lists? Pin it in {site.path}",
+                             default=False, err=True):
             raise typer.Exit(1)
     path = site.root / "site.toml"
-    pin_host_key_file(path, tgt.name, seen)
+    pin_host_key_file(path, tgt.name, seen, key)
     ctx.reporter.result({"client": client, "target": tgt.name, "fingerprint": seen, "pinned": True,
                          "file": ctx.ws.rel(path)})
-    ctx.reporter.output(f"pinned host_key = \"{seen}\" in [deploy.{tgt.name}] of {ctx.ws.rel(path)}")
+    ctx.reporter.output(f"pinned {key} = \"{seen}\" in [deploy.{tgt.name}] of {ctx.ws.rel(path)}")
 
 
 publish_command = run_command(publish_command)

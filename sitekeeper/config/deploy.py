@@ -4,7 +4,15 @@ A target is chosen by the scheme of its ``url``:
 
 - ``dir:PATH``                      a local folder (relative to the workspace root)
 - ``sftp://user@host:port/path``    a docroot over SFTP (sitekeeper.deploy.sftp, paramiko)
+- ``ftps://user@host:port/path``    a docroot over FTP with TLS (sitekeeper.deploy.ftps, ftplib):
+                                    explicit (AUTH TLS, port 21) or ``tls = "implicit"`` (port 990)
+- ``ftp://user@host:port/path``     plain FTP: refused unless the host is a loopback address or
+                                    ``allow_plain_ftp = true`` (the password travels in clear)
 - ``s3://bucket/prefix``            an S3 or S3-compatible bucket (sitekeeper.deploy.s3, boto3)
+
+``state`` says where a target's manifest, journals and lock live: ``"target"`` (the default:
+beside the docroot, falling back to the workspace state store when the account cannot write
+there) or ``"store"`` (always the workspace state store, sitekeeper.toml ``state``).
 
 ``parse_deploy`` runs while site.toml loads, so a typo in a URL is reported with its line
 before anything connects, and ``SiteConfig.deploy`` holds finished ``Target`` values. With
@@ -24,14 +32,21 @@ from urllib.parse import unquote, urlsplit
 from ..errors import DeployError, Problems
 from .toml import Lines, check_keys
 
-SCHEMES = ("dir", "sftp", "s3")
+SCHEMES = ("dir", "sftp", "ftps", "ftp", "s3")
+REMOTE_SCHEMES = ("sftp", "ftps", "ftp")  # user@host:port/path
+DEFAULT_PORTS = {"sftp": 22, "ftps": 21, "ftp": 21}
+TLS_MODES = ("explicit", "implicit")
+STATE_PLACES = ("target", "store")
 MODES = ("in-place", "atomic")
 DEPLOY_KEYS = {
     "url", "host_key", "known_hosts", "key_file", "password_env", "mode", "region", "endpoint_url",
     "cache_control", "cloudfront_distribution_id", "profile", "max_deletes", "keep_releases",
+    "tls", "cert_fingerprint", "allow_plain_ftp", "state",
 }
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
+_CERT_FP_RE = re.compile(r"^SHA256:(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TARGET = "default"
 
@@ -45,17 +60,17 @@ class Target:
     name: str
     """The [deploy.NAME] table name ("default" for the embedded dir: target)."""
     kind: str
-    """"dir", "sftp" or "s3"."""
+    """"dir", "sftp", "ftps", "ftp" or "s3"."""
     url: str
     """The url as written."""
     path: str = ""
     """dir: the folder; sftp: the docroot; s3: the key prefix without slashes at the ends."""
     host: str = ""
-    """sftp: host name or address."""
+    """sftp/ftps/ftp: host name or address."""
     port: int = 22
-    """sftp: TCP port."""
+    """sftp/ftps/ftp: TCP port (22, or 21; 990 for implicit TLS, unless the url says)."""
     user: str = ""
-    """sftp: login name."""
+    """sftp/ftps/ftp: login name."""
     bucket: str = ""
     """s3: bucket name."""
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -90,6 +105,26 @@ class Target:
         return self.options.get("password_env")
 
     @property
+    def tls(self) -> str:
+        """ftps: "explicit" (AUTH TLS) or "implicit" (TLS from the first byte)."""
+        return self.options.get("tls", "explicit")
+
+    @property
+    def cert_fingerprint(self) -> str | None:
+        """ftps: the pinned SHA256 of the server certificate, as lowercase hex without colons."""
+        fp = self.options.get("cert_fingerprint")
+        return normalize_cert_fingerprint(fp) if fp else None
+
+    @property
+    def allow_plain_ftp(self) -> bool:
+        return bool(self.options.get("allow_plain_ftp", False))
+
+    @property
+    def state(self) -> str:
+        """Where the manifest, journals and lock live: "target" or "store"."""
+        return self.options.get("state", "target")
+
+    @property
     def keep_releases(self) -> int:
         return int(self.options.get("keep_releases", 5))
 
@@ -122,10 +157,28 @@ class Target:
         return self.url
 
 
+def normalize_cert_fingerprint(fp: str) -> str:
+    """SHA256:AB:CD:... (as openssl prints it) -> "abcd..." (64 hex digits)."""
+    return fp.strip().partition(":")[2].replace(":", "").lower()
+
+
+def format_cert_fingerprint(hex_digest: str) -> str:
+    """64 hex digits -> SHA256:AB:CD:... (as `openssl x509 -fingerprint -sha256` prints it)."""
+    h = hex_digest.upper()
+    return "SHA256:" + ":".join(h[i:i + 2] for i in range(0, len(h), 2))
+
+
+def is_loopback(host: str) -> bool:
+    return host.lower() in _LOOPBACK or host.startswith("127.")
+
+
 class BadTarget(ValueError):
     def __init__(self, key: str, message: str, fix: str):
         super().__init__(message)
         self.key, self.message, self.fix = key, message, fix
+
+
+_KNOWN_URLS = 'use "sftp://user@host/path", "ftps://user@host/path", "s3://bucket/prefix" or "dir:path"'
 
 
 def parse_url(name: str, url: Any) -> dict:
@@ -133,13 +186,12 @@ def parse_url(name: str, url: Any) -> dict:
     where = f"[deploy.{name}] url"
     if not isinstance(url, str) or not url.strip():
         raise BadTarget("url", f"{where} must be a non-empty string",
-                        'use "sftp://user@host/path", "s3://bucket/prefix" or "dir:path"')
+                        _KNOWN_URLS)
     scheme, sep, rest = url.partition(":")
     if not sep or scheme.lower() not in SCHEMES:
-        close = difflib.get_close_matches(scheme.lower(), SCHEMES, n=1, cutoff=0.5)
-        hint = f"did you mean `{close[0]}:`? " if close else ""
+        hint = _scheme_hint(scheme.lower())
         raise BadTarget("url", f"{where} {url!r} has an unknown scheme {scheme + ':' if sep else ''!r}",
-                        hint + 'use "sftp://user@host/path", "s3://bucket/prefix" or "dir:path"')
+                        hint + _KNOWN_URLS)
     scheme = scheme.lower()
     if scheme == "dir":
         path = rest[2:] if rest.startswith("//") else rest
@@ -150,31 +202,33 @@ def parse_url(name: str, url: Any) -> dict:
         raise BadTarget("url", f"{where} {url!r} is missing `//` after `{scheme}:`",
                         f'write it as "{scheme}://..."')
     parts = urlsplit(url)
-    if scheme == "sftp":
+    if scheme in REMOTE_SCHEMES:
+        example = f"{scheme}://user@host:{DEFAULT_PORTS[scheme]}/path"
         if parts.password is not None:
             raise BadTarget("url", f"{where} holds a password",
                             "remove it from the URL and name an environment variable with password_env = \"VAR\"")
         host = parts.hostname or ""
         if not host:
-            raise BadTarget("url", f"{where} {url!r} names no host", 'write it as "sftp://user@host:22/path"')
+            raise BadTarget("url", f"{where} {url!r} names no host", f'write it as "{example}"')
         try:
-            port = parts.port or 22
+            port = parts.port
         except ValueError:
             raise BadTarget("url", f"{where} {url!r} has a bad port",
-                            "the port is a number from 1 to 65535, e.g. sftp://user@host:2222/path")
-        if not 0 < port < 65536:
+                            f"the port is a number from 1 to 65535, e.g. {example}")
+        if port is not None and not 0 < port < 65536:
             raise BadTarget("url", f"{where} {url!r} has a bad port", "the port is a number from 1 to 65535")
         path = unquote(parts.path)
-        if path in ("", "/"):
+        # An FTP account is often chrooted to the docroot itself: "/" is then the site.
+        if path == "" or (path == "/" and scheme == "sftp"):
             raise BadTarget("url", f"{where} {url!r} names no docroot path",
-                            'add the folder the site is served from, e.g. "sftp://user@host/var/www/site"')
+                            f'add the folder the site is served from, e.g. "{scheme}://user@host/public_html"')
         if parts.query or parts.fragment:
             raise BadTarget("url", f"{where} {url!r} has a query or fragment", "remove the part after ? or #")
         user = unquote(parts.username or "")
         if not user:
-            raise BadTarget("url", f"{where} {url!r} names no user", 'write it as "sftp://user@host/path"')
-        return {"kind": "sftp", "host": host, "port": port, "user": user,
-                "path": path.rstrip("/") or "/"}
+            raise BadTarget("url", f"{where} {url!r} names no user", f'write it as "{example}"')
+        # port None: the scheme's default (990 for implicit TLS), chosen by _target
+        return {"kind": scheme, "host": host, "port": parts.port, "user": user, "path": path.rstrip("/") or "/"}
     # s3
     bucket = parts.netloc
     if not bucket:
@@ -194,6 +248,13 @@ def validate_target(name: str, table: dict) -> list[tuple[str, str, str]]:
     return _option_problems(name, table, parts["kind"])
 
 
+def _scheme_hint(scheme: str) -> str:
+    if scheme in ("ftpes", "ftp+tls", "ftp-ssl", "ftpssl"):
+        return "did you mean `ftps:`? "
+    close = difflib.get_close_matches(scheme, SCHEMES, n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}:`? " if close else ""
+
+
 def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
     """Problems of the keys beside `url` of a table whose url is a ``kind`` target."""
     problems: list[tuple[str, str, str]] = []
@@ -202,14 +263,45 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
     mode = table.get("mode", "in-place")
     if mode not in MODES:
         problems.append(("mode", f"{t} mode {mode!r} is not known", 'use mode = "in-place" or mode = "atomic"'))
-    elif mode == "atomic" and kind != "sftp":
+    elif mode == "atomic" and kind != "sftp":  # FTP has no symlinks to switch
         problems.append(("mode", f"{t} mode = \"atomic\" needs an sftp:// target",
-                         "remove `mode` (S3 and dir: targets switch file by file, each file atomically)"))
+                         "remove `mode` (S3, FTP and dir: targets switch file by file, each file atomically; "
+                         "FTP has no symlinks to switch a whole release)"))
+    state = table.get("state", "target")
+    if state not in STATE_PLACES:
+        problems.append(("state", f"{t} state {state!r} is not known",
+                         'use state = "target" (beside the docroot) or state = "store" (the workspace state '
+                         'store of sitekeeper.toml)'))
+    elif state == "store" and kind == "dir":
+        problems.append(("state", f"{t} state = \"store\" does not apply to dir: targets",
+                         "remove it: a dir: target keeps its state in <folder>/.sitekeeper"))
+    if "tls" in table and kind == "ftps" and table["tls"] not in TLS_MODES:
+        problems.append(("tls", f"{t} tls {table['tls']!r} is not known",
+                         'use tls = "explicit" (AUTH TLS, usually port 21) or tls = "implicit" (port 990)'))
+    if "cert_fingerprint" in table:
+        fp = table["cert_fingerprint"]
+        if not isinstance(fp, str) or not _CERT_FP_RE.match(fp.strip()):
+            problems.append(("cert_fingerprint", f"{t} cert_fingerprint {fp!r} is not a SHA256 certificate fingerprint",
+                             f"run `sitekeeper trust CLIENT --target {name}` to pin it, or copy the SHA256 value "
+                             "`openssl x509 -noout -fingerprint -sha256` prints (SHA256:AB:CD:...)"))
+    if "allow_plain_ftp" in table and not isinstance(table["allow_plain_ftp"], bool):
+        problems.append(("allow_plain_ftp", f"{t} allow_plain_ftp must be true or false",
+                         "write it as allow_plain_ftp = true"))
+    if kind == "ftp" and table.get("allow_plain_ftp") is not True:
+        try:
+            host = urlsplit(table["url"]).hostname or ""
+        except ValueError:
+            host = ""
+        if not is_loopback(host):
+            problems.append(("url", f"{t} url {table['url']!r} is plain FTP: the password and every file "
+                                    "travel in clear over the network",
+                             "use ftps:// (FTP over TLS, which most hosts offer) or sftp://; to send in clear "
+                             "anyway, add allow_plain_ftp = true"))
     for key in ("max_deletes", "keep_releases"):
         if key in table and (not isinstance(table[key], int) or isinstance(table[key], bool) or table[key] < 0):
             problems.append((key, f"{t} `{key}` must be a whole number >= 0", f"write it as {key} = 10"))
     for key in ("host_key", "known_hosts", "key_file", "password_env", "profile", "region",
-                "endpoint_url", "cloudfront_distribution_id"):
+                "endpoint_url", "cloudfront_distribution_id", "tls", "cert_fingerprint", "allow_plain_ftp"):
         if key in table and kind not in _KEYS_FOR.get(key, SCHEMES):
             problems.append((key, f"{t} `{key}` does not apply to {kind}: targets",
                              f"remove it, or point url at a {' or '.join(_KEYS_FOR[key])} target"))
@@ -243,7 +335,9 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
 
 
 _KEYS_FOR = {
-    "host_key": ("sftp",), "known_hosts": ("sftp",), "key_file": ("sftp",), "password_env": ("sftp",),
+    "host_key": ("sftp",), "known_hosts": ("sftp",), "key_file": ("sftp",),
+    "password_env": ("sftp", "ftps", "ftp"),
+    "tls": ("ftps",), "cert_fingerprint": ("ftps",), "allow_plain_ftp": ("ftp",),
     "profile": ("s3",), "region": ("s3",), "endpoint_url": ("s3",), "cloudfront_distribution_id": ("s3",),
 }
 
@@ -257,6 +351,10 @@ def parse_target(name: str, table: Mapping[str, Any], ws_root: Path | None = Non
 
 
 def _target(name: str, table: Mapping[str, Any], parts: dict, source: str, url_line: int | None) -> Target:
+    parts = dict(parts)
+    if parts["kind"] in REMOTE_SCHEMES and parts.get("port") is None:
+        implicit = parts["kind"] == "ftps" and table.get("tls") == "implicit"
+        parts["port"] = 990 if implicit else DEFAULT_PORTS[parts["kind"]]
     return Target(name=name, url=table["url"], options=MappingProxyType(dict(table)), source=source,
                   url_line=url_line, **parts)
 

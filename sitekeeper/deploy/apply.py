@@ -31,7 +31,7 @@ from .headers import headers_for
 from .local import scan_folder
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
-from .remote import Remote, SendItem  # SendItem: also imported from here by callers
+from .remote import Remote, SendItem, TargetFull, WorkspaceStore  # SendItem: also imported from here by callers
 from .targets import Target
 
 CHECKPOINT_FILES = 200
@@ -58,12 +58,15 @@ class DeployReport:
     """Id of this publish."""
     seconds: float = 0.0
     """Wall time of the deploy."""
+    resent_bytes: int = 0
+    """Bytes of unchanged files sent again (atomic mode where the server cannot hard-link)."""
 
     def as_json(self) -> dict:
         return {
             "client": self.client, "target": self.target, "url": self.url, "dry_run": self.dry_run,
             "uploaded": self.uploaded, "deleted": self.deleted, "unchanged": self.plan.unchanged,
-            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded)),
+            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded))
+            + self.resent_bytes,
             "release": self.release,
         }
 
@@ -75,8 +78,10 @@ class DeployReport:
                 + ("" if self.dry_run else f" in {self.seconds:.1f} s"))
 
 
-def open_remote(target: Target, client: str, reporter: Reporter) -> Remote:
-    """The Remote for a target, by its URL's scheme; vendor SDKs are imported only when needed."""
+def open_remote(target: Target, client: str, reporter: Reporter,
+                workspace_store: WorkspaceStore | None = None) -> Remote:
+    """The Remote for a target, by its URL's scheme; vendor SDKs are imported only when needed.
+    ``workspace_store`` opens the workspace state store, for targets whose state lives there."""
     if target.kind == "dir":
         from .dir import DirRemote
 
@@ -84,7 +89,11 @@ def open_remote(target: Target, client: str, reporter: Reporter) -> Remote:
     if target.kind == "sftp":
         from .sftp import SftpRemote
 
-        return SftpRemote(target, client, reporter)
+        return SftpRemote(target, client, reporter, workspace_store)
+    if target.kind in ("ftps", "ftp"):
+        from .ftps import FtpRemote
+
+        return FtpRemote(target, client, reporter, workspace_store)
     if target.kind == "s3":
         from .s3 import S3Remote
 
@@ -150,9 +159,13 @@ def read_state(remote: Remote) -> tuple[dict[str, ManifestEntry], list[str], str
 def publish_folder(
     folder: Path, target: Target, client: str, reporter: Reporter, *, dry_run: bool = False,
     allow_deletes: bool = False, confirm_deletes: Callable[[DeployPlan], bool] = lambda plan: True,
-    show_plan: Callable[[DeployPlan], None] | None = None,
+    show_plan: Callable[[DeployPlan], None] | None = None, deletes_first: bool = False,
+    workspace_store: WorkspaceStore | None = None,
 ) -> DeployReport:
-    """Make ``target`` hold exactly the files of ``folder``. See the module docstring."""
+    """Make ``target`` hold exactly the files of ``folder``. See the module docstring.
+
+    ``deletes_first``: remove the files the build no longer has before uploading (for a
+    target whose disk or quota is too full to take the new files first)."""
     started = time.monotonic()
     folder = Path(folder)
     if not folder.is_dir():
@@ -161,7 +174,7 @@ def publish_folder(
     if not local:
         raise DeployError(f"{client}: the build folder {folder} is empty; refusing to publish an empty site "
                           f"to {target.name} (it would delete everything); check the build")
-    remote = open_remote(target, client, reporter)
+    remote = open_remote(target, client, reporter, workspace_store)
     lock = None
     failing = True
     max_deletes = target.max_deletes
@@ -194,7 +207,7 @@ def publish_folder(
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
         if not plan.empty:
-            _apply(remote, plan, local, folder, files, journals, release, lock, report, reporter)
+            _apply(remote, plan, local, folder, files, journals, release, lock, report, reporter, deletes_first)
         report.seconds = time.monotonic() - started
         failing = False
         return report
@@ -207,7 +220,7 @@ def publish_folder(
 
 def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
            journals: list[str], release: str, lock: Lock, report: DeployReport,
-           reporter: Reporter) -> None:
+           reporter: Reporter, deletes_first: bool = False) -> None:
     files = dict(files)
     pending: dict[str, ManifestEntry | None] = {}
     for path in plan.forget:
@@ -221,8 +234,15 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
     sending = {u.path for u in plan.uploads}
     keep = [SendItem(Upload(p, local[p].size, "unchanged", 0), folder / p, local[p].sha256, None)
             for p in sorted(local) if p not in sending]
-    remote.prepare(plan, release, keep)
     guard = threading.Lock()
+
+    def resent(item: SendItem, stamp: str) -> None:
+        lf = local[item.upload.path]
+        with guard:
+            files[lf.path] = pending[lf.path] = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+            report.resent_bytes += lf.size
+
+    remote.prepare(plan, release, keep, resent)
     state = {"at": time.monotonic(), "seq": 0}
     journals = list(journals)
 
@@ -241,31 +261,50 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
         state["at"] = time.monotonic()
         faults.hit("manifest")
 
-    hdr = headers_function_from_items
-    with reporter.progress("uploading", total=len(plan.uploads), unit="files") as bar:
-        for phase, uploads in plan.phases():
-            items = [SendItem(u, folder / u.path, local[u.path].sha256, hdr(remote, u.path)) for u in uploads]
-
-            def done(item: SendItem, stamp: str) -> None:
-                lf = local[item.upload.path]
-                with guard:
-                    entry = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
-                    files[lf.path] = pending[lf.path] = entry
-                    report.uploaded.append(lf.path)
-                    bar.advance(1, lf.size)
-                    reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
-                    if len(pending) >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
-                        checkpoint()
-                faults.hit("upload-done")
-
-            remote.upload(items, done)
-    if plan.deletes:
+    def remove_deleted() -> None:
         remote.delete(list(plan.deletes))
         for path in plan.deletes:
             files.pop(path, None)
             pending[path] = None
             report.deleted.append(path)
             reporter.event("delete", path=path)
+
+    hdr = headers_function_from_items
+    try:
+        if plan.deletes and deletes_first:
+            remove_deleted()
+        with reporter.progress("uploading", total=len(plan.uploads), unit="files") as bar:
+            for phase, uploads in plan.phases():
+                items = [SendItem(u, folder / u.path, local[u.path].sha256, hdr(remote, u.path)) for u in uploads]
+
+                def done(item: SendItem, stamp: str) -> None:
+                    lf = local[item.upload.path]
+                    with guard:
+                        entry = ManifestEntry(lf.sha256, lf.size, lf.headers, stamp, release)
+                        files[lf.path] = pending[lf.path] = entry
+                        report.uploaded.append(lf.path)
+                        bar.advance(1, lf.size)
+                        reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
+                        if len(pending) >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
+                            checkpoint()
+                    faults.hit("upload-done")
+
+                remote.upload(items, done)
+        if plan.deletes and not deletes_first:
+            remove_deleted()
+    except DeployError as exc:
+        # Record what landed before the failure, so the next run does not send it again (on
+        # a full target, sending it again would fail the same way).
+        if pending and not getattr(remote, "always_compact", False):  # atomic: nothing is live yet
+            try:
+                with guard:
+                    checkpoint()
+            except SitekeeperError:
+                pass
+        if isinstance(exc, TargetFull) and plan.deletes and not deletes_first and not report.deleted:
+            exc.fix += (f" (this publish would delete {len(plan.deletes)} files the site no longer has: "
+                        "--deletes-first removes them before the uploads)")
+        raise
     with guard:
         checkpoint()
     if len(journals) >= JOURNAL_COMPACT_AT or getattr(remote, "always_compact", False):
@@ -280,12 +319,13 @@ def headers_function_from_items(remote, path: str):
     return fn(path) if fn else None
 
 
-def rollback_target(target: Target, client: str, reporter: Reporter) -> str:
+def rollback_target(target: Target, client: str, reporter: Reporter,
+                    workspace_store: WorkspaceStore | None = None) -> str:
     """Switch an atomic SFTP target back to its previous release; returns that release's id."""
     if target.kind != "sftp" or target.mode != "atomic":
         raise DeployError(f"{client}: --rollback needs an sftp:// target with mode = \"atomic\"; target "
                           f"{target.name} is {target.kind} {target.mode}: publish the older content instead")
-    remote = open_remote(target, client, reporter)
+    remote = open_remote(target, client, reporter, workspace_store)
     lock = None
     failing = True
     try:

@@ -103,7 +103,7 @@ class DirRemote(LockFile):
         return out
 
     # ---- changes
-    def prepare(self, plan, release, keep=()) -> None:
+    def prepare(self, plan, release, keep=(), resent=None) -> None:
         self._ensure_state()
         try:
             for leftover in self.tmp.iterdir():  # temporary files of a run that was killed

@@ -23,6 +23,10 @@ from .plan import DeployPlan, RemoteEntry, Upload
 LOCK_KEY = "lock"
 
 
+class TargetFull(DeployError):
+    """The target's disk or quota is full (the publish may finish with --deletes-first)."""
+
+
 @dataclass(frozen=True)
 class SendItem:
     upload: Upload
@@ -45,7 +49,9 @@ class Remote(Protocol):
     def state_store(self) -> Store: ...                      # the target's own .sitekeeper area
     def read_manifest(self) -> bytes | None: ...
     def list_files(self) -> dict[str, RemoteEntry]: ...
-    def prepare(self, plan: DeployPlan, release: str, keep: list[SendItem]) -> None: ...  # keep: unchanged files
+    # keep: the unchanged files; resent(item, stamp): one of them had to be sent again (atomic
+    # mode without server-side hard links), so the manifest records its new stamp
+    def prepare(self, plan: DeployPlan, release: str, keep: list[SendItem], resent: Done | None = None) -> None: ...
     def upload(self, items: list[SendItem], done: Done) -> None: ...
     def delete(self, paths: list[str]) -> None: ...
     def write_manifest(self, blob: bytes) -> None: ...
@@ -134,3 +140,96 @@ def protocol_of_greeting(data: bytes) -> str | None:
     if data[:1] == b"\x15":  # a TLS alert: a TLS-only service (HTTPS, implicit FTPS, SMTPS)
         return "TLS"
     return None
+
+
+MANIFEST_KEY = "manifest.json"
+
+
+class PrefixStore:
+    """A view of ``store`` under ``prefix/``: a target's state kept in the workspace state store
+    (``state = "store"``, or when nothing can live beside the docroot)."""
+
+    def __init__(self, store: Store, prefix: str):
+        self.inner, self.prefix = store, prefix.strip("/") + "/"
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    def describe(self, key: str) -> str:
+        return self.inner.describe(self._k(key))
+
+    def read(self, key: str):
+        return self.inner.read(self._k(key))
+
+    def create(self, key: str, data: bytes) -> bool:
+        return self.inner.create(self._k(key), data)
+
+    def replace_if(self, key: str, version: str, data: bytes) -> bool:
+        return self.inner.replace_if(self._k(key), version, data)
+
+    def write(self, key: str, data: bytes) -> None:
+        self.inner.write(self._k(key), data)
+
+    def delete(self, key: str) -> None:
+        self.inner.delete(self._k(key))
+
+    def list(self, prefix: str = "") -> list[str]:
+        return [k[len(self.prefix):] for k in self.inner.list(self.prefix + prefix)]
+
+
+def store_key_prefix(client: str, target_name: str) -> str:
+    """Where a target's state lives in the workspace store."""
+    return f"targets/{client}/{target_name}"
+
+
+class StoreState:
+    """Manifest and journals as keys of ``self.store`` (a Store): for targets whose state
+    area is a Store rather than files the adapter writes itself."""
+
+    store: Store
+
+    def state_store(self) -> Store:
+        return self.store
+
+    def read_manifest(self) -> bytes | None:
+        got = self.store.read(MANIFEST_KEY)
+        return got[0] if got else None
+
+    def write_manifest(self, blob: bytes) -> None:
+        self.store.write(MANIFEST_KEY, blob)
+
+    def read_journals(self) -> list[tuple[str, bytes]]:
+        out = []
+        for name in self.store.list("journal-"):
+            if "/" in name or not name.endswith(".json"):
+                continue
+            got = self.store.read(name)
+            if got is not None:
+                out.append((name, got[0]))
+        return out
+
+    def write_journal(self, name: str, blob: bytes) -> None:
+        self.store.write(name, blob)
+
+    def remove_journals(self, names: list[str]) -> None:
+        for name in names:
+            self.store.delete(name)
+
+
+WorkspaceStore = Callable[[], Store]
+"""Opens the workspace state store (sitekeeper.toml `state`) when a target needs it."""
+
+
+def state_in_workspace(opener: "WorkspaceStore | None", client: str, target, reporter, why: str) -> Store:
+    """The target's state area in the workspace store, or an error when there is none to use."""
+    if opener is None:
+        raise DeployError(f"{client}: target {target.name}: {why}, and no workspace state store is available",
+                          "publish from the workspace (sitekeeper publish) so its state store can be used")
+    store = PrefixStore(opener(), store_key_prefix(client, target.name))
+    if target.state != "store" and store.read(MANIFEST_KEY) is None and not store.list("journal-"):
+        # said once: from the next publish on the manifest is there
+        reporter.warn(f"{client}: target {target.name}: {why}; its manifest, journals and lock are kept in the "
+                      f"workspace state store ({store.describe('')}) instead, never inside the docroot. "
+                      f"Set state = \"store\" in [deploy.{target.name}] to make this explicit; on CI, use an "
+                      "S3 state store (sitekeeper.toml state = \"s3://...\") so every runner sees it")
+    return store

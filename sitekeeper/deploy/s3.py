@@ -137,7 +137,7 @@ class S3Remote(LockFile):
 
     # ---------------------------------------------------------------- changes
 
-    def prepare(self, plan, release, keep=()) -> None:
+    def prepare(self, plan, release, keep=(), resent=None) -> None:
         pass
 
     def _put(self, item: SendItem) -> str:

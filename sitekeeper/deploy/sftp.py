@@ -11,7 +11,10 @@ publish leaves only temporary files outside the docroot. The listing walks folde
 few channels at once (``SITEKEEPER_SFTP_CHANNELS``, default 4).
 
 State (manifest, lock, temporary files, atomic releases) lives in ``.sitekeeper-<name>``
-next to the docroot when the account may create it there, else in ``<docroot>/.sitekeeper``.
+next to the docroot when the account may create it there. Never inside the docroot: when
+the account cannot write beside it (a chrooted account) or ``state = "store"``, the manifest,
+journals and lock go to the workspace state store, and temporary files to
+``<docroot>/.sitekeeper-tmp/``, which exists only while files are on their way.
 
 ``mode = "atomic"``: the docroot is a symlink to ``<state>/releases/<id>``. A publish makes
 a new release folder, hard-links unchanged files from the live one with
@@ -42,7 +45,7 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, hashing_reader, spoken_protocol
+from .remote import LockFile, SendItem, StoreState, hashing_reader, spoken_protocol
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -103,8 +106,10 @@ def _transport(host: str, port: int, client: str, target_name: str):
 
 
 class SftpRemote(LockFile):
-    def __init__(self, target, client: str, reporter):
+    def __init__(self, target, client: str, reporter, workspace_store=None):
         self.target, self.client, self.reporter = target, client, reporter
+        self.workspace_store = workspace_store
+        self.ws_store = None  # the workspace state store's area, when the state cannot be on the target
         self.name = target.name
         self.always_compact = target.mode == "atomic"  # each release keeps a whole manifest
         self._dirs: set[str] = set()
@@ -245,27 +250,51 @@ class SftpRemote(LockFile):
             self._makedirs(self.sftp, parent)
         sibling = posixpath.join(parent, f".sitekeeper-{base}")
         self.state = None
-        try:
-            if self._lstat(sibling) is None:
-                self.sftp.mkdir(sibling)
-            self.state = sibling
-        except OSError as exc:
-            if self.atomic:
-                raise self._err(f"atomic mode needs a folder next to the docroot, and {sibling} cannot be created",
-                                f"let the account write to {parent}, or use mode = \"in-place\"") from exc
-            self.state = posixpath.join(self.root, ".sitekeeper")
+        why = "state = \"store\"" if self.target.state == "store" else ""
+        if not why:
             try:
-                if self._lstat(self.state) is None:
-                    self.sftp.mkdir(self.state)
+                if self._lstat(sibling) is None:
+                    self.sftp.mkdir(sibling)
+                self.state = sibling
             except OSError as exc:
-                raise self._io(exc, f"creating {self.state}")
+                made = self._lstat(sibling)  # by another publish, meanwhile?
+                if made is not None and statmod.S_ISDIR(made.st_mode):
+                    self.state = sibling
+                else:
+                    why = f"this account may not create {sibling} beside the docroot"
+                if why and self.atomic:
+                    raise self._err(
+                        f"mode = \"atomic\" keeps its releases beside the docroot, and {why} "
+                        f"(a chrooted account, as shared hosts give, cannot write to {parent})",
+                        "use mode = \"in-place\" (each file still switches atomically, and the state goes to the "
+                        "workspace state store); or, if the hosting panel lets you choose the site's document "
+                        f"root, point it at a folder below {self.root} and the url at that folder") from exc
+        elif self.atomic:
+            raise self._err("mode = \"atomic\" keeps its releases beside the docroot and cannot use state = \"store\"",
+                            "remove state = \"store\", or use mode = \"in-place\"")
+        if self.state is None:
+            # Never inside the docroot: the state goes to the workspace store, and temporary
+            # files to a folder that exists only while files are on their way.
+            from .remote import state_in_workspace
+
+            self.ws_store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, why)
+            self.state = posixpath.join(self.root, ".sitekeeper-tmp")
+            self.tmp = self.state
+            self._mkdir_once(self.tmp)
+            return
         self.tmp = posixpath.join(self.state, "tmp")
         self.releases = posixpath.join(self.state, "releases")
         for folder in (self.tmp,) + ((self.releases,) if self.atomic else ()):
-            try:
-                if self._lstat(folder) is None:
-                    self.sftp.mkdir(folder)
-            except OSError as exc:
+            self._mkdir_once(folder)
+
+    def _mkdir_once(self, folder: str) -> None:
+        """Create ``folder`` unless it is there (or another publish just made it)."""
+        try:
+            if self._lstat(folder) is None:
+                self.sftp.mkdir(folder)
+        except OSError as exc:
+            made = self._lstat(folder)
+            if made is None or not statmod.S_ISDIR(made.st_mode):
                 raise self._io(exc, f"creating {folder}") from exc
 
     def _lstat(self, path: str, sftp=None):
@@ -300,8 +329,8 @@ class SftpRemote(LockFile):
             with self._dirs_lock:
                 self._dirs.add(p)
 
-    def state_store(self) -> "SftpStore":
-        return SftpStore(self)
+    def state_store(self):
+        return self.ws_store if self.ws_store is not None else SftpStore(self)
 
     # ---------------------------------------------------------------- state files
 
@@ -328,12 +357,22 @@ class SftpRemote(LockFile):
             raise self._io(exc, f"writing {final}")
 
     def read_manifest(self) -> bytes | None:
+        if self.ws_store is not None:
+            return StoreState.read_manifest(self)
         return self._read(posixpath.join(self.state, "manifest.json"))
 
     def write_manifest(self, blob: bytes) -> None:
+        if self.ws_store is not None:
+            return StoreState.write_manifest(self, blob)
         self._write_small(posixpath.join(self.state, "manifest.json"), blob)
 
+    @property
+    def store(self):  # for StoreState's methods, when the state is in the workspace store
+        return self.ws_store
+
     def read_journals(self) -> list[tuple[str, bytes]]:
+        if self.ws_store is not None:
+            return StoreState.read_journals(self)
         try:
             names = sorted(n for n in self.sftp.listdir(self.state) if n.startswith("journal-") and n.endswith(".json"))
         except OSError as exc:
@@ -346,9 +385,13 @@ class SftpRemote(LockFile):
         return out
 
     def write_journal(self, name: str, blob: bytes) -> None:
+        if self.ws_store is not None:
+            return StoreState.write_journal(self, name, blob)
         self._write_small(posixpath.join(self.state, name), blob)
 
     def remove_journals(self, names: list[str]) -> None:
+        if self.ws_store is not None:
+            return StoreState.remove_journals(self, names)
         for name in names:
             try:
                 self.sftp.remove(posixpath.join(self.state, name))
@@ -427,7 +470,7 @@ class SftpRemote(LockFile):
 
     # ---------------------------------------------------------------- changes
 
-    def prepare(self, plan, release: str, keep: list[SendItem] = ()) -> None:
+    def prepare(self, plan, release: str, keep: list[SendItem] = (), resent=None) -> None:
         self._clean_tmp()
         if not self.atomic:
             return
@@ -448,7 +491,7 @@ class SftpRemote(LockFile):
         if resend:
             self.reporter.warn(f"{self.client}: {len(resend)} unchanged files could not be hard-linked on "
                                f"{self.name} and are sent again")
-            self._send_all(resend, lambda item, stamp: None)
+            self._send_all(resend, resent or (lambda item, stamp: None))
 
     def _live_release(self) -> str | None:
         try:
@@ -628,10 +671,31 @@ class SftpRemote(LockFile):
         rel = posixpath.relpath(release_dir, posixpath.dirname(self.root))
         self.sftp.symlink(rel, link)
         st = self._lstat(self.root)
-        if st is not None and statmod.S_ISDIR(st.st_mode):
+        # ProFTPD's lstat of a symlink to a folder answers "directory": readlink tells the truth
+        if st is not None and statmod.S_ISDIR(st.st_mode) and self._live_release() is None:
             # First atomic publish over a plain folder: keep it as a release (a brief gap, once).
             self.sftp.rename(self.root, posixpath.join(self.releases, "0-initial"))
-        self._rename(self.sftp, link, self.root)
+        was_link = self._live_release() is not None
+        try:
+            self._rename(self.sftp, link, self.root)
+            switched = self._readlink(self.root) == rel
+        except OSError:
+            if not was_link:
+                raise
+            switched = False
+        if not switched:
+            # ProFTPD follows the old link rather than replacing it ("File is a directory", or
+            # nothing happens): remove the link itself, then rename (a moment without the docroot)
+            if self._lstat(link) is None:
+                self.sftp.symlink(rel, link)
+            self.sftp.remove(self.root)
+            self.sftp.rename(link, self.root)
+
+    def _readlink(self, path: str) -> str | None:
+        try:
+            return self.sftp.readlink(path)
+        except OSError:
+            return None
 
     def releases_list(self, complete_only: bool = False) -> list[str]:
         """Release folders by age; ``complete_only``: those that went live (a killed publish
@@ -700,6 +764,13 @@ class SftpRemote(LockFile):
             pass
 
     def close(self) -> None:
+        if self.ws_store is not None and getattr(self, "tmp", None):
+            try:  # the temporary folder inside the docroot exists only while files are on their way
+                for name in self.sftp.listdir(self.tmp):
+                    self.sftp.remove(posixpath.join(self.tmp, name))
+                self.sftp.rmdir(self.tmp)
+            except (OSError, paramiko.SSHException):
+                pass
         try:
             self.sftp.close()
         except Exception:

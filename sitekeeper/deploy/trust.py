@@ -1,7 +1,8 @@
-"""`sitekeeper trust`: observe an SFTP server's host key and pin it in site.toml.
+"""`sitekeeper trust`: observe an SFTP server's host key, or an FTPS server's certificate,
+and pin it in site.toml (``host_key`` / ``cert_fingerprint``).
 
-``pin_host_key_text`` is pure: it edits just the ``host_key`` line of one [deploy.NAME]
-table (or inserts one after its ``url``), leaving every other byte of the file as it was.
+``pin_host_key_text`` is pure: it edits just the pinned line of one [deploy.NAME] table (or
+inserts one after its ``url``), leaving every other byte of the file as it was.
 """
 from __future__ import annotations
 
@@ -12,25 +13,45 @@ from pathlib import Path
 from ..errors import DeployError
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
-_HOST_KEY = re.compile(r"^(\s*)host_key\s*=")
 _URL = re.compile(r"^\s*url\s*=")
 
 
+def pin_key(target) -> str:
+    """The site.toml key that pins what ``observe`` shows."""
+    return "cert_fingerprint" if target.kind == "ftps" else "host_key"
+
+
 def observe(target, client: str) -> tuple[str, str]:
+    """(what the server presents, its fingerprint): an SSH host key, or an FTPS certificate."""
+    if target.kind == "ftps":
+        from .ftps import fetch_certificate
+
+        subject, fp = fetch_certificate(target, client)
+        return f"TLS certificate ({subject})", fp
     if target.kind != "sftp":
-        raise DeployError(f"{client}: target {target.name} is {target.kind}:, not sftp://; only SSH servers have "
-                          "host keys to trust")
+        raise DeployError(f"{client}: target {target.name} is {target.kind}:, not sftp:// or ftps://; only SSH "
+                          "servers have host keys and FTPS servers certificates to trust")
     from .sftp import fetch_host_key
 
-    return fetch_host_key(target.host, target.port, client, target.name)
+    keytype, fp = fetch_host_key(target.host, target.port, client, target.name)
+    return f"{keytype} key", fp
+
+
+def is_pinned(target, fp: str) -> bool:
+    if target.kind == "ftps":
+        from ..config.deploy import normalize_cert_fingerprint
+
+        return target.cert_fingerprint == normalize_cert_fingerprint(fp)
+    return fp.rstrip("=") in target.host_keys
 
 
 def _table_name(header: str) -> str:
     return ".".join(p.strip().strip("\"'") for p in header.split("."))
 
 
-def pin_host_key_text(text: str, table: str, fp: str) -> str:
-    """``text`` with host_key = "fp" in [deploy.<table>]; raises ValueError if the table is not there."""
+def pin_host_key_text(text: str, table: str, fp: str, key: str = "host_key") -> str:
+    """``text`` with key = "fp" in [deploy.<table>]; raises ValueError if the table is not there."""
+    pinned = re.compile(rf"^(\s*){key}\s*=")
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
     want = f"deploy.{table}"
@@ -49,14 +70,14 @@ def pin_host_key_text(text: str, table: str, fp: str) -> str:
             break
     url_line = None
     for j in range(start + 1, end):
-        m = _HOST_KEY.match(lines[j])
+        m = pinned.match(lines[j])
         if m:
             stop = j
             if "[" in lines[j].split("=", 1)[1] and "]" not in lines[j].split("=", 1)[1]:
                 while stop + 1 < end and "]" not in lines[stop]:
                     stop += 1
             eol = newline if lines[stop].endswith(("\n", "\r")) else ""
-            lines[j:stop + 1] = [f'{m.group(1)}host_key = "{fp}"{eol}']
+            lines[j:stop + 1] = [f'{m.group(1)}{key} = "{fp}"{eol}']
             break
         if _URL.match(lines[j]):
             url_line = j
@@ -64,21 +85,21 @@ def pin_host_key_text(text: str, table: str, fp: str) -> str:
         at = (url_line if url_line is not None else start) + 1
         if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
             lines[at - 1] += newline
-        lines.insert(at, f'host_key = "{fp}"{newline}')
+        lines.insert(at, f'{key} = "{fp}"{newline}')
     out = "".join(lines)
     data = tomllib.loads(out)
-    if data.get("deploy", {}).get(table, {}).get("host_key") != fp:
+    if data.get("deploy", {}).get(table, {}).get(key) != fp:
         raise ValueError("the edited file does not read back as intended")
     return out
 
 
-def pin_host_key_file(path: Path, table: str, fp: str) -> None:
+def pin_host_key_file(path: Path, table: str, fp: str, key: str = "host_key") -> None:
     text = path.read_bytes().decode("utf-8")
     try:
-        new = pin_host_key_text(text, table, fp)
+        new = pin_host_key_text(text, table, fp, key)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise DeployError(f"cannot pin the host key in {path} automatically ({exc}); add the line "
-                          f'host_key = "{fp}" to [deploy.{table}] by hand') from exc
+        raise DeployError(f"cannot pin the fingerprint in {path} automatically ({exc}); add the line "
+                          f'{key} = "{fp}" to [deploy.{table}] by hand') from exc
     tmp = path.with_name(path.name + ".sitekeeper-tmp")
     tmp.write_bytes(new.encode("utf-8"))
     tmp.replace(path)
