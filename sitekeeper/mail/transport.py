@@ -83,7 +83,7 @@ class SmtpTransport:
                 if self.tls == "starttls":
                     conn.starttls(context=ssl.create_default_context())
             if self.username:
-                conn.login(self.username, self.password or "")
+                _login(conn, self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             raise TransportDown(f"{self.name}: the server refused the login ({exc.smtp_code})",
                                 "check the user name and password in the variables named by username_env/password_env",
@@ -155,6 +155,18 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 pass
             self.conn = None
+
+
+def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
+    """PLAIN when offered (one attempt, one clear answer), else smtplib's choice of mechanisms:
+    ``login()`` tries each in turn after a refusal, and some servers then stall the next try."""
+    conn.ehlo_or_helo_if_needed()
+    offered = conn.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        conn.user, conn.password = user, password
+        conn.auth("PLAIN", conn.auth_plain)
+    else:
+        conn.login(user, password)
 
 
 class _Refused(Exception):
