@@ -40,8 +40,8 @@ class TokenBucket:
                 now = self.clock()
                 self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
                 self.stamp = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
+                if self.tokens >= 1 - 1e-9:  # tolerance: float sums of refills land just under 1
+                    self.tokens = max(0.0, self.tokens - 1)
                     return waited
                 need = (1 - self.tokens) / self.rate
             self.sleep(need)
