@@ -99,9 +99,11 @@ class ConsoleReporter(Reporter):
         if self.quiet or not getattr(self.stream, "isatty", lambda: False)():
             yield Progress()
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeRemainingColumn
 
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+        if unit != "files":  # long runs of one kind (messages): the rate and the time left
+            columns += [_rate_column(unit), TimeRemainingColumn()]
         with RichProgress(*columns, TextColumn("{task.fields[bytes]}"), transient=True,
                           console=_console(self.stream)) as bar:
             task = bar.add_task(label, total=total, bytes="")
@@ -113,6 +115,23 @@ class ConsoleReporter(Reporter):
                     bar.update(task, advance=n, bytes=_human(sent[0]) if sent[0] else "")
 
             yield _P()
+
+
+def _rate_column(unit: str):
+    """"12.3 messages/s" (rich is imported only when a bar is shown)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def __init__(self, unit: str):
+            super().__init__()
+            self.unit = unit
+
+        def render(self, task):
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.1f} {self.unit}/s" if speed else f"– {self.unit}/s")
+
+    return RateColumn(unit)
 
 
 def _console(stream):

@@ -89,12 +89,62 @@ def smtp_tls_server(tmp_path_factory):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"tester" and auth_data.password == b"s3cret-test"
         if ok:
             server.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(cert), str(key))
     controller = Controller(_Handler(server), hostname="127.0.0.1", port=server.port, tls_context=context,
                             require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    controller.start()
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+class _FaultHandler(_Handler):
+    """Answers on cue, per recipient address: ``cues[address]`` is a list of actions used
+    one per attempt ("451", "550", "drop": close the connection after the message without a
+    reply, "drop-rcpt": close it at RCPT); no cue left: accept."""
+
+    def __init__(self, server: SmtpServer, cues: dict):
+        super().__init__(server)
+        self.cues = cues
+
+    def _next(self, address: str):
+        actions = self.cues.get(address.lower())
+        return actions.pop(0) if actions else None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        action = self._next(address)
+        if action == "451":
+            return "451 4.7.1 try again later"
+        if action == "550":
+            return "550 5.1.1 no such user"
+        if action == "drop-rcpt":
+            session.fault_drop = False
+            server.transport.close()
+            return "421 closing"
+        session.fault = action
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.server.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        if getattr(session, "fault", None) == "drop":
+            session.fault = None
+            server.transport.abort()  # the message is in; its answer never leaves
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_fault_server():
+    """A plain SMTP server on 127.0.0.1 with ``server.cues`` to answer 451/550 or drop on cue."""
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer("127.0.0.1", _free_port())
+    server.cues = {}
+    controller = Controller(_FaultHandler(server, server.cues), hostname="127.0.0.1", port=server.port)
     controller.start()
     try:
         yield server

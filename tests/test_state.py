@@ -4,6 +4,7 @@ loopback (aiosmtpd, and a tiny hand-written one that drops the line after the me
 from __future__ import annotations
 
 import email.message
+import email.policy
 import socket
 import subprocess
 import sys
@@ -229,14 +230,16 @@ def test_open_workspace_store_reads_the_settings(tmp_path):
 
 # ---------------------------------------------------------------- mail outcomes
 
-def _message() -> email.message.EmailMessage:
+def _message():
+    from sitekeeper.mail.message import Outgoing
+
     msg = email.message.EmailMessage()
     msg["From"] = "Shop <news@shop.example>"
     msg["To"] = "a@example.net"
     msg["Subject"] = "hello"
     msg["Message-ID"] = "<1@shop.example>"
     msg.set_content("hello\n.leading dot\n")
-    return msg
+    return Outgoing(msg.as_bytes(policy=email.policy.SMTP), "news@shop.example", "a@example.net", "<1@shop.example>", "a")
 
 
 class _DropAfterData:
@@ -294,9 +297,9 @@ def test_smtp_connection_lost_after_the_message_is_uncertain():
 
     server = _DropAfterData()
     try:
-        t = SmtpTransport("127.0.0.1", server.port, "none", None, None, timeout=10)
+        t = SmtpTransport("127.0.0.1", server.port, "none", None, None, timeout=10, delays=[])
         with pytest.raises(MailError) as info:
-            t.send(_message(), "a@example.net")
+            t.send(_message())
         assert info.value.outcome == "uncertain" and "may have been delivered" in str(info.value)
         assert b"..leading dot" in server.got  # the message went out dot-stuffed
     finally:
@@ -308,9 +311,9 @@ def test_smtp_recipient_refused_is_refused():
 
     server = _DropAfterData(answer_rcpt=b"550 no such user")
     try:
-        t = SmtpTransport("127.0.0.1", server.port, "none", None, None, timeout=10)
+        t = SmtpTransport("127.0.0.1", server.port, "none", None, None, timeout=10, delays=[])
         with pytest.raises(MailError, match="refused the recipient") as info:
-            t.send(_message(), "a@example.net")
+            t.send(_message())
         assert info.value.outcome == "refused" and info.value.diagnostics()[0].fix
         assert server.got == b""
     finally:
@@ -324,9 +327,9 @@ def test_smtp_connection_refused_is_refused():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nobody listens there
-    t = SmtpTransport("127.0.0.1", port, "none", None, None, timeout=5)
+    t = SmtpTransport("127.0.0.1", port, "none", None, None, timeout=5, delays=[])
     with pytest.raises(MailError, match="cannot connect") as info:
-        t.send(_message(), "a@example.net")
+        t.send(_message())
     assert info.value.outcome == "refused"
 
 
@@ -335,8 +338,10 @@ def test_smtp_send_to_a_real_server_still_arrives(smtp_server):
 
     t = SmtpTransport("127.0.0.1", smtp_server.port, "none", None, None)
     try:
-        assert t.send(_message(), "a@example.net") == "<1@shop.example>"
-        assert t.send(_message(), "b@example.net")
+        assert t.send(_message()) == "<1@shop.example>"
+        import dataclasses
+
+        assert t.send(dataclasses.replace(_message(), to="b@example.net"))
     finally:
         t.close()
     assert [m.rcpt_tos for m in smtp_server.messages][-2:] == [["a@example.net"], ["b@example.net"]]

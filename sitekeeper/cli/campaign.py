@@ -1,4 +1,4 @@
-"""Commands of the mail side: sitekeeper campaign list | preview | test | approve.
+"""Commands of the mail side: sitekeeper campaign list | preview | test | approve | send | reconcile.
 
 Each command opens the context, calls one function of sitekeeper.mail.campaign and
 hands the result to the reporter. Heavy imports (jinja2, mjml, playwright, boto3) stay
@@ -11,9 +11,11 @@ from typing import Optional
 
 import typer
 
-from .common import AT_OPTION, JSON_OPTION, complete_campaign, complete_client, open_context, out_path, run_command, usage_error
+from .common import (AT_OPTION, JSON_OPTION, complete_campaign, complete_client, fail, open_context, out_path,
+                     run_command, usage_error)
 
-campaign_app = typer.Typer(help="Promotions as email: list, preview, test, approve.", no_args_is_help=True)
+campaign_app = typer.Typer(help="Promotions as email: list, preview, test, approve, send, reconcile.",
+                           no_args_is_help=True)
 
 SPEC_ARG = typer.Argument(..., metavar="CLIENT/SLUG", help="The campaign: client folder / promotion file name, "
                           "e.g. baeckerei-sonnenkorn/adventsaktion.", autocompletion=complete_campaign)
@@ -60,7 +62,7 @@ def _print_table(rows) -> None:
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
-    for col in ("campaign", "window", "send at", "languages", "recipients", "approval", "sent"):
+    for col in ("campaign", "window", "send at", "languages", "recipients", "approval", "send state"):
         table.add_column(col, no_wrap=col in ("campaign", "send at"))
     for r in rows:
         window = f"{(r['starts'] or '?')[:10]} – {(r['ends'] or '?')[:10]}"
@@ -155,3 +157,110 @@ def approve_command(
     ctx.reporter.result(result)
     ctx.reporter.output(f"{result['campaign']}: approved by {result['approved_by']} at {result['approved_at']} "
                       f"(recorded in {result['file']})")
+
+
+@campaign_app.command("send")
+@run_command
+def send_command(
+    spec: Optional[str] = typer.Argument(None, metavar="[CLIENT[/SLUG]]",
+                                         help="One client, or one campaign (default: every client).",
+                                         autocompletion=complete_campaign),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Count who would get it and show a sample; send nothing."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """Send what is due and approved to whom it has not reached yet. Safe to run again at any
+    time: the ledger in the state store makes every subscriber get it at most once."""
+    from ..errors import Diagnostic
+    from ..mail.send import send
+
+    ctx = open_context(json_output, at)
+    if spec:
+        client, _, slug = spec.strip().partition("/")
+        ctx.ws.require_client(client)
+    results, problems = send(ctx.ws, spec.strip() if spec else None, ctx.clock, ctx.reporter, dry_run=dry_run)
+    rep = ctx.reporter
+    for r in results:
+        rep.event("campaign", **r)
+        rep.output(_send_line(r))
+    if not results:
+        rep.output("nothing is due" + (f" for {spec}" if spec else ""))
+    stopped = [r for r in results if r.get("stopped") == "transport" or r.get("uncertain")]
+    if problems or stopped:
+        extra = [Diagnostic(r["campaign"], None, f"{r['uncertain']} sends are uncertain",
+                            f"run `sitekeeper campaign reconcile {r['campaign']}`") for r in stopped if r.get("uncertain")]
+        fail(rep, problems + extra)
+    if len(results) == 1 and spec and "/" in spec:
+        rep.result(results[0])
+    else:
+        total = lambda k: sum(r.get(k, 0) for r in results)  # noqa: E731
+        rep.result({"dry_run": dry_run, "sent": total("sent"), "failed": total("failed"),
+                    "uncertain": total("uncertain"), "campaigns": results})
+
+
+def _send_line(r: dict) -> str:
+    name = r["campaign"]
+    if r.get("state") != "due":
+        return f"{name}: {r.get('state', '').replace('_', ' ')}: nothing sent"
+    skipped = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in r["skipped"].items() if n)
+    if r["dry_run"]:
+        sample = ", ".join(f"{s['address']} [{s['lang']}]" for s in r.get("sample", []))
+        return (f"{name}: would send to {r['recipients']}" + (f" (e.g. {sample})" if sample else "")
+                + (f"; skipped: {skipped}" if skipped else "") + "; dry run: nothing sent")
+    line = f"{name}: sent {r['sent']} via {r['transport']}"
+    for key in ("failed", "uncertain", "deferred"):
+        if r.get(key):
+            line += f", {r[key]} {key}"
+    if skipped:
+        line += f"; skipped: {skipped}"
+    if r.get("stopped") == "quota":
+        line += "; stopped at the SES daily quota: the next run sends the rest"
+    elif r.get("stopped"):
+        line += "; stopped: the transport failed (see above); the next run sends the rest"
+    return line
+
+
+@campaign_app.command("reconcile")
+@run_command
+def reconcile_command(
+    spec: str = SPEC_ARG,
+    mark_sent: bool = typer.Option(False, "--mark-sent", help="Settle them as delivered: never mailed again."),
+    resend: bool = typer.Option(False, "--resend", help="Settle them as not delivered: the next `campaign send` "
+                                "mails them (some may then get it twice)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", metavar="ADDR", help="Settle only this address "
+                                             "(repeatable; default: every uncertain one)."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """List the recipients whose send is uncertain after a crash or a lost connection, and settle them on request."""
+    from ..mail.send import reconcile
+
+    ctx = open_context(json_output, at)
+    _campaign_spec(ctx, spec)
+    if mark_sent and resend:
+        usage_error(ctx.reporter, "--mark-sent/--resend", "choose one: --mark-sent or --resend")
+    if only and not (mark_sent or resend):
+        usage_error(ctx.reporter, "--only", "--only settles: give --mark-sent or --resend with it")
+    result = reconcile(ctx.ws, spec, ctx.clock, ctx.reporter, mark_sent=mark_sent, resend=resend, only=only)
+    rep = ctx.reporter
+    rep.result(result)
+    name, unsettled = result["campaign"], result["uncertain"]
+    if not unsettled:
+        rep.output(f"{name}: nothing uncertain ({_counts(result['counts'])})")
+    elif result["action"] is None:
+        rep.output(f"{name}: {len(unsettled)} uncertain (may or may not have been delivered):")
+        for u in unsettled:
+            rep.output(f"  {u['address']}  since {u['since']}" + (f"  ({u['detail']})" if u["detail"] else ""))
+        rep.output(f"settle them: `sitekeeper campaign reconcile {name} --mark-sent` (never mail them again) or "
+                   "`--resend` (the next send mails them); add --only ADDR for single addresses")
+    else:
+        how = "marked sent" if result["action"] == "mark_sent" else "released: the next `campaign send` mails them"
+        rep.output(f"{name}: {result['settled']} of {len(unsettled)} uncertain {how}")
+    if result["failed"]:
+        rep.output(f"{len(result['failed'])} failed:")
+        for f in result["failed"]:
+            rep.output(f"  {f['address']}  {f['detail']}" + ("" if f["permanent"] else " (retried by the next send)"))
+
+
+def _counts(c: dict) -> str:
+    return ", ".join(f"{n} {k}" for k, n in c.items())

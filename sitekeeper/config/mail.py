@@ -19,7 +19,7 @@ MAIL_KEYS = {
     "from", "reply_to", "postal_address", "transport", "tls", "username_env", "password_env",
     "rate_per_second", "unsubscribe_mailto", "unsubscribe_url", "imap", "imap_user_env",
     "imap_password_env", "ses_events_queue", "require_consent", "utm", "region", "endpoint_url",
-    "configuration_set",
+    "configuration_set", "dkim_selector", "dkim_domain", "dkim_key_file", "dkim_key_env",
 }
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -110,6 +110,14 @@ class MailSettings:
     """SES: an endpoint other than AWS's."""
     configuration_set: str | None = None
     """SES: the configuration set to send with."""
+    dkim_selector: str | None = None
+    """DKIM: sign every message with this selector (None: no signing)."""
+    dkim_domain: str | None = None
+    """DKIM: the signing domain (default: the From address's domain)."""
+    dkim_key_file: str | None = None
+    """DKIM: a path to the PEM private key, outside the workspace."""
+    dkim_key_env: str | None = None
+    """DKIM: the environment variable holding the PEM private key."""
 
     @property
     def tls(self) -> str:
@@ -188,7 +196,18 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:
     for key in ("require_consent", "utm"):
         if key in mail and not isinstance(mail[key], bool):
             out.append((key, f"`{key}` must be true or false", f"write {key} = true"))
-    for key in ("region", "configuration_set", "ses_events_queue"):
+    if "dkim_selector" in mail:
+        if not (isinstance(mail["dkim_selector"], str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", mail["dkim_selector"])):
+            out.append(("dkim_selector", "`dkim_selector` must be a DNS label such as \"sk2026\"",
+                        'write dkim_selector = "sk2026" (the TXT record is at sk2026._domainkey.<domain>)'))
+        elif not (mail.get("dkim_key_file") or mail.get("dkim_key_env")):
+            out.append(("dkim_selector", "DKIM signing needs a private key: `dkim_key_file` or `dkim_key_env`",
+                        'add dkim_key_env = "CLIENT_DKIM_KEY" (a variable holding the PEM key) or '
+                        'dkim_key_file = "~/.keys/client-dkim.pem"'))
+    if "dkim_key_env" in mail and not (isinstance(mail["dkim_key_env"], str) and _ENV_RE.match(mail["dkim_key_env"])):
+        out.append(("dkim_key_env", "`dkim_key_env` must name an environment variable",
+                    'write e.g. dkim_key_env = "CLIENT_DKIM_KEY" and set that variable'))
+    for key in ("region", "configuration_set", "ses_events_queue", "dkim_domain", "dkim_key_file"):
         if key in mail and (not isinstance(mail[key], str) or not mail[key].strip()):
             out.append((key, f"`{key}` must be a non-empty string", f'write it as {key} = "..."'))
     if "endpoint_url" in mail:

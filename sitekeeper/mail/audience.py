@@ -12,10 +12,13 @@ the promotion's ``audience:`` value:
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
 
 from ..config.paths import FIX as LINK_FIX, escape_of
 from ..errors import Diagnostic
@@ -98,56 +101,151 @@ def sniff_delimiter(header: str) -> str:
     return ","
 
 
-def parse_audience(text: str, path: str) -> Audience:
-    aud = Audience(path)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+def _header(reader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
     try:
         header = next(reader)
     except StopIteration:
-        aud.problems.append(Diagnostic(path, 1, "audience.csv is empty", "write a header row: email,name,lang,tags,consented_at,source"))
-        return aud
+        return None, [Diagnostic(path, 1, "audience.csv is empty", "write a header row: email,name,lang,tags,consented_at,source")]
     except csv.Error as exc:
-        aud.problems.append(Diagnostic(path, 1, f"the header row is not valid CSV: {exc}", "fix the quotes on that line"))
-        return aud
+        return None, [Diagnostic(path, 1, f"the header row is not valid CSV: {exc}", "fix the quotes on that line")]
     columns = tuple(h.strip() for h in header)
-    aud.columns = columns
     if "email" not in columns:
-        aud.problems.append(Diagnostic(path, 1, "audience.csv has no `email` column",
-                                       "the first line must name the columns, e.g. email,name,lang,tags,consented_at,source"))
-        return aud
-    seen: set[str] = set()
+        return columns, [Diagnostic(path, 1, "audience.csv has no `email` column",
+                                    "the first line must name the columns, e.g. email,name,lang,tags,consented_at,source")]
+    return columns, []
+
+
+def _rows(reader, columns: tuple[str, ...], path: str) -> Iterator[Subscriber | Diagnostic]:
+    """Each data row: a ``Subscriber`` with a valid address, or the ``Diagnostic`` (a
+    warning) of a row skipped. Duplicates are left to the caller."""
     while True:
         line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            aud.problems.append(Diagnostic(path, line, f"row is not valid CSV: {exc}; skipped",
-                                           "close the quotes on this row", "warning"))
+            yield Diagnostic(path, line, f"row is not valid CSV: {exc}; skipped", "close the quotes on this row", "warning")
             continue
         line = reader.line_num  # a quoted field may span lines; report where the row ends
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
-            aud.problems.append(Diagnostic(path, line, f"row has {len(row)} values for {len(columns)} columns; skipped",
-                                           "quote values that contain a comma", "warning"))
+            yield Diagnostic(path, line, f"row has {len(row)} values for {len(columns)} columns; skipped",
+                             "quote values that contain a comma", "warning")
             continue
         fields = {c: v.strip() for c, v in zip(columns, row)}
         email = fields["email"]
         if not is_address(email):
-            aud.problems.append(Diagnostic(path, line, f"invalid address {email!r}; skipped",
-                                           "correct the address or delete the row", "warning"))
+            yield Diagnostic(path, line, f"invalid address {email!r}; skipped", "correct the address or delete the row",
+                             "warning")
             continue
-        if email.lower() in seen:
-            aud.problems.append(Diagnostic(path, line, f"{email} is listed twice; the later row is ignored",
+        yield Subscriber(email, line, fields)
+
+
+def parse_audience(text: str, path: str) -> Audience:
+    aud = Audience(path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+    columns, problems = _header(reader, path)
+    aud.columns = columns or ()
+    aud.problems.extend(problems)
+    if problems:
+        return aud
+    seen: set[str] = set()
+    for item in _rows(reader, aud.columns, path):
+        if isinstance(item, Diagnostic):
+            aud.problems.append(item)
+            continue
+        if item.email.lower() in seen:
+            aud.problems.append(Diagnostic(path, item.line, f"{item.email} is listed twice; the later row is ignored",
                                            "delete one of the rows", "warning"))
             continue
-        seen.add(email.lower())
-        aud.subscribers.append(Subscriber(email, line, fields))
+        seen.add(item.email.lower())
+        aud.subscribers.append(item)
     return aud
+
+
+def detect_encoding(path: Path, rel: str, chunk: int = 1 << 20) -> tuple[str | None, list[Diagnostic]]:
+    """The encoding ``decode_csv`` would choose, found by streaming the file (never whole in memory)."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+        if head in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16", []
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        lines = 0
+        while True:
+            data = fh.read(chunk)
+            try:
+                decoder.decode(data, final=not data)
+            except UnicodeDecodeError as exc:
+                line = lines + data.count(b"\n", 0, max(exc.start, 0)) + 1
+                break
+            if not data:
+                return "utf-8-sig", []
+            lines += data.count(b"\n")
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("cp1252")()
+        try:
+            while data := fh.read(chunk):
+                decoder.decode(data)
+        except UnicodeDecodeError:
+            return None, [Diagnostic(rel, line, "the file is not UTF-8 text (and not Windows-1252 either)", _RESAVE)]
+    return "cp1252", [Diagnostic(rel, line, "the file is not UTF-8: read it as Windows-1252 (what Excel writes as plain CSV)",
+                                 _RESAVE, "warning")]
+
+
+@dataclass
+class AudienceStream:
+    """audience.csv opened for streaming: ``columns`` and header ``problems`` now, rows on
+    iteration (each time afresh: a plan pass, then a send pass)."""
+
+    path: Path
+    """The file."""
+    rel: str
+    """The file relative to the workspace, for messages."""
+    columns: tuple[str, ...] = ()
+    """Header names."""
+    problems: list[Diagnostic] = field(default_factory=list)
+    """Encoding and header problems (an error here stops a send)."""
+    encoding: str | None = None
+    """The encoding found."""
+    exists: bool = True
+    """False when the file is missing."""
+
+    def __iter__(self) -> Iterator[Subscriber | Diagnostic]:
+        if not self.exists or self.encoding is None or any(d.is_error for d in self.problems):
+            return iter(())
+        return self._iterate()
+
+    def _iterate(self):
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            first = fh.readline()
+            fh.seek(0)
+            reader = csv.reader(fh, delimiter=sniff_delimiter(first.lstrip("\ufeff")))
+            _header(reader, self.rel)
+            yield from _rows(reader, self.columns, self.rel)
+
+
+def open_audience(ws, client: str) -> AudienceStream:
+    """audience.csv for streaming; reads only the header (and checks the encoding) now."""
+    path = ws.campaigns_dir / client / "audience.csv"
+    stream = AudienceStream(path, ws.rel(path))
+    if not path.is_file():
+        stream.exists = False
+        return stream
+    stream.encoding, stream.problems = detect_encoding(path, stream.rel)
+    if stream.encoding is None:
+        return stream
+    with open(path, encoding=stream.encoding, newline="") as fh:
+        first = fh.readline().lstrip("\ufeff")
+        fh.seek(0)
+        columns, problems = _header(csv.reader(fh, delimiter=sniff_delimiter(first)), stream.rel)
+    stream.columns = columns or ()
+    stream.problems.extend(problems)
+    return stream
 
 
 def load_audience(ws, client: str) -> Audience:

@@ -20,7 +20,7 @@ from . import merge
 from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
 from .audience import KNOWN_COLUMNS, Audience, load_audience, load_unsubscribed, parse_filter, select
-from .message import build_message, merge_record, sender, to_bytes
+from .message import HeaderError, merge_record, message_bytes, sender
 from .render import GMAIL_CLIP_BYTES, CompiledEmail, compile_email
 
 SUBJECT_WARN = 78
@@ -148,6 +148,10 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
                 out.append(Diagnostic(text.source, 1, f"the translation has no `subject`; the {promo.default.lang} "
                                       "subject is used", "add `subject: ...` in this language", "warning"))
             continue
+        if text is promo.default and not text.preheader.strip():
+            out.append(Diagnostic(text.source, 1, "the promotion has no `preheader`: mail apps show the first words "
+                                  "of the email (often \"View in browser\") beside the subject instead",
+                                  'add `preheader: "Only until 15 March"` to the front matter', "warning"))
         shown = merge.for_site(subject)
         if len(shown) > SUBJECT_MAX:
             out.append(Diagnostic(text.source, text.line_of("subject"), f"`subject` is {len(shown)} characters long",
@@ -275,28 +279,23 @@ def validated(ws, cc, promo, now, reporter, **kw) -> dict[str, CompiledEmail]:
 # ---------------------------------------------------------------- list
 
 
-def ledger_path(ws, client: str, slug: str) -> Path:
-    """Where `campaign send` records deliveries (one JSON object per line)."""
-    return ws.state_dir / client / slug / "ledger.jsonl"
-
-
-def send_state(ws, client: str, slug: str) -> str:
-    path = ledger_path(ws, client, slug)
-    if not path.is_file():
+def send_state(counts: dict | None) -> str:
+    """"not sent", "sent to 120", "sent to 118, 2 uncertain, 1 failed" from the ledger's counts."""
+    if not counts or not any(counts.values()):
         return "not sent"
-    import json
-
-    sent = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            sent += json.loads(line).get("status") == "sent"
-        except (ValueError, AttributeError):
-            continue
-    return f"sent to {sent}"
+    out = f"sent to {counts['sent']}"
+    for key in ("uncertain", "failed"):
+        if counts.get(key):
+            out += f", {counts[key]} {key}"
+    return out
 
 
 def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
+    from ..state import open_workspace_store
+    from ..state.ledger import Ledger
+
     rows, problems = [], []
+    store = open_workspace_store(ws)
     for client in clients:
         cc = load_client(ws, client)
         problems += cc.problems + cc.audience.problems
@@ -314,7 +313,8 @@ def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
                 "skipped": sel.skipped if sel else None,
                 "approval": appr.state, "approved_by": appr.by or None, "approved_at": appr.at or None,
                 "due": is_due(promo, now), "live": promo.live(now), "draft": promo.draft,
-                "send_state": send_state(ws, client, promo.slug),
+                **(counts := Ledger(store, client, promo.slug).load().counts()),
+                "send_state": send_state(counts),
             })
     return rows, problems
 
@@ -337,11 +337,11 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
         email = compiled[code]
         to, record = sample_record(cc, promo, code)
         parts = email.personalize(record)
-        msg = build_message(cfg, promo, parts, to, now)
+        out_msg = message_bytes(cfg, promo, parts, to, now)
         names = {"html": f"{code}.html", "text": f"{code}.txt", "eml": f"{code}.eml"}
         _write(folder / names["html"], parts.html.encode())
         _write(folder / names["text"], parts.text.encode())
-        _write(folder / names["eml"], to_bytes(msg))
+        _write(folder / names["eml"], out_msg.data)
         if proofs:
             from .proof import local_html
 
@@ -408,14 +408,20 @@ def test_send(ws, spec: str, to: str, clock, reporter, lang: str | None = None) 
     email = compiled[code]
     _, record = sample_record(cc, promo, code, address=to)
     parts = email.personalize(record)
-    msg = build_message(cfg, promo, parts, to, now, test=True)
+    from .dkim import signer_for
+
+    try:
+        out = message_bytes(cfg, promo, parts, to, now, test=True, dkim=signer_for(ws, cfg))
+    except HeaderError as exc:
+        raise ProblemsError([Diagnostic(cfg.path, cfg.line_of("mail") or None, str(exc),
+                                        "remove the line break from the value")]) from exc
     transport = open_transport(ws, cfg, label=f"{now:%Y%m%dT%H%M%S}-{promo.slug}-{code}-test")
     try:
-        where = transport.send(msg, to)
+        where = transport.send(out)
     finally:
         transport.close()
-    return {"campaign": f"{cfg.client}/{promo.slug}", "to": to, "lang": code, "subject": str(msg["Subject"]),
-            "transport": transport.name, "delivered": where, "message_id": str(msg["Message-ID"])}
+    return {"campaign": f"{cfg.client}/{promo.slug}", "to": to, "lang": code, "subject": "[TEST] " + parts.subject,
+            "transport": transport.name, "delivered": where, "message_id": out.message_id}
 
 
 # ---------------------------------------------------------------- approve

@@ -2,8 +2,12 @@
 
 Every message is multipart/alternative (text/plain, then text/html, both UTF-8 and
 quoted-printable: MJML output has lines of thousands of characters), with From,
-Reply-To, To, Subject (RFC 2047 by email.policy), Date, a Message-ID on the client's
-domain and List-Unsubscribe. Transports serialise with ``email.policy.SMTP`` (CRLF).
+Reply-To, To, Subject (RFC 2047 when not ASCII), Date, a Message-ID derived from the
+idempotency key (so a retry carries the same one), List-Id, List-Unsubscribe (mailto and
+the https URL, plain ASCII on one line: folded, Python's email package would turn it into
+an encoded-word that mail providers do not read) and List-Unsubscribe-Post. No header value
+may hold a line break (``HeaderError``). ``message_bytes`` composes the bytes (CRLF) that
+every transport sends as they are.
 
 The unsubscribe token is base64url of the lower-cased address without padding. It is
 not a secret (anyone can compute it); an unsubscribe endpoint should treat it as an
@@ -12,10 +16,15 @@ identifier only. ``{token}`` in ``unsubscribe_url`` is replaced by it.
 from __future__ import annotations
 
 import base64
+import binascii
+import email
 import email.policy
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 from urllib.parse import quote, urlsplit
 
 
@@ -51,27 +60,113 @@ def sender(cfg, promo) -> tuple[str, str]:
     return str(meta.get("from") or mail.from_), str(meta.get("reply_to") or mail.reply_to)
 
 
-def build_message(cfg, promo, parts, to: str, now: datetime, test: bool = False) -> EmailMessage:
+HEADER_MAX = 998
+"""RFC 5322's line limit: List-Unsubscribe stays on one plain line up to it."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message ready for any transport: its bytes (CRLF, headers and both parts) and envelope."""
+
+    data: bytes
+    """The whole message as it goes on the wire (before SMTP dot-stuffing)."""
+    sender: str
+    """Envelope sender (MAIL FROM): the From address."""
+    to: str
+    """Envelope recipient."""
+    message_id: str
+    """The Message-ID header, <...>."""
+    name: str
+    """A file name stem for the outbox."""
+
+
+class HeaderError(ValueError):
+    """A header value that cannot go out (a line break in it)."""
+
+
+def idempotency_key(client: str, slug: str, address: str) -> str:
+    """Stable per campaign and normalised address: the ledger's key and the Message-ID's left part."""
+    norm = normalise(address)
+    return hashlib.sha256(f"{client}/{slug}\n{norm}".encode()).hexdigest()[:32]
+
+
+def normalise(address: str) -> str:
+    """The form duplicates are found by: stripped and lower-cased."""
+    return address.strip().lower()
+
+
+def _clean(name: str, value: str) -> str:
+    value = str(value)
+    if "\r" in value or "\n" in value:
+        raise HeaderError(f"the {name} header would contain a line break: {value!r}")
+    return value
+
+
+def _encoded(name: str, value: str) -> str:
+    """A text header (Subject), RFC 2047 when not ASCII, folded at 78."""
+    value = _clean(name, value)
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    return Header(value, charset, header_name=name).encode(linesep="\r\n")
+
+
+def _address(name: str, value: str) -> str:
+    """An address header: a non-ASCII display name RFC 2047-encoded, the address as is."""
+    display, addr = parseaddr(_clean(name, value))
+    if not addr:
+        raise HeaderError(f"the {name} header {value!r} holds no address")
+    return formataddr((display, addr), charset="utf-8") if display else addr
+
+
+def _qp(text: str) -> bytes:
+    body = text.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(body, quotetabs=False, istext=True, header=False).replace(b"\n", b"\r\n")
+
+
+def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str | None = None,
+                  test: bool = False, dkim=None) -> Outgoing:
+    """The message, composed by hand (the email package takes a millisecond per message; this
+    takes a tenth of that): multipart/alternative, text then HTML, UTF-8 quoted-printable,
+    CRLF; List-Unsubscribe plain on one line; optionally DKIM-signed."""
     from_, reply_to = sender(cfg, promo)
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = from_
-    if reply_to:
-        msg["Reply-To"] = reply_to
-    msg["To"] = to
-    msg["Subject"] = ("[TEST] " if test else "") + parts.subject
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = make_msgid(idstring=f"{promo.slug}" if promo else None, domain=urlsplit(cfg.base_url).hostname)
+    domain = urlsplit(cfg.base_url).hostname or "localhost"
+    if message_id is None:
+        message_id = make_msgid(idstring=f"{promo.slug}-test" if promo else None, domain=domain)
     mailto, url = unsubscribe_links(cfg.mail, to)
-    msg["List-Unsubscribe"] = ", ".join(f"<{u}>" for u in (url, mailto) if u)
-    if url:
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["MIME-Version"] = "1.0"
+    subject = ("[TEST] " if test else "") + parts.subject
+    boundary = "=_sk_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
+    head = [f"From: {_address('From', from_)}"]
+    if reply_to:
+        head.append(f"Reply-To: {_address('Reply-To', reply_to)}")
+    head += [f"To: {_address('To', to)}", f"Subject: {_encoded('Subject', subject)}",
+             f"Date: {format_datetime(now)}", f"Message-ID: {_clean('Message-ID', message_id)}"]
     if promo is not None:
-        msg["X-Sitekeeper-Campaign"] = f"{cfg.client}/{promo.slug}"
-    msg.set_content(parts.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(parts.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return msg
+        head.append(f"List-Id: <{promo.slug}.{cfg.client}.{domain}>")
+    unsub = ", ".join(f"<{_clean('List-Unsubscribe', u)}>" for u in (url, mailto) if u)
+    if unsub:
+        head.append(f"List-Unsubscribe: {unsub}")
+    if url:
+        head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    if promo is not None:
+        head.append(f"X-Sitekeeper-Campaign: {cfg.client}/{promo.slug}")
+    head += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"']
+    for line in head:
+        if len(line) > HEADER_MAX:
+            raise HeaderError(f"the header {line.split(':', 1)[0]} is {len(line)} characters long, "
+                              f"over the limit of {HEADER_MAX}")
+    part_head = "Content-Type: text/{}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    data = b"".join([
+        "\r\n".join(head).encode("ascii"), b"\r\n\r\n",
+        f"--{boundary}\r\n".encode(), part_head.format("plain").encode(), _qp(parts.text), b"\r\n",
+        f"--{boundary}\r\n".encode(), part_head.format("html").encode(), _qp(parts.html), b"\r\n",
+        f"--{boundary}--\r\n".encode(),
+    ])
+    if dkim is not None:
+        data = dkim.sign(data)
+    envelope_from = parseaddr(from_)[1]
+    stem = f"{to.replace('@', '_at_').replace('/', '_')}-{message_id.strip('<>').split('@')[0][:12]}"
+    return Outgoing(data, envelope_from, to, message_id, stem)
 
 
-def to_bytes(msg: EmailMessage) -> bytes:
-    return msg.as_bytes(policy=email.policy.SMTP)
+def parse(data: bytes) -> EmailMessage:
+    """The message as an object (for tests and previews)."""
+    return email.message_from_bytes(data, policy=email.policy.SMTP)

@@ -522,6 +522,8 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         link_color=styles["link"], accent_color=accent, on_accent=on_color(accent),
         title=fields.protect(text.title), banner=fields.protect(text.banner),
         preheader=fields.protect(text.preheader), blocks=blocks,
+        # Invisible filler after the preheader, so mail apps do not append the body's first words to it.
+        preheader_filler=Markup("&#847;&zwnj;&nbsp;" * 90) if text.preheader.strip() else "",
         web_url=_iri_to_uri(page_url) if promo.page and not promo.draft else None,
         postal_address=mail.postal_address, reason=t["reason"].format(name=text_for(cfg, used_lang, "name")),
         unsubscribe_url=unsubscribe, t=t,

@@ -5,42 +5,53 @@
                        user and password from the variables named by username_env/password_env
     ses                Amazon SES v2 SendEmail with raw content (sitekeeper.mail.ses, boto3)
 
-Each has ``send(msg, to) -> str`` (an id or path for the log) and ``close()``. Vendor
-exceptions become ``MailError`` naming the transport, never a credential, with an
-``outcome``: "refused" when the message was certainly not delivered (a refused connection
+Each has ``open()`` (connect now), ``send(out: Outgoing) -> str`` (an id or path for the
+log) and ``close()``. Vendor exceptions become ``MailError`` naming the transport, never a
+credential: ``TransportDown`` when nothing more can go (connection or login refused, the
+sender refused), ``SendRefused`` for one recipient (``permanent`` for a 5xx; a 4xx is
+retried with backoff first, and a connection dropped before the message went is re-opened
+and the message tried again), and otherwise with an ``outcome``: "refused" when the message was certainly not delivered (a refused connection
 or login, an SMTP 4xx/5xx answer to MAIL, RCPT, DATA or the message) and "uncertain" when it
 may have been (the connection dropped or timed out once the message's bytes were on their
 way: the server may have accepted it without our hearing the answer).
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import smtplib
 import ssl
-from email.utils import parseaddr
+import time
 from pathlib import Path
 
 from ..errors import MailError
-from .message import to_bytes
+from .outcomes import SendRefused, TransportDown, retry_delays
 
 
 class OutboxTransport:
+    """One .eml per message under ``folder``; the name comes from the recipient and the
+    Message-ID, so a resend overwrites rather than duplicates."""
+
     name = "outbox"
 
-    def __init__(self, folder: Path, label: str):
+    def __init__(self, folder: Path, label: str = ""):
         self.folder = folder
         self.label = label
 
-    def send(self, msg, to: str) -> str:
-        data = to_bytes(msg)
+    def open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256(data).hexdigest()[:10]
-        path = self.folder / f"{self.label}-{to.replace('@', '_at_').replace('/', '_')}-{digest}.eml"
-        tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
+
+    def send(self, out) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{self.label}-{out.name}" if self.label else out.name
+        path = self.folder / f"{stem}.eml"
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_bytes(out.data)
+            tmp.replace(path)
+        except OSError as exc:
+            raise TransportDown(f"outbox: cannot write {path}: {exc.strerror or exc}",
+                                "check the folder's permissions and free space") from exc
         return str(path)
 
     def close(self) -> None:
@@ -48,12 +59,19 @@ class OutboxTransport:
 
 
 class SmtpTransport:
-    def __init__(self, host: str, port: int, tls: str, username: str | None, password: str | None, timeout: float = 30):
+    def __init__(self, host: str, port: int, tls: str, username: str | None, password: str | None, timeout: float = 30,
+                 delays: list[float] | None = None, sleep=time.sleep):
         self.name = f"smtp://{host}:{port}"
         self.host, self.port, self.tls = host, port, tls
         self.username, self.password = username, password
         self.timeout = timeout
+        self.delays = retry_delays() if delays is None else delays
+        self.sleep = sleep
         self.conn = None
+        self.retries = 0
+        """Temporary failures retried so far (for the summary)."""
+        self.reconnects = 0
+        """Connections re-opened after a drop."""
 
     def _connect(self):
         try:
@@ -65,42 +83,61 @@ class SmtpTransport:
                 if self.tls == "starttls":
                     conn.starttls(context=ssl.create_default_context())
             if self.username:
-                conn.login(self.username, self.password or "")
+                _login(conn, self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as exc:
-            raise MailError(f"{self.name}: the server refused the login ({exc.smtp_code})",
-                            "check the user name and password in the variables named by username_env/password_env",
-                            outcome="refused") from exc
+            raise TransportDown(f"{self.name}: the server refused the login ({exc.smtp_code})",
+                                "check the user name and password in the variables named by username_env/password_env",
+                                outcome="refused") from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise MailError(f"{self.name}: the server does not offer STARTTLS",
-                            "use tls = \"implicit\" (port 465)", outcome="refused") from exc
+            raise TransportDown(f"{self.name}: the server does not offer STARTTLS",
+                                "use tls = \"implicit\" (port 465)", outcome="refused") from exc
         except ssl.SSLError as exc:
-            raise MailError(f"{self.name}: TLS failed: {exc.reason or exc}",
-                            "check the host name and its certificate", outcome="refused") from exc
+            raise TransportDown(f"{self.name}: TLS failed: {exc.reason or exc}",
+                                "check the host name and its certificate", outcome="refused") from exc
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(f"{self.name}: cannot connect: {exc}",
-                            "check the host and port of [mail] transport and that the server is up",
-                            outcome="refused") from exc
+            raise TransportDown(f"{self.name}: cannot connect: {exc}",
+                                "check the host and port of [mail] transport and that the server is up",
+                                outcome="refused") from exc
         return conn
 
-    def send(self, msg, to: str) -> str:
+    def open(self) -> None:
+        """Connect (and log in) now, so a wrong password stops the run before anything is recorded."""
         if self.conn is None:
             self.conn = self._connect()
-        from_addr = parseaddr(str(msg["From"]))[1]
-        try:
-            _send(self.conn, from_addr, to, to_bytes(msg))
-        except _Refused as exc:
-            self._drop()
-            raise MailError(f"{self.name}: the server refused the recipient {to}: {exc.detail}"
-                            if exc.stage == "rcpt" else f"{self.name}: sending to {to} failed: {exc.detail}",
-                            "check the address and the server's answer; the message was not delivered",
-                            outcome="refused") from exc
-        except _Uncertain as exc:
-            self._drop()
-            raise MailError(f"{self.name}: sending to {to}: the connection was lost after the message was sent "
-                            f"({exc.detail}); it may have been delivered",
-                            "do not resend blindly: `sitekeeper campaign reconcile` settles uncertain sends",
-                            outcome="uncertain") from exc
-        return str(msg["Message-ID"])
+
+    def send(self, out) -> str:
+        delays = list(self.delays)
+        while True:
+            if self.conn is None:
+                self.conn = self._connect()
+            try:
+                _send(self.conn, out.sender, out.to, out.data)
+                return out.message_id
+            except _Refused as exc:
+                self._drop()
+                lost = exc.code is None  # the connection failed before the message went: safe to retry
+                if lost or 400 <= exc.code < 500:
+                    if delays:
+                        self.retries += not lost
+                        self.reconnects += lost
+                        self.sleep(delays.pop(0))
+                        continue
+                if exc.stage == "mail" and not lost and exc.code >= 500:
+                    raise TransportDown(f"{self.name}: the server refused the sender {out.sender}: {exc.detail}",
+                                        "check [mail] from: the server must accept it as a sender") from exc
+                if lost:
+                    raise TransportDown(f"{self.name}: the connection keeps dropping ({exc.detail})",
+                                        "check the server, then run again: the rest is sent then") from exc
+                raise SendRefused(f"{self.name}: the server refused the recipient {out.to}: {exc.detail}"
+                                  if exc.stage == "rcpt" else f"{self.name}: sending to {out.to} failed: {exc.detail}",
+                                  "check the address and the server's answer; the message was not delivered",
+                                  permanent=exc.code >= 500, code=exc.code) from exc
+            except _Uncertain as exc:
+                self._drop()
+                raise MailError(f"{self.name}: sending to {out.to}: the connection was lost after the message was sent "
+                                f"({exc.detail}); it may have been delivered",
+                                "do not resend blindly: `sitekeeper campaign reconcile` settles uncertain sends",
+                                outcome="uncertain") from exc
 
     def _drop(self) -> None:
         """After a failed send the SMTP dialogue is in an unknown state: start afresh next time."""
@@ -120,10 +157,22 @@ class SmtpTransport:
             self.conn = None
 
 
+def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
+    """PLAIN when offered (one attempt, one clear answer), else smtplib's choice of mechanisms:
+    ``login()`` tries each in turn after a refusal, and some servers then stall the next try."""
+    conn.ehlo_or_helo_if_needed()
+    offered = conn.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        conn.user, conn.password = user, password
+        conn.auth("PLAIN", conn.auth_plain)
+    else:
+        conn.login(user, password)
+
+
 class _Refused(Exception):
-    def __init__(self, stage: str, detail: str):
+    def __init__(self, stage: str, detail: str, code: int | None = None):
         super().__init__(detail)
-        self.stage, self.detail = stage, detail
+        self.stage, self.detail, self.code = stage, detail, code
 
 
 class _Uncertain(Exception):
@@ -145,7 +194,15 @@ def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> None:
             code, reply = fn(*args)
         except (OSError, smtplib.SMTPException) as exc:
             raise _Refused(stage, f"{stage.upper()}: {exc}") from exc
+        if code == -1:  # smtplib's answer when the server closed the connection
+            raise _Refused(stage, f"{stage.upper()}: the connection was closed")
         return code, reply
+
+    def rset():
+        try:
+            conn.rset()
+        except (OSError, smtplib.SMTPException):
+            pass
 
     try:
         conn.ehlo_or_helo_if_needed()
@@ -153,15 +210,15 @@ def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> None:
         raise _Refused("mail", f"EHLO: {exc}") from exc
     code, reply = step("mail", conn.mail, from_addr)
     if code != 250:
-        conn.rset()
-        raise _Refused("mail", f"MAIL FROM answered {code} {reply.decode('utf-8', 'replace')}")
+        rset()
+        raise _Refused("mail", f"MAIL FROM answered {code} {reply.decode('utf-8', 'replace')}", code)
     code, reply = step("rcpt", conn.rcpt, to)
     if code not in (250, 251):
-        conn.rset()
-        raise _Refused("rcpt", f"{{{to!r}: ({code}, {reply!r})}}")
+        rset()
+        raise _Refused("rcpt", f"{code} {reply.decode('utf-8', 'replace')}", code)
     code, reply = step("data", conn.docmd, "DATA")
     if code != 354:
-        raise _Refused("data", f"DATA answered {code} {reply.decode('utf-8', 'replace')}")
+        raise _Refused("data", f"DATA answered {code} {reply.decode('utf-8', 'replace')}", code)
     body = _LEADING_DOT.sub(b"..", data)
     if not body.endswith(b"\r\n"):
         body += b"\r\n"
@@ -171,8 +228,10 @@ def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> None:
         code, reply = conn.getreply()
     except (OSError, smtplib.SMTPException) as exc:
         raise _Uncertain(str(exc) or type(exc).__name__) from exc
+    if code == -1:
+        raise _Uncertain("the connection was closed before the server answered")
     if code != 250:
-        raise _Refused("message", f"the message was answered {code} {reply.decode('utf-8', 'replace')}")
+        raise _Refused("message", f"the message was answered {code} {reply.decode('utf-8', 'replace')}", code)
 
 
 def _env(mail, key: str, cfg) -> str | None:
@@ -187,11 +246,13 @@ def _env(mail, key: str, cfg) -> str | None:
     return value
 
 
-def open_transport(ws, cfg, label: str):
+def open_transport(ws, cfg, label: str = "", folder: str | None = None):
+    """The transport of [mail]; the outbox writes under outbox/<client>/[<folder>/]."""
     mail = cfg.mail
     transport = mail.transport
     if transport.kind == "outbox":
-        return OutboxTransport(ws.root / "outbox" / cfg.client, label)
+        base = ws.root / "outbox" / cfg.client
+        return OutboxTransport(base / folder if folder else base, label)
     if transport.kind == "ses":
         from .ses import SesTransport
 

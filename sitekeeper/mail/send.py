@@ -1,0 +1,497 @@
+"""campaign send and campaign reconcile: each subscriber at most once, resumable, one sender at a time.
+
+The flow of one campaign (``send_campaign``)::
+
+    due?  approved (approval.py), send_at <= now < ends: otherwise nothing happens and it says why
+    lock  campaigns/<client>/<slug>/lock in the state store: a second runner is refused
+    plan  audience.csv streamed once through ``classify`` (pure): counts by reason and a sample
+    send  audience.csv streamed again through the same ``classify``; per batch of recipients:
+          ledger.begin (intents, one store write) -> transport, one message at a time through
+          the sender's token bucket -> ledger.finish (outcomes, one store write)
+
+The plan is a value (``SendPlan``): ``--dry-run`` prints it; the send pass takes exactly the
+recipients the plan counted, since both passes run the one ``classify`` under the lock
+(only an edit of audience.csv between the two passes could change that). The audience is
+never in memory: what grows with it is one small integer per address (duplicates are found
+by them) and the ledger's set of keys already sent.
+
+After a crash the last batch is "uncertain" (intents without outcomes): those recipients are
+not mailed again until ``reconcile`` settles them (marked sent, or released to be sent).
+"""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from ..errors import Diagnostic, LockBusy, MailError, ProblemsError
+from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
+from ..state.lock import Lock
+from .approval import approval, unrecorded_diagnostic, void_diagnostic
+from .audience import Audience, open_audience, load_unsubscribed, parse_filter
+from .message import HeaderError, idempotency_key, merge_record, message_bytes, normalise
+
+BATCH = 25
+"""Recipients per ledger batch: the most that can be left uncertain by a crash."""
+REFRESH_SECONDS = 30
+"""How often a long send refreshes its lock."""
+SAMPLE = 5
+REASONS = ("already_sent", "unsubscribed", "no_consent", "invalid", "filtered", "duplicate", "uncertain", "failed_before")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    """Idempotency key: campaign + normalised address (also the Message-ID's left part)."""
+    address: str
+    """The address as written in audience.csv (stripped)."""
+    line: int
+    """Its line in audience.csv."""
+    lang: str
+    """The language version it gets."""
+    fields: dict = field(compare=False, hash=False)
+    """The row's columns, for merge fields."""
+
+
+@dataclass
+class SendPlan:
+    campaign: str
+    """client/slug."""
+    recipients: int = 0
+    """How many get the campaign now."""
+    skipped: dict = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+    """reason -> count."""
+    sample: list = field(default_factory=list)
+    """The first few recipients (for --dry-run)."""
+    languages: Counter = field(default_factory=Counter)
+    """Recipients per language version sent."""
+    wanted: Counter = field(default_factory=Counter)
+    """Recipients per language they read (to warn of a missing translation)."""
+    problems: list = field(default_factory=list)
+    """Warnings of the pass (rows skipped as invalid are counted, and listed with --verbose)."""
+
+    def as_json(self) -> dict:
+        return {"campaign": self.campaign, "recipients": self.recipients, "skipped": dict(self.skipped),
+                "languages": dict(self.languages),
+                "sample": [{"address": r.address, "line": r.line, "lang": r.lang} for r in self.sample]}
+
+
+def classify(rows, conds, unsubscribed: set, require_consent: bool, ledger: Ledger | None, client: str, slug: str,
+             languages: list[str], default_lang: str) -> Iterator[tuple[Recipient | None, str, int, str]]:
+    """Each audience row as (recipient, "", line, address) or (None, reason, line, detail).
+    Pure but for the rows it reads; the one rule both the plan and the send follow."""
+    seen: set[int] = set()
+    for item in rows:
+        if isinstance(item, Diagnostic):
+            yield None, "invalid", item.line or 0, item.message
+            continue
+        norm = normalise(item.email)
+        key = idempotency_key(client, slug, norm)
+        short = int(key[:16], 16)
+        if short in seen:
+            yield None, "duplicate", item.line, item.email
+            continue
+        seen.add(short)
+        if not all(c.matches(item) for c in conds):
+            yield None, "filtered", item.line, item.email
+        elif norm in unsubscribed:
+            yield None, "unsubscribed", item.line, item.email
+        elif require_consent and not item.consented:
+            yield None, "no_consent", item.line, item.email
+        else:
+            entry = ledger.status(key) if ledger is not None else None
+            if entry is not None and entry.status == SENT:
+                yield None, "already_sent", item.line, item.email
+            elif entry is not None and entry.unsettled:
+                yield None, "uncertain", item.line, item.email
+            elif entry is not None and entry.status == FAILED and entry.permanent:
+                yield None, "failed_before", item.line, item.email
+            else:
+                lang = item.lang if item.lang in languages else default_lang
+                yield Recipient(key, item.email, item.line, lang, item.fields), "", item.line, item.email
+
+
+def plan_send(stream, conds, unsubscribed, require_consent, ledger, promo, reporter=None) -> SendPlan:
+    plan = SendPlan(f"{promo.client}/{promo.slug}")
+    for rcpt, reason, line, detail in classify(stream, conds, unsubscribed, require_consent, ledger, promo.client,
+                                               promo.slug, promo.languages, promo.default.lang):
+        if rcpt is None:
+            plan.skipped[reason] += 1
+            if reporter is not None:
+                reporter.detail(f"{stream.rel}:{line}: skipped ({reason.replace('_', ' ')}): {detail}")
+            continue
+        plan.recipients += 1
+        plan.languages[rcpt.lang] += 1
+        wanted = (rcpt.fields.get("lang") or "").strip().lower() or promo.default.lang
+        plan.wanted[wanted] += 1
+        if len(plan.sample) < SAMPLE:
+            plan.sample.append(rcpt)
+    for lang, n in sorted(plan.wanted.items()):
+        if lang not in promo.languages:
+            readers = "reader" if n == 1 else "readers"
+            plan.problems.append(Diagnostic(promo.source, None, f"missing translation: {n} {readers} with lang={lang} "
+                                            f"get the {promo.default.lang} text",
+                                            f"add campaigns/{promo.client}/{promo.slug}.{lang}.md", "warning"))
+    return plan
+
+
+# ---------------------------------------------------------------- the use case
+
+
+@dataclass
+class Due:
+    """Whether a campaign may go now, and if not why."""
+
+    state: str
+    """"due", "not_due" (before send_at), "stale" (ends passed), "unapproved", "no_send_at"."""
+    message: str = ""
+    """Why not, for people."""
+    diagnostic: Diagnostic | None = None
+    """The problem to show (unapproved: where and how to approve)."""
+
+
+def due_state(promo, now) -> Due:
+    name = f"{promo.client}/{promo.slug}"
+    if not promo.send_at:
+        return Due("no_send_at", f"{name} has no send_at: it is a promotion on the site only")
+    if now < promo.send_at:
+        return Due("not_due", f"{name} is not due until {promo.send_at:%Y-%m-%d %H:%M %Z}")
+    if promo.ends and now >= promo.ends:
+        return Due("stale", f"{name} ended on {promo.ends:%Y-%m-%d %H:%M %Z}: too late to send it")
+    appr = approval(promo)
+    if appr.state != "approved":
+        diag = (void_diagnostic(promo, "error") if appr.state == "void" else unrecorded_diagnostic(promo, "error")
+                if appr.state == "unrecorded" else
+                Diagnostic(promo.source, promo.default.line_of("approved") or 1,
+                           f"{name} is due but not approved: nothing is sent",
+                           f"send the client the preview, then run `sitekeeper campaign approve {name} --by NAME`"))
+        return Due("unapproved", f"{name} is due but {appr.label()}: nothing is sent", diag)
+    return Due("due")
+
+
+def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
+         batch: int = BATCH) -> tuple[list[dict], list[Diagnostic]]:
+    """Send every due, approved campaign of ``spec`` (None: all clients; CLIENT; CLIENT/SLUG).
+
+    A named campaign that cannot go raises with the reason; in a sweep, one that cannot go is
+    reported and the others still go. Returns one result per campaign looked at, and the
+    problems of those refused in a sweep."""
+    from ..content.promotions import load_promotions
+    from ..config import load_site
+    from ..state import open_workspace_store
+
+    named = spec is not None and "/" in spec
+    if named:
+        from .campaign import find
+
+        cc, promo = find(ws, spec)
+        pairs = [(cc.cfg, promo, cc.problems)]
+    else:
+        pairs = []
+        for client in ([spec] if spec else ws.clients()):
+            cfg = load_site(ws, client)
+            promos, problems = load_promotions(ws, cfg)
+            pairs += [(cfg, p, problems) for p in promos]
+    store = None
+    results: list[dict] = []
+    failures: list[Diagnostic] = []
+    for cfg, promo, problems in pairs:
+        now = clock.now(cfg.tz)
+        due = due_state(promo, now)
+        name = f"{cfg.client}/{promo.slug}"
+        if due.state != "due":
+            if named:
+                raise ProblemsError([due.diagnostic or Diagnostic(promo.source, promo.default.line_of(
+                    "send_at") or None, due.message, _fix(due, name))])
+            if due.state == "unapproved":
+                reporter.warn(due.message)
+                results.append({"campaign": name, "dry_run": dry_run, "state": due.state, "sent": 0})
+            elif due.state == "stale" and approval(promo).ok:
+                store = store or open_workspace_store(ws)
+                if not store.read(campaign_prefix(cfg.client, promo.slug) + "complete"):
+                    reporter.warn(f"{due.message}; it was approved but not everyone got it before it ended")
+                    results.append({"campaign": name, "dry_run": dry_run, "state": "stale", "sent": 0})
+            continue
+        store = store or open_workspace_store(ws)
+        try:
+            results.append(send_campaign(ws, cfg, promo, problems, store, clock, reporter, dry_run=dry_run, batch=batch))
+        except (ProblemsError, LockBusy) as exc:
+            if named:
+                raise
+            failures.extend(exc.diagnostics())
+            results.append({"campaign": name, "dry_run": dry_run, "state": "refused", "sent": 0})
+    return results, failures
+
+
+def _fix(due: Due, name: str) -> str:
+    return {"not_due": "wait for send_at, or change send_at in the promotion",
+            "stale": "a campaign is never sent on or after `ends`; move `ends` if the offer still stands",
+            "no_send_at": "add `send_at: YYYY-MM-DD HH:MM` to the front matter to send it"}.get(due.state, "")
+
+
+def _stream_client(ws, cfg, promo, problems):
+    """The client's campaigns with audience.csv's header only (the rows are streamed later)."""
+    from .campaign import ClientCampaigns
+
+    stream = open_audience(ws, cfg.client)
+    aud = Audience(stream.rel, columns=stream.columns, problems=list(stream.problems), exists=stream.exists)
+    return ClientCampaigns(cfg, [promo], list(problems or []), aud, load_unsubscribed(ws, cfg.client)), stream
+
+
+def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: bool = False, batch: int = BATCH) -> dict:
+    from .campaign import validated
+    from .dkim import signer_for
+    from .throttle import bucket_for
+    from .transport import open_transport
+
+    name = f"{cfg.client}/{promo.slug}"
+    cc, stream = _stream_client(ws, cfg, promo, problems)
+    now = clock.now(cfg.tz)
+    compiled = validated(ws, cc, promo, now, reporter)
+    if not stream.exists:
+        raise ProblemsError([Diagnostic(stream.rel, None, f"{name} is due but there is no audience.csv",
+                                        "create it with a header row: email,name,lang,tags,consented_at,source")])
+    conds, _ = parse_filter(promo.audience)
+    unsubscribed = cc.unsubscribed
+    require = cfg.mail.require_consent
+    ledger = Ledger(store, cfg.client, promo.slug)
+    lock = None
+    if not dry_run:
+        lock = Lock(store, campaign_prefix(cfg.client, promo.slug) + "lock")
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            who = exc.record.owner() if exc.record else "another run (unreadable lock)"
+            raise LockBusy(f"{name} is being sent by {who}: this run sends nothing",
+                           "wait for that run to finish; a lock of a machine that died expires after "
+                           f"{int(lock.ttl)} s", record=exc.record) from exc
+        if lock.took_over is not None:
+            reporter.warn(f"{name}: took over the lock of a run that stopped ({lock.took_over.owner()})")
+    try:
+        ledger.load()
+        plan = plan_send(stream, conds, unsubscribed, require, ledger, promo, reporter)
+        reporter.problems(plan.problems)
+        result = {"campaign": name, "dry_run": dry_run, "state": "due", "transport": cfg.mail.transport.kind,
+                  "ledger": ledger.describe(), "recipients": plan.recipients, "sent": 0, "skipped": dict(plan.skipped),
+                  "failed": 0, "uncertain": 0, "deferred": 0, "stopped": None}
+        if plan.skipped["uncertain"]:
+            reporter.warn(f"{name}: {plan.skipped['uncertain']} recipients are uncertain after an interrupted send "
+                          f"and are not mailed again: run `sitekeeper campaign reconcile {name}`")
+        if dry_run or plan.recipients == 0:
+            result["sample"] = plan.as_json()["sample"]
+            result["languages"] = dict(plan.languages)
+            if not dry_run and not plan.skipped["uncertain"]:
+                store.write(campaign_prefix(cfg.client, promo.slug) + "complete", b"")
+            return result
+        transport = open_transport(ws, cfg, folder=promo.slug)
+        signer = signer_for(ws, cfg)
+        bucket = bucket_for(cfg.client, cfg.mail.from_, cfg.mail.rate_per_second)
+        quota_left = None
+        if hasattr(transport, "quota"):
+            rate, quota_left = transport.quota()
+            bucket.slow_to(rate)
+            if quota_left is not None and quota_left < plan.recipients:
+                reporter.warn(f"{name}: the SES account may send {quota_left} more messages in the next 24 hours: "
+                              f"{plan.recipients - quota_left} are left for a later run")
+        transport.open()
+        try:
+            _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledger, lock, transport, signer,
+                   bucket, clock, reporter, result, batch, quota_left)
+        finally:
+            transport.close()
+        if not (result["deferred"] or result["stopped"] or result["uncertain"] or result["failed"]
+                or plan.skipped["uncertain"]):
+            store.write(campaign_prefix(cfg.client, promo.slug) + "complete", b"")
+        return result
+    finally:
+        if lock is not None and lock.held:
+            lock.release()
+
+
+class _Stop(Exception):
+    pass
+
+
+def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledger, lock, transport, signer, bucket,
+           clock, reporter, result, batch_size, quota_left) -> None:
+    from urllib.parse import urlsplit
+
+    from .outcomes import SendRefused, TransportDown
+
+    domain = urlsplit(cfg.base_url).hostname or "localhost"
+    mail = cfg.mail
+    name = result["campaign"]
+    refreshed = time.monotonic()
+    budget = quota_left
+    previous = _terminate_as_interrupt()
+    try:
+        with reporter.progress(f"{name} via {transport.name}", total=result["recipients"], unit="messages") as bar:
+            pending: list[Recipient] = []
+            rows = classify(stream, conds, unsubscribed, require, ledger, promo.client, promo.slug, promo.languages,
+                            promo.default.lang)
+            done = False
+            while not done:
+                pending.clear()
+                for rcpt, _, _, _ in rows:
+                    if rcpt is not None:
+                        pending.append(rcpt)
+                        if len(pending) >= batch_size:
+                            break
+                else:
+                    done = True
+                if not pending:
+                    break
+                if budget is not None and budget <= 0:
+                    result["deferred"] += len(pending) + sum(1 for r, *_ in rows if r is not None)
+                    result["stopped"] = "quota"
+                    break
+                segment = ledger.begin([(r.key, r.address) for r in pending])
+                outcomes: list[dict] = []
+                now = clock.now(cfg.tz)
+                stop = None
+                try:
+                    for i, r in enumerate(pending):
+                        if budget is not None and budget <= 0:
+                            raise _Stop("quota")
+                        bucket.take()
+                        try:
+                            parts = compiled[r.lang].personalize(merge_record(r.fields, r.address, mail))
+                            out = message_bytes(cfg, promo, parts, r.address, now, message_id=f"<{r.key}@{domain}>",
+                                                dkim=signer)
+                        except HeaderError as exc:
+                            outcomes.append({"k": r.key, "a": r.address, "s": FAILED, "p": True, "d": str(exc)})
+                            _failed(reporter, result, r, str(exc))
+                            continue
+                        try:
+                            transport.send(out)
+                        except SendRefused as exc:
+                            outcomes.append({"k": r.key, "a": r.address, "s": FAILED, "p": exc.permanent,
+                                             "d": exc.message})
+                            _failed(reporter, result, r, exc.message)
+                        except TransportDown as exc:
+                            stop = exc
+                            raise _Stop("transport") from exc
+                        except MailError as exc:  # the uncertain outcome
+                            outcomes.append({"k": r.key, "a": r.address, "s": UNCERTAIN, "d": exc.message})
+                            result["uncertain"] += 1
+                            reporter.event("uncertain", campaign=name, address=r.address, line=r.line,
+                                           message=exc.message)
+                            reporter.warn(f"{stream.rel}:{r.line}: {exc.message}")
+                        else:
+                            outcomes.append({"k": r.key, "a": r.address, "s": SENT})
+                            result["sent"] += 1
+                            if budget is not None:
+                                budget -= 1
+                        bar.advance(1, len(out.data))
+                except _Stop as why:
+                    result["stopped"] = str(why)
+                    rest = pending[len(outcomes):]
+                    outcomes += [{"k": r.key, "a": r.address, "s": RELEASED} for r in rest]
+                    result["deferred"] += len(rest) + sum(1 for r, *_ in rows if r is not None)
+                    ledger.finish(segment, outcomes)
+                    if stop is not None:
+                        result["problems"] = [d.as_json() for d in stop.diagnostics()]
+                        raise stop
+                    return
+                except BaseException:
+                    # Interrupted (Ctrl-C, SIGTERM) mid-batch: what went is recorded, the one in
+                    # flight is uncertain, the rest was certainly not sent.
+                    if len(outcomes) < len(pending):
+                        r = pending[len(outcomes)]
+                        outcomes.append({"k": r.key, "a": r.address, "s": UNCERTAIN, "d": "interrupted while sending"})
+                        outcomes += [{"k": x.key, "a": x.address, "s": RELEASED} for x in pending[len(outcomes):]]
+                    ledger.finish(segment, outcomes)
+                    raise
+                ledger.finish(segment, outcomes)
+                if lock is not None and time.monotonic() - refreshed > min(REFRESH_SECONDS, lock.ttl / 3):
+                    lock.refresh()
+                    refreshed = time.monotonic()
+    finally:
+        _restore(previous)
+
+
+def _failed(reporter, result, r: Recipient, message: str) -> None:
+    result["failed"] += 1
+    reporter.event("failed", campaign=result["campaign"], address=r.address, line=r.line, message=message)
+    reporter.warn(message)
+
+
+def _terminate_as_interrupt():
+    """SIGTERM (a CI job cancelled) ends the run like Ctrl-C: the batch in flight is recorded."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # pragma: no cover - not the main interpreter
+        return None
+
+
+def _restore(previous) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+# ---------------------------------------------------------------- reconcile
+
+
+def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend: bool = False,
+              only: list[str] | None = None) -> dict:
+    """The recipients whose send is uncertain (and those that failed); with ``mark_sent`` or
+    ``resend``, settle them (all, or only the addresses given): marked sent, never mailed
+    again, or released so that the next `campaign send` mails them."""
+    from ..state import open_workspace_store
+    from .campaign import find
+
+    cc, promo = find(ws, spec)
+    name = f"{cc.cfg.client}/{promo.slug}"
+    store = open_workspace_store(ws)
+    ledger = Ledger(store, cc.cfg.client, promo.slug)
+    lock = None
+    if mark_sent or resend:
+        lock = Lock(store, campaign_prefix(cc.cfg.client, promo.slug) + "lock")
+        try:
+            lock.acquire()
+        except LockBusy as exc:
+            who = exc.record.owner() if exc.record else "another run"
+            raise LockBusy(f"{name} is being sent by {who}: reconcile settles nothing meanwhile",
+                           "wait for that run to finish, then reconcile", record=exc.record) from exc
+    try:
+        ledger.load()
+        unsettled = ledger.unsettled()
+        wanted = {normalise(a) for a in only or []}
+        if wanted:
+            unknown = wanted - {normalise(e.address) for _, e in unsettled}
+            if unknown:
+                raise ProblemsError([Diagnostic("--only", None, f"not uncertain in {name}: {', '.join(sorted(unknown))}",
+                                                "run `sitekeeper campaign reconcile " + name + "` to list them")])
+        chosen = [(k, e) for k, e in unsettled if not wanted or normalise(e.address) in wanted]
+        settled = 0
+        if mark_sent or resend:
+            status = SENT if mark_sent else RELEASED
+            how = "marked sent by reconcile" if mark_sent else "released by reconcile"
+            ledger.settle([{"k": k, "a": e.address, "s": status, "d": how} for k, e in chosen])
+            settled = len(chosen)
+            if resend and settled:
+                store.delete(campaign_prefix(cc.cfg.client, promo.slug) + "complete")
+        return {"campaign": name, "ledger": ledger.describe(),
+                "uncertain": [{"address": e.address, "since": _iso(e.at), "detail": e.detail} for _, e in unsettled],
+                "failed": [{"address": e.address, "permanent": e.permanent, "detail": e.detail}
+                           for _, e in ledger.failed()],
+                "action": "mark_sent" if mark_sent else "resend" if resend else None, "settled": settled,
+                "counts": ledger.counts()}
+    finally:
+        if lock is not None and lock.held:
+            lock.release()
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
