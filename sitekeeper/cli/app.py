@@ -1,10 +1,10 @@
 """The sitekeeper command line (typer): the application and its commands.
 
-The commands live in site.py (check, build, serve), publish.py (publish, trust) and
-campaign.py (the campaign sub-app). Each parses its options, calls one core function
-and hands the result to a reporter. Vendor SDKs (paramiko, boto3, mjml) and the
-renderers are imported inside the commands that need them, so ``sitekeeper --help``
-stays fast.
+The commands live in site.py (check, build, serve), publish.py (publish, trust),
+campaign.py (the campaign sub-app) and suppressions.py (unsubscribe, suppressions pull).
+Each parses its options, calls one core function and hands the result to a reporter.
+Vendor SDKs (paramiko, boto3, mjml, imaplib) and the renderers are imported inside the
+commands that need them, so ``sitekeeper --help`` stays fast.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 from .campaign import campaign_app
 from .publish import publish_command, trust_command
 from .site import build_command, check_command, serve_command
+from .suppressions import suppressions_app, unsubscribe_command
 
 app = typer.Typer(
     name="sitekeeper",
@@ -50,6 +51,8 @@ app.command("serve")(serve_command)
 app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
+app.command("unsubscribe")(unsubscribe_command)
+app.add_typer(suppressions_app, name="suppressions")
 
 
 def main() -> None:
