@@ -34,7 +34,7 @@ class Dovecot:
     folder: Path
     """The server's own folder (config, log, mail homes)."""
     passwd: Path
-    """The passwd-file of its users."""
+    """The folder of its users' passwd-files (one per user)."""
     proc: subprocess.Popen
     """The dovecot master process."""
 
@@ -42,8 +42,9 @@ class Dovecot:
         return f"imap://{self.host}:{self.port}" + (f"/{mailbox}" if mailbox else "")
 
     def add_user(self, user: str, password: str) -> None:
-        with open(self.passwd, "a", encoding="utf-8") as f:
-            f.write(f"{user}:{{PLAIN}}{password}::::::\n")
+        # One passwd-file per user: Dovecot re-reads a changed file only when its mtime moves,
+        # which two users added within one second would not do.
+        (self.passwd / user).write_text(f"{user}:{{PLAIN}}{password}::::::\n", encoding="utf-8")
 
     def connect(self, user: str, password: str) -> imaplib.IMAP4:
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -60,7 +61,7 @@ def start_dovecot(folder: Path) -> Dovecot:
     homes.mkdir(exist_ok=True)
     os.chown(homes, NOBODY, NOBODY) if os.geteuid() == 0 else None
     passwd = folder / "passwd"
-    passwd.write_text("")
+    passwd.mkdir(exist_ok=True)
     port = free_port()
     log = folder / "dovecot.log"
     config = folder / "dovecot.conf"
@@ -94,7 +95,7 @@ service anvil {{
 }}
 passdb {{
   driver = passwd-file
-  args = {passwd}
+  args = {passwd}/%u
 }}
 userdb {{
   driver = static
@@ -149,7 +150,7 @@ class ImapAccount:
         """Message-ID -> the message's flags, for every message in the mailbox."""
         conn = self.connect()
         try:
-            conn.select(mailbox, readonly=True)
+            conn.select(f"\"{mailbox}\"", readonly=True)
             typ, data = conn.fetch("1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
             out = {}
             for item in data:
@@ -165,7 +166,7 @@ class ImapAccount:
     def count(self, mailbox: str = "INBOX") -> int:
         conn = self.connect()
         try:
-            typ, data = conn.select(mailbox, readonly=True)
+            typ, data = conn.select(f"\"{mailbox}\"", readonly=True)
             return int(data[0])
         finally:
             conn.logout()

@@ -158,8 +158,12 @@ class Collected:
     source: str
     items: list[Item] = field(default_factory=list)
     ack: object = None
-    """A callable(list of handled keys, list of other keys) -> handled count."""
+    """A callable(handled keys, the other keys) -> how many were acknowledged."""
     close: object = None
+    """A callable that ends the connection."""
+    abandon: object = None
+    """A callable(every key) that hands back what was taken, when the pull fails before acknowledging."""
+    acked: bool = False
 
 
 def _env(name: str | None, what: str, cfg, key: str) -> str:
@@ -257,6 +261,7 @@ def _collect_sqs(cfg, reporter) -> Collected:
         return len(handled) - failed
 
     col.ack = ack
+    col.abandon = queue.release
     return col
 
 
@@ -326,13 +331,16 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
         report.temporary = {a: tracker.count(a, now) for a in tracker.data if tracker.count(a, now)}
         for col in collected:
             handled = [i.key for i in col.items if i.finding.handled]
-            others = [i.key for i in col.items if not i.finding.handled and i.finding.note == "other sender"]
+            others = [i.key for i in col.items if not i.finding.handled]
+            col.acked = True
             try:
                 report.handled[col.source] = col.ack(handled, others)
             except SuppressionError as exc:
                 report.problems.extend(exc.diagnostics())
     finally:
         for col in collected:
+            if col.abandon and not col.acked:
+                col.abandon([i.key for i in col.items])
             if col.close:
                 col.close()
         lock.release()

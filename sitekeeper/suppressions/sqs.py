@@ -9,7 +9,7 @@ temporary failure; a delivery resets the count of temporary ones. Both SES notif
 
 A notice about mail of another sender (``mail.source`` is not the client's ``from``: a queue
 shared by several clients) is put back at once for that client's pull. A message that is not
-an SES notice is left in the queue (reported; never deleted, so nothing is lost). Messages
+an SES notice is put back too (reported; never deleted, so nothing is lost). Messages
 are deleted only after unsubscribed.csv is safely written (pull.py calls ``delete``).
 boto3 is reached only through sitekeeper.aws.
 """
@@ -173,7 +173,8 @@ class Queue:
         return failed
 
     def release(self, receipts) -> None:
-        """Make messages visible again at once (notices of another sender, for its own pull)."""
+        """Make messages visible again at once: what this pull leaves (a notice of another
+        sender, for its own pull; a message that is no notice), or all it took when it failed."""
         for entries in self._batches(receipts):
             try:
                 self._sqs().change_message_visibility_batch(
