@@ -4,7 +4,7 @@
 #                              the `sitekeeper` command on the PATH you already have
 #   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
-#                              pytest, hypothesis, playwright (driving Debian's chromium), moto, aiosmtpd
+#                              dovecot-imapd, pytest, hypothesis, playwright (driving Debian's chromium), moto, aiosmtpd
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
 #
 # The distribution's python3 refuses `pip install` (PEP 668), so sitekeeper lives in its own
@@ -50,6 +50,7 @@ if [ "$want_test" = 1 ]; then
   need sshd /usr/sbin/sshd openssh-server
   need ssh-keygen /usr/bin/ssh-keygen openssh-client
   need openssl /usr/bin/openssl openssl
+  need dovecot /usr/sbin/dovecot dovecot-imapd
 fi
 if [ "$want_bench" = 1 ]; then
   need hugo /usr/bin/hugo hugo
