@@ -64,6 +64,14 @@ def _header(message, name: str) -> str:
         return str(raw or "")
 
 
+def subject_of(raw: bytes) -> str:
+    """The subject (its first 60 characters), to name a message in the report."""
+    try:
+        return _header(parse_bytes(raw.split(b"\r\n\r\n", 1)[0][:8192]), "Subject")[:60]
+    except Exception:  # only a label: never a reason to fail
+        return ""
+
+
 def _when(message):
     try:
         value = _header(message, "Date")

@@ -193,7 +193,7 @@ def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
     import json
 
     from .imap import FIRST_PULL_DAYS, Mailbox, folder_of
-    from .messages import classify
+    from .messages import classify, subject_of
 
     mail = cfg.mail
     user = _env(mail.imap_user_env, "login name", cfg, "imap_user_env")
@@ -209,9 +209,9 @@ def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
     except ValueError:
         mark = {}
     reporter.info(f"{cfg.client}: reading {source} at {box.where}")
-    box.open()
     col = Collected(source, close=box.close)
     try:
+        box.open()
         same = mark.get("url") == mail.imap and mark.get("uidvalidity") == box.uidvalidity
         after = int(mark.get("last_uid", 0)) if same else None
         uids = box.uids(after, (now - timedelta(days=FIRST_PULL_DAYS)).date() if after is None else None)
@@ -219,15 +219,7 @@ def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
         highest = after or 0
         for uid, raw in box.fetch(uids):
             highest = max(highest, uid)
-            finding = classify(raw, rules)
-            subject = ""
-            try:
-                from .messages import _header, parse_bytes
-
-                subject = _header(parse_bytes(raw[:8192]), "Subject")[:60]
-            except Exception:  # only a label for the report
-                subject = ""
-            col.items.append(Item(source, str(uid), f"message {uid} {subject!r}", finding))
+            col.items.append(Item(source, str(uid), f"message {uid} {subject_of(raw)!r}", classify(raw, rules)))
     except SitekeeperError:
         box.close()
         raise
