@@ -4,8 +4,8 @@
 #                              the `sitekeeper` command on the PATH you already have
 #   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
-#                              proftpd (FTPS, its SFTP, quotas), pytest, hypothesis, playwright
-#                              (driving Debian's chromium), moto, aiosmtpd
+#                              proftpd (FTPS, its SFTP, quotas), dovecot-imapd, pytest, hypothesis,
+#                              playwright (driving Debian's chromium), moto, aiosmtpd
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
 #
 # The distribution's python3 refuses `pip install` (PEP 668), so sitekeeper lives in its own
@@ -53,6 +53,7 @@ if [ "$want_test" = 1 ]; then
   need openssl /usr/bin/openssl openssl
   need proftpd /usr/sbin/proftpd proftpd-core
   [ -f /usr/lib/proftpd/mod_sftp.so ] || apt_packages+=(proftpd-mod-crypto)
+  need dovecot /usr/sbin/dovecot dovecot-imapd
 fi
 if [ "$want_bench" = 1 ]; then
   need hugo /usr/bin/hugo hugo

@@ -12,10 +12,12 @@ The exception tree::
     │   ├── MailError               a mail transport failed (sitekeeper.mail); ``outcome``
     │   │                           says whether the message was "refused" (certainly not
     │   │                           delivered) or its delivery is "uncertain"
+    │   ├── SuppressionError        an opt-out source (IMAP mailbox, SQS queue) or
+    │   │                           unsubscribed.csv failed (sitekeeper.suppressions)
     │   └── StateError              the state store failed (sitekeeper.state)
     │       └── LockBusy            a lock is held by a live owner (``record`` says who)
 
-Vendor exceptions (OSError, paramiko, botocore, smtplib) never escape an adapter: each is
+Vendor exceptions (OSError, paramiko, botocore, smtplib, imaplib) never escape an adapter: each is
 mapped where it happens with ``raise DeployError(...) from exc``.
 
 A ``Diagnostic`` is one problem at ``path:line`` with what is wrong and how to fix it; every
@@ -142,6 +144,10 @@ class MailError(OperationError):
     @property
     def uncertain(self) -> bool:
         return self.outcome == "uncertain"
+
+
+class SuppressionError(OperationError):
+    default_fix = "check imap / ses_events_queue in [mail] of site.toml and that the server is reachable, then pull again"
 
 
 class StateError(OperationError):

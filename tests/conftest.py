@@ -1,5 +1,6 @@
 """Shared test set-up. Server fixtures live in their own plugin modules:
-fixtures_deploy (OpenSSH sshd, S3 server), fixtures_ftp (ProFTPD: FTPS, SFTP, quota), fixtures_mail (SMTP/IMAP), fixtures_browser (Chromium)."""
+fixtures_deploy (OpenSSH sshd, S3 server), fixtures_ftp (ProFTPD: FTPS, SFTP, quota), fixtures_mail (SMTP),
+fixtures_imap (Dovecot), fixtures_browser (Chromium)."""
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["fixtures_deploy", "fixtures_ftp", "fixtures_mail", "fixtures_browser"]
+pytest_plugins = ["fixtures_deploy", "fixtures_ftp", "fixtures_mail", "fixtures_imap", "fixtures_browser"]
 
 REPO = Path(__file__).resolve().parent.parent
 

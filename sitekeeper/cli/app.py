@@ -1,10 +1,10 @@
 """The sitekeeper command line (typer): the application and its commands.
 
-The commands live in site.py (check, build, serve), publish.py (publish, trust) and
-campaign.py (the campaign sub-app). Each parses its options, calls one core function
-and hands the result to a reporter. Vendor SDKs (paramiko, boto3, mjml) and the
-renderers are imported inside the commands that need them, so ``sitekeeper --help``
-stays fast.
+The commands live in site.py (check, build, serve), publish.py (publish, trust),
+campaign.py (the campaign sub-app) and suppressions.py (unsubscribe, suppressions pull).
+Each parses its options, calls one core function and hands the result to a reporter.
+Vendor SDKs (paramiko, boto3, mjml, imaplib) and the renderers are imported inside the
+commands that need them, so ``sitekeeper --help`` stays fast.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .new import new_app
 from .publish import publish_command, trust_command
 from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
+from .suppressions import suppressions_app, unsubscribe_command
 
 app = typer.Typer(
     name="sitekeeper",
@@ -59,6 +60,8 @@ ci_app.command("init")(ci_init_command)
 app.add_typer(ci_app, name="ci")
 app.command("import")(import_command)
 app.add_typer(new_app, name="new")
+app.command("unsubscribe")(unsubscribe_command)
+app.add_typer(suppressions_app, name="suppressions")
 
 
 def main() -> None:
