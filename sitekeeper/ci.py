@@ -78,7 +78,7 @@ def _install(ws) -> str:
 
 def github(ws) -> tuple[str, dict, list[str]]:
     secrets, keys, notes, _ = needs(ws)
-    env = "".join(f"      {n}: ${{{{ secrets.{n} }}}}\n" for n in sorted(secrets) if not n.startswith("SSH_KEY_"))
+    env = "".join(f"  {n}: ${{{{ secrets.{n} }}}}\n" for n in sorted(secrets) if not n.startswith("SSH_KEY_"))
     key_steps = "".join(
         f"      - name: Deploy key for {path}\n"
         f"        run: |\n"

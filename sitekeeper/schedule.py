@@ -24,6 +24,43 @@ from .report import Reporter
 
 TICK_LOCK = "locks/tick"
 """The workspace lock's key in the state store."""
+PULL_EVERY = 3600.0
+"""Seconds between two opt-out pulls of a client by tick (a due send always pulls first)."""
+DEFAULT = object()
+
+
+def pull_step(ws, cfg, clock, reporter, dry_run):
+    """Opt-outs and bounces from the client's mailbox and SES queue, at most every PULL_EVERY
+    seconds (so most ticks contact no host). Returns (reason -> count, problems)."""
+    if not (cfg.mail.imap or cfg.mail.ses_events_queue):
+        return None, []
+    from .state import open_workspace_store
+
+    store = open_workspace_store(ws)
+    now = clock.now(cfg.tz)
+    key = f"pulled/{cfg.client}"
+    last = store.read(key)
+    try:
+        if last is not None and now.timestamp() - float(last[0]) < PULL_EVERY:
+            return None, []
+    except ValueError:
+        pass
+    if dry_run:
+        return {"would_pull": 1}, []
+    from .suppressions.pull import pull_suppressions
+
+    report = pull_suppressions(ws, cfg, reporter, now)
+    store.write(key, str(now.timestamp()).encode())
+    return {k: v for k, v in report.counts().items() if v}, list(report.problems)
+
+
+def send_step(ws, cfg, clock, reporter, dry_run):
+    """Every due, approved campaign of the client, at most once per subscriber (the ledger).
+    Returns (the results of campaigns that sent or would send, problems)."""
+    from .mail.send import send
+
+    results, problems = send(ws, cfg.client, clock, reporter, dry_run=dry_run)
+    return [r for r in results if r.get("state") == "due" and (r.get("sent") or dry_run)], problems
 
 
 @dataclass(frozen=True)
@@ -107,10 +144,12 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store) -> str:
 
 
 def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
-         send_step=None, pull_step=None) -> TickReport:
-    """Do (or, with ``dry_run``, say) all due work for every client. ``pull_step`` and
-    ``send_step`` are the opt-out and campaign steps: ``(ws, cfg, clock, reporter, dry_run)``
-    -> (result, problems); None leaves that step out."""
+         pull=DEFAULT, send=DEFAULT) -> TickReport:
+    """Do (or, with ``dry_run``, say) all due work for every client. ``pull`` and ``send`` are
+    the opt-out and campaign steps, ``(ws, cfg, clock, reporter, dry_run) -> (result, problems)``
+    (default: pull_step and send_step; None leaves a step out)."""
+    pull_step_ = pull_step if pull is DEFAULT else pull
+    send_step_ = send_step if send is DEFAULT else send
     from .state import open_workspace_store
     from .state.lock import Lock
 
@@ -129,7 +168,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         except SitekeeperError as exc:
             return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     try:
-        return TickReport(dry_run, tuple(_tick_client(ws, c, clock, reporter, store, dry_run, pull_step, send_step)
+        return TickReport(dry_run, tuple(_tick_client(ws, c, clock, reporter, store, dry_run, pull_step_, send_step_)
                                          for c in ws.clients()))
     finally:
         if lock is not None:

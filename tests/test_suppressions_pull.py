@@ -307,3 +307,21 @@ def test_unsubscribe_refuses_a_bad_address_and_writes_nothing(ws):
 def test_pull_without_a_source_says_what_to_configure(ws):
     proc = sk("suppressions", "pull", BAKERY, cwd=ws, now=AT)
     assert proc.returncode == 1 and "imap" in proc.stderr and "ses_events_queue" in proc.stderr
+
+
+def test_campaign_send_pulls_first_and_the_opt_out_gets_nothing(ws, imap_account):
+    configure(ws, BAKERY, imap=imap_account.server.url())
+    imap_account.append(reply("Martina Krüger <martina.krueger@example.com>", "Abmelden", "Bitte abmelden, danke."),
+                        when='"24-Nov-2026 18:00:00 +0100"')
+    when = "2026-11-25T10:00:00+01:00"
+    approved = sk("campaign", "approve", f"{BAKERY}/adventsaktion", "--by", "Frau Weber", cwd=ws, now=when)
+    assert approved.returncode == 0, approved.stderr
+    env = {"BAKERY_IMAP_USER": imap_account.user, "BAKERY_IMAP_PASSWORD": imap_account.password}
+    sent = sk("campaign", "send", f"{BAKERY}/adventsaktion", "--json", cwd=ws, now=when, env=env)
+    assert sent.returncode == 0, sent.stderr + sent.stdout
+    summary = [line for line in json_lines(sent.stdout) if line.get("campaign") == f"{BAKERY}/adventsaktion"][-1]
+    assert summary["sent"] > 0 and summary["skipped"]["unsubscribed"] >= 1
+    outbox = ws / "outbox" / BAKERY
+    mailed = "".join(p.read_text(encoding="utf-8", errors="replace") for p in outbox.rglob("*.eml"))
+    assert "martina.krueger@example.com" not in mailed and "@" in mailed
+    assert "martina.krueger@example.com" in rows(ws, BAKERY)

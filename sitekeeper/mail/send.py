@@ -198,6 +198,7 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
     store = None
     results: list[dict] = []
     failures: list[Diagnostic] = []
+    pulled: set[str] = set()
     for cfg, promo, problems in pairs:
         now = clock.now(cfg.tz)
         due = due_state(promo, now)
@@ -216,14 +217,77 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
                     results.append({"campaign": name, "dry_run": dry_run, "state": "stale", "sent": 0})
             continue
         store = store or open_workspace_store(ws)
+        done = store.read(campaign_prefix(cfg.client, promo.slug) + "complete")
+        if not named and done is not None and done[0] == completion_mark(ws, cfg, promo):
+            # Everyone it could reach got it, and neither the audience, the opt-outs nor the
+            # promotion changed since: nothing to plan, no lock, no connection.
+            results.append({"campaign": name, "dry_run": dry_run, "state": "complete", "sent": 0})
+            continue
+        if not dry_run and cfg.client not in pulled:
+            pulled.add(cfg.client)
+            pull_before_sending(ws, cfg, reporter, now)
         try:
-            results.append(send_campaign(ws, cfg, promo, problems, store, clock, reporter, dry_run=dry_run, batch=batch))
+            result = send_campaign(ws, cfg, promo, problems, store, clock, reporter, dry_run=dry_run, batch=batch)
+            results.append(result)
+            if not dry_run:
+                record_send(store, cfg, result, now, reporter)
         except (ProblemsError, LockBusy) as exc:
             if named:
                 raise
             failures.extend(exc.diagnostics())
             results.append({"campaign": name, "dry_run": dry_run, "state": "refused", "sent": 0})
     return results, failures
+
+
+def completion_mark(ws, cfg, promo) -> bytes:
+    """What a completed send saw: the stat of audience.csv, unsubscribed.csv and the promotion's
+    files. While it is unchanged, a sweep need not plan the campaign again."""
+    import os
+
+    folder = ws.campaigns_dir / cfg.client
+    paths = [folder / "audience.csv", folder / "unsubscribed.csv",
+             *(ws.root / t.source for t in (promo.default, *promo.translations.values()))]
+    parts = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            parts.append(f"{path.name}:{st.st_mtime_ns}:{st.st_size}:{st.st_ino}")
+        except OSError:
+            parts.append(f"{path.name}:-")
+    return "\n".join(parts).encode()
+
+
+def pull_before_sending(ws, cfg, reporter, now) -> None:
+    """Opt-outs and bounces from the client's mailbox and SES queue, recorded before a send
+    (the send then skips them as `unsubscribed`). A source that fails is warned about and
+    the send goes on with what unsubscribed.csv already holds."""
+    if not (cfg.mail.imap or cfg.mail.ses_events_queue):
+        return
+    from ..suppressions.pull import pull_suppressions
+
+    report = pull_suppressions(ws, cfg, reporter, now)
+    for d in report.problems:
+        reporter.warn(f"{d}".replace(": error: ", ": warning: ", 1) + " (sending goes on)")
+    if report.added:
+        reporter.info(f"{cfg.client}: {len(report.added)} new opt-outs recorded before sending")
+
+
+def record_send(store, cfg, result: dict, now, reporter) -> None:
+    """The send in the activity record (what the monthly report counts)."""
+    from ..errors import SitekeeperError
+    from ..state import activity
+
+    if result.get("state") != "due":
+        return
+    try:
+        activity.record(store, cfg.client, "send", {
+            "campaign": result["campaign"].split("/", 1)[1], "sent": result.get("sent", 0),
+            "failed": result.get("failed", 0), "uncertain": result.get("uncertain", 0),
+            "skipped": result.get("skipped", {}), "transport": result.get("transport", ""),
+        }, at=now)
+    except SitekeeperError as exc:
+        reporter.warn(f"{result['campaign']}: sent, but the activity record could not be written: "
+                      f"{exc.diagnostics()[0].message}")
 
 
 def _fix(due: Due, name: str) -> str:
@@ -284,7 +348,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             result["sample"] = plan.as_json()["sample"]
             result["languages"] = dict(plan.languages)
             if not dry_run and not plan.skipped["uncertain"]:
-                store.write(campaign_prefix(cfg.client, promo.slug) + "complete", b"")
+                store.write(campaign_prefix(cfg.client, promo.slug) + "complete", completion_mark(ws, cfg, promo))
             return result
         transport = open_transport(ws, cfg, folder=promo.slug)
         signer = signer_for(ws, cfg)
@@ -304,7 +368,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             transport.close()
         if not (result["deferred"] or result["stopped"] or result["uncertain"] or result["failed"]
                 or plan.skipped["uncertain"]):
-            store.write(campaign_prefix(cfg.client, promo.slug) + "complete", b"")
+            store.write(campaign_prefix(cfg.client, promo.slug) + "complete", completion_mark(ws, cfg, promo))
         return result
     finally:
         if lock is not None and lock.held:

@@ -26,6 +26,7 @@ from email.utils import parseaddr
 
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
+from ..state import activity
 from .events import BOUNCE, COMPLAINT, DELIVERY, SOFT_BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Item
 from .record import TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, save_temporary
 
@@ -336,6 +337,10 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
             if col.close:
                 col.close()
         lock.release()
+    if report.added or report.sources:
+        activity.record(store, cfg.client, "suppressions", {
+            "sources": list(report.sources), "added": len(report.added), "by_reason": report.counts(),
+            "already_unsubscribed": report.already}, at=now)
     return report
 
 
@@ -377,4 +382,9 @@ def unsubscribe(ws, cfg, addresses, now: datetime, reason: str | None = None) ->
     report.added = [r.email for r in written]
     report.already = [a for a in wanted if a in book.addresses]
     report.unlisted = [a for a in report.added if a not in audience]
+    if report.added:
+        from ..state import open_workspace_store
+
+        activity.record(open_workspace_store(ws), cfg.client, "unsubscribe",
+                        {"added": len(report.added), "reason": text}, at=now)
     return report
