@@ -400,3 +400,26 @@ def test_send_through_ses_reads_the_quota_and_sends_raw_messages(demo_workspace,
     assert result(r)["sent"] == 3
     state = json.dumps(json.load(urllib.request.urlopen(s3_server.endpoint + "/moto-api/data.json"))["ses"])
     assert all(f"reader{i:05d}@example.net" in state for i in range(500, 503))
+
+
+def test_a_sent_campaign_stays_readable_on_the_site_after_the_promotion_ends(tmp_path):
+    from helpers import copy_workspace
+
+    ws = copy_workspace("mini", tmp_path)
+    promo = "mini/fruehling"
+    assert sk("campaign", "approve", promo, "--by", "Frau Weber", cwd=ws, now="2026-02-20T10:00:00+01:00").returncode == 0
+    text = (ws / "campaigns/mini/fruehling.md").read_text(encoding="utf-8")
+    assert "send_at:" in text
+    before = sk("build", "mini", "--out", "before", cwd=ws, now="2026-02-20T10:00:00+01:00")
+    assert before.returncode == 0, before.stderr
+    assert not (ws / "before/newsletter").exists()
+    after = sk("build", "mini", "--out", "after", cwd=ws, now="2026-06-01T10:00:00+02:00")
+    assert after.returncode == 0, after.stderr
+    assert not (ws / "after/promotions/fruehling").exists()          # the promotion ended
+    page = (ws / "after/newsletter/fruehling/index.html").read_text(encoding="utf-8")
+    assert "Frühling im Café" in page
+    assert "/newsletter/fruehling/" in (ws / "after/newsletter/index.html").read_text(encoding="utf-8")
+    assert (ws / "after/en/newsletter/fruehling/index.html").is_file()
+    prev = sk("campaign", "preview", promo, "--no-proof", "--out", "prev", cwd=ws, now="2026-03-05T10:00:00+01:00")
+    assert prev.returncode == 0, prev.stderr
+    assert "https://mini.example/newsletter/fruehling/" in (ws / "prev/de.html").read_text(encoding="utf-8")

@@ -10,11 +10,12 @@ from typing import Union
 
 from .. import __version__
 from ..config import SiteConfig
-from ..config.business import promo_words
+from ..config.business import path_word, promo_words
 from ..content.pages import Page, default_url, file_link, output_path, translation_url
 from ..content.promotions import Promotion
 from ..errors import Diagnostic
 from ..render.colors import mix, on_color, readable_on
+from ..render.i18n import t as ui_text
 from ..render.merge import for_site
 from .redirects import redirect_html
 from .sources import SiteContent
@@ -145,6 +146,8 @@ def change_times(pages, promotions) -> list[datetime]:
     """Every instant at which a page or promotion appears or goes."""
     times = [t for p in pages if not p.draft for t in (p.publish, p.expires) if t]
     times += [t for pr in promotions if not pr.draft for t in (pr.starts, pr.ends) if t]
+    # An approved campaign's email becomes readable on the site at its send time.
+    times += [pr.send_at for pr in promotions if not pr.draft and pr.send_at and pr.approval_state() == "approved"]
     return times
 
 
@@ -154,7 +157,8 @@ def _year_start(t: datetime, years: int = 0) -> datetime:
 
 def next_change_in(pages, promotions, after: datetime, tz: tzinfo) -> datetime | None:
     """The first instant after ``after`` at which the visible site changes: a page's
-    publish/expires, a promotion's starts/ends, or New Year in ``tz`` (the footer's year)."""
+    publish/expires, a promotion's starts/ends, an approved campaign's send_at (its newsletter
+    page), or New Year in ``tz`` (the footer's year)."""
     local = after.astimezone(tz)
     later = [t for t in change_times(pages, promotions) if t > after]
     later.append(_year_start(local, 1))
@@ -475,6 +479,39 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
                        "page", text.source, job))
             page_count += 1
 
+    # --- sent campaigns stay readable: /newsletter/<slug>/ (the email's "view in browser")
+    archive: dict[str, list] = {}
+    news_words = {lang: path_word(cfg, lang, "newsletter") for lang in langs}
+    for pr in sorted((pr for pr in content.promotions if pr.archived(now)), key=lambda pr: pr.send_at, reverse=True):
+        for lang in [deflang, *sorted(pr.translations)]:
+            if lang not in langs:
+                continue
+            text = pr.text(lang)
+            url = pr.newsletter_url(lang, deflang, news_words)
+            body = for_site(text.body)
+            body_key = "promo:" + content_hash(body.encode())
+            title = for_site(text.subject or pr.default.subject or text.title)
+            versions = tuple((lg, pr.newsletter_url(lg, deflang, news_words),
+                              for_site(pr.text(lg).subject or pr.default.subject))
+                             for lg in [deflang, *sorted(pr.translations)] if lg in langs)
+            job = PageJob(lang, url, "newsletter", "page.html", title, text.source, body_key, body, None, pr,
+                          versions, (), for_site(text.preheader or text.banner))
+            add(Output(output_path(url), fingerprint(gfp, "newsletter", body_key, text, pr.send_at.isoformat(),
+                                                     job.translations), "page", text.source, job))
+            archive.setdefault(lang, []).append((title, url, pr.send_at.isoformat(), for_site(text.preheader),
+                                                 pr.send_at.timestamp(), None))
+            page_count += 1
+    for lang, rows in archive.items():
+        url = (f"/{news_words[lang]}/" if lang == deflang else f"/{lang}/{news_words[lang]}/")
+        if output_path(url) in outputs:
+            continue  # the client's own page at that URL wins
+        own = cfg.lang_texts.get(lang)
+        title = ui_text(lang, "newsletters", own.strings if own else None)
+        job = PageJob(lang, url, "section", "section.html", title, f"{content.content_rel}/", "", "",
+                      None, None, (), tuple(rows), "")
+        add(Output(output_path(url), fingerprint(gfp, "newsletters", url, tuple(rows)), "page", job.source, job))
+        page_count += 1
+
     # --- 404, feeds, sitemap, robots
     for lang in langs:  # one per language: /404.html, /en/404.html ...
         path = "404.html" if lang == deflang else f"{lang}/404.html"
@@ -499,6 +536,9 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             alts = tuple((lg, pr.url(lg, deflang, words)) for lg in langs if lg == deflang or lg in pr.translations)
             for lg, u in alts:
                 entries.append((u, None, alts if len(alts) > 1 else ()))
+    for lang, rows in archive.items():
+        for row in rows:
+            entries.append((row[1], row[2][:10], ()))
     entries.sort()
     add(Output("sitemap.xml", fingerprint(gfp, "sitemap", entries), "sitemap", "", SitemapJob(tuple(entries))))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()

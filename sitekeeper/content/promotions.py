@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,6 +110,35 @@ class Promotion:
         if self.draft or self.starts is None or self.ends is None:
             return False
         return self.starts <= now < self.ends
+
+    def approval_hash(self) -> str:
+        """A hash of what the client saw: subject, preheader, title, banner and body of every language."""
+        texts = [self.default, *(self.translations[k] for k in sorted(self.translations))]
+        data = [[t.lang, t.subject, t.preheader, t.title, t.banner, t.body.replace("\r\n", "\n").rstrip()]
+                for t in texts]
+        return "sha256:" + hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:20]
+
+    def approval_state(self) -> str:
+        """"approved" (recorded, and the text unchanged since), "void" (edited after), "unrecorded"
+        (`approved: true` typed by hand, without a hash) or "not approved"."""
+        if not self.approved:
+            return "not approved"
+        if not self.approved_hash:
+            return "unrecorded"
+        return "approved" if self.approved_hash == self.approval_hash() else "void"
+
+    def archived(self, now: datetime) -> bool:
+        """Is the email readable on the site at ``now``? From its send time on, once approved,
+        for good (its "view in browser" link outlives the promotion)."""
+        return (not self.draft and self.send_at is not None and now >= self.send_at
+                and self.approval_state() == "approved")
+
+    def newsletter_url(self, lang: str, default_language: str, words: Mapping[str, str] | None = None) -> str:
+        """Where the sent email stays readable: /newsletter/<slug>/ (/<lang>/… for a translation)."""
+        word = (words or {}).get(lang if lang in self.translations else default_language, "newsletter")
+        if lang != default_language and lang in self.translations:
+            return f"/{lang}/{word}/{self.slug}/"
+        return f"/{word}/{self.slug}/"
 
     def url(self, lang: str, default_language: str, words: Mapping[str, str] | None = None) -> str:
         """The page's URL; ``words`` names the /promotions/ folder per language ([lang.*] paths)."""

@@ -5,11 +5,10 @@ in the site's timezone) and ``approved_hash``: a hash of what the client saw, i.
 subject, preheader, title, banner and body of every language file. When the files no
 longer hash to it, the approval is void: sends treat the promotion as not approved, and
 `check` says so (a warning while the campaign is not due yet, an error once it is).
-An ``approved: true`` written by hand without a hash counts as approved (the user vouches for it).
+An ``approved: true`` written by hand without a hash is not an approval: `campaign approve` records one.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
@@ -18,9 +17,7 @@ from ..errors import Diagnostic, ProblemsError
 
 
 def content_hash(promo) -> str:
-    texts = [promo.default, *(promo.translations[k] for k in sorted(promo.translations))]
-    data = [[t.lang, t.subject, t.preheader, t.title, t.banner, t.body.replace("\r\n", "\n").rstrip()] for t in texts]
-    return "sha256:" + hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:20]
+    return promo.approval_hash()
 
 
 @dataclass(frozen=True)
@@ -47,13 +44,10 @@ class Approval:
 
 
 def approval(promo) -> Approval:
-    if not promo.approved:
-        return Approval("not approved")
-    if not promo.approved_hash:  # `approved: true` typed by hand: no record of what was approved
-        return Approval("unrecorded", promo.approved_by, promo.approved_at)
-    if promo.approved_hash and promo.approved_hash != content_hash(promo):
-        return Approval("void", promo.approved_by, promo.approved_at)
-    return Approval("approved", promo.approved_by, promo.approved_at)
+    state = promo.approval_state()
+    if state == "not approved":
+        return Approval(state)
+    return Approval(state, promo.approved_by, promo.approved_at)
 
 
 def void_diagnostic(promo, severity: str) -> Diagnostic:

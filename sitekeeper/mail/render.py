@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..render.htmlpolicy import for_email
-from ..config.business import promo_words, text_for
+from ..config.business import path_word, promo_words, text_for
 from ..render.dates import format_date, last_day
 from ..render.typography import nbsp_html, nbsp_text
 from ..render.colors import contrast
@@ -524,7 +524,10 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         preheader=fields.protect(text.preheader), blocks=blocks,
         # Invisible filler after the preheader, so mail apps do not append the body's first words to it.
         preheader_filler=Markup("&#847;&zwnj;&nbsp;" * 90) if text.preheader.strip() else "",
-        web_url=_iri_to_uri(page_url) if promo.page and not promo.draft else None,
+        # "View in browser": the newsletter page, which stays after the promotion ends.
+        web_url=_iri_to_uri(cfg.base_url + promo.newsletter_url(
+            used_lang, cfg.default_language, {lg: path_word(cfg, lg, "newsletter") for lg in cfg.languages}))
+        if not promo.draft else None,
         postal_address=mail.postal_address, reason=t["reason"].format(name=text_for(cfg, used_lang, "name")),
         unsubscribe_url=unsubscribe, t=t,
     )

@@ -14,7 +14,7 @@ _KEYS = (
     "skip_to_content menu main_navigation footer_navigation language read_more page_not_found not_found_text "
     "back_home published promotion promotion_until promotion_from offer offer_valid see_offer latest feed "
     "all_rights home tags back_to_top opening_hours closed closed_on phone email address show_map follow_us "
-    "contact call_us valid_until day_mon day_tue day_wed day_thu day_fri day_sat day_sun"
+    "contact call_us valid_until day_mon day_tue day_wed day_thu day_fri day_sat day_sun newsletters"
 ).split()
 
 # Each language as one table; weekday names are short forms as shops write them on the door.
@@ -25,7 +25,7 @@ _TABLE = {
         "Back to the home page", "Published", "Promotion", "until", "from", "Special offer", "Valid",
         "See the offer", "Latest", "News feed (Atom)", "All rights reserved.", "Home", "Tags", "Back to top",
         "Opening hours", "Closed", "Closed on", "Phone", "Email", "Address", "Show on the map", "Follow us",
-        "Contact", "Call us", "Valid until", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun",
+        "Contact", "Call us", "Valid until", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Newsletters",
     ],
     "de": [
         "Zum Inhalt springen", "Menü", "Hauptnavigation", "Fußzeilen-Navigation", "Sprache", "Weiterlesen",
@@ -34,7 +34,7 @@ _TABLE = {
         "Zur Startseite", "Veröffentlicht", "Aktion", "bis", "ab", "Angebot", "Gültig", "Zum Angebot", "Aktuelles",
         "Neuigkeiten-Feed (Atom)", "Alle Rechte vorbehalten.", "Startseite", "Schlagwörter", "Nach oben",
         "Öffnungszeiten", "Geschlossen", "Geschlossen am", "Telefon", "E-Mail", "Adresse", "Auf der Karte zeigen",
-        "Folgen Sie uns", "Kontakt", "Rufen Sie uns an", "Gültig bis", "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So",
+        "Folgen Sie uns", "Kontakt", "Rufen Sie uns an", "Gültig bis", "Mo", "Di", "Mi", "Do", "Fr", "Sa", "So", "Newsletter",
     ],
     "cs": [
         "Přejít na obsah", "Menu", "Hlavní navigace", "Navigace v zápatí", "Jazyk", "Číst dále", "Stránka nenalezena",
@@ -42,7 +42,7 @@ _TABLE = {
         "Zpět na úvodní stránku", "Zveřejněno", "Akce", "do", "od", "Zvláštní nabídka", "Platí", "Zobrazit nabídku",
         "Novinky", "Kanál novinek (Atom)", "Všechna práva vyhrazena.", "Úvod", "Štítky", "Nahoru",
         "Otevírací doba", "Zavřeno", "Zavřeno", "Telefon", "E-mail", "Adresa", "Zobrazit na mapě", "Sledujte nás",
-        "Kontakt", "Zavolejte nám", "Platí do", "Po", "Út", "St", "Čt", "Pá", "So", "Ne",
+        "Kontakt", "Zavolejte nám", "Platí do", "Po", "Út", "St", "Čt", "Pá", "So", "Ne", "Zpravodaje",
     ],
     "sk": [
         "Prejsť na obsah", "Menu", "Hlavná navigácia", "Navigácia v päte stránky", "Jazyk", "Čítať ďalej",
@@ -50,7 +50,7 @@ _TABLE = {
         "Späť na úvodnú stránku", "Zverejnené", "Akcia", "do", "od", "Špeciálna ponuka", "Platí", "Zobraziť ponuku",
         "Novinky", "Kanál noviniek (Atom)", "Všetky práva vyhradené.", "Úvod", "Štítky", "Nahor",
         "Otváracie hodiny", "Zatvorené", "Zatvorené", "Telefón", "E-mail", "Adresa", "Zobraziť na mape",
-        "Sledujte nás", "Kontakt", "Zavolajte nám", "Platí do", "Po", "Ut", "St", "Št", "Pi", "So", "Ne",
+        "Sledujte nás", "Kontakt", "Zavolajte nám", "Platí do", "Po", "Ut", "St", "Št", "Pi", "So", "Ne", "Spravodaje",
     ],
     "ro": [
         "Salt la conținut", "Meniu", "Navigare principală", "Navigare în subsol", "Limbă", "Citește mai mult",
@@ -59,7 +59,7 @@ _TABLE = {
         "Înapoi la pagina principală", "Publicat", "Promoție", "până la", "de la", "Ofertă specială", "Valabil",
         "Vezi oferta", "Noutăți", "Flux de noutăți (Atom)", "Toate drepturile rezervate.", "Acasă", "Etichete",
         "Înapoi sus", "Program", "Închis", "Închis pe", "Telefon", "E-mail", "Adresă", "Vezi pe hartă",
-        "Urmărește-ne", "Contact", "Sună-ne", "Valabil până la", "Lun", "Mar", "Mie", "Joi", "Vin", "Sâm", "Dum",
+        "Urmărește-ne", "Contact", "Sună-ne", "Valabil până la", "Lun", "Mar", "Mie", "Joi", "Vin", "Sâm", "Dum", "Buletine informative",
     ],
     "fr": [
         "Aller au contenu", "Menu", "Navigation principale", "Navigation de pied de page", "Langue", "Lire la suite",
@@ -69,7 +69,7 @@ _TABLE = {
         "Voir l’offre", "Actualités", "Flux d’actualités (Atom)", "Tous droits réservés.", "Accueil", "Mots-clés",
         "Haut de page", "Horaires d’ouverture", "Fermé", "Fermé le", "Téléphone", "E-mail", "Adresse",
         "Voir sur la carte", "Suivez-nous", "Contact", "Appelez-nous", "Valable jusqu’au",
-        "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.",
+        "lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.", "Lettres d’information",
     ],
     "es": [
         "Saltar al contenido", "Menú", "Navegación principal", "Navegación del pie de página", "Idioma", "Leer más",
@@ -79,7 +79,7 @@ _TABLE = {
         "Ver la oferta", "Novedades", "Canal de novedades (Atom)", "Todos los derechos reservados.", "Inicio",
         "Etiquetas", "Volver arriba", "Horario", "Cerrado", "Cerrado el", "Teléfono", "Correo electrónico",
         "Dirección", "Ver en el mapa", "Síguenos", "Contacto", "Llámanos", "Válido hasta el",
-        "lun", "mar", "mié", "jue", "vie", "sáb", "dom",
+        "lun", "mar", "mié", "jue", "vie", "sáb", "dom", "Boletines",
     ],
     "it": [
         "Vai al contenuto", "Menu", "Navigazione principale", "Navigazione a piè di pagina", "Lingua",
@@ -89,7 +89,7 @@ _TABLE = {
         "Vedi l’offerta", "Novità", "Feed delle novità (Atom)", "Tutti i diritti riservati.", "Home", "Tag",
         "Torna su", "Orari di apertura", "Chiuso", "Chiuso il", "Telefono", "E-mail", "Indirizzo",
         "Vedi sulla mappa", "Seguici", "Contatti", "Chiamaci", "Valida fino al",
-        "lun", "mar", "mer", "gio", "ven", "sab", "dom",
+        "lun", "mar", "mer", "gio", "ven", "sab", "dom", "Newsletter",
     ],
     "nl": [
         "Naar de inhoud", "Menu", "Hoofdnavigatie", "Navigatie in de voettekst", "Taal", "Lees meer",
@@ -98,7 +98,7 @@ _TABLE = {
         "Terug naar de startpagina", "Gepubliceerd", "Actie", "tot", "vanaf", "Speciale aanbieding", "Geldig",
         "Bekijk de aanbieding", "Nieuws", "Nieuwsfeed (Atom)", "Alle rechten voorbehouden.", "Home", "Labels",
         "Naar boven", "Openingstijden", "Gesloten", "Gesloten op", "Telefoon", "E-mail", "Adres",
-        "Bekijk op de kaart", "Volg ons", "Contact", "Bel ons", "Geldig tot", "ma", "di", "wo", "do", "vr", "za", "zo",
+        "Bekijk op de kaart", "Volg ons", "Contact", "Bel ons", "Geldig tot", "ma", "di", "wo", "do", "vr", "za", "zo", "Nieuwsbrieven",
     ],
     "pl": [
         "Przejdź do treści", "Menu", "Nawigacja główna", "Nawigacja w stopce", "Język", "Czytaj dalej",
@@ -108,7 +108,7 @@ _TABLE = {
         "Zobacz ofertę", "Aktualności", "Kanał aktualności (Atom)", "Wszelkie prawa zastrzeżone.",
         "Strona główna", "Tagi", "Do góry", "Godziny otwarcia", "Zamknięte", "Zamknięte w dniu", "Telefon",
         "E-mail", "Adres", "Pokaż na mapie", "Obserwuj nas", "Kontakt", "Zadzwoń do nas", "Ważna do",
-        "pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz.",
+        "pon.", "wt.", "śr.", "czw.", "pt.", "sob.", "niedz.", "Biuletyny",
     ],
     "hu": [
         "Ugrás a tartalomra", "Menü", "Főmenü", "Lábléc menü", "Nyelv", "Tovább olvasom", "Az oldal nem található",
@@ -117,7 +117,7 @@ _TABLE = {
         "Megnézem az ajánlatot", "Friss hírek", "Hírcsatorna (Atom)", "Minden jog fenntartva.", "Kezdőlap",
         "Címkék", "Vissza a tetejére", "Nyitvatartás", "Zárva", "Zárva", "Telefon", "E-mail", "Cím",
         "Megnézem a térképen", "Kövessen minket", "Kapcsolat", "Hívjon minket", "Érvényes eddig:",
-        "H", "K", "Sze", "Cs", "P", "Szo", "V",
+        "H", "K", "Sze", "Cs", "P", "Szo", "V", "Hírlevelek",
     ],
     "pt": [
         "Saltar para o conteúdo", "Menu", "Navegação principal", "Navegação do rodapé", "Idioma", "Ler mais",
@@ -126,7 +126,7 @@ _TABLE = {
         "Voltar à página inicial", "Publicado", "Promoção", "até", "a partir de", "Oferta especial", "Válido",
         "Ver a oferta", "Novidades", "Feed de novidades (Atom)", "Todos os direitos reservados.", "Início",
         "Etiquetas", "Voltar ao topo", "Horário", "Fechado", "Fechado a", "Telefone", "E-mail", "Morada",
-        "Ver no mapa", "Siga-nos", "Contacto", "Ligue-nos", "Válido até", "seg", "ter", "qua", "qui", "sex", "sáb", "dom",
+        "Ver no mapa", "Siga-nos", "Contacto", "Ligue-nos", "Válido até", "seg", "ter", "qua", "qui", "sex", "sáb", "dom", "Newsletters",
     ],
 }
 
