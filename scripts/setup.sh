@@ -54,6 +54,7 @@ if [ "$want_test" = 1 ]; then
   need proftpd /usr/sbin/proftpd proftpd-core
   [ -f /usr/lib/proftpd/mod_sftp.so ] || apt_packages+=(proftpd-mod-crypto)
   need dovecot /usr/sbin/dovecot dovecot-imapd
+  need npm /usr/bin/npm npm   # s3rver: an S3-compatible store without conditional writes
 fi
 if [ "$want_bench" = 1 ]; then
   need hugo /usr/bin/hugo hugo
@@ -88,6 +89,11 @@ spec="."
 echo "installing sitekeeper${extras:+ with [$extras]} into .venv/" >&2
 "$VPY" -m pip install -q --disable-pip-version-check -e "$spec" || fail "pip install into .venv failed (see above)"
 "$VPY" -c "import sitekeeper" || fail "sitekeeper did not install"
+if [ "$want_test" = 1 ] && [ ! -x tests/.node/node_modules/.bin/s3rver ]; then
+  echo "installing s3rver (npm) into tests/.node/" >&2
+  npm install --prefix tests/.node --no-audit --no-fund --silent s3rver@3.7.1 >/dev/null \
+    || fail "npm install s3rver failed"
+fi
 
 # Put the command on a folder the user's PATH already has.
 bin_dir=${SITEKEEPER_BIN_DIR:-}

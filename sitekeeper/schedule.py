@@ -151,7 +151,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
     pull_step_ = pull_step if pull is DEFAULT else pull
     send_step_ = send_step if send is DEFAULT else send
     from .state import open_workspace_store
-    from .state.lock import Lock
+    from .state.lock import workspace_lock
 
     try:
         store = open_workspace_store(ws)
@@ -159,9 +159,11 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     lock = None
     if not dry_run:
-        lock = Lock(store, TICK_LOCK)
+        lock = workspace_lock(ws, store, TICK_LOCK)
         try:
             lock.acquire()
+            if lock.degraded:
+                reporter.warn(f"tick: {lock.degraded}")
         except LockBusy as exc:
             who = exc.record.owner() if exc.record is not None else "another run"
             return TickReport(dry_run, held_by=who)

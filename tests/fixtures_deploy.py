@@ -192,3 +192,35 @@ def aws_env(monkeypatch):
     for key, value in FAKE_AWS.items():
         monkeypatch.setenv(key, value)
     return dict(FAKE_AWS)
+
+
+@dataclass
+class S3rver:
+    endpoint: str
+    """http://127.0.0.1:PORT"""
+    proc: subprocess.Popen
+    log: Path
+
+
+S3RVER_AWS = {**FAKE_AWS, "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
+
+
+@pytest.fixture(scope="session")
+def s3rver_server(tmp_path_factory):
+    """s3rver (npm): an S3-compatible store that accepts If-None-Match and If-Match on any key
+    and overwrites, as older MinIO, Ceph and Garage releases do."""
+    exe = Path(__file__).parent / ".node" / "node_modules" / ".bin" / "s3rver"
+    if not exe.exists():
+        found = shutil.which("s3rver")
+        if not found:
+            pytest.skip("s3rver is not installed (bash scripts/setup.sh --test installs it into tests/.node)")
+        exe = Path(found)
+    folder = tmp_path_factory.mktemp("s3rver")
+    port = free_port()
+    log = folder / "s3rver.log"
+    out = open(log, "wb")
+    proc = subprocess.Popen([str(exe), "-d", str(folder / "data"), "-p", str(port), "-a", "127.0.0.1", "--silent"],
+                            stdout=out, stderr=subprocess.STDOUT)
+    _wait_port(port, proc, log, 30)
+    yield S3rver(f"http://127.0.0.1:{port}", proc, log)
+    stop(proc)

@@ -41,7 +41,7 @@ MODES = ("in-place", "atomic")
 DEPLOY_KEYS = {
     "url", "host_key", "known_hosts", "key_file", "password_env", "mode", "region", "endpoint_url",
     "cache_control", "cloudfront_distribution_id", "profile", "max_deletes", "keep_releases",
-    "tls", "cert_fingerprint", "allow_plain_ftp", "state",
+    "tls", "cert_fingerprint", "allow_plain_ftp", "state", "lock",
 }
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
@@ -267,6 +267,10 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
         problems.append(("mode", f"{t} mode = \"atomic\" needs an sftp:// target",
                          "remove `mode` (S3, FTP and dir: targets switch file by file, each file atomically; "
                          "FTP has no symlinks to switch a whole release)"))
+    if table.get("lock", "target") not in ("target", "local"):
+        problems.append(("lock", f"{t} lock {table.get('lock')!r} is not known",
+                         'write lock = "target" (the default) or lock = "local" (a lock on this machine, only for '
+                         "an S3-compatible store without conditional writes that one machine publishes to)"))
     state = table.get("state", "target")
     if state not in STATE_PLACES:
         problems.append(("state", f"{t} state {state!r} is not known",
@@ -339,6 +343,7 @@ _KEYS_FOR = {
     "password_env": ("sftp", "ftps", "ftp"),
     "tls": ("ftps",), "cert_fingerprint": ("ftps",), "allow_plain_ftp": ("ftp",),
     "profile": ("s3",), "region": ("s3",), "endpoint_url": ("s3",), "cloudfront_distribution_id": ("s3",),
+    "lock": ("s3",),
 }
 
 

@@ -20,7 +20,7 @@ from .deploy import is_bucket_name
 from .toml import error_line, toml_lines
 
 SETTINGS_FILE = "sitekeeper.toml"
-WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults"}
+WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock"}
 DEFAULT_STATE = ".sitekeeper/state"
 _STATE_FIX = (f'write state = "{DEFAULT_STATE}" (a folder, relative to the workspace or absolute) '
               'or state = "s3://bucket/prefix"')
@@ -153,6 +153,10 @@ def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
         elif key == "endpoint_url" and not re.match(r"^https?://[^/\s]+", value):
             problems.error(path, lines.get(("", key)), f"endpoint_url {value!r} is not an http(s) URL",
                            'write it as endpoint_url = "https://s3.example.com"')
+    if "lock" in data and data["lock"] not in ("store", "local"):
+        problems.error(path, lines.get(("", "lock")), f"lock {data['lock']!r} is not known",
+                       'write lock = "store" (the default: locks in the state store) or lock = "local" (a lock on '
+                       "this machine, only for a store without conditional writes that one machine uses)")
     problems.raise_if_errors()
     return data, WorkspaceSettings(state=state, region=data.get("region"), endpoint_url=data.get("endpoint_url"),
                                    state_line=state_line)

@@ -25,7 +25,7 @@ from typing import Callable
 
 from ..errors import DeployError, LockBusy, SitekeeperError, StateError
 from ..report import Reporter, human_bytes
-from ..state.lock import TTL_SECONDS, Lock, busy_message
+from ..state.lock import TTL_SECONDS, Lock, busy_message, machine_lock_store
 from . import faults
 from .headers import headers_for
 from .local import scan_folder
@@ -117,7 +117,9 @@ def new_release_id() -> str:
 
 def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter) -> Lock:
     """The target's lock, held; raises DeployError naming the owner when it is busy."""
-    lock = Lock(remote.state_store())
+    store = remote.state_store()
+    fallback = machine_lock_store(target.url) if target.options.get("lock") == "local" else None
+    lock = Lock(store, fallback=fallback)
     try:
         lock.acquire()
     except LockBusy as exc:
@@ -125,6 +127,8 @@ def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter
     except StateError as exc:
         raise DeployError(f"{client}: could not take the lock of target {target.name}: {exc.message}",
                           exc.fix) from exc
+    if lock.degraded:
+        reporter.warn(f"{client}: target {target.name}: {lock.degraded}")
     if lock.took_over is not None:
         reporter.warn(f"{client}: took over the lock of target {target.name} left by "
                       f"{lock.took_over.owner()}, which is no longer running")

@@ -29,7 +29,7 @@ from typing import Iterator
 
 from ..errors import Diagnostic, LockBusy, MailError, ProblemsError
 from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
-from ..state.lock import Lock
+from ..state.lock import workspace_lock
 from .approval import approval, unrecorded_diagnostic, void_diagnostic
 from .audience import Audience, open_audience, load_unsubscribed, parse_filter
 from .message import HeaderError, idempotency_key, merge_record, message_bytes, normalise
@@ -324,7 +324,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
     ledger = Ledger(store, cfg.client, promo.slug)
     lock = None
     if not dry_run:
-        lock = Lock(store, campaign_prefix(cfg.client, promo.slug) + "lock")
+        lock = workspace_lock(ws, store, campaign_prefix(cfg.client, promo.slug) + "lock")
         try:
             lock.acquire()
         except LockBusy as exc:
@@ -332,6 +332,8 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             raise LockBusy(f"{name} is being sent by {who}: this run sends nothing",
                            "wait for that run to finish; a lock of a machine that died expires after "
                            f"{int(lock.ttl)} s", record=exc.record) from exc
+        if lock.degraded:
+            reporter.warn(f"{name}: {lock.degraded}")
         if lock.took_over is not None:
             reporter.warn(f"{name}: took over the lock of a run that stopped ({lock.took_over.owner()})")
     try:
@@ -519,7 +521,7 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
     ledger = Ledger(store, cc.cfg.client, promo.slug)
     lock = None
     if mark_sent or resend:
-        lock = Lock(store, campaign_prefix(cc.cfg.client, promo.slug) + "lock")
+        lock = workspace_lock(ws, store, campaign_prefix(cc.cfg.client, promo.slug) + "lock")
         try:
             lock.acquire()
         except LockBusy as exc:

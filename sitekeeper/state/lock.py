@@ -104,12 +104,37 @@ def busy_message(client: str, target: str, record: LockRecord | None, ttl: float
             f"(a lock from a machine that died expires at {expires})")
 
 
+def machine_lock_store(*parts: str):
+    """A store on this machine for locks that would otherwise live on a store without
+    conditional writes (``lock = "local"``): under $XDG_STATE_HOME/sitekeeper/locks."""
+    import hashlib
+    from pathlib import Path
+
+    from .store import LocalStore
+
+    base = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "sitekeeper" / "locks"
+    name = hashlib.blake2b("\0".join(parts).encode(), digest_size=8).hexdigest()
+    return LocalStore(base / name)
+
+
+def workspace_lock(ws, store, key: str, **kw) -> "Lock":
+    """A lock in the workspace state store; with sitekeeper.toml `lock = "local"`, held on this
+    machine instead when the store ignores conditional writes."""
+    settings = getattr(ws, "settings", None) or {}
+    fallback = machine_lock_store(str(settings.get("state", "")), str(ws.root)) if settings.get("lock") == "local" else None
+    return Lock(store, key, fallback=fallback, **kw)
+
+
 class Lock:
     """The lock under ``key`` of ``store``. ``acquire`` -> ``refresh``* -> ``release``."""
 
     def __init__(self, store, key: str = "lock", *, ttl: float | None = None, host: str | None = None,
-                 alive=pid_alive, clock=time.time, attempts: int = 5):
+                 alive=pid_alive, clock=time.time, attempts: int = 5, fallback=None):
         self.store, self.key = store, key
+        self.fallback = fallback
+        """A store on this machine to lock in when ``store`` ignores conditional writes (opted in)."""
+        self.degraded = ""
+        """Why the lock is only machine-local (for the caller's warning); "" when it is not."""
         self.ttl = TTL_SECONDS if ttl is None else ttl
         self.host, self.alive, self.clock, self.attempts = host, alive, clock, attempts
         self.record: LockRecord | None = None
@@ -122,8 +147,25 @@ class Lock:
         return self.record is not None
 
     def acquire(self, record: LockRecord | None = None) -> LockRecord:
-        """Take the lock or raise ``LockBusy`` (its ``record`` names the live owner, or None)."""
+        """Take the lock or raise ``LockBusy`` (its ``record`` names the live owner, or None).
+
+        On a store that ignores conditional writes (probed: ``store.conditional_writes()``) two
+        runners could both "take" it: refused with the fix, unless a ``fallback`` store on this
+        machine was given, which then holds the lock (``degraded`` says so)."""
         mine = record or new_record()
+        probe = getattr(self.store, "conditional_writes", None)
+        if probe is not None and not self.degraded and not probe():
+            where = self.store.describe("")
+            if self.fallback is None:
+                raise StateError(
+                    f"{where} ignores conditional writes (a put with If-None-Match or If-Match overwrites an "
+                    "existing object): a lock there cannot keep two runners apart, so nothing was done",
+                    "use a store that honours them (AWS S3, MinIO from 2024, Ceph 18, Garage 1.0), or, if only "
+                    "this machine ever runs this, set lock = \"local\" (in the [deploy.NAME] table for a target, "
+                    "in sitekeeper.toml for the state store): a lock on this machine, with a warning each run")
+            self.degraded = (f"{where} ignores conditional writes: locked on this machine only "
+                             f"({self.fallback.describe(self.key)}); runs from other machines are not kept out")
+            self.store = self.fallback
         for _ in range(self.attempts):
             if self.store.create(self.key, mine.to_bytes()):
                 self.record = mine

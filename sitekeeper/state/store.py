@@ -159,6 +159,10 @@ class LocalStore:
         return sorted(out)
 
 
+_PROBED: dict = {}
+"""(client, bucket, prefix) -> whether that store honours conditional writes, this process."""
+
+
 class S3Store:
     """Keys under ``prefix`` of ``bucket``; ``s3`` is a boto3 client from sitekeeper.aws."""
 
@@ -188,6 +192,52 @@ class S3Store:
             self.s3.head_bucket(Bucket=self.bucket)
         except aws.errors() as exc:
             raise self._fail(exc, "checking the bucket") from exc
+
+    PROBE_KEY = ".sitekeeper-probe/conditional-writes"
+
+    def conditional_writes(self) -> bool:
+        """Does the store honour If-None-Match and If-Match? Probed once per bucket and prefix
+        (three small requests), the answer kept in the store itself, so later runs, from any
+        machine, read one object. s3rver and older MinIO, Ceph and Garage releases accept a
+        conditional put on an existing key and overwrite it: a lock there excludes nobody."""
+        known = _PROBED.get((id(self.s3), self.bucket, self.prefix))
+        if known is not None:
+            return known
+        marker = self.read(self.PROBE_KEY)
+        if marker is not None and marker[0] in (b"yes", b"no"):
+            answer = marker[0] == b"yes"
+        else:
+            answer = self._probe()
+            self.write(self.PROBE_KEY, b"yes" if answer else b"no")
+        _PROBED[(id(self.s3), self.bucket, self.prefix)] = answer
+        return answer
+
+    def _probe(self) -> bool:
+        from .. import aws
+
+        key = self._key(f".sitekeeper-probe/{uuid.uuid4().hex}")
+        try:
+            first = self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"1", IfNoneMatch="*")
+            try:
+                self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"2", IfNoneMatch="*")
+                return False  # an existing key was overwritten
+            except aws.errors() as exc:
+                if not aws.is_precondition_failed(exc):
+                    raise
+            try:
+                self.s3.put_object(Bucket=self.bucket, Key=key, Body=b"3", IfMatch='"0000"')
+                return False  # a put for a version that is not there went through
+            except aws.errors() as exc:
+                if not aws.is_precondition_failed(exc):
+                    raise
+            return bool(first)
+        except aws.errors() as exc:
+            raise self._fail(exc, "probing conditional writes") from exc
+        finally:
+            try:
+                self.s3.delete_object(Bucket=self.bucket, Key=key)
+            except aws.errors():
+                pass
 
     def read(self, key: str) -> tuple[bytes, str] | None:
         from .. import aws

@@ -262,11 +262,11 @@ def _collect_sqs(cfg, reporter) -> Collected:
 
 
 def _lock(ws, client: str):
-    from ..state.lock import Lock
+    from ..state.lock import workspace_lock
     from ..state.store import open_workspace_store
 
     store = open_workspace_store(ws)
-    return store, Lock(store, f"{client}/suppressions/lock")
+    return store, workspace_lock(ws, store, f"{client}/suppressions/lock")
 
 
 def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
