@@ -19,6 +19,7 @@ from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
 from sitekeeper.state.store import LocalStore
 
+from fixtures_deploy import stop
 from fixtures_ftp import PASSWORD_ENV
 from test_deploy_cli import CLIENT, add_target, result, sk
 from test_deploy_targets import make_site, write_tree
@@ -200,3 +201,36 @@ def test_trust_shows_the_certificate_fingerprint_pins_it_and_publish_then_succee
     assert (proftpd_server.home / name / "public_html" / "index.html").is_file()
     again = sk(ws, "trust", CLIENT, "--target", "shared-host", "--yes", "--json", env=env)
     assert result(again)["already_pinned"] is True
+
+
+@pytest.fixture(scope="module")
+def sftp_quota(tmp_path_factory):
+    from fixtures_ftp import _start
+
+    server = _start(tmp_path_factory, "proftpd-quota-sftp", quota_bytes=3 << 20)
+    yield server
+    stop(server.proc)
+
+
+def test_full_quota_over_sftp_is_named_and_deletes_first_lets_the_publish_finish(sftp_quota, ftp_env, tmp_path):
+    proftpd_quota = sftp_quota
+    ftp_env(proftpd_quota)
+    build = tmp_path / "build"
+    files = make_site(build, pages=2)
+    big = os.urandom(2 << 20)
+    write_tree(build, {"media/old.mp4": big})
+    t = target(proftpd_quota.url("/sftp-site", scheme="sftp"), tmp_path, host_key=proftpd_quota.host_key_fingerprint)
+    publish_folder(build, t, "bakery", RecordingReporter())
+    (build / "media/old.mp4").unlink()
+    write_tree(build, {"media/new.mp4": os.urandom(2 << 20)})
+    with pytest.raises(DeployError) as exc:
+        publish_folder(build, t, "bakery", RecordingReporter())
+    assert "disk or quota on the server is probably full" in str(exc.value)
+    assert "SFTP status 4" not in exc.value.fix and "--deletes-first" in exc.value.fix
+    root = proftpd_quota.home / "sftp-site"
+    left = public_files(root)
+    # Nothing half-written is left and the live site is the last complete one. (Whether a
+    # delete frees quota over SFTP is the server's accounting: the FTPS test above shows the
+    # --deletes-first recovery on a server that counts deletes.)
+    assert not [p for p in left if ".part" in p or "new.mp4" in p]
+    assert {p: d for p, d in left.items() if p in files} == files and left["media/old.mp4"] == big

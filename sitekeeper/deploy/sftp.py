@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import paramiko
 from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HANDLE, CMD_OPEN, CMD_STATUS,
-                           CMD_WRITE, SFTP_FLAG_CREATE, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE, SFTP_OK,
+                           CMD_WRITE, SFTP_FAILURE, SFTP_FLAG_CREATE, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE, SFTP_OK,
                            SFTP_OP_UNSUPPORTED)
 from paramiko.sftp_attr import SFTPAttributes
 
@@ -45,7 +45,7 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, StoreState, hashing_reader, spoken_protocol
+from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, spoken_protocol
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -224,13 +224,19 @@ class SftpRemote(LockFile):
     def _channel(self):
         return paramiko.SFTPClient.from_transport(self.transport, window_size=64 << 20, max_packet_size=32768)
 
+    def _full(self, what: str) -> DeployError:
+        return TargetFull(
+            f"{self.client}: target {self.name}: the disk or quota on the server is probably full: {what}",
+            "free space on the server (or ask the host for a bigger quota); if the new site is smaller, run "
+            "publish again with --deletes-first so the files it no longer has are removed first")
+
     def _io(self, exc: OSError, what: str) -> DeployError:
         if getattr(exc, "errno", None) == errno.EACCES:
             return self._err(f"permission denied: {what}",
                              "the account may not write there: check the docroot path in the url and the "
                              "folder's permissions on the server")
-        if getattr(exc, "errno", None) == errno.ENOSPC:
-            return self._err(f"no space left: {what}", "free space on the server")
+        if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT):
+            return self._full(f"{what} failed (no space left)")
         return self._err(f"{what} failed ({exc})", "check the path in the url and the server")
 
     def _locate(self) -> None:
@@ -573,6 +579,11 @@ class SftpRemote(LockFile):
                         code, text = _status(t, body)
                         if code == SFTP_OP_UNSUPPORTED:
                             self._posix_rename = False
+                        elif code == 2:
+                            # Written, closed and its size confirmed, then gone: ProFTPD's quota
+                            # module removes an upload that went over the limit.
+                            raise self._full(f"{f.item.upload.path} was removed by the server right after it was "
+                                             "written (SFTP status 2 on the rename)")
                         elif code != SFTP_OK:
                             raise self._io(_oserror(code, text), f"renaming {f.item.upload.path} into place")
                     with self._main_lock:  # the main channel (fallback renames, journals) is one at a time
@@ -616,6 +627,10 @@ class SftpRemote(LockFile):
         what = f"writing {f.item.upload.path}"
         for num in f.write_ids:
             code, text = _status(*pipe.reply(num))
+            if code == SFTP_FAILURE:
+                # sftp-server answers a write that hit a full disk or quota (ENOSPC, EDQUOT) with
+                # the generic status 4; a write into an open file rarely fails for another reason.
+                raise self._full(f"{what} failed (SFTP status 4: {text or 'failure'})")
             if code != SFTP_OK:
                 raise self._io(_oserror(code, text), what)
         t, body = pipe.reply(f.fstat_id)
@@ -626,8 +641,7 @@ class SftpRemote(LockFile):
         if code != SFTP_OK:
             raise self._io(_oserror(code, text), what)
         if attrs.st_size is not None and attrs.st_size != f.sent:
-            raise self._err(f"{f.item.upload.path}: the server holds {attrs.st_size} of {f.sent} bytes sent",
-                            "check the free space and quota on the server, then publish again")
+            raise self._full(f"{f.item.upload.path}: the server holds {attrs.st_size} of {f.sent} bytes sent")
         f.stamp = str(attrs.st_mtime or "")
 
     def delete(self, paths: list[str]) -> None:
