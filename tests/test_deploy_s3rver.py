@@ -22,18 +22,22 @@ def s3rver_env(monkeypatch, tmp_path):
     return env
 
 
-def _bucket(endpoint: str) -> str:
+def _client(endpoint: str):
     import boto3
 
+    # Explicit credentials: boto3's default session may hold another test's.
+    return boto3.session.Session(aws_access_key_id="S3RVER", aws_secret_access_key="S3RVER",
+                                 region_name="us-east-1").client("s3", endpoint_url=endpoint)
+
+
+def _bucket(endpoint: str) -> str:
     name = f"b-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(Bucket=name)
+    _client(endpoint).create_bucket(Bucket=name)
     return name
 
 
 def _keys(endpoint: str, bucket: str) -> list[str]:
-    import boto3
-
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    s3 = _client(endpoint)
     return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", []))
 
 
