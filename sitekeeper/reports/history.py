@@ -112,4 +112,7 @@ def extract(root: Path, commit: str, prefix: str, folders: list[str], dest: Path
         target = dest / folder
         target.mkdir(parents=True, exist_ok=True)
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            tar.extractall(target, filter="data")
+            for member in tar.getmembers():  # git's own archive; still, nothing may land outside target
+                if member.name.startswith(("/", "..")) or "/../" in f"/{member.name}/" or member.issym() or member.islnk():
+                    raise HistoryError(f"{folder} at {commit[:12]} holds a link or a path outside it")
+            tar.extractall(target)

@@ -38,7 +38,7 @@ def render_html(report: Report) -> str:
     env = make_env(TEMPLATES / "none", builtin=TEMPLATES)
     return env.get_template("report.html").render(
         r=report, w=words.strings(lang), theme=report.theme, totals=report.totals, period_label=period_label(report),
-        gaps=gap_lines(report), langs=len({p.lang for p in report.pages}),
+        gaps=gap_lines(report), host=report.base_url.split("://", 1)[-1].rstrip("/"), langs=len({p.lang for p in report.pages}),
         say=lambda key, **v: words.say(lang, key, **v), num=lambda n: words.number(n, lang),
         size=lambda n: words.size(n, lang), day=lambda d: words.date(d, lang),
         short=lambda d: words.short_date(d, lang), stamp=lambda d: words.date_time(d, lang),
