@@ -80,7 +80,7 @@ def _print_table(rows) -> None:
 
 @run_command
 def report_command(
-    client: str = typer.Argument(..., help="The client.", autocompletion=complete_client),
+    client: str = typer.Argument(..., metavar="CLIENT", help="The client.", autocompletion=complete_client),
     month: Optional[str] = typer.Option(None, "--month", metavar="YYYY-MM",
                                         help="The calendar month (default: the last complete month)."),
     start: Optional[str] = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="First day of a range instead."),
@@ -98,8 +98,8 @@ def report_command(
     language. A record that cannot be read is stated in the report and exits 1 (unless --allow-gaps)."""
     from ..errors import Diagnostic
     from ..reports import BadPeriod, make_report, write_report
-    from ..reports.html import gap_lines, period_label
-    from ..reports.words import LANGUAGES, say
+    from ..reports.html import gap_lines
+    from ..reports.words import LANGUAGES
 
     ctx = open_context(json_output, at)
     ctx.ws.require_client(client)
@@ -110,13 +110,14 @@ def report_command(
     except BadPeriod as exc:
         usage_error(ctx.reporter, exc.where, exc.message, exc.fix)
     folder = out_path(out) or ctx.ws.root / ".sitekeeper" / "reports" / client
-    ctx.reporter.info(f"{client}: writing the report for {period_label(report)}")
+    shown = report.period.slug.replace("_", " to ")
+    ctx.reporter.info(f"{client}: writing the report for {shown}")
     written = write_report(report, folder, pdf=pdf)
     rep = ctx.reporter
     if written.pdf_skipped:
         rep.warn(f"PDF skipped: {written.pdf_skipped}; to get it: bash scripts/setup.sh --proofs")
     t = report.totals
-    rep.output(f"{client}: {say('en', 'title').lower()} for {period_label(report)}: "
+    rep.output(f"{client}: activity report for {shown}: "
                f"{t['pages_added']} pages added, {t['pages_changed']} updated, {t['pages_removed']} removed; "
                f"{t['publishes']} publishes; {t['sent']} emails sent; {t['optouts']} opt-outs; "
                f"{t['approvals']} approvals")
