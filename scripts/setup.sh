@@ -4,7 +4,8 @@
 #                              the `sitekeeper` command on the PATH you already have
 #   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
-#                              proftpd (FTPS, its SFTP, quotas), dovecot-imapd, pytest, hypothesis,
+#                              proftpd (FTPS, its SFTP, quotas), dovecot-imapd, poppler-utils (pdftotext,
+#                              to read the report PDFs), pytest, hypothesis,
 #                              playwright (driving Debian's chromium), moto, aiosmtpd
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
 #
@@ -55,6 +56,7 @@ if [ "$want_test" = 1 ]; then
   [ -f /usr/lib/proftpd/mod_sftp.so ] || apt_packages+=(proftpd-mod-crypto)
   need dovecot /usr/sbin/dovecot dovecot-imapd
   need npm /usr/bin/npm npm   # s3rver: an S3-compatible store without conditional writes
+  need pdftotext /usr/bin/pdftotext poppler-utils
 fi
 if [ "$want_bench" = 1 ]; then
   need hugo /usr/bin/hugo hugo

@@ -111,10 +111,11 @@ class TickReport:
                 + [d.as_json() for d in self.lock_problem]}
 
 
-def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store) -> str:
+def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh: bool = True) -> str:
     """Why the client's default target should be published now, or "" when it holds what the
     site shows. Reads the state store and stats the client's files; parses only when an input
-    changed or the last publish's time window ran out."""
+    changed or the last publish's time window ran out. With ``refresh`` (what tick does), a
+    touched-but-unchanged site is remembered in the state store; without, nothing is written."""
     from .build import default_out, inputs_signature
     from .deploy.targets import choose_target
     from .publish import last_published, write_published
@@ -134,6 +135,8 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store) -> str:
 
     plan = site_outputs(ws, cfg, now)
     if visible_fingerprint(plan) == last.get("visible"):
+        if not refresh:
+            return ""
         # Touched but the same (a checkout, a save without change): remember, so the next tick is cheap.
         write_published(store, cfg.client, target.name, signature, last["visible"], plan.valid,
                         datetime.fromisoformat(last["at"]), last.get("commit", ""))

@@ -1,7 +1,8 @@
 """The sitekeeper command line (typer): the application and its commands.
 
 The commands live in site.py (check, build, serve), publish.py (publish, trust),
-campaign.py (the campaign sub-app) and suppressions.py (unsubscribe, suppressions pull).
+campaign.py (the campaign sub-app), suppressions.py (unsubscribe, suppressions pull) and
+status.py (status, report).
 Each parses its options, calls one core function and hands the result to a reporter.
 Vendor SDKs (paramiko, boto3, mjml, imaplib) and the renderers are imported inside the
 commands that need them, so ``sitekeeper --help`` stays fast.
@@ -16,6 +17,7 @@ from .new import new_app
 from .publish import publish_command, trust_command
 from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
+from .status import report_command, status_command
 from .suppressions import suppressions_app, unsubscribe_command
 
 app = typer.Typer(
@@ -55,6 +57,8 @@ app.command("publish")(publish_command)
 app.command("trust")(trust_command)
 app.add_typer(campaign_app, name="campaign")
 app.command("tick")(tick_command)
+app.command("status")(status_command)
+app.command("report")(report_command)
 ci_app = typer.Typer(help="CI workflows that publish on commit and run tick on a schedule.", no_args_is_help=True)
 ci_app.command("init")(ci_init_command)
 app.add_typer(ci_app, name="ci")

@@ -1,0 +1,144 @@
+"""sitekeeper status | report: every client at a glance, and a client's activity report."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import AT_OPTION, JSON_OPTION, complete_client, open_context, out_path, run_command, usage_error
+
+
+@run_command
+def status_command(
+    clients: Optional[list[str]] = typer.Argument(None, metavar="[CLIENT]...", help="Only these clients (default: all).",
+                                                  autocompletion=complete_client),
+    check_targets: bool = typer.Option(False, "--check-targets", help="Also connect to each default target and plan "
+                                       "a publish (a dry run) to see whether it is behind; changes nothing."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """One table of all clients: pages, last publish, whether the target is behind, promotions,
+    the next send, sends done/uncertain/failed, opt-outs this month, approvals waiting. Reads
+    local files and the state store only (no host is contacted unless --check-targets)."""
+    from ..status import client_status
+
+    ctx = open_context(json_output, at)
+    for c in clients or []:
+        ctx.ws.require_client(c)
+    rows = client_status(ctx.ws, list(clients or ctx.ws.clients()), ctx.clock, check_targets=check_targets)
+    problems = [d for r in rows for d in r.problems]
+    ctx.reporter.problems(problems)
+    if not ctx.reporter.json:
+        _print_table(rows)
+    ctx.reporter.result({"ok": not problems, "clients": [r.as_json() for r in rows],
+                         "problems": [d.as_json() for d in problems]})
+    if problems:
+        raise typer.Exit(1)
+
+
+def _print_table(rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in ("client", "pages", "last publish", "target", "promotions", "next send", "sends", "opt-outs",
+                "approvals waiting"):
+        table.add_column(col, no_wrap=col in ("client",), justify="right" if col in ("pages", "opt-outs") else "left")
+    for r in rows:
+        last = r.last_publish
+        if last:
+            shown = f"{(last['at'] or '?')[:16].replace('T', ' ')} {last['commit'] or ''}".strip()
+            if last.get("by"):
+                shown += f"\nby {last['by']}"
+        else:
+            shown = "never" if not r.problems else "?"
+        if r.behind is None:
+            target = f"{r.target}: ?" if r.target else "?"
+        else:
+            target = f"{r.target}: [yellow]behind[/yellow] ({r.behind})" if r.behind else f"{r.target}: up to date"
+        promos = ", ".join([f"[green]{s}[/green] (live)" for s in r.live] + [f"{s} (later)" for s in r.upcoming]) or "–"
+        nxt = r.next_send
+        send = "–" if not nxt else f"{nxt['campaign']} {nxt['at'][:16].replace('T', ' ')}" + (
+            "" if nxt["approved"] else " [red](not approved)[/red]")
+        sends = f"{r.sends['sent']} sent"
+        if r.sends["uncertain"]:
+            sends += f", [yellow]{r.sends['uncertain']} uncertain[/yellow]"
+        if r.sends["failed"]:
+            sends += f", [red]{r.sends['failed']} failed[/red]"
+        table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
+                      "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
+                      str(r.optouts_month), ", ".join(r.approvals_waiting) or "–")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)  # piped: do not squeeze the table to 80 columns
+    if rows:
+        console.print(table)
+    else:
+        console.print("no clients yet: create one with `sitekeeper new client NAME`")
+
+
+@run_command
+def report_command(
+    client: str = typer.Argument(..., metavar="CLIENT", help="The client.", autocompletion=complete_client),
+    month: Optional[str] = typer.Option(None, "--month", metavar="YYYY-MM",
+                                        help="The calendar month (default: the last complete month)."),
+    start: Optional[str] = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="First day of a range instead."),
+    end: Optional[str] = typer.Option(None, "--to", metavar="YYYY-MM-DD", help="Last day of the range (default: today)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="The report's language (default: the site's default)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/reports/CLIENT)."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Print a PDF with Chromium too."),
+    allow_gaps: bool = typer.Option(False, "--allow-gaps", help="Exit 0 even when a record is missing (the report "
+                                    "still says what is missing)."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """The client's activity report for a month (or --from/--to): site changes, publishes,
+    promotions, campaigns reached, opt-outs, approvals; as HTML, PDF and CSV, in the client's
+    language. A record that cannot be read is stated in the report and exits 1 (unless --allow-gaps)."""
+    from ..errors import Diagnostic
+    from ..reports import BadPeriod, make_report, write_report
+    from ..reports.html import gap_lines
+    from ..reports.words import LANGUAGES
+
+    ctx = open_context(json_output, at)
+    ctx.ws.require_client(client)
+    if lang is not None and lang.split("-")[0].lower() not in LANGUAGES:
+        usage_error(ctx.reporter, "--lang", f"no report words in {lang!r}", f"choose one of {', '.join(LANGUAGES)}")
+    try:
+        report = make_report(ctx.ws, client, ctx.clock, month=month, start=start, end=end, lang=lang)
+    except BadPeriod as exc:
+        usage_error(ctx.reporter, exc.where, exc.message, exc.fix)
+    folder = out_path(out) or ctx.ws.root / ".sitekeeper" / "reports" / client
+    shown = report.period.slug.replace("_", " to ")
+    ctx.reporter.info(f"{client}: writing the report for {shown}")
+    written = write_report(report, folder, pdf=pdf)
+    rep = ctx.reporter
+    if written.pdf_skipped:
+        rep.warn(f"PDF skipped: {written.pdf_skipped}; to get it: bash scripts/setup.sh --proofs")
+    t = report.totals
+    rep.output(f"{client}: activity report for {shown}: "
+               f"{t['pages_added']} pages added, {t['pages_changed']} updated, {t['pages_removed']} removed; "
+               f"{t['publishes']} publishes; {t['sent']} emails sent; {t['optouts']} opt-outs; "
+               f"{t['approvals']} approvals")
+    for f in (written.html, written.pdf, written.csv):
+        if f is not None:
+            rep.output(f"  {f}")
+    gaps = [Diagnostic(client, None, f"missing record: {line}",
+                       "the report says so; pass --allow-gaps to accept it", "warning" if allow_gaps else "error")
+            for line in gap_lines(_english(report))]
+    files = {"html": str(written.html), "csv": str(written.csv), "pdf": str(written.pdf) if written.pdf else None,
+             "pdf_skipped": written.pdf_skipped or None}
+    if gaps and not allow_gaps:
+        rep.problems(gaps)
+        if rep.json:
+            rep.result({"ok": False, **report.as_json(), "files": files, "problems": [g.as_json() for g in gaps]})
+        raise typer.Exit(1)
+    rep.problems(gaps)
+    rep.result({"ok": True, **report.as_json(), "files": files})
+
+
+def _english(report):
+    from dataclasses import replace
+
+    return replace(report, lang="en")
