@@ -144,7 +144,7 @@ class Env:
 
 def sitekeeper_cmd(local: Path, url: str, extra: dict) -> list[str]:
     code = ("import json,sys\nfrom pathlib import Path\nfrom sitekeeper.deploy.apply import publish_folder\n"
-            "from sitekeeper.deploy.targets import parse_target\nfrom sitekeeper.report import RecordingReporter\n"
+            "from sitekeeper.config.deploy import parse_target\nfrom sitekeeper.report import RecordingReporter\n"
             "t=parse_target('bench', json.loads(sys.argv[1]), Path('.'))\n"
             "r=publish_folder(Path(sys.argv[2]), t, 'bench', RecordingReporter(), allow_deletes=True)\n"
             "print(json.dumps(r.as_json()))")

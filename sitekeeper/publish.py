@@ -20,7 +20,7 @@ from .build import BuildResult
 from .check import build_checked
 from .deploy.apply import DeployReport, publish_folder, rollback_target
 from .deploy.plan import PHASE_NAMES, DeployPlan
-from .deploy.targets import Target, choose_target
+from .config.deploy import Target, choose_target
 
 ConfirmDeletes = Callable[[str, str, DeployPlan], bool]
 """Asks whether the plan's deletes may go ahead: (client, target name, plan) -> yes."""

@@ -6,9 +6,8 @@ writes them, refusing to overwrite anything that exists.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from .clock import BadDate, get_zone, parse_when
 from .config import Workspace, load_site

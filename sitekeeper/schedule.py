@@ -117,7 +117,7 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh
     changed or the last publish's time window ran out. With ``refresh`` (what tick does), a
     touched-but-unchanged site is remembered in the state store; without, nothing is written."""
     from .build import default_out, inputs_signature
-    from .deploy.targets import choose_target
+    from .config.deploy import choose_target
     from .publish import last_published, write_published
 
     target = choose_target(cfg, ws.root, None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sitekeeper.deploy.apply import publish_folder
-from sitekeeper.deploy.targets import parse_target, validate_target
+from sitekeeper.config.deploy import parse_target, validate_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
 from sitekeeper.state.store import LocalStore

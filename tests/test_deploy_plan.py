@@ -9,7 +9,7 @@ from sitekeeper.deploy.plan import (
     CHANGED_AT_TARGET, CONTENT, HEADERS, NEW, PHASE_ASSETS, PHASE_INDEXES, PHASE_PAGES, UNKNOWN,
     LocalFile, ManifestEntry, RemoteEntry, delete_cap, manifest_from_bytes, manifest_to_bytes, plan_deploy,
 )
-from sitekeeper.deploy.targets import validate_target
+from sitekeeper.config.deploy import validate_target
 from sitekeeper.deploy.s3 import invalidation_paths
 from sitekeeper.deploy.trust import pin_host_key_text
 

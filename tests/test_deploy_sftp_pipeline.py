@@ -13,7 +13,7 @@ import pytest
 from sitekeeper.deploy import sftp as sftp_mod
 from sitekeeper.deploy.apply import SendItem, open_remote, publish_folder
 from sitekeeper.deploy.plan import Upload
-from sitekeeper.deploy.targets import parse_target
+from sitekeeper.config.deploy import parse_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
 

@@ -17,7 +17,7 @@ import pytest
 
 from sitekeeper.deploy.apply import publish_folder
 from sitekeeper.state.lock import LockRecord
-from sitekeeper.deploy.targets import parse_target
+from sitekeeper.config.deploy import parse_target
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
 
@@ -214,7 +214,7 @@ def _run_publisher(kit, build: Path, fault: str | None, timeout: float = 60):
         import json, sys
         from pathlib import Path
         from sitekeeper.deploy.apply import publish_folder
-        from sitekeeper.deploy.targets import parse_target
+        from sitekeeper.config.deploy import parse_target
         from sitekeeper.report import RecordingReporter
         t = parse_target("production", json.loads(sys.argv[1]), Path(sys.argv[2]))
         r = publish_folder(Path(sys.argv[2]), t, "bakery", RecordingReporter())
@@ -293,7 +293,7 @@ def test_concurrent_publishes_one_refuses_and_target_ends_complete(kit, tmp_path
             import json, sys
             from pathlib import Path
             from sitekeeper.deploy.apply import publish_folder
-            from sitekeeper.deploy.targets import parse_target
+            from sitekeeper.config.deploy import parse_target
             from sitekeeper.errors import DeployError
             from sitekeeper.report import RecordingReporter
             t = parse_target("production", json.loads(sys.argv[1]), Path(sys.argv[2]))

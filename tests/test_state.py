@@ -172,7 +172,7 @@ def test_release_failure_is_raised_not_swallowed(tmp_path):
 
 def test_publish_reports_a_lock_that_cannot_be_removed(tmp_path, monkeypatch):
     from sitekeeper.deploy.apply import publish_folder
-    from sitekeeper.deploy.targets import parse_target
+    from sitekeeper.config.deploy import parse_target
     from sitekeeper.report import RecordingReporter
 
     build = tmp_path / "build"

@@ -95,7 +95,7 @@ def trust_command(
     """Connect once, show the SSH host key (sftp://) or TLS certificate (ftps://) fingerprint and pin it in site.toml."""
     ctx = open_context(json_output, None)
     from ..config import load_site
-    from ..deploy.targets import choose_target
+    from ..config.deploy import choose_target
     from ..deploy.trust import is_pinned, observe, pin_host_key_file, pin_key
 
     site = load_site(ctx.ws, client)

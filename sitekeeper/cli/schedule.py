@@ -1,7 +1,6 @@
 """`sitekeeper tick` and `sitekeeper ci init`."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer

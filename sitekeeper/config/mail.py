@@ -9,7 +9,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import Problems

@@ -32,7 +32,7 @@ from .local import scan_folder
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
 from .remote import Remote, SendItem, TargetFull, WorkspaceStore  # SendItem: also imported from here by callers
-from .targets import Target
+from ..config.deploy import Target
 
 CHECKPOINT_FILES = 200
 CHECKPOINT_SECONDS = 2.0

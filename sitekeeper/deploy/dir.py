@@ -16,12 +16,12 @@ from ..errors import DeployError
 from ..state.store import LocalStore
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, hashing_reader
+from .remote import LockFile, SendItem, StoreState, hashing_reader
 
 STATE = ".sitekeeper"
 
 
-class DirRemote(LockFile):
+class DirRemote(StoreState, LockFile):
     def __init__(self, target, client: str):
         self.target, self.client = target, client
         self.root = Path(target.path)
@@ -49,32 +49,6 @@ class DirRemote(LockFile):
     def _fail(self, what: str, exc: OSError):
         raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
                           "check the folder's permissions and free space") from exc
-
-    def state_store(self) -> LocalStore:
-        return self.store
-
-    # ---- state
-    def read_manifest(self) -> bytes | None:
-        got = self.store.read("manifest.json")
-        return got[0] if got else None
-
-    def write_manifest(self, blob: bytes) -> None:
-        self.store.write("manifest.json", blob)
-
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        out = []
-        for name in self.store.list("journal-"):
-            got = self.store.read(name)
-            if got is not None and name.endswith(".json") and "/" not in name:
-                out.append((name, got[0]))
-        return out
-
-    def write_journal(self, name: str, blob: bytes) -> None:
-        self.store.write(name, blob)
-
-    def remove_journals(self, names: list[str]) -> None:
-        for name in names:
-            self.store.delete(name)
 
     def list_files(self) -> dict[str, RemoteEntry]:
         try:

@@ -35,7 +35,8 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, spoken_protocol, state_in_workspace
+from .remote import (LockFile, SendItem, StoreState, TargetFull, hashing_reader, missing_folders, spoken_protocol,
+                     state_in_workspace)
 
 CONNECT_TIMEOUT = 20
 RECONNECTS = 3
@@ -380,12 +381,7 @@ class FtpRemote(StoreState, LockFile):
             return None
 
     def _makedirs(self, path: str) -> None:
-        parts = []
-        p = path
-        while p not in ("", "/") and p not in self._dirs:
-            parts.append(p)
-            p = posixpath.dirname(p)
-        for p in reversed(parts):
+        for p in missing_folders(path, self._dirs):
             try:
                 self._do(f"creating folder {p}", lambda f: f.mkd(p))
             except DeployError as exc:

@@ -11,6 +11,8 @@ written once.
 """
 from __future__ import annotations
 
+import posixpath
+
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +177,15 @@ class PrefixStore:
 
     def list(self, prefix: str = "") -> list[str]:
         return [k[len(self.prefix):] for k in self.inner.list(self.prefix + prefix)]
+
+
+def missing_folders(path: str, known) -> list[str]:
+    """The folders from the first one not in ``known`` down to ``path``, to create in order."""
+    parts = []
+    while path not in ("", "/") and path not in known:
+        parts.append(path)
+        path = posixpath.dirname(path)
+    return parts[::-1]
 
 
 def store_key_prefix(client: str, target_name: str) -> str:

@@ -45,7 +45,7 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, spoken_protocol
+from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, missing_folders, spoken_protocol
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -317,12 +317,7 @@ class SftpRemote(LockFile):
         with self._dirs_lock:
             if path in self._dirs:
                 return
-        parts = []
-        p = path
-        while p not in ("", "/") and p not in self._dirs:
-            parts.append(p)
-            p = posixpath.dirname(p)
-        for p in reversed(parts):
+        for p in missing_folders(path, self._dirs):
             try:
                 sftp.mkdir(p)
             except OSError as exc:

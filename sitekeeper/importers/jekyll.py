@@ -137,7 +137,6 @@ def import_jekyll(root: Path) -> SiteImport:
             relpath = d["key"] + f"-{len(seen)}" + ("" if d["lang"] == deflang else f".{d['lang']}") + d["ext"]
         seen.add(relpath)
         d["relpath"] = relpath
-    defaults = {d["key"]: d for d in docs if d["lang"] == deflang}
     lookup = {}
     for d in sorted(docs, key=lambda d: d["lang"] != deflang):  # a link names the default-language file
         lookup.setdefault(d["rel"], d["relpath"])
@@ -175,7 +174,7 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
         return None
     except Exception as exc:  # YAML errors
         mark = getattr(exc, "problem_mark", None)
-        imp.note(src, mark.line + 1 if mark else 1, f"front matter is not valid YAML; not imported", "fix the YAML")
+        imp.note(src, mark.line + 1 if mark else 1, "front matter is not valid YAML; not imported", "fix the YAML")
         return None
     meta = meta or {}
     if meta.get("redirect_to"):

@@ -16,6 +16,7 @@ from ..clock import Clock
 from ..config import load_site
 from ..content.promotions import load_promotions
 from ..errors import Diagnostic, MailError, ProblemsError, SitekeeperError, did_you_mean
+from ..render.merge import for_site
 from . import merge
 from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
@@ -152,7 +153,7 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
             out.append(Diagnostic(text.source, 1, "the promotion has no `preheader`: mail apps show the first words "
                                   "of the email (often \"View in browser\") beside the subject instead",
                                   'add `preheader: "Only until 15 March"` to the front matter', "warning"))
-        shown = merge.for_site(subject)
+        shown = for_site(subject)
         if len(shown) > SUBJECT_MAX:
             out.append(Diagnostic(text.source, text.line_of("subject"), f"`subject` is {len(shown)} characters long",
                                   f"shorten it to under {SUBJECT_WARN} characters: mail apps cut long subjects"))

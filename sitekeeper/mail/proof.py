@@ -78,13 +78,11 @@ class Browser:
             page.close()
 
 
-def screenshot_all(jobs) -> None:
-    """Render every (html file, png, width) job in one Chromium.
-
-    Runs in a thread of its own: Playwright's sync API refuses to start in a thread
-    whose asyncio loop is running (a caller inside an event loop, or a test session
-    that already drives a browser), and a fresh thread has no loop.
-    """
+def with_browser(use, name: str = "sitekeeper-browser"):
+    """``use(browser)`` with one headless Chromium, in a thread of its own: Playwright's sync
+    API refuses to start in a thread whose asyncio loop is running (a caller inside an event
+    loop, or a test session that already drives a browser), and a fresh thread has no loop.
+    An exception in ``use`` is raised in the caller's thread."""
     import threading
 
     errors: list[BaseException] = []
@@ -92,13 +90,22 @@ def screenshot_all(jobs) -> None:
     def work() -> None:
         try:
             with Browser() as browser:
-                for local, png, width in jobs:
-                    browser.screenshot(local, png, width)
+                use(browser)
         except BaseException as exc:  # re-raised in the caller's thread
             errors.append(exc)
 
-    thread = threading.Thread(target=work, name="sitekeeper-proofs")
+    thread = threading.Thread(target=work, name=name)
     thread.start()
     thread.join()
     if errors:
         raise errors[0]
+
+
+def screenshot_all(jobs) -> None:
+    """Render every (html file, png, width) job in one Chromium."""
+
+    def shoot(browser) -> None:
+        for local, png, width in jobs:
+            browser.screenshot(local, png, width)
+
+    with_browser(shoot, "sitekeeper-proofs")
