@@ -20,11 +20,13 @@ import binascii
 import email
 import email.policy
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid, parseaddr
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 
@@ -102,6 +104,7 @@ def _clean(name: str, value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=256)  # a campaign has one subject per language: encode it once, not per message
 def _encoded(name: str, value: str) -> str:
     """A text header (Subject), RFC 2047 when not ASCII, folded at 78."""
     value = _clean(name, value)
@@ -109,8 +112,18 @@ def _encoded(name: str, value: str) -> str:
     return Header(value, charset, header_name=name).encode(linesep="\r\n")
 
 
+_PLAIN_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
+
+
 def _address(name: str, value: str) -> str:
     """An address header: a non-ASCII display name RFC 2047-encoded, the address as is."""
+    if _PLAIN_ADDRESS.match(value):  # a recipient as audience.csv holds it: nothing to parse
+        return value
+    return _named_address(name, value)
+
+
+@lru_cache(maxsize=64)  # From and Reply-To are the same for every message of a campaign
+def _named_address(name: str, value: str) -> str:
     display, addr = parseaddr(_clean(name, value))
     if not addr:
         raise HeaderError(f"the {name} header {value!r} holds no address")
@@ -162,9 +175,14 @@ def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str 
     ])
     if dkim is not None:
         data = dkim.sign(data)
-    envelope_from = parseaddr(from_)[1]
+    envelope_from = _envelope(from_)
     stem = f"{to.replace('@', '_at_').replace('/', '_')}-{message_id.strip('<>').split('@')[0][:12]}"
     return Outgoing(data, envelope_from, to, message_id, stem)
+
+
+@lru_cache(maxsize=64)
+def _envelope(from_: str) -> str:
+    return parseaddr(from_)[1]
 
 
 def parse(data: bytes) -> EmailMessage:
