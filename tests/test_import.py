@@ -326,3 +326,51 @@ def test_new_promotion_is_refused_while_mail_could_not_send_it(ws):
     assert r.returncode == 1
     assert "[mail] has no from, postal_address, unsubscribe_mailto" in r.stderr
     assert not (ws / "campaigns/ohne-mail/sale.md").exists()
+
+
+WXR_HTTPS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="https://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wp="https://wordpress.org/export/1.2/">
+<channel>
+<title>Blumen Berger</title><link>https://blumen.example</link><description>Blumen</description>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://blumen.example</wp:base_site_url>
+<item><title>rose</title><link>https://blumen.example/2020/05/01/fruehling/rose/</link>
+ <wp:post_id>10</wp:post_id><wp:post_type>attachment</wp:post_type><wp:post_parent>11</wp:post_parent>
+ <wp:status>inherit</wp:status><wp:post_name>rose</wp:post_name>
+ <wp:attachment_url>https://cdn.example/uploads/rose.jpg</wp:attachment_url></item>
+<item><title>Frühling</title><link>https://blumen.example/2020/05/01/fruehling/</link>
+ <wp:post_id>11</wp:post_id><wp:post_type>post</wp:post_type><wp:status>publish</wp:status>
+ <wp:post_name>fruehling</wp:post_name><wp:post_date>2020-05-01 10:00:00</wp:post_date>
+ <content:encoded><![CDATA[<p>Neu: <a href="https://blumen.example/2020/05/01/fruehling/rose/"><img src="https://cdn.example/uploads/rose.jpg" alt="Rose"></a></p>
+<p>Siehe <a href="https://blumen.example/2019/01/01/weg/">den alten Beitrag</a>.</p>
+<script>var stats = 1;</script>]]></content:encoded></item>
+<item><title>Laden</title><link>https://blumen.example/laden/</link>
+ <wp:post_id>12</wp:post_id><wp:post_type>page</wp:post_type><wp:status>publish</wp:status>
+ <wp:post_name>laden</wp:post_name><wp:post_parent>0</wp:post_parent>
+ <content:encoded><![CDATA[<p>Unser Laden.</p>]]></content:encoded></item>
+<item><title>Team</title><link>https://blumen.example/laden/team/</link>
+ <wp:post_id>13</wp:post_id><wp:post_type>page</wp:post_type><wp:status>publish</wp:status>
+ <wp:post_name>team</wp:post_name><wp:post_parent>12</wp:post_parent>
+ <content:encoded><![CDATA[<p>Wir.</p>]]></content:encoded></item>
+</channel></rss>
+"""
+
+
+def test_a_wordpress_com_export_with_attachment_pages_parents_dead_links_and_scripts_passes_check(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    export = tmp_path / "export.xml"
+    export.write_text(WXR_HTTPS, encoding="utf-8")
+    run = sk("import", str(export), "--client", "blumen", cwd=ws, now="2026-03-05T12:00:00+01:00")
+    assert run.returncode == 0, run.stdout + run.stderr
+    checked = sk("check", "blumen", cwd=ws, now="2026-03-05T12:00:00+01:00")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    content = ws / "sites/blumen/content"
+    post = next(content.rglob("fruehling*.md")).read_text(encoding="utf-8")
+    assert "](https://cdn.example/uploads/rose.jpg)" in post           # the attachment page -> the image
+    assert "](https://blumen.example/2019/01/01/weg/)" in post         # a dead link -> the old site
+    assert (content / "laden/index.md").is_file() and (content / "laden/team.md").is_file()
+    assert "var stats" not in post                                       # scripts do not run in Markdown ...
+    report = (ws / "sites/blumen/import-report.txt").read_text(encoding="utf-8")
+    assert "points at the old site" in report and "<script>" in report   # ... and the report says so

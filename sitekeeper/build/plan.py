@@ -539,7 +539,11 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     for lang, rows in archive.items():
         for row in rows:
             entries.append((row[1], row[2][:10], ()))
-    entries.sort()
+    # One entry per URL (a page wins over a generated listing at the same address), by URL.
+    unique: dict[str, tuple] = {}
+    for entry in entries:
+        unique.setdefault(entry[0], entry)
+    entries = sorted(unique.values(), key=lambda e: e[0])
     add(Output("sitemap.xml", fingerprint(gfp, "sitemap", entries), "sitemap", "", SitemapJob(tuple(entries))))
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {cfg.base_url}/sitemap.xml\n".encode()
     add(Output("robots.txt", content_hash(robots), "robots", "", BytesJob(robots)))

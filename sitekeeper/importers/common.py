@@ -78,6 +78,9 @@ def html_to_markdown(html: str) -> str:
     iframes, forms) stays raw HTML in the Markdown, which the renderer passes on."""
     from markdownify import MarkdownConverter
 
+    # A script's or style sheet's code is not text: without this it would show on the page.
+    html = re.sub(r"<(script|style|noscript)\b[^>]*>.*?</\1\s*>", "", html, flags=re.S | re.I)
+
     class Converter(MarkdownConverter):
         def convert_iframe(self, el, text, parent_tags=None, **kwargs):
             return "\n\n" + str(el) + "\n\n"

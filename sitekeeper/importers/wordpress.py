@@ -104,6 +104,7 @@ def import_wordpress(export: Path, uploads: Path | None = None,
         kind = t(item, "post_type")
         if kind == "attachment":
             attachments[t(item, "post_id")] = {"url": t(item, "attachment_url"), "title": t(item, "title"),
+                                               "page": item.findtext("link") or "",
                                                "parent": t(item, "post_parent"), "line": line,
                                                "alt": meta_of(item).get("_wp_attachment_image_alt", "")}
         elif kind in ("post", "page"):
@@ -155,7 +156,11 @@ def import_wordpress(export: Path, uploads: Path | None = None,
             imp.note(src, line, f"{title!r} was password protected: imported as a draft",
                      "a static site cannot ask for a password; publish it only if it may be public")
             status = "draft"
+        if re.search(r"<script\b", html, re.I):
+            imp.note(src, line, f"{title!r} holds a <script>, which the conversion to Markdown leaves out",
+                     "if the page needs it, add it back as raw HTML and set allow_scripts = true under [content]")
         body, summary = _convert(html, pid, attachments, imp, src, line)
+        body = _attachment_links(body, attachments, imp.base_url)
         meta: dict = {"title": title}
         date = date_text(t(item, "post_date"))
         if date and not date.startswith("0000"):
@@ -215,7 +220,8 @@ def import_wordpress(export: Path, uploads: Path | None = None,
 
 def _wp_ns(root) -> str | None:
     for el in root.iter():
-        if el.tag.startswith("{http://wordpress.org/export/") and "excerpt" not in el.tag:
+        # WordPress.com and newer exports name the namespace with https://, older ones http://
+        if el.tag.startswith(("{http://wordpress.org/export/", "{https://wordpress.org/export/")) and "excerpt" not in el.tag:
             return el.tag[1:].split("}")[0]
     return None
 
@@ -225,6 +231,20 @@ def _host_re(base_url: str):
     if not m:
         return None
     return re.compile(r"https?://(?:www\.)?" + re.escape(m.group(1)) + r"(?=[/\"'#?]|$)", re.I)
+
+
+def _attachment_links(body: str, attachments: dict, base_url: str) -> str:
+    """Links to WordPress's attachment pages (/2010/09/10/a-post/img_0767/, an HTML page per
+    image that a static site does not have) point at the image file itself."""
+    if "](" not in body:
+        return body
+    for a in attachments.values():
+        page = url_path(a.get("page") or "", base_url)
+        file = url_path(a.get("url") or "", base_url) or a.get("url")  # a CDN host: the full URL
+        if page and file and page != "/":
+            for form in {page, page.rstrip("/")}:  # WordPress writes them with and without the slash
+                body = body.replace(f"]({form})", f"]({file})")
+    return body
 
 
 def _convert(html: str, pid: str, attachments: dict, imp: SiteImport, src: str, line) -> tuple[str, str | None]:

@@ -52,7 +52,40 @@ def _toml_str(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def site_toml(imp: SiteImport) -> str:
+_EMBED_SRC = re.compile(r"""<(?:iframe|frame|object|embed)\b[^>]*?\b(?:src|data)\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def raw_html_findings(imp: SiteImport) -> tuple[set[str], list[tuple[str, int, str]]]:
+    """What the old pages hold that the [content] policy refuses by default: the hosts their
+    iframes load from, and (page relpath, body line, message) of each script found."""
+    from ..render.htmlpolicy import host_of, policy_problems
+
+    hosts, scripts = set(), []
+    for page in imp.pages:
+        if "<" not in page.body:
+            continue
+        hosts.update(h.lower() for h in (host_of(m.group(1)) for m in _EMBED_SRC.finditer(page.body)) if h)
+        for line, message, _ in policy_problems(page.body, allow_scripts=False, embeds=frozenset(hosts | imp.embeds)):
+            if "embeds" not in message:
+                scripts.append((page.relpath, line, message))
+    return hosts, scripts
+
+
+def _pages_with_children_as_index(imp: SiteImport) -> None:
+    """``a/b.md`` beside a folder ``a/b/`` of other pages becomes ``a/b/index.md``: both would be
+    the page at /a/b/ (the folder's listing), and the parent page is that listing's page."""
+    folders = {page.relpath.rsplit("/", 1)[0] for page in imp.pages if "/" in page.relpath}
+    for page in imp.pages:
+        stem, dot, ext = page.relpath.rpartition(".")
+        if not dot or stem.endswith("/index") or stem == "index":
+            continue
+        base, lang_dot, lang = stem.rpartition(".")
+        key, suffix = (base, f".{lang}") if lang_dot and lang in imp.languages and "/" not in lang else (stem, "")
+        if key in folders:
+            page.relpath = f"{key}/index{suffix}.{ext}"
+
+
+def site_toml(imp: SiteImport, allow_scripts: bool = False) -> str:
     lines = [
         f"name = {_toml_str(imp.name or 'My site')}",
         f"base_url = {_toml_str(imp.base_url)}",
@@ -62,8 +95,11 @@ def site_toml(imp: SiteImport) -> str:
     ]
     if imp.description:
         lines.append(f"description = {_toml_str(imp.description)}")
-    if imp.in_subfolder or imp.embeds:
+    if imp.in_subfolder or imp.embeds or allow_scripts:
         lines += ["", "[content]"]
+        if allow_scripts:
+            lines.append("allow_scripts = true   # the old pages run scripts (see import-report.txt); "
+                         "remove them, then this line, if they are not needed")
         if imp.in_subfolder:
             lines.append("default_language_in_subfolder = true   # as on the old site: /" + imp.languages[0] + "/…")
         if imp.embeds:
@@ -110,9 +146,18 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
         path = static / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data if isinstance(data, bytes) else Path(data).read_bytes())
+    hosts, scripts = raw_html_findings(imp)
+    imp.embeds |= hosts  # iframes the old site showed (a map, a video) keep working
     if not existing.is_file():
-        existing.write_text(site_toml(imp), encoding="utf-8")
+        existing.write_text(site_toml(imp, allow_scripts=bool(scripts)), encoding="utf-8")
+    _pages_with_children_as_index(imp)
     problems = list(imp.problems)
+    for relpath, line, message in scripts:
+        problems.append(Diagnostic(f"sites/{client}/content/{relpath}", None,
+                                   f"{message} (body line {line + 1}): the old page ran it, so allow_scripts = true "
+                                   "was set under [content]",
+                                   "remove the script if the page works without it, then remove allow_scripts",
+                                   "warning"))
     seen = set()
     for page in imp.pages:
         if page.relpath in seen:
@@ -128,12 +173,46 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
         for line, kind, text in find_leftovers(page.body, body_line):
             problems.append(Diagnostic(ws.rel(path), line, f"{kind} {text!r} left in the text (from {page.origin})",
                                        "replace it with Markdown or HTML, or remove it", "warning"))
+    _old_site_links(ws, client, imp, clock, problems)
     kept = _check_urls(ws, client, imp, clock, problems)
     report_path = root / REPORT_NAME
     lines = [f"# What the import from {imp.kind} left to do by hand ({len(problems)} items)", ""]
     lines += [str(d) for d in problems] or ["nothing"]
     report_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ImportResult(client, imp.kind, len(seen), len(imp.static), kept, problems, ws.rel(report_path))
+
+
+_BROKEN = re.compile(r"^broken internal link: (\S+) goes nowhere")
+
+
+def _old_site_links(ws: Workspace, client: str, imp: SiteImport, clock: Clock, problems: list) -> None:
+    """A link that went nowhere on the old site either (a page not in the export, a removed
+    post) would stop the new site's build: it points at the old address instead, and the
+    report lists it."""
+    from ..build import check_site
+
+    try:
+        cfg = load_site(ws, client)
+    except SitekeeperError:
+        return
+    base = (imp.base_url or cfg.base_url).rstrip("/")
+    fixes: dict[str, set[tuple[int, str]]] = {}
+    for d in check_site(ws, cfg, clock.now(cfg.tz)).problems.errors:
+        m = _BROKEN.match(d.message)
+        if m and d.path.startswith(f"sites/{client}/content/") and m.group(1).startswith("/") and d.line:
+            fixes.setdefault(d.path, set()).add((d.line, m.group(1)))
+    for rel, found in fixes.items():
+        path = ws.root / rel
+        lines = path.read_text(encoding="utf-8").split("\n")
+        for line, target in sorted(found):
+            old = lines[line - 1]
+            lines[line - 1] = old.replace(f"]({target})", f"]({base}{target})").replace(
+                f'href="{target}"', f'href="{base}{target}"')
+            if lines[line - 1] != old:
+                problems.append(Diagnostic(rel, line, f"the link {target} went to no page of the export: it now "
+                                           f"points at the old site ({base}{target})",
+                                           "link to a page of the new site, or remove the link", "warning"))
+        path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def _check_urls(ws: Workspace, client: str, imp: SiteImport, clock: Clock, problems: list) -> int:
