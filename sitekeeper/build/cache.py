@@ -15,7 +15,7 @@ from .writer import atomic_write
 
 CACHE_DIR = ".sitekeeper-build"
 """The cache's folder inside the output folder (deploys skip names beginning `.sitekeeper`)."""
-CACHE_VERSION = 8
+CACHE_VERSION = 9
 
 
 @dataclass
@@ -111,6 +111,8 @@ class BuildCache:
     """Absolute path of a static or theme asset file -> hash."""
     templates: TemplatesRecord | None = None
     links: LinkMemo = field(default_factory=LinkMemo)
+    image_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Content hash of a raster image -> (width, height), read once."""
     html: "HtmlStore | None" = None  # loaded lazily
     dirty: bool = False
     """Anything to save?"""
@@ -123,7 +125,8 @@ class BuildCache:
                 data = pickle.load(fh)
             if data.get("version") != (CACHE_VERSION, __version__):
                 raise ValueError("old cache")
-            return cls(path, data["sources"], data["outputs"], data["files"], data["templates"], data["links"])
+            return cls(path, data["sources"], data["outputs"], data["files"], data["templates"], data["links"],
+                       data["image_sizes"])
         except Exception:
             return cls(path, dirty=True)
 
@@ -139,7 +142,8 @@ class BuildCache:
             return
         self.path.mkdir(parents=True, exist_ok=True)
         data = {"version": (CACHE_VERSION, __version__), "sources": self.sources, "outputs": self.outputs,
-                "files": self.files, "templates": self.templates, "links": self.links}
+                "files": self.files, "templates": self.templates, "links": self.links,
+                "image_sizes": self.image_sizes}
         atomic_write(self.path / "cache.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         if html_dirty:
             self.html.save(live_html)

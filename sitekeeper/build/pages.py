@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import HtmlStore
 from .feeds import feed_bytes, sitemap_bytes
-from .plan import BytesJob, CopyJob, FeedJob, IconJob, Job, PageJob, SitemapJob, SitePlan
+from .plan import BytesJob, CopyJob, FeedJob, IconJob, ImageJob, Job, PageJob, SitemapJob, SitePlan
 from .sources import html_body, render_md
 
 
@@ -121,8 +121,10 @@ class Renderer:
         from ..render import pagekit, typography
 
         pagekit.extend(ctx, cfg, job, ctx["page"]["content"], self.plan.now.date(), t)
+        from ..render.images import responsive
+
         template = self.env.get_template(job.template)
-        return typography.nbsp_html(template.render(ctx), lang).encode("utf-8")
+        return responsive(typography.nbsp_html(template.render(ctx), lang), self.plan.images).encode("utf-8")
 
     def render(self, job: Job) -> bytes:
         match job:
@@ -132,6 +134,10 @@ class Renderer:
                 return file.read_bytes()
             case BytesJob(data=data):
                 return data
+            case ImageJob(file=file, width=width):
+                from ..render.images import webp_variant
+
+                return webp_variant(file, width)
             case IconJob(size=size, logo=logo):
                 from ..render.colors import on_color
                 from ..render.icons import icon_png

@@ -74,6 +74,14 @@ class IconJob:
 
 
 @dataclass(frozen=True, slots=True)
+class ImageJob:
+    """A smaller WebP of a static image, for `srcset`."""
+
+    file: Path
+    width: int
+
+
+@dataclass(frozen=True, slots=True)
 class FeedJob:
     """An Atom feed of one language."""
 
@@ -90,7 +98,18 @@ class SitemapJob:
     """(url, lastmod date or None, ((lang, url) alternates))."""
 
 
-Job = Union[PageJob, CopyJob, BytesJob, IconJob, FeedJob, SitemapJob]
+Job = Union[PageJob, CopyJob, BytesJob, IconJob, ImageJob, FeedJob, SitemapJob]
+
+VARIANT_WIDTHS = (480, 960, 1600)
+"""Widths of the WebP variants made of each larger static image."""
+
+
+def image_variants(rel: str, width: int) -> list[tuple[int, str]]:
+    """(width, output path) of the WebP variants of a static image ``rel`` that is ``width`` wide:
+    every VARIANT_WIDTHS narrower than it, and one at its own width."""
+    stem = rel.rsplit(".", 1)[0]
+    widths = [w for w in VARIANT_WIDTHS if w < width] + [width]
+    return [(w, f"{stem}.{w}w.webp") for w in widths]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +143,8 @@ class SitePlan:
     """Timestamps between which this plan stays true."""
     problems: list[Diagnostic] = field(default_factory=list)
     """Errors found planning (two outputs on one path, unknown templates)."""
+    images: dict = field(default_factory=dict)
+    """Static image URL -> (width, height, ((variant width, variant URL), ...)), for srcset."""
 
 
 def fingerprint(*parts) -> str:
@@ -306,9 +327,22 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
         asset_urls[rel] = "/" + out_rel
         add(Output(out_rel, sha, "asset", str(path), CopyJob(path)))
 
-    # static files, copied as they are
+    # static files, copied as they are; raster images also as WebP variants for srcset
+    images: dict[str, tuple] = {}
+    static_paths = dict(content.static)
     for rel, path in content.static:
         add(Output(rel, file_sha[path], "static", f"{content.static_rel}/{rel}", CopyJob(path)))
+    for rel, (width, height) in content.image_sizes.items():
+        path = static_paths[rel]
+        variants = []
+        # A small image is sent as it is (with its size); a larger one also in narrower WebP variants.
+        for w, out_rel in (image_variants(rel, width) if width > VARIANT_WIDTHS[0] else ()):
+            if out_rel in outputs:  # the client's own file wins
+                continue
+            add(Output(out_rel, fingerprint("variant", file_sha[path], w), "static", f"{content.static_rel}/{rel}",
+                       ImageJob(path, w)))
+            variants.append((w, "/" + out_rel))
+        images["/" + rel] = (width, height, tuple(variants))
 
     # --- promotions live now
     live = [pr for pr in content.promotions if pr.live(now)]
@@ -357,7 +391,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
                sorted((k, repr(v)) for k, v in cfg.lang_texts.items()), now.date() if cfg.business else None)
     gfp = fingerprint(__version__, site_fp, content.templates.fingerprint, sorted(asset_urls.items()), menus,
-                      banners, now.year)
+                      banners, now.year, sorted(images.items()))
 
     # --- page jobs
     translations_memo: dict[str, tuple] = {}  # the same for every language of a page
@@ -559,4 +593,4 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
                                    "warning"))
 
     # The plan holds until the next publish/expires/promotion boundary (or New Year: the footer).
-    return SitePlan(cfg, now, outputs, page_count, global_ctx, links, _valid(content, now), problems)
+    return SitePlan(cfg, now, outputs, page_count, global_ctx, links, _valid(content, now), problems, images)

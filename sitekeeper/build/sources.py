@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import secrets
@@ -55,6 +55,8 @@ class SiteContent:
     """The content folder, relative to the workspace (for messages)."""
     static_rel: str
     """The static folder, relative to the workspace."""
+    image_sizes: dict = field(default_factory=dict)
+    """Static raster image relpath -> (width, height)."""
 
 
 def walk(folder: Path, limit: Path | None = None) -> list:
@@ -267,9 +269,38 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked, cfg.root)]
     assets = [(rel, Path(e.path)) for rel, e in _listing(ASSETS_DIR, walked, ASSETS_DIR)]
     hashed = [path for _, path in assets] + [path for _, path in static]
-    content = SiteContent(pages, promos, static, assets, shas, links, raw_html, file_hashes(cache, hashed),
-                          template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir))
+    file_sha = file_hashes(cache, hashed)
+    content = SiteContent(pages, promos, static, assets, shas, links, raw_html, file_sha,
+                          template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir),
+                          image_sizes(cache, static, file_sha))
     return content, problems
+
+
+RASTER = (".jpg", ".jpeg", ".png", ".webp")
+"""Images that get resized variants (SVG scales by itself)."""
+
+
+def image_sizes(cache: BuildCache, static, file_sha) -> dict[str, tuple[int, int]]:
+    """Static raster image relpath -> (width, height), from the cache while its bytes are unchanged
+    (Pillow reads only the header)."""
+    found = {}
+    for rel, path in static:
+        if not rel.lower().endswith(RASTER):
+            continue
+        sha = file_sha[path]
+        size = cache.image_sizes.get(sha)
+        if size is None:
+            try:
+                from PIL import Image
+
+                with Image.open(path) as im:
+                    size = im.size
+            except Exception:  # not an image after all: copied as it is, no variants
+                continue
+            cache.image_sizes[sha] = size
+            cache.dirty = True
+        found[rel] = size
+    return found
 
 
 def file_hashes(cache: BuildCache, paths) -> dict[Path, str]:

@@ -106,6 +106,13 @@ def _compiled(lang: str):
     return tuple(subs)
 
 
+@lru_cache(maxsize=64)
+def _candidate(lang: str) -> re.Pattern:
+    """One pattern that matches wherever any rule of ``lang`` could apply: text without a match
+    (most of a page) is passed over with a single search."""
+    return re.compile("|".join(f"(?:{p.pattern})" for p, _ in _compiled(lang)))
+
+
 def _apply(text: str, subs) -> str:
     for pattern, repl in subs:
         text = pattern.sub(repl, text)
@@ -114,7 +121,7 @@ def _apply(text: str, subs) -> str:
 
 def nbsp_text(text: str, lang: str) -> str:
     """Plain text with non-breaking spaces per ``lang``'s typography; URLs left alone."""
-    if not text or " " not in text:
+    if not text or " " not in text or text.isspace() or not _candidate(lang).search(text):
         return text
     subs = _compiled(lang)
     out, pos = [], 0
@@ -126,17 +133,26 @@ def nbsp_text(text: str, lang: str) -> str:
     return "".join(out)
 
 
+_SEEN: dict[str, dict[str, str]] = {}
+"""lang -> text -> the text with its non-breaking spaces, for texts that recur across pages."""
+
+
 def nbsp_html(html: str, lang: str) -> str:
     """HTML with non-breaking spaces in its text (``&nbsp;`` as the character itself)."""
     if not html:
         return html
     parts = _HTML_RE.split(html)
-    out = []
-    # split() with two groups yields: text, whole tag, inner group (or None), text, ...
-    i = 0
-    while i < len(parts):
-        out.append(nbsp_text(parts[i], lang))
-        if i + 1 < len(parts):
-            out.append(parts[i + 1])
-        i += 3
-    return "".join(out)
+    # split() with two groups yields: text, whole tag, inner group (or None), text, ...;
+    # the navigation's and footer's texts repeat on every page: each is worked out once.
+    seen = _SEEN.setdefault(lang, {})
+    if len(seen) > 50_000:
+        seen.clear()
+    for i in range(0, len(parts), 3):
+        text = parts[i]
+        if " " in text and not text.isspace():
+            done = seen.get(text)
+            if done is None:
+                done = seen[text] = nbsp_text(text, lang)
+            parts[i] = done
+    del parts[2::3]  # the inner groups (a skipped element's name, or None)
+    return "".join(parts)
