@@ -48,6 +48,8 @@ class Writer:
         self.root = root
         self.previous = previous
         self.claimed: set[str] = set()
+        self.folders: set[str] = set()
+        """Folders known to exist (made, or written into, by this writer)."""
 
     def claim(self, path: str) -> None:
         if path in self.claimed:
@@ -62,6 +64,11 @@ class Writer:
         target = self.root / path
         if self.previous.get(path) == sha and same_file(target, data):
             return sha, False
+        folder = path.rpartition("/")[0]
+        if folder not in self.folders:
+            # Made once up front: a first write into a new folder would otherwise fail, mkdir, retry.
+            os.makedirs(target.parent, exist_ok=True)
+            self.folders.add(folder)
         atomic_write(target, data)
         return sha, True
 
