@@ -8,9 +8,11 @@ No printing and no exit codes here: the caller decides what a failure means for 
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Callable, Sequence
 
 from .config import Workspace, load_site
@@ -40,6 +42,8 @@ class ClientPublished:
     """Wall time of the build before the deploy."""
     build: BuildResult | None = None
     """The build that was deployed (None for a rollback)."""
+    at: datetime | None = None
+    """When the deploy ended, on the one clock, in the site's timezone."""
 
     def as_json(self) -> dict:
         if self.deploy is None:
@@ -94,6 +98,7 @@ def publish_clients(
     """
     published: list[ClientPublished] = []
     failed: list[ClientFailed] = []
+    commit = None  # the workspace's commit, asked of git once for all clients
     for client in clients:
         try:
             done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
@@ -106,7 +111,8 @@ def publish_clients(
             continue
         reporter.output(done.summary())
         if done.deploy is not None and not done.deploy.dry_run:
-            _record(ws, done, reporter, clock)
+            commit = workspace_commit(ws) if commit is None else commit
+            _record(ws, done, reporter, commit)
         published.append(done)
     return PublishReport(tuple(clients), tuple(published), tuple(failed))
 
@@ -156,14 +162,12 @@ def _finite(x: float) -> float | None:
     return None if x in (float("inf"), float("-inf")) else x
 
 
-def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, clock) -> None:
+def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, commit: str) -> None:
     """The publish in the activity record and as the target's last publish (what a scheduled
     run compares with); a failure to record is said, never silent."""
     from .state import activity, open_workspace_store
 
-    d = done.deploy
-    now = clock.now(load_site(ws, done.client).tz)
-    commit = workspace_commit(ws)
+    d, now = done.deploy, done.at
     try:
         store = open_workspace_store(ws)
         if done.build is not None:
@@ -185,8 +189,9 @@ def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_n
     site = load_site(ws, client)
     tgt = choose_target(site, ws.root, target_name)
     try:
-        return _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes,
+        done = _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes,
                        deletes_first)
+        return dataclasses.replace(done, at=clock.now(site.tz))
     except DeployError as exc:
         # A failure of the target is reported at the target's url in site.toml.
         if exc.path is None and tgt.source:
