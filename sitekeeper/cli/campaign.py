@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from .common import (AT_OPTION, JSON_OPTION, complete_campaign, complete_client, fail, open_context, out_path,
+from .common import (AT_OPTION, JSON_OPTION, print_table, complete_campaign, complete_client, fail, open_context, out_path,
                      run_command, usage_error)
 
 campaign_app = typer.Typer(help="Promotions as email: list, preview, test, approve, send, reconcile.",
@@ -58,7 +58,6 @@ def list_command(
 
 
 def _print_table(rows) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(show_lines=False, header_style="bold")
@@ -75,13 +74,7 @@ def _print_table(rows) -> None:
         state = r["send_state"] + (" (due)" if r["due"] and r["send_state"] == "not sent" else "")
         table.add_row(r["campaign"], window, (r["send_at"] or "–")[:16].replace("T", " "), ", ".join(r["languages"]),
                       size, approval, state)
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=200)  # piped: do not squeeze the table to 80 columns
-    if rows:
-        console.print(table)
-    else:
-        console.print("no promotions yet: create campaigns/<client>/<slug>.md (see `sitekeeper new promotion`)")
+    print_table(table, "no promotions yet: create campaigns/<client>/<slug>.md (see `sitekeeper new promotion`)", bool(rows))
 
 
 @campaign_app.command("preview")

@@ -136,3 +136,13 @@ def complete_campaign(incomplete: str) -> list[str]:
 
 def out_path(value: Path | None) -> Path | None:
     return value.resolve() if value is not None else None
+
+
+def print_table(table, empty: str, has_rows: bool) -> None:
+    """A rich table on stdout (wide when piped, so it is not squeezed to 80 columns), or ``empty``."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    console.print(table if has_rows else empty)

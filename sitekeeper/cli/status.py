@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from .common import AT_OPTION, JSON_OPTION, complete_client, open_context, out_path, run_command, usage_error
+from .common import AT_OPTION, JSON_OPTION, print_table, complete_client, open_context, out_path, run_command, usage_error
 
 
 @run_command
@@ -38,7 +38,6 @@ def status_command(
 
 
 def _print_table(rows) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(header_style="bold")
@@ -69,13 +68,7 @@ def _print_table(rows) -> None:
         table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
                       "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
                       str(r.optouts_month), ", ".join(r.approvals_waiting) or "–")
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=200)  # piped: do not squeeze the table to 80 columns
-    if rows:
-        console.print(table)
-    else:
-        console.print("no clients yet: create one with `sitekeeper new client NAME`")
+    print_table(table, "no clients yet: create one with `sitekeeper new client NAME`", bool(rows))
 
 
 @run_command

@@ -35,8 +35,8 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import (LockFile, SendItem, StoreState, TargetFull, hashing_reader, missing_folders, spoken_protocol,
-                     state_in_workspace)
+from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
+                     spoken_protocol, state_in_workspace)
 
 CONNECT_TIMEOUT = 20
 RECONNECTS = 3
@@ -548,14 +548,9 @@ class FtpRemote(StoreState, LockFile):
             done(item, st[2] if st is not None else "")
 
     def delete(self, paths: list[str]) -> None:
-        folders = set()
         for path in paths:
             self._remove(posixpath.join(self.root, path))
-            parent = posixpath.dirname(path)
-            while parent:
-                folders.add(parent)
-                parent = posixpath.dirname(parent)
-        for folder in sorted(folders, key=lambda f: -f.count("/")):
+        for folder in emptied_folders(paths):
             try:
                 self.ftp.rmd(posixpath.join(self.root, folder))  # fails while not empty: fine
                 self._dirs.discard(posixpath.join(self.root, folder))

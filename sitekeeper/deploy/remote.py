@@ -188,6 +188,17 @@ def missing_folders(path: str, known) -> list[str]:
     return parts[::-1]
 
 
+def emptied_folders(paths) -> list[str]:
+    """Every folder above ``paths`` (relative), deepest first: those a delete may leave empty."""
+    folders = set()
+    for path in paths:
+        parent = posixpath.dirname(path)
+        while parent:
+            folders.add(parent)
+            parent = posixpath.dirname(parent)
+    return sorted(folders, key=lambda f: -f.count("/"))
+
+
 def store_key_prefix(client: str, target_name: str) -> str:
     """Where a target's state lives in the workspace store."""
     return f"targets/{client}/{target_name}"

@@ -45,7 +45,8 @@ from ..errors import DeployError
 from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, StoreState, TargetFull, hashing_reader, missing_folders, spoken_protocol
+from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
+                     spoken_protocol)
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -642,7 +643,6 @@ class SftpRemote(LockFile):
     def delete(self, paths: list[str]) -> None:
         if self.atomic:
             return  # the new release simply does not contain them
-        folders = set()
         for path in paths:
             full = posixpath.join(self.root, path)
             try:
@@ -652,11 +652,7 @@ class SftpRemote(LockFile):
             except OSError as exc:
                 if getattr(exc, "errno", None) != errno.ENOENT:
                     raise self._io(exc, f"deleting {path}")
-            parent = posixpath.dirname(path)
-            while parent:
-                folders.add(parent)
-                parent = posixpath.dirname(parent)
-        for folder in sorted(folders, key=lambda f: -f.count("/")):
+        for folder in emptied_folders(paths):
             try:
                 self.sftp.rmdir(posixpath.join(self.root, folder))  # fails while not empty: fine
             except OSError:
