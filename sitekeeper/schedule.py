@@ -35,22 +35,15 @@ def pull_step(ws, cfg, clock, reporter, dry_run):
     if not (cfg.mail.imap or cfg.mail.ses_events_queue):
         return None, []
     from .state import open_workspace_store
+    from .suppressions.pull import pull_suppressions, seconds_since_pull
 
-    store = open_workspace_store(ws)
     now = clock.now(cfg.tz)
-    key = f"pulled/{cfg.client}"
-    last = store.read(key)
-    try:
-        if last is not None and now.timestamp() - float(last[0]) < PULL_EVERY:
-            return None, []
-    except ValueError:
-        pass
+    since = seconds_since_pull(open_workspace_store(ws), cfg.client, now)
+    if since is not None and since < PULL_EVERY:
+        return None, []
     if dry_run:
         return {"would_pull": 1}, []
-    from .suppressions.pull import pull_suppressions
-
     report = pull_suppressions(ws, cfg, reporter, now)
-    store.write(key, str(now.timestamp()).encode())
     return {k: v for k, v in report.counts().items() if v}, list(report.problems)
 
 

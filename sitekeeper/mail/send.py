@@ -36,6 +36,8 @@ from .message import HeaderError, idempotency_key, merge_record, message_bytes, 
 
 BATCH = 25
 """Recipients per ledger batch: the most that can be left uncertain by a crash."""
+JUST_PULLED = 60
+"""Seconds within which a pull before sending is not repeated."""
 REFRESH_SECONDS = 30
 """How often a long send refreshes its lock."""
 SAMPLE = 5
@@ -263,8 +265,12 @@ def pull_before_sending(ws, cfg, reporter, now) -> None:
     the send goes on with what unsubscribed.csv already holds."""
     if not (cfg.mail.imap or cfg.mail.ses_events_queue):
         return
-    from ..suppressions.pull import pull_suppressions
+    from ..state import open_workspace_store
+    from ..suppressions.pull import pull_suppressions, seconds_since_pull
 
+    since = seconds_since_pull(open_workspace_store(ws), cfg.client, now)
+    if since is not None and 0 <= since < JUST_PULLED:
+        return  # pulled a moment ago (tick pulls, then sends): the mailbox is not read twice
     report = pull_suppressions(ws, cfg, reporter, now)
     for d in report.problems:
         reporter.warn(f"{d}".replace(": error: ", ": warning: ", 1) + " (sending goes on)")

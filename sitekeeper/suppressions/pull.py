@@ -269,6 +269,20 @@ def _lock(ws, client: str):
     return store, workspace_lock(ws, store, f"{client}/suppressions/lock")
 
 
+def pulled_key(client: str) -> str:
+    """Where the state store keeps when the client's opt-outs were last pulled."""
+    return f"pulled/{client}"
+
+
+def seconds_since_pull(store, client: str, now: datetime) -> float | None:
+    """How long ago the last pull of ``client`` ended (None: never, or unreadable)."""
+    got = store.read(pulled_key(client))
+    try:
+        return now.timestamp() - float(got[0]) if got is not None else None
+    except ValueError:
+        return None
+
+
 def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
     """Read the client's opt-out sources and record what they say in unsubscribed.csv.
 
@@ -337,6 +351,7 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
             if col.close:
                 col.close()
         lock.release()
+    store.write(pulled_key(cfg.client), str(now.timestamp()).encode())
     if report.added or report.sources:
         activity.record(store, cfg.client, "suppressions", {
             "sources": list(report.sources), "added": len(report.added), "by_reason": report.counts(),
