@@ -83,3 +83,34 @@ def test_the_site_outputs_change_exactly_at_next_change(mini):
     assert set(before.outputs) == set(site_outputs(ws, cfg, after).outputs)
     assert "promotions/fruehling/index.html" not in before.outputs
     assert "promotions/fruehling/index.html" in at.outputs
+
+
+def _with_closed_days(ws, days: str) -> None:
+    toml = ws.root / "sites" / "mini" / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f'\n[business]\ntype = "CafeOrCoffeeShop"\n'
+                    f'hours = {{ mon-fri = "08:00-18:00" }}\nclosed = [{days}]\n', encoding="utf-8")
+
+
+def test_the_midnight_after_a_closed_day_is_a_change(mini):
+    ws, _ = mini
+    _with_closed_days(ws, '"2026-09-10", "2026-12-24"')
+    cfg = load_site(ws, "mini")
+    # Between the last promotion boundary (1 September) and New Year: the closed days' ends.
+    assert next_change(ws, cfg, datetime(2026, 9, 2, tzinfo=BERLIN)) == datetime(2026, 9, 11, tzinfo=BERLIN)
+    assert next_change(ws, cfg, datetime(2026, 9, 11, tzinfo=BERLIN)) == datetime(2026, 12, 25, tzinfo=BERLIN)
+
+
+def test_a_past_closed_day_leaves_the_pages_without_an_input_change(mini):
+    from helpers import sk
+
+    ws, _ = mini
+    _with_closed_days(ws, '"2026-09-10", "2026-12-24"')
+    on_the_day = sk("build", "mini", "--out", "out", cwd=ws.root, now="2026-09-10T12:00:00+02:00")
+    assert on_the_day.returncode == 0, on_the_day.stderr
+    home = (ws.root / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'datetime="2026-09-10"' in home and 'datetime="2026-12-24"' in home
+    # The next morning, nothing in the workspace changed: the build must still not keep the old page.
+    next_day = sk("build", "mini", "--out", "out", cwd=ws.root, now="2026-09-11T07:00:00+02:00")
+    assert next_day.returncode == 0, next_day.stderr
+    home = (ws.root / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'datetime="2026-09-10"' not in home and 'datetime="2026-12-24"' in home

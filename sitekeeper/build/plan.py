@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Union
 
@@ -163,12 +163,15 @@ def visible_fingerprint(plan: "SitePlan") -> str:
 # ---------------------------------------------------------------- time
 
 
-def change_times(pages, promotions) -> list[datetime]:
-    """Every instant at which a page or promotion appears or goes."""
+def change_times(pages, promotions, business=None, tz: tzinfo | None = None) -> list[datetime]:
+    """Every instant at which a page or promotion appears or goes, and (with ``business``
+    and ``tz``) each midnight after a closed day, when that day leaves the pages' list."""
     times = [t for p in pages if not p.draft for t in (p.publish, p.expires) if t]
     times += [t for pr in promotions if not pr.draft for t in (pr.starts, pr.ends) if t]
     # An approved campaign's email becomes readable on the site at its send time.
     times += [pr.send_at for pr in promotions if not pr.draft and pr.send_at and pr.approval_state() == "approved"]
+    if business is not None and tz is not None:
+        times += [datetime.combine(d + timedelta(days=1), time(0), tzinfo=tz) for d in business.closed]
     return times
 
 
@@ -176,18 +179,18 @@ def _year_start(t: datetime, years: int = 0) -> datetime:
     return t.replace(year=t.year + years, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def next_change_in(pages, promotions, after: datetime, tz: tzinfo) -> datetime | None:
+def next_change_in(pages, promotions, after: datetime, tz: tzinfo, business=None) -> datetime | None:
     """The first instant after ``after`` at which the visible site changes: a page's
     publish/expires, a promotion's starts/ends, an approved campaign's send_at (its newsletter
     page), or New Year in ``tz`` (the footer's year)."""
     local = after.astimezone(tz)
-    later = [t for t in change_times(pages, promotions) if t > after]
+    later = [t for t in change_times(pages, promotions, business, tz) if t > after]
     later.append(_year_start(local, 1))
     return min(later).astimezone(tz)
 
 
-def _valid(content: SiteContent, now: datetime) -> tuple[float, float]:
-    stamps = [t.timestamp() for t in change_times(content.pages, content.promotions)]
+def _valid(content: SiteContent, now: datetime, business=None, tz: tzinfo | None = None) -> tuple[float, float]:
+    stamps = [t.timestamp() for t in change_times(content.pages, content.promotions, business, tz)]
     stamps.append(_year_start(now, 1).timestamp())
     stamps.append(_year_start(now).timestamp())
     t = now.timestamp()
@@ -389,7 +392,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     }
     # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
     site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
-               sorted((k, repr(v)) for k, v in cfg.lang_texts.items()), now.date() if cfg.business else None)
+               sorted((k, repr(v)) for k, v in cfg.lang_texts.items()), cfg.business.upcoming_closed(now.date()) if cfg.business else None)
     gfp = fingerprint(__version__, site_fp, content.templates.fingerprint, sorted(asset_urls.items()), menus,
                       banners, now.year, sorted(images.items()))
 
@@ -592,5 +595,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
                                    "visitors of / get a generated list of pages", f"add {content_dir}index.md",
                                    "warning"))
 
-    # The plan holds until the next publish/expires/promotion boundary (or New Year: the footer).
-    return SitePlan(cfg, now, outputs, page_count, global_ctx, links, _valid(content, now), problems, images)
+    # The plan holds until the next publish/expires/promotion boundary, the midnight after a closed
+    # day (it leaves the footer's list) or New Year (the footer's year).
+    return SitePlan(cfg, now, outputs, page_count, global_ctx, links,
+                    _valid(content, now, cfg.business, cfg.tz), problems, images)

@@ -117,10 +117,11 @@ def site_outputs(ws: Workspace, cfg: SiteConfig, at: datetime) -> SitePlan:
 
 def next_change(ws: Workspace, cfg: SiteConfig, after: datetime) -> datetime | None:
     """The first instant after ``after`` at which the site's visible output changes by
-    itself (a page's publish/expires, a promotion's starts/ends, New Year in the site's
-    timezone for the footer), in the site's timezone."""
+    itself (a page's publish/expires, a promotion's starts/ends, the midnight after a
+    closed day of [business], New Year in the site's timezone for the footer), in the
+    site's timezone."""
     content, _ = load_site_content(ws, cfg)
-    return next_change_in(content.pages, content.promotions, after, cfg.tz)
+    return next_change_in(content.pages, content.promotions, after, cfg.tz, cfg.business)
 
 
 def inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict | None = None) -> str:

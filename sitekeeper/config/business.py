@@ -102,6 +102,10 @@ class Business:
     def tel_url(self) -> str:
         return "tel:" + re.sub(r"[^\d+]", "", self.phone) if self.phone else ""
 
+    def upcoming_closed(self, today: date, limit: int = 6) -> tuple[date, ...]:
+        """The closed days a page shows on ``today``: that day and the next ones, at most ``limit``."""
+        return tuple(d for d in self.closed if d >= today)[:limit]
+
     def day_spans(self, day: str) -> tuple[tuple[str, str], ...] | None:
         """The spans of a weekday, () when closed, None when the hours do not say."""
         for h in self.hours:

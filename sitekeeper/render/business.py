@@ -49,7 +49,7 @@ def hours_rows(business: Business, t) -> list[dict]:
 def business_context(business: Business | None, lang: str, today: date, t) -> dict | None:
     if business is None:
         return None
-    upcoming = [d for d in business.closed if d >= today][:6]
+    upcoming = business.upcoming_closed(today)
     return {
         "type": business.type, "address": business.address, "address_lines": address_lines(business.address),
         "phone": business.phone, "tel_url": business.tel_url, "email": business.email,
