@@ -48,6 +48,22 @@ def test_typography_leaves_urls_code_and_attributes_alone():
     assert f"o{NB}20{NB}%" in out and f"v{NB}Praze" in out
 
 
+def test_typography_reads_across_inline_tags_but_not_across_blocks():
+    out = nbsp_html('<p>o <strong>20</strong> % a <a href="/x y">v</a> Praze za <em>1</em> 280 Kč</p>', "cs")
+    assert out == (f'<p>o{NB}<strong>20</strong>{NB}% a{NB}<a href="/x y">v</a>{NB}Praze '
+                   f'za <em>1</em>{NB}280{NB}Kč</p>')
+    # A paragraph, a line break, code or a comment ends the text: nothing reaches over them.
+    for html in ("<p>20</p><p> %</p>", "<p>v<br> Praze</p>", "<p>20<code>x</code> %</p>", "<p>v<!-- x --> Praze</p>"):
+        assert nbsp_html(html, "cs") == html
+
+
+def test_typography_across_tags_in_an_email_body():
+    from sitekeeper.render.typography import nbsp_html as email_typography  # the one function, as mail uses it
+
+    out = email_typography('<td><p>Jen <b>do 6.</b> ledna: sleva <span class="p">20</span> %</p></td>', "cs")
+    assert f"6.</b>{NB}ledna" in out and f'20</span>{NB}%' in out
+
+
 def test_french_punctuation_gets_no_break_spaces():
     out = nbsp_text("Vraiment ? Oui : 20 € !", "fr")
     assert "Vraiment\u202f?" in out and f"Oui{NB}:" in out and "€\u202f!" in out
