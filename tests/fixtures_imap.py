@@ -3,7 +3,9 @@
 ``dovecot -F -c CONFIG`` runs from a temporary folder with its own base_dir, state_dir and
 log, a passwd-file passdb and a static userdb (uid 65534: Dovecot refuses uid 0 for mail
 users), ``ssl = no`` (loopback only). Every test gets its own user (``imap_account``), so
-mailboxes never leak from one test into another. Skipped, with the reason, only when
+mailboxes never leak from one test into another. ``dovecot_tls`` is a second server with
+TLS as providers run it: imaps (TLS from the first byte) on its own port and STARTTLS on
+the plain one, with a self-signed certificate made here for 127.0.0.1. Skipped, with the reason, only when
 Dovecot is not installed (CI installs it: scripts/setup.sh --test).
 """
 from __future__ import annotations
@@ -37,9 +39,14 @@ class Dovecot:
     """The folder of its users' passwd-files (one per user)."""
     proc: subprocess.Popen
     """The dovecot master process."""
+    imaps_port: int = 0
+    """The imaps port (0: started without TLS)."""
+    cert: Path | None = None
+    """The self-signed certificate (PEM) of a TLS server."""
 
-    def url(self, mailbox: str = "") -> str:
-        return f"imap://{self.host}:{self.port}" + (f"/{mailbox}" if mailbox else "")
+    def url(self, mailbox: str = "", scheme: str = "imap") -> str:
+        port = self.imaps_port if scheme == "imaps" else self.port
+        return f"{scheme}://{self.host}:{port}" + (f"/{mailbox}" if mailbox else "")
 
     def add_user(self, user: str, password: str) -> None:
         # One passwd-file per user: Dovecot re-reads a changed file only when its mtime moves,
@@ -52,7 +59,15 @@ class Dovecot:
         return conn
 
 
-def start_dovecot(folder: Path) -> Dovecot:
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+def start_dovecot(folder: Path, tls: bool = False) -> Dovecot:
     exe = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
     if exe is None:
         raise FileNotFoundError("dovecot")
@@ -63,6 +78,12 @@ def start_dovecot(folder: Path) -> Dovecot:
     passwd = folder / "passwd"
     passwd.mkdir(exist_ok=True)
     port = free_port()
+    imaps_port = free_port() if tls else 0
+    cert = key = None
+    if tls:
+        cert, key = _self_signed(folder)
+        os.chmod(key, 0o600)
+    ssl_lines = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}\n" if tls else "ssl = no\n"
     log = folder / "dovecot.log"
     config = folder / "dovecot.conf"
     # As root, Dovecot's own unprivileged users (made by the package); otherwise the current one.
@@ -75,8 +96,7 @@ log_path = {log}
 info_log_path = {log}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
+{ssl_lines}disable_plaintext_auth = no
 auth_mechanisms = plain login
 {users}mail_location = maildir:~/Maildir
 first_valid_uid = {NOBODY if os.geteuid() == 0 else os.getuid()}
@@ -87,7 +107,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -105,23 +126,34 @@ userdb {{
     proc = subprocess.Popen([exe, "-F", "-c", str(config)], stdout=open(folder / "stdout.log", "wb"),
                             stderr=subprocess.STDOUT)
     _wait_port(port, proc, log if log.exists() else folder / "stdout.log", 20)
-    return Dovecot("127.0.0.1", port, folder, passwd, proc)
+    if tls:
+        _wait_port(imaps_port, proc, log, 20)
+    return Dovecot("127.0.0.1", port, folder, passwd, proc, imaps_port, cert)
 
 
-@pytest.fixture(scope="session")
-def dovecot_server():
+def _serve(tls: bool):
     # Not under pytest's tmp folder: that is private to its owner (0700), and Dovecot's
     # unprivileged processes must reach the passwd-file and the mail homes.
     folder = Path(tempfile.mkdtemp(prefix="sitekeeper-dovecot-"))
     folder.chmod(0o755)
     try:
-        server = start_dovecot(folder)
+        server = start_dovecot(folder, tls)
     except FileNotFoundError:
         shutil.rmtree(folder, ignore_errors=True)
         pytest.skip("Dovecot is not installed here (apt-get install dovecot-imapd); CI has it")
     yield server
     stop(server.proc)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    yield from _serve(tls=False)
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls():
+    yield from _serve(tls=True)
 
 
 @dataclass

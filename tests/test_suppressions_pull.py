@@ -325,3 +325,43 @@ def test_campaign_send_pulls_first_and_the_opt_out_gets_nothing(ws, imap_account
     mailed = "".join(p.read_text(encoding="utf-8", errors="replace") for p in outbox.rglob("*.eml"))
     assert "martina.krueger@example.com" not in mailed and "@" in mailed
     assert "martina.krueger@example.com" in rows(ws, BAKERY)
+
+
+@pytest.fixture
+def tls_account(dovecot_tls):
+    from fixtures_imap import ImapAccount
+
+    user, password = f"u{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
+    dovecot_tls.add_user(user, password)
+    return ImapAccount(dovecot_tls, user, password)
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap"])
+def test_a_certificate_nobody_vouches_for_is_refused_before_the_password_is_sent(ws, tls_account, aws_env, scheme):
+    # imaps: TLS from the first byte; imap: the server offers STARTTLS, which is then required.
+    server = tls_account.server
+    configure(ws, BAKERY, imap=server.url(scheme=scheme))
+    tls_account.append(reply("emily.harper@example.com", "unsubscribe", "please"))
+    log_before = (server.folder / "dovecot.log").read_text(encoding="utf-8", errors="replace") \
+        if (server.folder / "dovecot.log").exists() else ""
+    proc = sk("suppressions", "pull", BAKERY, cwd=ws, now=AT, env=env_for(tls_account, aws_env))
+    assert proc.returncode == 1, proc.stdout
+    assert "certificate is not trusted (self-signed certificate)" in proc.stderr and "SSL_CERT_FILE" in proc.stderr
+    assert "site.toml" in proc.stderr and "Traceback" not in proc.stderr
+    assert rows(ws, BAKERY) == {}
+    log = (server.folder / "dovecot.log").read_text(encoding="utf-8", errors="replace")[len(log_before):]
+    assert f"user=<{tls_account.user}>" not in log  # no login was attempted
+
+
+@pytest.mark.parametrize("scheme", ["imaps", "imap"])
+def test_a_trusted_certificate_lets_the_pull_through(ws, tls_account, aws_env, scheme):
+    server = tls_account.server
+    configure(ws, BAKERY, imap=server.url(scheme=scheme))
+    tls_account.append(reply("emily.harper@example.com", "unsubscribe", "please"))
+    # The system's trust store, as OpenSSL reads it, extended by this server's certificate.
+    env = {**env_for(tls_account, aws_env), "SSL_CERT_FILE": str(server.cert)}
+    proc = sk("suppressions", "pull", BAKERY, cwd=ws, now=AT, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert set(rows(ws, BAKERY)) == {"emily.harper@example.com"}
+    log = (server.folder / "dovecot.log").read_text(encoding="utf-8", errors="replace")
+    assert f"user=<{tls_account.user}>" in log and "TLS" in log

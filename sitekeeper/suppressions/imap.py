@@ -87,6 +87,12 @@ class Mailbox:
                 elif not is_loopback(self.host):
                     raise self._error(f"{self.where} offers no STARTTLS: the password would travel in clear",
                                       f'use imap = "imaps://{self.host}:993" (TLS), as the provider documents')
+        except ssl.SSLCertVerificationError as exc:
+            raise self._error(f"TLS with {self.where} failed: its certificate is not trusted "
+                              f"({exc.verify_message or exc.reason}); nothing was sent to it",
+                              "check the host name in `imap` against the provider's documentation (the "
+                              "certificate must be valid for that name); for a server with a certificate of "
+                              "its own, set SSL_CERT_FILE to a PEM file that holds it") from exc
         except ssl.SSLError as exc:
             raise self._error(f"TLS with {self.where} failed: {exc.reason or exc}",
                               "check the host name and port in `imap` (imaps:// is port 993); the server's "
