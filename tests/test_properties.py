@@ -71,3 +71,79 @@ def test_the_fast_front_matter_reader_agrees_with_yaml(pairs):
     yaml, loader = _yaml()
     expected = yaml.load(raw, Loader=loader) if raw.strip() else {}
     assert fast == (expected if expected is not None else {})
+
+
+# ---------------------------------------------------------------- typography
+
+import re as _re
+
+from sitekeeper.render import typography as _ty
+
+_WORDS = ["o", "v", "a", "i", "k", "20", "1", "280", "000", "Kč", "%", "€", "CHF", "5", "MUDr.", "Dr.", "Nová",
+          "6.", "ledna", "Mme", "Dupont", "?", "!", ":", "«", "»", "nr", "kg", "Praha", "z", "W", "dr", "n°",
+          "Ing.", "arch.", "z.", "B.", "(v", "St.", "m²", "x.example/v", "https://x.example/a", "lei", "Sk"]
+_INLINE_TAGS = ["b", "strong", "a", "em", "span", "time"]
+_BLOCK_TAGS = ["p", "li", "td", "h2", "div"]
+
+
+def _reference_nbsp_html(html: str, lang: str) -> str:
+    """The definition, the slow way: split into runs at every tag but an inline one, at comments
+    and at skipped elements; apply every rule to each run's text (tags taken out, put back)."""
+    inline = "|".join(_ty._INLINE)
+    breaks = _re.compile(r"(<!--.*?-->|<(" + "|".join(_ty._SKIP_TAGS) + r")\b[^>]*>.*?</\2\s*>|<(?!/?(?:"
+                         + inline + r")[\s/>])[^>]*>)", _re.S | _re.I)
+    subs = _ty._compiled(lang)
+    parts = breaks.split(html)
+    out = []
+    for i in range(0, len(parts), 3):
+        run = parts[i]
+        pieces = _re.split(r"(<[^>]*>)", run)
+        texts = pieces[0::2]
+        joined = "".join(texts)
+        done, pos = [], 0
+        for m in _ty._URL_RE.finditer(joined):
+            done.append(_ty._apply(joined[pos:m.start()], subs))
+            done.append(m.group(0))
+            pos = m.end()
+        done.append(_ty._apply(joined[pos:], subs))
+        joined_out = "".join(done)
+        pos = 0
+        for j in range(0, len(pieces), 2):
+            n = len(pieces[j])
+            pieces[j] = joined_out[pos:pos + n]
+            pos += n
+        out.append("".join(pieces))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])
+    return "".join(out)
+
+
+@st.composite
+def _html_fragment(draw):
+    out = []
+    for _ in range(draw(st.integers(1, 4))):
+        block = draw(st.sampled_from(_BLOCK_TAGS))
+        words = []
+        for _ in range(draw(st.integers(1, 8))):
+            w = draw(st.sampled_from(_WORDS))
+            kind = draw(st.integers(0, 9))
+            if kind == 0:
+                tag = draw(st.sampled_from(_INLINE_TAGS))
+                attr = ' href="/a b" title="o 20 %"' if tag == "a" else ""
+                w = f"<{tag}{attr}>{w}</{tag}>"
+            elif kind == 1:
+                w = f"<code>{w} {w}</code>"
+            elif kind == 2:
+                w = "<br>" + w
+            elif kind == 3:
+                w = f"<!-- {w} 20 % -->" + w
+            words.append(w)
+        out.append(f"<{block} class=\"x y\">{' '.join(words)}</{block}>")
+    return "\n".join(out)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html=_html_fragment(), lang=st.sampled_from(["cs", "de", "fr", "en", "pl", "sk", "ro", "xx"]))
+def test_typography_of_html_is_the_rules_applied_to_each_run(html, lang):
+    _ty._SEEN.clear()
+    assert _ty.nbsp_html(html, lang) == _reference_nbsp_html(html, lang)

@@ -20,6 +20,7 @@ Only an existing space is made non-breaking; nothing is inserted where the autho
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -106,22 +107,36 @@ def _compiled(lang: str):
     return tuple(subs)
 
 
-@lru_cache(maxsize=64)
-def _candidate(lang: str) -> re.Pattern:
-    """One pattern that matches wherever any rule of ``lang`` could apply (a superset: the
-    rules decide): text without a match (most of a page) is passed over with one search.
-    Every rule makes a space non-breaking, so the pattern starts with the space, which the
-    regex engine finds fast, and asks the space's neighbours."""
+@lru_cache(maxsize=128)
+def _candidate(lang: str, html: bool = False) -> re.Pattern:
+    """One pattern that matches wherever a rule of ``lang`` could apply (each rule written
+    from its space: a superset, the rules decide). Text without a match, most of a page, is
+    passed over in one search: the pattern starts with the space, which the regex engine finds
+    fast, and most spaces fail its first question. With ``html``, a space beside a tag too:
+    its neighbour across the tag (``<b>1</b> 280``) only the run's text shows."""
     rules = RULES.get(lang.split("-", 1)[0].lower(), LangRules())
-    around = [r"(?<=\d )", r"(?=\d)"]  # digit groups, units, a currency before the number
-    around += [f"(?<={re.escape(title)} )" for title in sorted(set(COMMON_TITLES + rules.titles))]
+    titles = sorted(set(COMMON_TITLES + rules.titles), key=len, reverse=True)
+    dotted = "|".join(f"(?<={re.escape(t)} )" for t in titles if t.endswith("."))
+    around = [
+        # digit groups, a number and its unit
+        r"(?<=\d )(?=\d{3}(?!\d)|(?:" + _alt(UNITS) + r")(?!\w))",
+        # a currency before the number
+        r"(?=\d)(?:" + "|".join(f"(?<={re.escape(c)} )" for c in CURRENCY_BEFORE) + ")",
+        # titles: most end in a dot, which is asked first
+        r"(?=\w)(?<=\. )(?:" + dotted + ")",
+    ]
+    undotted = [t for t in titles if not t.endswith(".")]
+    if undotted:
+        around.append(r"(?=\w)(?:" + "|".join(f"(?<={re.escape(t)} )" for t in undotted) + ")")
     if rules.one_letter:
         letters = "".join(sorted(set(rules.one_letter) | {w.upper() for w in rules.one_letter}))
-        around.append(f"(?<=[{letters}] )")
+        around.append(rf"(?=\S)(?:(?<=^[{letters}] )|(?<=[^\w.,\-][{letters}] ))")
     if rules.dotted_day:
-        around.append(r"(?<=\d\. )")
+        around.append(r"(?=[^\W\d_])(?<=\d\. )")
     if rules.french:
-        around += ["(?=[;!?:»])", "(?<=« )"]
+        around += [r"(?=[;!?])", r"(?=[:»])(?<=\w )", r"(?<=« )"]
+    if html:
+        around += [r"(?<=> )", r"(?=<)"]
     return re.compile(" (?:" + "|".join(around) + ")")
 
 
@@ -147,11 +162,10 @@ def nbsp_text(text: str, lang: str) -> str:
 
 _INLINE = ("a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "i", "ins", "mark", "q", "s",
            "small", "span", "strong", "sub", "sup", "time", "u")
-_BREAK_RE = re.compile(
-    r"(<!--.*?-->|<(" + "|".join(_SKIP_TAGS) + r")\b[^>]*>.*?</\2\s*>|<(?!/?(?:" + "|".join(_INLINE)
-    + r")[\s/>])[^>]*>)", re.S | re.I)
-"""What ends a run of text: a comment, a skipped element, any tag but an inline element's.
-Text on both sides of an inline tag is one run ("<strong>20</strong> %")."""
+_INLINE_TAG_RE = re.compile(r"</?(?:" + "|".join(_INLINE) + r")[\s/>]", re.I)
+"""An inline element's tag: the text on both sides of it is one run ("<strong>20</strong> %")."""
+_OPAQUE_RE = re.compile(r"<!--.*?-->|<(" + "|".join(_SKIP_TAGS) + r")\b[^>]*>.*?</\1\s*>", re.S | re.I)
+"""Comments and the elements whose insides are never touched."""
 _TAG_RE = re.compile(r"(<[^>]*>)")
 
 _SEEN: dict[str, dict[str, str]] = {}
@@ -179,21 +193,56 @@ def _run_nbsp(run: str, lang: str) -> str:
 
 
 def nbsp_html(html: str, lang: str) -> str:
-    """HTML with non-breaking spaces in its text (``&nbsp;`` as the character itself); text
-    on both sides of an inline element's tag is read as one ("<a href=…>v</a> Praze")."""
-    if not html:
+    """HTML with non-breaking spaces in its text (``&nbsp;`` as the character itself).
+
+    The text is read in runs: text and inline elements' tags between any other tags, comments
+    and skipped elements ("<a href=…>v</a> Praze" is one run). Only the runs around a space
+    where a rule could apply are looked at; the rest of the page is passed over in one search."""
+    if not html or " " not in html:
         return html
-    parts = _BREAK_RE.split(html)
-    # split() with two groups yields: run, whole tag, inner group (or None), run, ...
+    cand = _candidate(lang, True)
+    m = cand.search(html)
+    if m is None:
+        return html
     seen = _SEEN.setdefault(lang, {})
     if len(seen) > 50_000:
         seen.clear()
-    for i in range(0, len(parts), 3):
-        run = parts[i]
-        if " " in run and not run.isspace():
-            done = seen.get(run)
-            if done is None:
-                done = seen[run] = _run_nbsp(run, lang)
-            parts[i] = done
-    del parts[2::3]  # the inner groups (a skipped element's name, or None)
-    return "".join(parts)
+    opaque = [(o.start(), o.end()) for o in _OPAQUE_RE.finditer(html)] if "<" in html else []
+    starts = [a for a, _ in opaque]
+    opaque_starts, opaque_ends = set(starts), {b for _, b in opaque}
+    inline = _INLINE_TAG_RE.match
+    size = len(html)
+    out, pos = [], 0
+    while m is not None:
+        p = m.start()
+        k = bisect_right(starts, p) - 1
+        if k >= 0 and p < opaque[k][1]:  # in a comment or a skipped element
+            m = cand.search(html, opaque[k][1])
+            continue
+        if html.rfind("<", 0, p) > html.rfind(">", 0, p):  # in a tag: an attribute's value
+            gt = html.find(">", p)
+            m = cand.search(html, gt + 1) if gt >= 0 else None
+            continue
+        # The run around p: back and forth over inline tags, to any other tag.
+        s = html.rfind(">", 0, p) + 1
+        while s > 0 and s not in opaque_ends:
+            lt = html.rfind("<", 0, s - 1)
+            if lt < 0 or not inline(html, lt):
+                break
+            s = html.rfind(">", 0, lt) + 1
+        e = html.find("<", p)
+        e = size if e < 0 else e
+        while e < size and e not in opaque_starts and inline(html, e):
+            gt = html.find(">", e)
+            nxt = html.find("<", gt + 1) if gt >= 0 else -1
+            e = size if nxt < 0 else nxt
+        run = html[s:e]
+        done = seen.get(run)
+        if done is None:
+            done = seen[run] = _run_nbsp(run, lang)
+        out.append(html[pos:s])
+        out.append(done)
+        pos = e
+        m = cand.search(html, e) if e < size else None
+    out.append(html[pos:])
+    return "".join(out)
