@@ -370,8 +370,15 @@ class FtpRemote(StoreState, LockFile):
                     kind = "dir" if f.get("type", "") in ("dir", "cdir", "pdir") else "file"
                     return kind, int(f.get("size", 0) or 0), f.get("modify", "")
             return None
+
+        def size(f):
+            if not self._binary:  # SIZE is refused in ASCII mode, which a LIST leaves behind
+                f.voidcmd("TYPE I")
+                self._binary = True
+            return f.size(path)
+
         try:
-            size = self._do(f"reading {path}", lambda f: f.size(path))
+            size = self._do(f"reading {path}", size)
             return "file", int(size or 0), ""
         except DeployError:
             pass
