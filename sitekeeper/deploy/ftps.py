@@ -149,6 +149,11 @@ def _open(target, client: str, ctx: ssl.SSLContext | None) -> _Ftp:
     except (OSError, EOFError, ftplib.Error) as exc:
         _quit(ftp)
         spoken = spoken_protocol(target.host, target.port)
+        if spoken == "FTP" and implicit:
+            raise DeployError(f"{head}: {_where(target)} answers with a plain FTP greeting, not TLS, so it does not "
+                              "take implicit TLS",
+                              "remove tls = \"implicit\" (the default, explicit TLS with AUTH TLS, is what this port "
+                              "speaks), or use the host's implicit FTPS port (usually 990)") from exc
         if spoken and spoken != "FTP" and not (spoken == "TLS" and implicit):
             article = "an" if spoken[0] in "AEFHIS" else "a"
             hint = ("this is an SSH port: use sftp://" if spoken == "SSH" else
