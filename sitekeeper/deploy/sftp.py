@@ -547,10 +547,11 @@ class SftpRemote(LockFile):
         sftp = self._channel()
         pipe = _Pipeline(sftp.sock)
         batches = _batches(items)
+        opening: list[_File] = []       # OPEN sent this round, handle arrives with the replies
+        writing: list[_File] = []       # have a handle: WRITE/FSTAT/CLOSE go out this round
+        renaming: list[_File] = []      # verified: the rename goes out this round
+        finished = False
         try:
-            opening: list[_File] = []       # OPEN sent this round, handle arrives with the replies
-            writing: list[_File] = []       # have a handle: WRITE/FSTAT/CLOSE go out this round
-            renaming: list[_File] = []      # verified: the rename goes out this round
             nxt = 0
             while nxt < len(batches) or opening or writing or renaming:
                 for f in renaming:
@@ -599,8 +600,22 @@ class SftpRemote(LockFile):
                 for f in writing:
                     self._check_file(pipe, f)
                 renaming, writing = writing, opening
+            finished = True
         finally:
-            sftp.close()
+            sftp.close()  # the server closes the handles left open
+            if not finished:
+                # The files of the failed rounds stay at temporary names: remove them now, so a
+                # full disk gets their room back at once (for the journal written on the way
+                # out, and for the next publish's lock), not only at the next run's clean-up.
+                self._discard([f.tmp for f in renaming + writing + opening])
+
+    def _discard(self, paths: list[str]) -> None:
+        with self._main_lock:
+            for path in paths:
+                try:
+                    self.sftp.remove(path)
+                except (OSError, paramiko.SSHException, EOFError):
+                    pass  # renamed already, never opened, or the connection is gone
 
     def _queue_file(self, pipe: "_Pipeline", f: "_File") -> None:
         """WRITEs of the file's bytes (hashed again as read), then FSTAT and CLOSE."""
