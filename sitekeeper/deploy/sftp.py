@@ -576,6 +576,9 @@ class SftpRemote(LockFile):
                         code, text = _status(t, body)
                         if code == SFTP_OP_UNSUPPORTED:
                             self._posix_rename = False
+                        elif code == 2 and self._lstat(f.tmp) is not None:
+                            raise self._io(_oserror(code, text), f"renaming {f.item.upload.path} into place "
+                                           f"(is {posixpath.dirname(f.final)} there?)")
                         elif code == 2:
                             # Written, closed and its size confirmed, then gone: ProFTPD's quota
                             # module removes an upload that went over the limit.
@@ -668,10 +671,13 @@ class SftpRemote(LockFile):
                 if getattr(exc, "errno", None) != errno.ENOENT:
                     raise self._io(exc, f"deleting {path}")
         for folder in emptied_folders(paths):
+            full = posixpath.join(self.root, folder)
             try:
-                self.sftp.rmdir(posixpath.join(self.root, folder))  # fails while not empty: fine
+                self.sftp.rmdir(full)  # fails while not empty: fine
             except OSError:
-                pass
+                continue
+            with self._dirs_lock:  # uploads after these deletes (--deletes-first) make it again
+                self._dirs.discard(full)
 
     def finish(self, plan, release: str, uploaded, deleted) -> None:
         if not self.atomic:
