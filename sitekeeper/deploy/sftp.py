@@ -46,7 +46,7 @@ from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
 from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
-                     spoken_protocol)
+                     protocol_of_greeting, spoken_protocol)
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -85,6 +85,12 @@ def _transport(host: str, port: int, client: str, target_name: str):
     except OSError as exc:
         raise DeployError(f"{client}: target {target_name}: cannot reach {where} ({exc.strerror or exc}); "
                           "check the host and port in the url, and that the server is up") from exc
+    # An SSH server speaks first; another protocol's greeting (FTP, SMTP...) is named at once
+    # instead of after paramiko's banner timeout.
+    spoken = protocol_of_greeting(_peek(sock))
+    if spoken and spoken != "SSH":
+        sock.close()
+        raise _not_ssh(client, target_name, where, spoken)
     transport = paramiko.Transport(sock, default_window_size=64 << 20, default_max_packet_size=32768)
     # AES-GCM first when the server offers it (OpenSSH does): an AEAD needs no separate MAC,
     # whose check paramiko does byte by byte in Python for every packet; measured ~15 % less
@@ -97,13 +103,28 @@ def _transport(host: str, port: int, client: str, target_name: str):
         transport.close()
         spoken = spoken_protocol(host, port)
         if spoken and spoken != "SSH":
-            article = "an" if spoken[0] in "AEFHIS" else "a"
-            raise DeployError(f"{client}: target {target_name}: {where} answers like {article} {spoken} server, not SSH",
-                              "sftp:// needs the SSH port your hosting gives (usually 22); check the port in "
-                              "the url, or ask the host for SFTP access") from exc
+            raise _not_ssh(client, target_name, where, spoken) from exc
         raise DeployError(f"{client}: target {target_name}: {where} does not speak SSH ({exc}); "
                           "check the port in the url") from exc
     return transport
+
+
+def _peek(sock, seconds: float = 2.0) -> bytes:
+    """The first bytes the server sent, left unread; b"" when it sent none within ``seconds``."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(256, socket.MSG_PEEK)
+    except OSError:
+        return b""
+    finally:
+        sock.settimeout(CONNECT_TIMEOUT)
+
+
+def _not_ssh(client: str, target_name: str, where: str, spoken: str) -> DeployError:
+    article = "an" if spoken[0] in "AEFHIS" else "a"
+    return DeployError(f"{client}: target {target_name}: {where} answers like {article} {spoken} server, not SSH",
+                       "sftp:// needs the SSH port your hosting gives (usually 22); check the port in "
+                       "the url, or ask the host for SFTP access")
 
 
 class SftpRemote(LockFile):
