@@ -69,6 +69,22 @@ class _Ftp(ftplib.FTP_TLS):
         self.welcome = self.getresp()
         return self.welcome
 
+    def getmultiline(self):
+        # ftplib's own, except that a first line without a reply code ends it at once: an SSH
+        # banner ("SSH-2.0-...") looks like the start of a multi-line reply "SSH", and ftplib
+        # would wait for its end until the timeout
+        line = self.getline()
+        if not line[:3].isdigit():
+            raise ftplib.error_proto(line)
+        if line[3:4] == "-":
+            code = line[:3]
+            while True:
+                nextline = self.getline()
+                line = line + ("\n" + nextline)
+                if nextline[:3] == code and nextline[3:4] != "-":
+                    break
+        return line
+
     def login(self, user="", passwd="", acct=""):
         if self.use_tls:
             return super().login(user, passwd, acct)  # AUTH TLS first (explicit), then USER/PASS
