@@ -293,9 +293,33 @@ def sshd_chroot(tmp_path_factory):
         server = start_sshd_chroot(tmp_path_factory.mktemp("sshd-chroot"))
     except FileNotFoundError:
         pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
-    yield server
-    stop(server.server.proc)
-    shutil.rmtree(server.base, ignore_errors=True)
+    try:
+        refused = _chroot_login_refused(server)
+        if refused:
+            pytest.skip(f"sshd cannot chroot here: {refused}")
+        yield server
+    finally:
+        stop(server.server.proc)
+        shutil.rmtree(server.base, ignore_errors=True)
+
+
+def _chroot_login_refused(chroot: ChrootSshd) -> str | None:
+    """None when the chrooted account can log in and list "/"; else sshd's reason (a
+    container without CAP_SYS_CHROOT, say)."""
+    import paramiko
+
+    srv = chroot.server
+    try:
+        with paramiko.SSHClient() as ssh:
+            ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # our own server, just started
+            ssh.connect(srv.host, srv.port, srv.user, key_filename=str(srv.key_file), look_for_keys=False,
+                        allow_agent=False, timeout=10)
+            with ssh.open_sftp() as sftp:
+                sftp.listdir("/")
+        return None
+    except Exception as exc:  # the reason is in sshd's log
+        lines = [l for l in srv.log.read_text(errors="replace").splitlines() if "chroot" in l.lower()]
+        return (lines[-1] if lines else f"{type(exc).__name__}: {exc}").strip()
 
 
 @pytest.fixture(scope="session")
