@@ -15,7 +15,6 @@ machine (scripts/setup.sh --test installs it).
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import shutil

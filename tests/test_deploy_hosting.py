@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from sitekeeper.deploy.apply import open_remote, publish_folder
 from sitekeeper.deploy.ftps import fetch_certificate
 from sitekeeper.errors import DeployError
 from sitekeeper.report import RecordingReporter
+from sitekeeper.state.lock import LockRecord
 from sitekeeper.state.store import LocalStore
 
 from fixtures_ftp import PASSWORD_ENV
@@ -95,7 +97,7 @@ def test_openssh_chroot_keeps_state_in_the_workspace_store_never_in_the_docroot(
     expected = {k: v for k, v in {**files, "p2/index.html": edited}.items() if k != "p5/index.html"}
     assert all_files(docroot) == expected and ours_inside(docroot) == []
     # files written by the chrooted account itself, not by root behind its back
-    assert (docroot / "index.html").stat().st_uid == (docroot).stat().st_uid != 0
+    assert (docroot / "index.html").stat().st_uid == docroot.stat().st_uid != 0
 
 
 def test_openssh_chroot_with_state_store_chosen_says_nothing_and_converges(sshd_chroot, tmp_path):
@@ -227,9 +229,6 @@ def test_lock_on_a_server_without_mlst_keeps_a_second_publish_out(proftpd_list_o
     publish_folder(build, t, "bakery", RecordingReporter())
     holder = open_remote(t, "bakery", RecordingReporter())
     try:
-        from sitekeeper.state.lock import LockRecord
-        import time
-
         record = LockRecord("tok", "ci-runner-7", 4242, "ci", time.time(), time.time())
         holder.list_files()  # a listing leaves the connection in ASCII mode
         assert holder.lock_create(record.to_bytes())
