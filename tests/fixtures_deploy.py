@@ -3,6 +3,10 @@
 - ``sshd_server``: OpenSSH ``sshd -D -e -f CONFIG`` on an unprivileged port, with its own
   host key, authorized_keys and an SFTP-only account (``ForceCommand internal-sftp``, as on
   shared hosting). Root may log in with the key only (CI runs as root).
+- ``sshd_chroot``: OpenSSH as shared hosts set it up: an account (``nobody``) confined by
+  ``ChrootDirectory`` to a root-owned folder it cannot write, with its docroot ``/www`` the
+  only folder it owns (``Match User`` + ``ForceCommand internal-sftp``). Needs root; skipped
+  with the reason otherwise. Module-scoped.
 - ``s3_server``: moto's standalone S3-compatible server; boto3 talks real HTTP to it.
 
 Both are session-scoped; a test is skipped (with the reason) only when the binary is
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -109,6 +114,111 @@ LogLevel VERBOSE
     return Sshd("127.0.0.1", port, getpass.getuser(), folder / "client_ed25519", fp, home, log, proc)
 
 
+CHROOT_USER = "nobody"
+
+
+@dataclass
+class ChrootSshd:
+    server: Sshd
+    """The sshd (its ``user`` is the chrooted account)."""
+    jail: Path
+    """The ChrootDirectory: "/" of the account's SFTP paths; root-owned, mode 755."""
+    base: Path
+    """Folder holding the jail and the account's authorized_keys (removed at the end)."""
+
+    @property
+    def docroot(self) -> Path:
+        """``/www`` inside the jail, the only folder the account may write."""
+        return self.jail / "www"
+
+
+def chroot_refusal() -> str | None:
+    """Why sshd cannot chroot an account here, or None."""
+    if os.geteuid() != 0:
+        return "sshd can only chroot (ChrootDirectory) when started as root"
+    try:
+        pwd.getpwnam(CHROOT_USER)
+    except KeyError:
+        return f"no {CHROOT_USER!r} account on this machine to chroot"
+    if _chroot_parent() is None:
+        return "no root-owned folder without group/other write access to hold a chroot (/run, /srv, /var/lib)"
+    return None
+
+
+def _chroot_parent() -> str | None:
+    # sshd requires every component of the ChrootDirectory path to be root-owned and not
+    # group/other writable: /tmp (mode 1777) cannot be on it.
+    for candidate in ("/run", "/srv", "/var/lib"):
+        path, ok = candidate, os.path.isdir(candidate)
+        while ok and path != "/":
+            st = os.stat(path)
+            ok = st.st_uid == 0 and not st.st_mode & 0o022
+            path = os.path.dirname(path)
+        if ok:
+            return candidate
+    return None
+
+
+def start_sshd_chroot(folder: Path) -> ChrootSshd:
+    """sshd (run as root) with ``Match User nobody`` + ``ChrootDirectory`` + internal-sftp."""
+    import tempfile
+
+    sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if os.path.exists("/usr/sbin/sshd") else None)
+    if sshd is None:
+        raise FileNotFoundError("sshd")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("host_ed25519", "client_ed25519"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True)
+    base = Path(tempfile.mkdtemp(prefix="sitekeeper-test-chroot-", dir=_chroot_parent()))
+    os.chmod(base, 0o755)
+    jail = base / "jail"
+    jail.mkdir(mode=0o755)
+    os.chmod(jail, 0o755)  # mkdir's mode is masked by the umask
+    account = pwd.getpwnam(CHROOT_USER)
+    (jail / "www").mkdir()
+    os.chown(jail / "www", account.pw_uid, account.pw_gid)
+    keys = base / "authorized_keys"  # read by sshd as the account: outside the 0700 pytest folders
+    keys.write_text((folder / "client_ed25519.pub").read_text())
+    os.chmod(keys, 0o644)
+    port = free_port()
+    log = folder / "sshd.log"
+    config = folder / "sshd_config"
+    config.write_text(f"""\
+Port {port}
+ListenAddress 127.0.0.1
+HostKey {folder / 'host_ed25519'}
+PidFile {folder / 'sshd.pid'}
+AuthorizedKeysFile {keys}
+UsePAM no
+StrictModes no
+PermitRootLogin no
+AllowUsers {CHROOT_USER}
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+MaxSessions 64
+MaxStartups 64
+LogLevel VERBOSE
+Subsystem sftp internal-sftp
+Match User {CHROOT_USER}
+  ChrootDirectory {jail}
+  ForceCommand internal-sftp
+  AllowTcpForwarding no
+""")
+    os.makedirs("/run/sshd", exist_ok=True)
+    out = open(log, "wb")
+    proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_port(port, proc, log)
+    except BaseException:
+        shutil.rmtree(base, ignore_errors=True)
+        raise
+    fp = subprocess.run(["ssh-keygen", "-l", "-f", str(folder / "host_ed25519.pub")], check=True,
+                        capture_output=True, text=True).stdout.split()[1]
+    server = Sshd("127.0.0.1", port, CHROOT_USER, folder / "client_ed25519", fp, jail / "www", log, proc)
+    return ChrootSshd(server, jail, base)
+
+
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -172,6 +282,44 @@ def sshd_server(tmp_path_factory):
         pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
     yield server
     stop(server.proc)
+
+
+@pytest.fixture(scope="module")
+def sshd_chroot(tmp_path_factory):
+    why = chroot_refusal()
+    if why:
+        pytest.skip(why)
+    try:
+        server = start_sshd_chroot(tmp_path_factory.mktemp("sshd-chroot"))
+    except FileNotFoundError:
+        pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
+    try:
+        refused = _chroot_login_refused(server)
+        if refused:
+            pytest.skip(f"sshd cannot chroot here: {refused}")
+        yield server
+    finally:
+        stop(server.server.proc)
+        shutil.rmtree(server.base, ignore_errors=True)
+
+
+def _chroot_login_refused(chroot: ChrootSshd) -> str | None:
+    """None when the chrooted account can log in and list "/"; else sshd's reason (a
+    container without CAP_SYS_CHROOT, say)."""
+    import paramiko
+
+    srv = chroot.server
+    try:
+        with paramiko.SSHClient() as ssh:
+            ssh.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # our own server, just started
+            ssh.connect(srv.host, srv.port, srv.user, key_filename=str(srv.key_file), look_for_keys=False,
+                        allow_agent=False, timeout=10)
+            with ssh.open_sftp() as sftp:
+                sftp.listdir("/")
+        return None
+    except Exception as exc:  # the reason is in sshd's log
+        lines = [l for l in srv.log.read_text(errors="replace").splitlines() if "chroot" in l.lower()]
+        return (lines[-1] if lines else f"{type(exc).__name__}: {exc}").strip()
 
 
 @pytest.fixture(scope="session")

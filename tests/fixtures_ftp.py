@@ -7,13 +7,14 @@ session, ProFTPD's default), and SFTP (mod_sftp) on a second port.
 - ``proftpd_server``: session-scoped; ``start_proftpd`` is also used by bench/deploy_bench.py.
 - ``proftpd_plain``: the same without TLS (for ftp:// to loopback).
 - ``proftpd_quota``: a 3 MB quota (mod_quotatab_file) on the user, as on cheap hosting.
+- ``proftpd_implicit``: FTPS with implicit TLS (TLS from the first byte, port 990 style).
+- ``proftpd_list_only``: plain FTP without MLST/MLSD (not in FEAT, refused if sent): LIST only.
 
 A test is skipped (with the reason) only when proftpd is not installed on a developer
 machine (scripts/setup.sh --test installs it).
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import shutil
@@ -67,10 +68,14 @@ def _hex_fp(der: bytes) -> str:
 
 
 def start_proftpd(folder: Path, *, tls: bool = True, sftp: bool = True, quota_bytes: int = 0,
-                  sftp_extensions: str = "", www_only: bool = False, command_log: Path | None = None) -> Proftpd:
+                  sftp_extensions: str = "", www_only: bool = False, command_log: Path | None = None,
+                  implicit: bool = False, mlsd: bool = True) -> Proftpd:
     """``www_only``: the account may write only inside ~/www (its docroot), not beside it,
     as on hosts that chroot the login to a home whose top the user cannot change.
-    ``command_log``: one line per FTP command ("COMMAND BYTES"), for the benchmark's counts."""
+    ``command_log``: one line per FTP command ("COMMAND BYTES"), for the benchmark's counts.
+    ``implicit``: TLS from the first byte (``TLSOptions UseImplicitSSL``, as on port 990).
+    ``mlsd=False``: MLST/MLSD neither advertised in FEAT nor allowed, as on servers that
+    list with LIST only."""
     exe = shutil.which("proftpd") or ("/usr/sbin/proftpd" if os.path.exists("/usr/sbin/proftpd") else None)
     if exe is None or not os.path.isdir(MODULES):
         raise FileNotFoundError("proftpd")
@@ -148,6 +153,7 @@ TLSRSACertificateFile {cert}
 TLSRSACertificateKeyFile {key}
 TLSRequired on
 TLSVerifyClient off
+{"TLSOptions UseImplicitSSL" if implicit else ""}
 """
     sftp_lines = ""
     if sftp:
@@ -204,6 +210,7 @@ MaxInstances 60
 PassivePorts 40000 60000
 TimeoutIdle 600
 {limits_block}
+{"" if mlsd else NO_MLSD}
 {f'LogFormat counted "%m %b"{chr(10)}ExtendedLog {command_log} ALL counted' if command_log else ''}
 {sftp_lines}
 """)
@@ -218,6 +225,12 @@ TimeoutIdle 600
 
 
 PASSWORD_ENV = "SITEKEEPER_TEST_FTP_PASSWORD"
+
+NO_MLSD = """FactsAdvertise off
+<Limit MLSD MLST>
+  DenyAll
+</Limit>
+"""
 
 
 def _start(tmp_path_factory, name: str, **kw) -> Proftpd:
@@ -253,6 +266,20 @@ def proftpd_plain(tmp_path_factory):
 @pytest.fixture(scope="session")
 def proftpd_quota(tmp_path_factory):
     server = _start(tmp_path_factory, "proftpd-quota", quota_bytes=3 << 20)
+    yield server
+    stop(server.proc)
+
+
+@pytest.fixture(scope="session")
+def proftpd_implicit(tmp_path_factory):
+    server = _start(tmp_path_factory, "proftpd-implicit", implicit=True, sftp=False)
+    yield server
+    stop(server.proc)
+
+
+@pytest.fixture(scope="session")
+def proftpd_list_only(tmp_path_factory):
+    server = _start(tmp_path_factory, "proftpd-list", tls=False, sftp=False, mlsd=False)
     yield server
     stop(server.proc)
 

@@ -1,6 +1,8 @@
-"""One deploy behaviour, five real targets: a local folder, OpenSSH sshd over SFTP, ProFTPD
-over FTPS (explicit TLS, a self-signed certificate pinned) and over its own SFTP (mod_sftp),
-and an S3-compatible server (moto_server) over HTTP, all on 127.0.0.1 and started by the suite."""
+"""One deploy behaviour, six real targets: a local folder, OpenSSH sshd over SFTP, ProFTPD
+over FTPS (explicit TLS, a self-signed certificate pinned), over plain FTP without MLSD (LIST
+only) and over its own SFTP (mod_sftp), and an S3-compatible server (moto_server) over HTTP,
+all on 127.0.0.1 and started by the suite. Atomic releases run over OpenSSH and ProFTPD's
+SFTP, with and without hard links."""
 from __future__ import annotations
 
 import json
@@ -66,19 +68,21 @@ class Kit:
             self.root = self.sshd.home / name / "site"
             self.table = {"url": self.sshd.url(str(self.root)), "host_key": self.sshd.fingerprint,
                           "key_file": str(self.sshd.key_file)}
-        elif kind in ("ftps", "proftpd-sftp", "proftpd-bare"):
+        elif kind in ("ftps", "ftp-list", "proftpd-sftp", "proftpd-bare"):
             # ProFTPD, its user chrooted to its home: "/" in the url is that home; "bare": its
-            # SFTP without the OpenSSH extensions (no posix-rename, no hardlink)
-            self.ftpd = request.getfixturevalue("proftpd_bare" if kind == "proftpd-bare" else "proftpd_server")
+            # SFTP without the OpenSSH extensions (no posix-rename, no hardlink); "ftp-list":
+            # plain FTP without MLSD/MLST (listed with LIST, sizes with SIZE)
+            fixture = {"proftpd-bare": "proftpd_bare", "ftp-list": "proftpd_list_only"}.get(kind, "proftpd_server")
+            self.ftpd = request.getfixturevalue(fixture)
             self.env = dict(self.ftpd.env)
             for k, v in self.env.items():
                 request.getfixturevalue("monkeypatch").setenv(k, v)
             self.root = self.ftpd.home / name / "site"
-            scheme = "ftps" if kind == "ftps" else "sftp"
+            scheme = {"ftps": "ftps", "ftp-list": "ftp"}.get(kind, "sftp")
             self.table = {"url": self.ftpd.url(f"/{name}/site", scheme), "password_env": PASSWORD_ENV}
             if kind == "ftps":
                 self.table["cert_fingerprint"] = self.ftpd.cert_fingerprint
-            else:
+            elif kind != "ftp-list":
                 self.table["host_key"] = self.ftpd.host_key_fingerprint
         else:
             self.s3server = request.getfixturevalue("s3_server")
@@ -118,7 +122,7 @@ class Kit:
                 and ".sitekeeper" not in p.relative_to(self.root).as_posix()]
 
 
-@pytest.fixture(params=["dir", "sftp", "ftps", "proftpd-sftp", "s3"])
+@pytest.fixture(params=["dir", "sftp", "ftps", "ftp-list", "proftpd-sftp", "s3"])
 def kit(request, tmp_path):
     return Kit(request.param, tmp_path, request)
 

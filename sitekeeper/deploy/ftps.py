@@ -69,6 +69,22 @@ class _Ftp(ftplib.FTP_TLS):
         self.welcome = self.getresp()
         return self.welcome
 
+    def getmultiline(self):
+        # ftplib's own, except that a first line without a reply code ends it at once: an SSH
+        # banner ("SSH-2.0-...") looks like the start of a multi-line reply "SSH", and ftplib
+        # would wait for its end until the timeout
+        line = self.getline()
+        if not line[:3].isdigit():
+            raise ftplib.error_proto(line)
+        if line[3:4] == "-":
+            code = line[:3]
+            while True:
+                nextline = self.getline()
+                line = line + ("\n" + nextline)
+                if nextline[:3] == code and nextline[3:4] != "-":
+                    break
+        return line
+
     def login(self, user="", passwd="", acct=""):
         if self.use_tls:
             return super().login(user, passwd, acct)  # AUTH TLS first (explicit), then USER/PASS
@@ -76,6 +92,9 @@ class _Ftp(ftplib.FTP_TLS):
 
     def ntransfercmd(self, cmd, rest=None):
         conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        # Without it, the TLS close (our close_notify, a small write after the file's last
+        # one) waits out the peer's delayed ACK: about 40 ms per file over FTPS.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.use_tls and self._prot_p:
             conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
         return conn, size
@@ -146,6 +165,11 @@ def _open(target, client: str, ctx: ssl.SSLContext | None) -> _Ftp:
     except (OSError, EOFError, ftplib.Error) as exc:
         _quit(ftp)
         spoken = spoken_protocol(target.host, target.port)
+        if spoken == "FTP" and implicit:
+            raise DeployError(f"{head}: {_where(target)} answers with a plain FTP greeting, not TLS, so it does not "
+                              "take implicit TLS",
+                              "remove tls = \"implicit\" (the default, explicit TLS with AUTH TLS, is what this port "
+                              "speaks), or use the host's implicit FTPS port (usually 990)") from exc
         if spoken and spoken != "FTP" and not (spoken == "TLS" and implicit):
             article = "an" if spoken[0] in "AEFHIS" else "a"
             hint = ("this is an SSH port: use sftp://" if spoken == "SSH" else
@@ -367,8 +391,15 @@ class FtpRemote(StoreState, LockFile):
                     kind = "dir" if f.get("type", "") in ("dir", "cdir", "pdir") else "file"
                     return kind, int(f.get("size", 0) or 0), f.get("modify", "")
             return None
+
+        def size(f):
+            if not self._binary:  # SIZE is refused in ASCII mode, which a LIST leaves behind
+                f.voidcmd("TYPE I")
+                self._binary = True
+            return f.size(path)
+
         try:
-            size = self._do(f"reading {path}", lambda f: f.size(path))
+            size = self._do(f"reading {path}", size)
             return "file", int(size or 0), ""
         except DeployError:
             pass

@@ -46,7 +46,7 @@ from ..state.store import content_version
 from . import faults
 from .plan import RemoteEntry, is_private
 from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
-                     spoken_protocol)
+                     protocol_of_greeting, spoken_protocol)
 
 CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
 SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
@@ -85,6 +85,12 @@ def _transport(host: str, port: int, client: str, target_name: str):
     except OSError as exc:
         raise DeployError(f"{client}: target {target_name}: cannot reach {where} ({exc.strerror or exc}); "
                           "check the host and port in the url, and that the server is up") from exc
+    # An SSH server speaks first; another protocol's greeting (FTP, SMTP...) is named at once
+    # instead of after paramiko's banner timeout.
+    spoken = protocol_of_greeting(_peek(sock))
+    if spoken and spoken != "SSH":
+        sock.close()
+        raise _not_ssh(client, target_name, where, spoken)
     transport = paramiko.Transport(sock, default_window_size=64 << 20, default_max_packet_size=32768)
     # AES-GCM first when the server offers it (OpenSSH does): an AEAD needs no separate MAC,
     # whose check paramiko does byte by byte in Python for every packet; measured ~15 % less
@@ -97,13 +103,28 @@ def _transport(host: str, port: int, client: str, target_name: str):
         transport.close()
         spoken = spoken_protocol(host, port)
         if spoken and spoken != "SSH":
-            article = "an" if spoken[0] in "AEFHIS" else "a"
-            raise DeployError(f"{client}: target {target_name}: {where} answers like {article} {spoken} server, not SSH",
-                              "sftp:// needs the SSH port your hosting gives (usually 22); check the port in "
-                              "the url, or ask the host for SFTP access") from exc
+            raise _not_ssh(client, target_name, where, spoken) from exc
         raise DeployError(f"{client}: target {target_name}: {where} does not speak SSH ({exc}); "
                           "check the port in the url") from exc
     return transport
+
+
+def _peek(sock, seconds: float = 2.0) -> bytes:
+    """The first bytes the server sent, left unread; b"" when it sent none within ``seconds``."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(256, socket.MSG_PEEK)
+    except OSError:
+        return b""
+    finally:
+        sock.settimeout(CONNECT_TIMEOUT)
+
+
+def _not_ssh(client: str, target_name: str, where: str, spoken: str) -> DeployError:
+    article = "an" if spoken[0] in "AEFHIS" else "a"
+    return DeployError(f"{client}: target {target_name}: {where} answers like {article} {spoken} server, not SSH",
+                       "sftp:// needs the SSH port your hosting gives (usually 22); check the port in "
+                       "the url, or ask the host for SFTP access")
 
 
 class SftpRemote(LockFile):
@@ -547,10 +568,11 @@ class SftpRemote(LockFile):
         sftp = self._channel()
         pipe = _Pipeline(sftp.sock)
         batches = _batches(items)
+        opening: list[_File] = []       # OPEN sent this round, handle arrives with the replies
+        writing: list[_File] = []       # have a handle: WRITE/FSTAT/CLOSE go out this round
+        renaming: list[_File] = []      # verified: the rename goes out this round
+        finished = False
         try:
-            opening: list[_File] = []       # OPEN sent this round, handle arrives with the replies
-            writing: list[_File] = []       # have a handle: WRITE/FSTAT/CLOSE go out this round
-            renaming: list[_File] = []      # verified: the rename goes out this round
             nxt = 0
             while nxt < len(batches) or opening or writing or renaming:
                 for f in renaming:
@@ -575,6 +597,9 @@ class SftpRemote(LockFile):
                         code, text = _status(t, body)
                         if code == SFTP_OP_UNSUPPORTED:
                             self._posix_rename = False
+                        elif code == 2 and self._lstat(f.tmp) is not None:
+                            raise self._io(_oserror(code, text), f"renaming {f.item.upload.path} into place "
+                                           f"(is {posixpath.dirname(f.final)} there?)")
                         elif code == 2:
                             # Written, closed and its size confirmed, then gone: ProFTPD's quota
                             # module removes an upload that went over the limit.
@@ -599,8 +624,22 @@ class SftpRemote(LockFile):
                 for f in writing:
                     self._check_file(pipe, f)
                 renaming, writing = writing, opening
+            finished = True
         finally:
-            sftp.close()
+            sftp.close()  # the server closes the handles left open
+            if not finished:
+                # The files of the failed rounds stay at temporary names: remove them now, so a
+                # full disk gets their room back at once (for the journal written on the way
+                # out, and for the next publish's lock), not only at the next run's clean-up.
+                self._discard([f.tmp for f in renaming + writing + opening])
+
+    def _discard(self, paths: list[str]) -> None:
+        with self._main_lock:
+            for path in paths:
+                try:
+                    self.sftp.remove(path)
+                except (OSError, paramiko.SSHException, EOFError):
+                    pass  # renamed already, never opened, or the connection is gone
 
     def _queue_file(self, pipe: "_Pipeline", f: "_File") -> None:
         """WRITEs of the file's bytes (hashed again as read), then FSTAT and CLOSE."""
@@ -653,10 +692,13 @@ class SftpRemote(LockFile):
                 if getattr(exc, "errno", None) != errno.ENOENT:
                     raise self._io(exc, f"deleting {path}")
         for folder in emptied_folders(paths):
+            full = posixpath.join(self.root, folder)
             try:
-                self.sftp.rmdir(posixpath.join(self.root, folder))  # fails while not empty: fine
+                self.sftp.rmdir(full)  # fails while not empty: fine
             except OSError:
-                pass
+                continue
+            with self._dirs_lock:  # uploads after these deletes (--deletes-first) make it again
+                self._dirs.discard(full)
 
     def finish(self, plan, release: str, uploaded, deleted) -> None:
         if not self.atomic:
