@@ -555,3 +555,41 @@ def test_full_disk_over_openssh_is_named_and_deletes_first_lets_the_publish_fini
     assert site_files(root) == expected
     assert not [p for p in all_files(small_disk) if p.endswith(".part")]
     assert publish_folder(build, t, "bakery", RecordingReporter()).uploaded == []
+
+
+def test_lock_claim_on_a_server_without_mlst_is_judged_by_its_listed_age(proftpd_list_only, ftp_env, tmp_path):
+    # A claim folder without its lock is a create killed halfway; without MLST its age comes
+    # from the LIST line. A fresh one is someone else's create: never taken over.
+    server = proftpd_list_only
+    ftp_env(server)
+    build = tmp_path / "build"
+    make_site(build, pages=1)
+    t = ftp_target(server, f"/{uuid.uuid4().hex[:8]}/www", tmp_path, scheme="ftp")
+    publish_folder(build, t, "bakery", RecordingReporter())
+    remote = open_remote(t, "bakery", RecordingReporter())
+    try:
+        store = remote.state_store()
+        claim = server.home / (store.folder.lstrip("/") + "/lock.claim")
+        claim.mkdir()
+        assert store.create("lock", b"mine") is False
+        assert store.read("lock") is None and claim.is_dir()
+        ten_minutes_ago = time.time() - 600
+        os.utime(claim, (ten_minutes_ago, ten_minutes_ago))
+        assert store.create("lock", b"mine") is True
+        assert store.read("lock")[0] == b"mine"
+    finally:
+        remote.lock_remove()
+        remote.close()
+
+
+def test_list_dates_are_read_as_utc_with_the_year_inferred():
+    from calendar import timegm
+
+    from sitekeeper.deploy.ftps import _list_time
+
+    now = timegm((2026, 12, 1, 11, 45, 0, 0, 0, 0))
+    assert _list_time(["Dec", "1", "11:30"], now) == "20261201113000"
+    assert _list_time(["Dec", "2", "00:10"], now) == "20261202001000"  # a server clock a little ahead
+    assert _list_time(["Dec", "20", "09:00"], now) == "20251220090000"  # no year: the last twelve months
+    assert _list_time(["Mar", "5", "2024"], now) == "20240305000000"
+    assert _list_time(["12-01-26", "11:30AM", "<DIR>"], now) == ""  # not a Unix-style listing

@@ -630,7 +630,8 @@ class FtpStore:
     FTP has no exclusive create, but MKD fails when the folder exists: ``create(key)`` first
     makes ``<key>.claim/`` (of two racers only one succeeds), then writes the blob under a
     temporary name and renames it into place; ``delete`` removes both. A claim without its
-    key is a create that was killed halfway, taken back after ``CLAIM_STALE_SECONDS``.
+    key is a create that was killed halfway, taken back after ``CLAIM_STALE_SECONDS`` (its
+    age from MLST, else from the LIST line: minutes, which is enough for that).
     ``replace_if`` moves the blob aside (one RNFR/RNTO: of two racers only one gets it) and
     checks it is the version judged."""
 
@@ -669,7 +670,7 @@ class FtpStore:
                     time.sleep(0.1)
                 if st is None:
                     continue
-                if not _older_than(st[2], CLAIM_STALE_SECONDS):
+                if not _older_than(st[2] or self._listed_modify(claim), CLAIM_STALE_SECONDS):
                     return False
                 try:
                     self.r.ftp.rmd(claim)
@@ -681,6 +682,23 @@ class FtpStore:
             return False
         self.r._write_small(final, data)
         return True
+
+    def _listed_modify(self, path: str) -> str:
+        """The time a LIST line gives ``path`` (servers without MLST), as MLST writes it; ''
+        when the listing does not say."""
+        lines: list[str] = []
+        try:
+            self.r._do(f"listing {posixpath.dirname(path)}",
+                       lambda f: (lines.clear(), f.retrlines(f"LIST -a {posixpath.dirname(path)}", lines.append)))
+        except DeployError:
+            return ""
+        self.r._binary = False
+        name = posixpath.basename(path)
+        for line in lines:
+            parts = line.split(None, 8)
+            if len(parts) == 9 and parts[8] == name:
+                return _list_time(parts[5:8], time.time())
+        return ""
 
     def replace_if(self, key: str, version: str, data: bytes) -> bool:
         final = self._path(key)
@@ -715,6 +733,29 @@ class FtpStore:
     def list(self, prefix: str = "") -> list[str]:
         names = [n for n, kind, _, _ in self.r._entries(self.folder) if kind == "file"]
         return sorted(n for n in names if n.startswith(prefix) and ".stale-" not in n)
+
+
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                        "dec"), 1)}
+
+
+def _list_time(fields, now: float) -> str:
+    """A Unix-style LIST date ("Dec", "1", "11:30", or "Dec", "1", "2025" for older files),
+    in UTC as most servers write it (ProFTPD's and vsftpd's default), as YYYYMMDDHHMMSS;
+    '' when it cannot be read. A date without a year is in the last twelve months."""
+    try:
+        month = _MONTHS[fields[0][:3].lower()]
+        day = int(fields[1])
+        if ":" in fields[2]:
+            hour, minute = (int(x) for x in fields[2].split(":", 1))
+            year = time.gmtime(now).tm_year
+            if (month, day) > (time.gmtime(now).tm_mon, time.gmtime(now).tm_mday + 1):
+                year -= 1
+        else:
+            year, hour, minute = int(fields[2]), 0, 0
+        return f"{year:04d}{month:02d}{day:02d}{hour:02d}{minute:02d}00"
+    except (KeyError, ValueError, IndexError):
+        return ""
 
 
 def _older_than(modify: str, seconds: float) -> bool:
