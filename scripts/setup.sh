@@ -5,8 +5,10 @@
 #   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
 #                              proftpd (FTPS, its SFTP, quotas), dovecot-imapd, poppler-utils (pdftotext,
-#                              to read the report PDFs), pytest, hypothesis,
-#                              playwright (driving Debian's chromium), moto, aiosmtpd
+#                              to read the report PDFs), a Java runtime, pytest, hypothesis,
+#                              playwright (driving Debian's chromium), moto, aiosmtpd, and from npm
+#                              into tests/.node/: s3rver and the theme's outside judges, the Nu HTML
+#                              Checker (vnu-jar, run with java) and Lighthouse (on Debian's chromium)
 #   scripts/setup.sh --bench   also the peers of the benchmarks: hugo, rclone, lftp, awscli, pelican
 #
 # The distribution's python3 refuses `pip install` (PEP 668), so sitekeeper lives in its own
@@ -55,7 +57,8 @@ if [ "$want_test" = 1 ]; then
   need proftpd /usr/sbin/proftpd proftpd-core
   [ -f /usr/lib/proftpd/mod_sftp.so ] || apt_packages+=(proftpd-mod-crypto)
   need dovecot /usr/sbin/dovecot dovecot-imapd
-  need npm /usr/bin/npm npm   # s3rver: an S3-compatible store without conditional writes
+  need npm /usr/bin/npm npm   # s3rver, vnu-jar, lighthouse
+  need java /usr/bin/java default-jre-headless   # runs the Nu HTML Checker (vnu.jar)
   need pdftotext /usr/bin/pdftotext poppler-utils
 fi
 if [ "$want_bench" = 1 ]; then
@@ -91,10 +94,19 @@ spec="."
 echo "installing sitekeeper${extras:+ with [$extras]} into .venv/" >&2
 "$VPY" -m pip install -q --disable-pip-version-check -e "$spec" || fail "pip install into .venv failed (see above)"
 "$VPY" -c "import sitekeeper" || fail "sitekeeper did not install"
-if [ "$want_test" = 1 ] && [ ! -x tests/.node/node_modules/.bin/s3rver ]; then
-  echo "installing s3rver (npm) into tests/.node/" >&2
-  npm install --prefix tests/.node --no-audit --no-fund --silent s3rver@3.7.1 >/dev/null \
-    || fail "npm install s3rver failed"
+if [ "$want_test" = 1 ]; then
+  # s3rver: an S3-compatible store without conditional writes. vnu-jar (the Nu HTML Checker)
+  # and lighthouse judge the built theme (tests/test_judges.py); Lighthouse drives Debian's
+  # chromium through CHROME_PATH, and nothing here downloads a browser.
+  node_tools=()
+  [ -x tests/.node/node_modules/.bin/s3rver ] || node_tools+=(s3rver@3.7.1)
+  [ -f tests/.node/node_modules/vnu-jar/build/dist/vnu.jar ] || node_tools+=(vnu-jar@26.9.27)
+  [ -x tests/.node/node_modules/.bin/lighthouse ] || node_tools+=(lighthouse@12.8.2)
+  if [ "${#node_tools[@]}" -gt 0 ]; then
+    echo "installing ${node_tools[*]} (npm) into tests/.node/" >&2
+    PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix tests/.node --no-audit --no-fund --silent "${node_tools[@]}" >/dev/null \
+      || fail "npm install ${node_tools[*]} failed"
+  fi
 fi
 
 # Put the command on a folder the user's PATH already has.
