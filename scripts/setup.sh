@@ -98,11 +98,11 @@ if [ "$want_test" = 1 ]; then
   # s3rver: an S3-compatible store without conditional writes. vnu-jar (the Nu HTML Checker)
   # and lighthouse judge the built theme (tests/test_judges.py); Lighthouse drives Debian's
   # chromium through CHROME_PATH, and nothing here downloads a browser.
-  node_tools=()
-  [ -x tests/.node/node_modules/.bin/s3rver ] || node_tools+=(s3rver@3.7.1)
-  [ -f tests/.node/node_modules/vnu-jar/build/dist/vnu.jar ] || node_tools+=(vnu-jar@26.9.27)
-  [ -x tests/.node/node_modules/.bin/lighthouse ] || node_tools+=(lighthouse@12.8.2)
-  if [ "${#node_tools[@]}" -gt 0 ]; then
+  # All three in one install whenever one is missing: npm removes from tests/.node what its
+  # package.json does not list, so installing only the missing one would drop the others.
+  node_tools=(s3rver@3.7.1 vnu-jar@26.9.27 lighthouse@12.8.2)
+  if [ ! -x tests/.node/node_modules/.bin/s3rver ] || [ ! -f tests/.node/node_modules/vnu-jar/build/dist/vnu.jar ] \
+     || [ ! -x tests/.node/node_modules/.bin/lighthouse ]; then
     echo "installing ${node_tools[*]} (npm) into tests/.node/" >&2
     PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix tests/.node --no-audit --no-fund --silent "${node_tools[@]}" >/dev/null \
       || fail "npm install ${node_tools[*]} failed"
