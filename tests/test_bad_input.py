@@ -85,6 +85,25 @@ def test_leftover_shortcodes_are_warnings_at_their_line(tmp_path):
     assert sk("check", "--json", "--strict", cwd=ws, now=NOW).returncode == 1
 
 
+def test_headings_that_break_the_outline_are_warnings_at_their_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    page = ws / "sites/mini/content/preise.md"
+    text = page.read_text(encoding="utf-8")
+    lines = text.count("\n")
+    page.write_text(text + "\n### Torten\n\nText\n\n## Brot\n\n```\n# not a heading\n```\n\n# Kaffee\n",
+                    encoding="utf-8")
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    found = [(p["line"], p["message"], p["fix"]) for p in json_lines(run.stdout)
+             if p.get("event") == "problem" and p["path"].endswith("preise.md")]
+    assert [line for line, _, _ in found] == [lines + 2, lines + 12]
+    assert "level 3 (###) follows the page's title" in found[0][1] and found[0][2] == "write it as ##"
+    assert "top-level heading" in found[1][1]
+    # The same warnings from build, and the page is still built.
+    run = sk("build", "mini", "--out", "out", cwd=ws, now=NOW)
+    assert run.returncode == 0 and "preise.md:%d: warning" % (lines + 2) in run.stderr
+
+
 def _banner_server(banner: bytes):
     """A loopback server that answers every connection with one line and closes (an HTTP or FTP
     server where an SSH server was expected)."""

@@ -162,6 +162,11 @@ def parse_source(args):
     if page is None or any(d.is_error for d in diags):
         return relpath, SourceRecord(sig, sha, None, diags), sha, None
     rendered = html_body(page.body) if page.is_html else render_md(page.body)
+    if not page.is_html and rendered.headings:
+        from ..render.markdown import outline_problems
+
+        diags = diags + [Diagnostic(source, line, message, fix, "warning")
+                         for line, message, fix in outline_problems(rendered.headings, page.body_line)]
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
     entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links, rendered.raw_html)
     return relpath, entry, sha, rendered.html

@@ -24,6 +24,8 @@ class Rendered:
     """First image source, for social previews."""
     raw_html: tuple[tuple[int, str], ...] = ()
     """(line within the body (0-based), fragment) of every raw HTML block and inline tag."""
+    headings: tuple[tuple[int, int], ...] = ()
+    """(line within the body (0-based), level) of every Markdown heading, in order."""
 
 
 def slugify(text: str) -> str:
@@ -144,4 +146,23 @@ def render_markdown(body: str) -> Rendered:
     raw: list = []
     links = _collect_links(tokens, raw)
     first_image = next((t for t, _, k in links if k == "image"), None)
-    return Rendered(html=html, links=tuple(links), first_image=first_image, raw_html=tuple(raw))
+    headings = tuple((t.map[0], int(t.tag[1])) for t in tokens if t.type == "heading_open" and t.map)
+    return Rendered(html=html, links=tuple(links), first_image=first_image, raw_html=tuple(raw), headings=headings)
+
+
+def outline_problems(headings, first_line: int) -> list[tuple[int, str, str]]:
+    """(line, message, fix) for headings that break the page's outline, which screen readers
+    navigate by: the page's title is its only h1, and a level is never skipped on the way down."""
+    found = []
+    previous = 1  # the title
+    for line, level in headings:
+        if level == 1:
+            found.append((first_line + line, "a top-level heading (#) in the body: the page's title is already its "
+                          "heading", "start the body's headings at ##"))
+        elif level > previous + 1:
+            after = "the page's title (level 1)" if previous == 1 else f"level {previous}"
+            found.append((first_line + line, f"heading level {level} ({'#' * level}) follows {after}: a level is "
+                          "skipped, which screen readers announce as a missing section",
+                          f"write it as {'#' * (previous + 1)}"))
+        previous = max(level, 1)
+    return found
