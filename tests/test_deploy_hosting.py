@@ -536,7 +536,7 @@ def test_full_disk_over_openssh_is_named_and_deletes_first_lets_the_publish_fini
     (build / "about/index.html").write_bytes(b"<h1>About v2</h1>")
     with pytest.raises(DeployError) as exc:
         publish_folder(build, t, "bakery", RecordingReporter())
-    assert "disk or quota on the server is probably full" in exc.value.message
+    assert "disk or quota on the server is probably full (the disk has " in exc.value.message
     assert "--deletes-first" in exc.value.fix and "check the path" not in exc.value.fix
     assert "\n" not in str(exc.value)
     left = site_files(root)
@@ -555,6 +555,41 @@ def test_full_disk_over_openssh_is_named_and_deletes_first_lets_the_publish_fini
     assert site_files(root) == expected
     assert not [p for p in all_files(small_disk) if p.endswith(".part")]
     assert publish_folder(build, t, "bakery", RecordingReporter()).uploaded == []
+
+
+@pytest.fixture
+def docroot_mount(sshd_server):
+    """A docroot that is a disk of its own (a tmpfs mounted on it), the state folder beside it
+    on the account's disk: a rename from one to the other fails (EXDEV)."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    root = sshd_server.home / f"mnt-{uuid.uuid4().hex[:8]}" / "site"
+    root.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(root)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        shutil.rmtree(root.parent)
+        pytest.skip(f"cannot mount a tmpfs here ({mounted.stderr.strip() or mounted.returncode})")
+    yield root
+    subprocess.run(["umount", "-l", str(root)], check=False)
+    shutil.rmtree(root.parent, ignore_errors=True)
+
+
+def test_a_docroot_on_a_disk_of_its_own_gets_its_temporary_files_inside_it(sshd_server, docroot_mount, tmp_path):
+    root = docroot_mount
+    build = tmp_path / "build"
+    files = make_site(build, pages=3)
+    t = parse_target("production", {"url": sshd_server.url(str(root)), "host_key": sshd_server.fingerprint,
+                                    "key_file": str(sshd_server.key_file)}, tmp_path)
+    first = publish_folder(build, t, "bakery", RecordingReporter())
+    assert sorted(first.uploaded) == sorted(files)
+    assert site_files(root) == files
+    assert ours_inside(root) == []  # the temporary folder is gone once the files are in place
+    assert (root.parent / ".sitekeeper-site").is_dir()  # the state stays beside the docroot
+    (build / "about/index.html").write_bytes(b"<h1>About v2</h1>")
+    again = publish_folder(build, t, "bakery", RecordingReporter())
+    assert again.uploaded == ["about/index.html"]
+    assert (root / "about/index.html").read_bytes() == b"<h1>About v2</h1>" and ours_inside(root) == []
 
 
 def test_lock_claim_on_a_server_without_mlst_is_judged_by_its_listed_age(proftpd_list_only, ftp_env, tmp_path):

@@ -34,9 +34,10 @@ import struct
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import paramiko
-from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HANDLE, CMD_OPEN, CMD_STATUS,
+from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_EXTENDED_REPLY, CMD_FSTAT, CMD_HANDLE, CMD_OPEN, CMD_STATUS,
                            CMD_WRITE, SFTP_FAILURE, SFTP_FLAG_CREATE, SFTP_FLAG_TRUNC, SFTP_FLAG_WRITE, SFTP_OK,
                            SFTP_OP_UNSUPPORTED)
 from paramiko.sftp_attr import SFTPAttributes
@@ -247,8 +248,15 @@ class SftpRemote(LockFile):
         return paramiko.SFTPClient.from_transport(self.transport, window_size=64 << 20, max_packet_size=32768)
 
     def _full(self, what: str) -> DeployError:
+        free = None
+        if getattr(self, "root", None) and self._main_lock.acquire(blocking=False):  # never waits on itself
+            try:
+                free = _statvfs(self.sftp, self.root)
+            finally:
+                self._main_lock.release()
+        room = f" (the disk has {_size(free.available)} free)" if free else ""
         return TargetFull(
-            f"{self.client}: target {self.name}: the disk or quota on the server is probably full: {what}",
+            f"{self.client}: target {self.name}: the disk or quota on the server is probably full{room}: {what}",
             "free space on the server (or ask the host for a bigger quota); if the new site is smaller, run "
             "publish again with --deletes-first so the files it no longer has are removed first")
 
@@ -308,12 +316,23 @@ class SftpRemote(LockFile):
             self.ws_store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, why)
             self.state = posixpath.join(self.root, ".sitekeeper-tmp")
             self.tmp = self.state
+            self._tmp_in_root = True
             self._mkdir_once(self.tmp)
             return
         self.tmp = posixpath.join(self.state, "tmp")
         self.releases = posixpath.join(self.state, "releases")
         for folder in (self.tmp,) + ((self.releases,) if self.atomic else ()):
             self._mkdir_once(folder)
+        if not self.atomic:
+            # A docroot on a disk of its own (a mount) cannot take a rename from the folder
+            # beside it: the temporary files go into the docroot then, under a .sitekeeper
+            # name, in a folder that exists only while files are on their way.
+            here, there = _statvfs(self.sftp, self.tmp), _statvfs(self.sftp, self.root)
+            if here and there and here.fsid != there.fsid:
+                self._state_tmp = self.tmp  # the state's own small files still go through it
+                self.tmp = posixpath.join(self.root, ".sitekeeper-tmp")
+                self._tmp_in_root = True
+                self._mkdir_once(self.tmp)
 
     def _mkdir_once(self, folder: str) -> None:
         """Create ``folder`` unless it is there (or another publish just made it)."""
@@ -370,7 +389,8 @@ class SftpRemote(LockFile):
             raise self._io(exc, f"reading {path}")
 
     def _write_small(self, final: str, blob: bytes) -> None:
-        tmp = posixpath.join(self.tmp, f"{uuid.uuid4().hex}.part")
+        in_root = final.startswith(self.root.rstrip("/") + "/")
+        tmp = posixpath.join(self.tmp if in_root else getattr(self, "_state_tmp", self.tmp), f"{uuid.uuid4().hex}.part")
         try:
             with self.sftp.open(tmp, "wb") as fh:
                 fh.set_pipelined(True)
@@ -526,14 +546,15 @@ class SftpRemote(LockFile):
         return link if link.startswith("/") else posixpath.join(posixpath.dirname(self.root), link)
 
     def _clean_tmp(self) -> None:
-        try:
-            for name in self.sftp.listdir(self.tmp):
-                try:
-                    self.sftp.remove(posixpath.join(self.tmp, name))
-                except OSError:
-                    pass
-        except OSError as exc:
-            raise self._io(exc, f"listing {self.tmp}")
+        for folder in dict.fromkeys((self.tmp, getattr(self, "_state_tmp", self.tmp))):
+            try:
+                for name in self.sftp.listdir(folder):
+                    try:
+                        self.sftp.remove(posixpath.join(folder, name))
+                    except OSError:
+                        pass
+            except OSError as exc:
+                raise self._io(exc, f"listing {folder}")
 
     def _final(self, path: str) -> str:
         return posixpath.join(self._release_dir if self.atomic else self.root, path)
@@ -811,7 +832,7 @@ class SftpRemote(LockFile):
             pass
 
     def close(self) -> None:
-        if self.ws_store is not None and getattr(self, "tmp", None):
+        if getattr(self, "_tmp_in_root", False) and getattr(self, "tmp", None):
             try:  # the temporary folder inside the docroot exists only while files are on their way
                 for name in self.sftp.listdir(self.tmp):
                     self.sftp.remove(posixpath.join(self.tmp, name))
@@ -914,6 +935,35 @@ class SftpStore:
 # body outside its own request path; these two wrappers are the only places that reach into
 # its private API (``_request``, ``SFTPAttributes._from_msg``), so a paramiko upgrade that
 # changes them breaks here, visibly, and nowhere else.
+@dataclass(frozen=True)
+class _Vfs:
+    available: int
+    """Bytes free for the account (f_bavail * f_frsize)."""
+    fsid: int
+    """The file system's id: two paths with different ids are on different disks."""
+
+
+def _statvfs(sftp, path: str) -> "_Vfs | None":
+    """statvfs@openssh.com of ``path`` (OpenSSH offers it), or None where the server does not."""
+    try:
+        t, msg = sftp._request(CMD_EXTENDED, "statvfs@openssh.com", path)
+    except (OSError, EOFError, paramiko.SSHException):
+        return None
+    if t != CMD_EXTENDED_REPLY:
+        return None
+    try:
+        _bsize, frsize, _blocks, _bfree, bavail, _files, _ffree, _favail, fsid = (msg.get_int64() for _ in range(9))
+    except Exception:
+        return None
+    return _Vfs(bavail * frsize, fsid)
+
+
+def _size(n: int) -> str:
+    if n < 1000:
+        return f"{n} bytes"
+    return f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.1f} GB"
+
+
 def _extended(sftp, name: str, *args) -> None:
     """Run the SFTP extended request ``name`` (e.g. hardlink@openssh.com); raises OSError."""
     sftp._request(CMD_EXTENDED, name, *args)
