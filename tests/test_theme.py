@@ -207,6 +207,18 @@ def test_promotion_page_shows_the_offer_once_with_validity_and_a_button(dental):
     assert "Platí do" in main and "6.\u00a0ledna 2027" in main
     assert re.search(r'<p class="cta"><a href="/kontakt/" class="button', main)
     assert 'class="banners"' not in html  # its own banner is not repeated above it
+    # The line under the title does not repeat the title the banner starts with.
+    assert '<p class="landing__offer">Dentální hygiena a' in main and main.count("Zimní úsměv:") == 0
+
+
+def test_the_offer_line_drops_a_lead_that_repeats_the_title():
+    from sitekeeper.render.landing import offer_line
+
+    assert offer_line("Adventsaktion: 10 % auf alle Stollen", "Adventsaktion 2026") == "10 % auf alle Stollen"
+    assert offer_line("zimní úsměv: bělení o 20 %", "Zimní úsměv") == "Bělení o 20 %"
+    assert offer_line("Spring sale: 20% off", "Easter offer") == "Spring sale: 20% off"  # another lead: kept
+    assert offer_line("Adventsaktion:", "Adventsaktion 2026") == "Adventsaktion:"  # nothing after it: kept
+    assert offer_line("Adventsaktion 2026", "adventsaktion 2026") == ""
 
 
 def test_news_cards_show_a_thumbnail_when_the_post_has_a_picture(bakery):

@@ -91,8 +91,10 @@ class Renderer:
         if job.promo is not None:
             pr = job.promo
             text = pr.text(lang)
+            from ..render.landing import offer_line
+
             promo = {
-                "title": text.title, "banner": text.banner,
+                "title": text.title, "banner": text.banner, "offer": offer_line(text.banner, text.title),
                 "starts_display": format_date(pr.starts, lang), "ends_display": format_date(last_day(pr.ends), lang),
                 "starts_iso": pr.starts.isoformat(), "ends_iso": pr.ends.isoformat(),
             }

@@ -56,3 +56,19 @@ def summary(body: str, limit: int = 160) -> str:
         cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–-")
         return cut + "…"
     return ""
+
+
+def offer_line(banner: str, title: str) -> str:
+    """The banner's text as the landing's line under its title, without what the title already
+    says: "Adventsaktion: 10 % auf alle Stollen" under "Adventsaktion 2026" reads
+    "10 % auf alle Stollen". '' when nothing is left."""
+    banner, title = banner.strip(), title.strip()
+    if not banner or banner.casefold() == title.casefold():
+        return ""
+    head, sep, rest = banner.partition(":")
+    if sep and rest.strip():
+        words, lead = title.casefold().split(), head.strip().casefold().split()
+        if lead and words[:len(lead)] == lead:
+            rest = rest.strip()
+            return rest[:1].upper() + rest[1:]
+    return banner
