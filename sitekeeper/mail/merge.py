@@ -12,8 +12,8 @@ import html
 import re
 from dataclasses import dataclass
 
-# The syntax and the site-side rendering live in the render layer; re-exported here.
-from ..render.merge import FIELD_RE, for_site  # noqa: F401
+# The syntax lives in the render layer, beside the site-side rendering of fields.
+from ..render.merge import FIELD_RE
 
 LOOSE_RE = re.compile(r"\{\{.*?\}\}", re.S)
 # Letters and digits only: no Markdown emphasis, no HTML escaping, no URL encoding touches it.
