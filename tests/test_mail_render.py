@@ -147,7 +147,9 @@ def test_client_template_overrides_the_built_in_email_template(demo_workspace):
 
 def test_merge_syntax_parses_fields_and_fallbacks():
     assert [u.name for u in merge.uses('Hi {{name}} {{ city or "Berlin" }} {{x_y}}')] == ["name", "city", "x_y"]
-    assert merge.for_site('Hallo {{ name or "Kundin" }}!') == "Hallo Kundin!"
+    from sitekeeper.render.merge import for_site
+
+    assert for_site('Hallo {{ name or "Kundin" }}!') == "Hallo Kundin!"
     assert merge.malformed("{{ name | upper }}") == [(0, "{{ name | upper }}")]
 
 
