@@ -423,3 +423,43 @@ def test_a_sent_campaign_stays_readable_on_the_site_after_the_promotion_ends(tmp
     prev = sk("campaign", "preview", promo, "--no-proof", "--out", "prev", cwd=ws, now="2026-03-05T10:00:00+01:00")
     assert prev.returncode == 0, prev.stderr
     assert "https://mini.example/newsletter/fruehling/" in (ws / "prev/de.html").read_text(encoding="utf-8")
+
+
+def test_ses_daily_quota_stops_the_send_and_a_later_run_sends_only_the_rest(demo_workspace, s3_server, aws_env):
+    # moto's server stands in for Amazon SES (no real SES can run here): 200 messages a day and
+    # 1 a second, counted per region. A region of this test's own keeps its count apart from
+    # the other tests', and a second fresh region stands in for the next day's quota.
+    import boto3
+
+    used_up, next_day = "ap-southeast-2", "ap-northeast-3"
+    ses = boto3.client("ses", region_name=used_up, endpoint_url=s3_server.endpoint)
+    for region in (used_up, next_day):
+        boto3.client("ses", region_name=region, endpoint_url=s3_server.endpoint).verify_domain_identity(
+            Domain="baeckerei-sonnenkorn.example")
+    for i in range(int(198 - ses.get_send_quota()["SentLast24Hours"])):  # the account's other mail today
+        ses.send_raw_email(Source="news@baeckerei-sonnenkorn.example", Destinations=[f"other{i}@example.org"],
+                           RawMessage={"Data": b"Subject: x\r\n\r\nx\r\n"})
+    write_audience(demo_workspace, 5, start=700)
+    edit(site_toml(demo_workspace), "[mail]\n",
+         f'[mail]\ntransport = "ses"\nregion = "{used_up}"\nendpoint_url = "{s3_server.endpoint}"\n')
+    approve(demo_workspace)
+
+    r = send(demo_workspace, SPEC)
+    assert r.returncode == 0, r.stderr
+    assert "may send 2 more messages in the next 24 hours: 3 are left for a later run" in r.stderr
+    assert "sent 2 via ses, 3 deferred; stopped at the SES daily quota" in r.stdout
+    count = ses.get_send_quota()["SentLast24Hours"]
+    assert count >= 200  # (moto counts a message's To: header beside its destination: 2 each)
+
+    # Still used up: the next run sends nothing and says so.
+    again = result(send(demo_workspace, SPEC, "--json"))
+    assert again["sent"] == 0 and again["deferred"] == 3 and again["stopped"] == "quota"
+    assert again["skipped"]["already_sent"] == 2 and ses.get_send_quota()["SentLast24Hours"] == count
+
+    # A fresh quota: the run sends the three that waited, and nobody gets it twice.
+    edit(site_toml(demo_workspace), f'region = "{used_up}"', f'region = "{next_day}"')
+    fresh = boto3.client("ses", region_name=next_day, endpoint_url=s3_server.endpoint)
+    before = fresh.get_send_quota()["SentLast24Hours"]
+    last = result(send(demo_workspace, SPEC, "--json"))
+    assert last["sent"] == 3 and last["skipped"]["already_sent"] == 2 and not last.get("stopped")
+    assert fresh.get_send_quota()["SentLast24Hours"] > before
