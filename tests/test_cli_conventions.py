@@ -19,6 +19,7 @@ def ws(tmp_path):
     (("publish",), "publish"),
     (("publish", "nosuch"), "nosuch"),
     (("build", "nosuch"), "nosuch"),
+    (("check", "nosuch"), "nosuch"),
     (("campaign", "preview", "mini"), "mini"),
     (("campaign", "test", "mini/fruehling", "--to", "not-an-address"), "--to"),
 ])

@@ -26,6 +26,8 @@ def check_command(
     from ..check import check_clients
 
     ctx = open_context(json_output, at)
+    for name in clients or []:
+        ctx.ws.require_client(name)  # a name that is not a client is a usage error, before any checking
     ok = check_clients(ctx.ws, clients or ctx.ws.clients(), ctx.clock, ctx.reporter, strict=strict)
     raise typer.Exit(0 if ok else 1)
 
