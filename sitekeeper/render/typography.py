@@ -72,9 +72,6 @@ RULES: dict[str, LangRules] = {
 
 _URL_RE = re.compile(r"(?:https?://|www\.|mailto:|tel:)\S+|\S+@\S+\.\S+")
 _SKIP_TAGS = ("script", "style", "pre", "code", "textarea", "kbd", "samp")
-_HTML_RE = re.compile(
-    r"(<!--.*?-->|<(" + "|".join(_SKIP_TAGS) + r")\b[^>]*>.*?</\2\s*>|<[^>]*>)", re.S | re.I)
-
 
 def _alt(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
