@@ -521,6 +521,11 @@ class FtpRemote(StoreState, LockFile):
                 if kind:
                     out.append((name, kind, int(f.get("size", 0) or 0), f.get("modify", "")))
             return out
+        return [e for e in (_parse_list_line(line) for line in self._list_lines(folder)) if e]
+
+    def _list_lines(self, folder: str) -> list[str]:
+        """The lines of ``LIST -a folder`` (a listing leaves the connection in ASCII mode)."""
+        self._binary = False
         lines: list[str] = []
 
         def ls(ftp):
@@ -528,7 +533,7 @@ class FtpRemote(StoreState, LockFile):
             ftp.retrlines(f"LIST -a {folder}", lines.append)
 
         self._do(f"listing {folder}", ls)
-        return [e for e in (_parse_list_line(line) for line in lines) if e]
+        return lines
 
     def list_files(self) -> dict[str, RemoteEntry]:
         out: dict[str, RemoteEntry] = {}
@@ -686,13 +691,10 @@ class FtpStore:
     def _listed_modify(self, path: str) -> str:
         """The time a LIST line gives ``path`` (servers without MLST), as MLST writes it; ''
         when the listing does not say."""
-        lines: list[str] = []
         try:
-            self.r._do(f"listing {posixpath.dirname(path)}",
-                       lambda f: (lines.clear(), f.retrlines(f"LIST -a {posixpath.dirname(path)}", lines.append)))
+            lines = self.r._list_lines(posixpath.dirname(path))
         except DeployError:
             return ""
-        self.r._binary = False
         name = posixpath.basename(path)
         for line in lines:
             parts = line.split(None, 8)
