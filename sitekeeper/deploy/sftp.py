@@ -315,11 +315,10 @@ class SftpRemote(LockFile):
 
             self.ws_store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, why)
             self.state = posixpath.join(self.root, ".sitekeeper-tmp")
-            self.tmp = self.state
-            self._tmp_in_root = True
+            self.tmp = self.state_tmp = self.state
             self._mkdir_once(self.tmp)
             return
-        self.tmp = posixpath.join(self.state, "tmp")
+        self.tmp = self.state_tmp = posixpath.join(self.state, "tmp")
         self.releases = posixpath.join(self.state, "releases")
         for folder in (self.tmp,) + ((self.releases,) if self.atomic else ()):
             self._mkdir_once(folder)
@@ -329,10 +328,11 @@ class SftpRemote(LockFile):
             # name, in a folder that exists only while files are on their way.
             here, there = _statvfs(self.sftp, self.tmp), _statvfs(self.sftp, self.root)
             if here and there and here.fsid != there.fsid:
-                self._state_tmp = self.tmp  # the state's own small files still go through it
-                self.tmp = posixpath.join(self.root, ".sitekeeper-tmp")
-                self._tmp_in_root = True
+                self.tmp = posixpath.join(self.root, ".sitekeeper-tmp")  # the state's files: state_tmp
                 self._mkdir_once(self.tmp)
+
+    def _in_root(self, path: str) -> bool:
+        return path.startswith(self.root.rstrip("/") + "/")
 
     def _mkdir_once(self, folder: str) -> None:
         """Create ``folder`` unless it is there (or another publish just made it)."""
@@ -389,8 +389,7 @@ class SftpRemote(LockFile):
             raise self._io(exc, f"reading {path}")
 
     def _write_small(self, final: str, blob: bytes) -> None:
-        in_root = final.startswith(self.root.rstrip("/") + "/")
-        tmp = posixpath.join(self.tmp if in_root else getattr(self, "_state_tmp", self.tmp), f"{uuid.uuid4().hex}.part")
+        tmp = posixpath.join(self.tmp if self._in_root(final) else self.state_tmp, f"{uuid.uuid4().hex}.part")
         try:
             with self.sftp.open(tmp, "wb") as fh:
                 fh.set_pipelined(True)
@@ -546,7 +545,7 @@ class SftpRemote(LockFile):
         return link if link.startswith("/") else posixpath.join(posixpath.dirname(self.root), link)
 
     def _clean_tmp(self) -> None:
-        for folder in dict.fromkeys((self.tmp, getattr(self, "_state_tmp", self.tmp))):
+        for folder in dict.fromkeys((self.tmp, self.state_tmp)):
             try:
                 for name in self.sftp.listdir(folder):
                     try:
@@ -832,7 +831,8 @@ class SftpRemote(LockFile):
             pass
 
     def close(self) -> None:
-        if getattr(self, "_tmp_in_root", False) and getattr(self, "tmp", None):
+        tmp = getattr(self, "tmp", None)  # None when the connection failed before _locate
+        if tmp and self._in_root(tmp):
             try:  # the temporary folder inside the docroot exists only while files are on their way
                 for name in self.sftp.listdir(self.tmp):
                     self.sftp.remove(posixpath.join(self.tmp, name))
