@@ -343,7 +343,6 @@ _KEYS_FOR = {
     "password_env": ("sftp", "ftps", "ftp"),
     "tls": ("ftps",), "cert_fingerprint": ("ftps",), "allow_plain_ftp": ("ftp",),
     "profile": ("s3",), "region": ("s3",), "endpoint_url": ("s3",), "cloudfront_distribution_id": ("s3",),
-    "lock": ("s3",),
 }
 
 

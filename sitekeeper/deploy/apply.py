@@ -62,11 +62,11 @@ class DeployReport:
     """Bytes of unchanged files sent again (atomic mode where the server cannot hard-link)."""
 
     def as_json(self) -> dict:
+        sent = set(self.uploaded)
         return {
             "client": self.client, "target": self.target, "url": self.url, "dry_run": self.dry_run,
             "uploaded": self.uploaded, "deleted": self.deleted, "unchanged": self.plan.unchanged,
-            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in set(self.uploaded))
-            + self.resent_bytes,
+            "bytes_uploaded": sum(u.size for u in self.plan.uploads if u.path in sent) + self.resent_bytes,
             "release": self.release,
         }
 

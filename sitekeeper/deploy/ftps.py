@@ -32,7 +32,7 @@ import uuid
 
 from ..config.deploy import format_cert_fingerprint
 from ..errors import DeployError
-from ..state.store import content_version
+from ..state.store import content_version, valid_key
 from . import faults
 from .plan import RemoteEntry, is_private
 from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
@@ -647,9 +647,7 @@ class FtpStore:
         return f"{self.r.target.kind}://{self.r.target.host}{posixpath.join(self.folder, key)}"
 
     def _path(self, key: str) -> str:
-        if not key or key.startswith("/") or ".." in key.split("/"):
-            raise ValueError(f"bad store key {key!r}")
-        return posixpath.join(self.folder, key)
+        return posixpath.join(self.folder, valid_key(key))
 
     def read(self, key: str):
         blob = self.r._read(self._path(key))

@@ -43,7 +43,7 @@ from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_EXTENDED_REPL
 from paramiko.sftp_attr import SFTPAttributes
 
 from ..errors import DeployError
-from ..state.store import content_version
+from ..state.store import content_version, valid_key
 from . import faults
 from .plan import RemoteEntry, is_private
 from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
@@ -862,9 +862,7 @@ class SftpStore:
         return posixpath.join(self.r.state, key)
 
     def _path(self, key: str) -> str:
-        if not key or key.startswith("/") or ".." in key.split("/"):
-            raise ValueError(f"bad store key {key!r}")
-        return posixpath.join(self.r.state, key)
+        return posixpath.join(self.r.state, valid_key(key))
 
     def read(self, key: str):
         blob = self.r._read(self._path(key))

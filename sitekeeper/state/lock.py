@@ -186,11 +186,6 @@ class Lock:
         raise StateError(f"could not take the lock {self.store.describe(self.key)}: another holder keeps "
                          "taking it", "wait for it to finish and run again")
 
-    def _unreadable_expired(self, blob: bytes) -> bool:
-        # An unparsable lock (a crash mid-write on a store without atomic writes) carries no
-        # time of its own: it is never taken over here; it expires only by hand.
-        return False
-
     def refresh(self) -> LockRecord:
         """A sign of life; raises ``StateError`` if the lock is no longer ours."""
         if self.record is None:

@@ -45,7 +45,8 @@ def content_version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_key(key: str) -> str:
+def valid_key(key: str) -> str:
+    """``key`` if it is a relative path of named parts (no empty, "." or ".." part); else ValueError."""
     parts = key.split("/")
     if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise ValueError(f"bad store key {key!r}")
@@ -65,7 +66,7 @@ class LocalStore:
         return str(self.root / key)
 
     def _path(self, key: str) -> Path:
-        return self.root / _check_key(key)
+        return self.root / valid_key(key)
 
     def _fail(self, what: str, exc: OSError):
         head = f"{self.label}: " if self.label else ""
@@ -175,7 +176,7 @@ class S3Store:
         return f"s3://{self.bucket}/{self.prefix}{key}"
 
     def _key(self, key: str) -> str:
-        return self.prefix + _check_key(key)
+        return self.prefix + valid_key(key)
 
     def _fail(self, exc: BaseException, what: str):
         from .. import aws
