@@ -260,6 +260,24 @@ def test_a_link_to_another_clients_audience_is_refused_for_sends(tmp_path):
     assert "secret@other.example" not in prev.stdout + prev.stderr
 
 
+def test_an_unsubscribed_list_linked_from_outside_stops_every_send(tmp_path):
+    # Read through the link it would be someone else's list (or none): the people who opted
+    # out here would be mailed. Every send path refuses, as check does.
+    ws = copy_workspace("mini", tmp_path)
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("email\nnobody@example.org\n", encoding="utf-8")
+    approved = sk("campaign", "approve", "mini/fruehling", "--by", "Frau Weber", cwd=ws, now="2026-02-20T10:00:00+01:00")
+    assert approved.returncode == 0, approved.stderr
+    (ws / "campaigns/mini/unsubscribed.csv").symlink_to(outside)
+    for args in (("campaign", "send", "mini/fruehling", "--dry-run", "--json"), ("campaign", "send", "--dry-run", "--json"),
+                 ("campaign", "send", "mini/fruehling", "--json")):
+        run = sk(*args, cwd=ws, now=NOW)
+        _assert_refused_at(run, "campaigns/mini/unsubscribed.csv")
+    assert not (ws / "outbox").exists()
+    check = sk("check", "mini", "--json", cwd=ws, now=NOW)
+    _assert_refused_at(check, "campaigns/mini/unsubscribed.csv")
+
+
 def test_logo_outside_the_static_folder_is_refused(tmp_path):
     ws = copy_workspace("mini", tmp_path)
     other = ws / "sites/other/static"

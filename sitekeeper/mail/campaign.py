@@ -41,17 +41,25 @@ class ClientCampaigns:
     """audience.csv as parsed."""
     unsubscribed: set = field(default_factory=set)
     """Lower-cased addresses never to mail."""
+    links: list[Diagnostic] = field(default_factory=list)
+    """Links in campaigns/<client>/ that lead outside it: nothing is sent while there is one."""
 
 
 def load_client(ws, client: str, promotions=None, problems=None) -> ClientCampaigns:
     cfg = load_site(ws, client)
     if promotions is None:
         promotions, problems = load_promotions(ws, cfg)
-    folder = ws.campaigns_dir / client
-    confined = [Diagnostic(ws.rel(link), None, f"is a link to {real}, outside {ws.rel(folder)}/", LINK_FIX)
-                for link, real in escaping_links(folder, folder)]
+    confined = escaping_campaign_links(ws, client)
     return ClientCampaigns(cfg, list(promotions), confined + list(problems or []), load_audience(ws, client),
-                           load_unsubscribed(ws, client))
+                           load_unsubscribed(ws, client), confined)
+
+
+def escaping_campaign_links(ws, client: str) -> list[Diagnostic]:
+    """Each link in campaigns/<client>/ that leads outside it (an unsubscribed.csv linked to
+    another client's, say), as an error at the link."""
+    folder = ws.campaigns_dir / client
+    return [Diagnostic(ws.rel(link), None, f"is a link to {real}, outside {ws.rel(folder)}/", LINK_FIX)
+            for link, real in escaping_links(folder, folder)]
 
 
 def find(ws, spec: str) -> tuple[ClientCampaigns, object]:
@@ -268,8 +276,9 @@ def validated(ws, cc, promo, now, reporter, **kw) -> dict[str, CompiledEmail]:
     """validate(), raising on any error and reporting warnings."""
     mine = [d for d in cc.problems if d.path in {t.source for t in (promo.default, *promo.translations.values())}]
     compiled, diags = validate(ws, cc, promo, now, **kw)
-    # What `check` reports of audience.csv (no email column, not text) stops a send here too.
-    diags = mine + list(cc.audience.problems) + diags
+    # What `check` reports of audience.csv (no email column, not text) and of links leading out
+    # of the campaigns folder stops a send here too.
+    diags = mine + [d for d in cc.links if d not in mine] + list(cc.audience.problems) + diags
     if any(d.is_error for d in diags):
         raise ProblemsError(diags)
     if diags:

@@ -304,11 +304,12 @@ def _fix(due: Due, name: str) -> str:
 
 def _stream_client(ws, cfg, promo, problems):
     """The client's campaigns with audience.csv's header only (the rows are streamed later)."""
-    from .campaign import ClientCampaigns
+    from .campaign import ClientCampaigns, escaping_campaign_links
 
     stream = open_audience(ws, cfg.client)
     aud = Audience(stream.rel, columns=stream.columns, problems=list(stream.problems), exists=stream.exists)
-    return ClientCampaigns(cfg, [promo], list(problems or []), aud, load_unsubscribed(ws, cfg.client)), stream
+    return ClientCampaigns(cfg, [promo], list(problems or []), aud, load_unsubscribed(ws, cfg.client),
+                           escaping_campaign_links(ws, cfg.client)), stream
 
 
 def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: bool = False, batch: int = BATCH) -> dict:
