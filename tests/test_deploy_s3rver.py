@@ -117,3 +117,28 @@ def test_a_state_store_there_refuses_ticks_unless_lock_local(tmp_path, s3rver_se
     ok = sk("tick", cwd=ws, now=NOW, env=s3rver_env)
     assert ok.returncode == 0, ok.stderr
     assert "locked on this machine only" in ok.stderr and (ws / "public/mini/index.html").is_file()
+
+
+def test_an_sftp_target_with_its_state_in_such_a_store_is_refused_unless_lock_local(tmp_path, s3rver_server,
+                                                                                    s3rver_env, sshd_server):
+    # state = "store": the target's manifest and lock live in the workspace state store, here
+    # one that ignores conditional writes. Its lock would keep nobody out.
+    ws = copy_workspace("mini", tmp_path)
+    bucket = _bucket(s3rver_server.endpoint)
+    (ws / "sitekeeper.toml").write_text(f'state = "s3://{bucket}/state"\nendpoint_url = "{s3rver_server.endpoint}"\n'
+                                        'region = "us-east-1"\nlock = "local"\n', encoding="utf-8")
+    root = sshd_server.home / f"s3rver-{uuid.uuid4().hex[:8]}" / "site"
+    toml = ws / "sites/mini/site.toml"
+    target = (f'\n[deploy.production]\nurl = "{sshd_server.url(str(root))}"\nhost_key = "{sshd_server.fingerprint}"\n'
+              f'key_file = "{sshd_server.key_file}"\nstate = "store"\n')
+    toml.write_text(toml.read_text(encoding="utf-8") + target, encoding="utf-8")
+    run = sk("publish", "mini", "--yes", "--json", cwd=ws, now=NOW, env=s3rver_env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    problem = json_lines(run.stdout)[-1]["problems"][0]
+    assert "ignores conditional writes" in problem["message"] and 'lock = "local"' in problem["fix"]
+    assert not root.exists() or not any(root.iterdir())  # nothing was deployed
+
+    toml.write_text(toml.read_text(encoding="utf-8") + 'lock = "local"\n', encoding="utf-8")
+    ok = sk("publish", "mini", "--yes", cwd=ws, now=NOW, env=s3rver_env)
+    assert ok.returncode == 0, ok.stderr
+    assert "locked on this machine only" in ok.stderr and (root / "index.html").is_file()

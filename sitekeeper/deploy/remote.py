@@ -153,6 +153,10 @@ class PrefixStore:
 
     def __init__(self, store: Store, prefix: str):
         self.inner, self.prefix = store, prefix.strip("/") + "/"
+        probe = getattr(store, "conditional_writes", None)
+        if probe is not None:
+            # The lock's probe: whether the store under the view keeps two runners apart.
+            self.conditional_writes = probe
 
     def _k(self, key: str) -> str:
         return self.prefix + key
