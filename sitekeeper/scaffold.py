@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from .clock import BadDate, get_zone, parse_when
 from .config import Workspace, load_site
-from .config.site import CLIENT_RE, LANG_RE, TOP_KEYS
+from .config.site import CLIENT_RE, LANG_RE
 from .errors import Diagnostic, ProblemsError
 
 
@@ -94,10 +94,7 @@ def plan_client(s: ClientSettings) -> dict[str, str]:
         lines += ["# Promotional email needs a sender and the postal address that goes into every email:",
                   "# [mail]", f"# from = {_q(s.name + ' <info@example.com>')}", '# postal_address = "Street 1, 12345 City"', ""]
     business = [f"type = {_q(s.business_type)}"] + ([f"email = {_q(s.email)}"] if s.email else [])
-    if "business" in TOP_KEYS:
-        lines += ["[business]"] + business
-    else:
-        lines += ["# [business]"] + [f"# {b}" for b in business]
+    lines += ["[business]"] + business
     files = {f"sites/{s.client}/site.toml": "\n".join(lines).rstrip() + "\n"}
     for n, lg in enumerate(s.languages):
         title, text = WELCOME.get(lg, WELCOME["en"])

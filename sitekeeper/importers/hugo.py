@@ -142,16 +142,11 @@ def import_hugo(root: Path) -> SiteImport:
         dirs = [(root / str(cfg.get("contentdir", "content")), None)]
 
     pages: list[dict] = []
-    bundles: set[tuple[Path, str]] = set()
     for folder, dir_lang in dirs:
         if not folder.is_dir():
             imp.note(cfg_line, None, f"content folder {folder} does not exist", "check contentDir in the config")
             continue
         files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-        for path in files:
-            rel = path.relative_to(folder).as_posix()
-            if path.name in ("index.md", "index.html", "index.markdown") or re.match(r"^index\.[a-z]{2,3}\.(md|html)$", path.name):
-                bundles.add((path.parent, dir_lang or ""))
         for path in files:
             rel = path.relative_to(folder).as_posix()
             if path.suffix.lower() in PAGE_EXT:
@@ -208,7 +203,7 @@ def import_hugo(root: Path) -> SiteImport:
         body, missing = resolve_file_links(p["body"], find)
         for target in missing:
             imp.note(p["src"], None, f"ref to {target!r}: no such page in the site", "link to the right page file")
-        body = _bundle_links(body, p, bundles, lower)
+        body = _bundle_links(body, p, lower)
         image = p["meta"].get("image")
         if image and not re.match(r"^(?:[a-z]+:|/)", image) and p["key"].endswith("index") and "/" in p["key"]:
             p["meta"]["image"] = "/" + _urlize(p["key"][: -len("index")], lower) + image
@@ -369,7 +364,7 @@ def _hugo_url(p, deflang, in_subdir, lower, permalinks) -> str:
     return unquote(path)
 
 
-def _bundle_links(body: str, p: dict, bundles, lower: bool) -> str:
+def _bundle_links(body: str, p: dict, lower: bool) -> str:
     """A bundle's images are linked relative to the page; the page may move (a translation,
     a `url:`), so they point at their place under static/ instead."""
     key = p["key"]

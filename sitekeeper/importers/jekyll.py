@@ -104,7 +104,8 @@ def import_jekyll(root: Path) -> SiteImport:
                      "copy its pages into content/ by hand")
             continue
         try:
-            head = path.read_bytes()[:3]
+            with open(path, "rb") as fh:
+                head = fh.read(3)
         except OSError:
             continue
         if head == b"---" and path.suffix.lower() in PAGE_EXT:
