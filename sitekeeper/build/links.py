@@ -39,8 +39,9 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         target = target.strip()  # browsers ignore spaces around an href: " javascript:…" is a scheme too
         if md_links and target in md_links:
             return  # a link to a page's file, resolved by the plan
-        if relpath is not None and kind == "link" and file_link(relpath, target) is not None:
-            wanted = file_link(relpath, target)[0]
+        linked = file_link(relpath, target) if relpath is not None and kind == "link" else None
+        if linked is not None:
+            wanted = linked[0]
             problems.append(Diagnostic(source, line, f"broken internal link: {target} is not a page in this build "
                                        f"(no visible content/{wanted})",
                                        "correct the file name (relative to this file's folder), or publish that page"))
@@ -83,6 +84,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             problems.extend(found.problems)
         new.pages[page.relpath] = found
     changed = changed or new.pages.keys() != memo.pages.keys()
+    words = promo_words(plan.cfg)
     for pr in content.promotions:
         for text in (pr.default, *pr.translations.values()):
             body_sha = content_hash(text.body.encode())
@@ -91,7 +93,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
                 found = render_md(text.body).links
                 changed = True
             new.promo_links[body_sha] = found
-            url = pr.url(text.lang, plan.cfg.default_language, promo_words(plan.cfg))
+            url = pr.url(text.lang, plan.cfg.default_language, words)
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
     changed = changed or new.promo_links.keys() != memo.promo_links.keys()

@@ -36,7 +36,9 @@ def _render_chunk(work, indices):
             continue
         sha, written = writer.write(out.path, data)
         done.append((out.path, sha, len(data), written, None))
-    return done, renderer.filled
+    # The renderer lives on in this worker for its next chunk: send back only what this one filled.
+    filled, renderer.filled = renderer.filled, {}
+    return done, filled
 
 
 def _parallel_render(renderer: Renderer, writer: Writer, heavy: list[Output], parallel: Parallel,
