@@ -18,7 +18,7 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     # The build cache is only read: parsing is memoised, nothing is written.
     plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
-    problems.extend(check_campaigns(ws, cfg, content.promotions, clock))
+    problems.extend(check_campaigns(ws, cfg, content.promotions, clock, content=content))
     problems.extend(email_language_problems(cfg, cfg.languages))
     problems.extend(large_images(ws, cfg))
     return problems
@@ -49,7 +49,7 @@ def campaign_check(ws: Workspace, clock):
     refuse (a send checks more: see mail.check)."""
 
     def run(cfg, content):
-        return check_campaigns(ws, cfg, content.promotions, clock, for_send=False)
+        return check_campaigns(ws, cfg, content.promotions, clock, for_send=False, content=content)
 
     return run
 

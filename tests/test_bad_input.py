@@ -278,6 +278,22 @@ def test_an_unsubscribed_list_linked_from_outside_stops_every_send(tmp_path):
     _assert_refused_at(check, "campaigns/mini/unsubscribed.csv")
 
 
+def test_a_campaign_link_to_a_page_the_site_lacks_at_send_time_is_refused_at_its_line(tmp_path):
+    ws = copy_workspace("mini", tmp_path)
+    promo = ws / "campaigns/mini/fruehling.md"
+    text = promo.read_text(encoding="utf-8")
+    promo.write_text(text + "\n[Preise](https://mini.example/preise/) und [Torten](https://mini.example/torten/)\n",
+                     encoding="utf-8")
+    line = text.count("\n") + 2
+    for command in (("check", "mini", "--json"), ("build", "mini", "--out", "out", "--json")):
+        run = sk(*command, cwd=ws, now=NOW)
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        problems = [(p["path"], p["line"], p["message"]) for p in json_lines(run.stdout)[-1]["problems"]]
+        assert problems == [("campaigns/mini/fruehling.md", line, "broken link: https://mini.example/torten/ is not "
+                             "a page of the site when the campaign is sent")], problems
+    assert not (ws / "out").exists()
+
+
 def test_logo_outside_the_static_folder_is_refused(tmp_path):
     ws = copy_workspace("mini", tmp_path)
     other = ws / "sites/other/static"

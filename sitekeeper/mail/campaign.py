@@ -124,7 +124,7 @@ def _line_in(text: str, offset: int) -> int:
 
 
 def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, approval_severity: str | None = None,
-             site_outputs=None) -> tuple[dict[str, CompiledEmail], list[Diagnostic]]:
+             site_outputs=None, content=None) -> tuple[dict[str, CompiledEmail], list[Diagnostic]]:
     """Everything a send would refuse, plus warnings. Returns the compiled emails per language."""
     cfg, mail = cc.cfg, cc.cfg.mail
     out: list[Diagnostic] = []
@@ -230,7 +230,7 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
                                           "the email uses it automatically", "warning"))
             elif ref.kind == "link" and ref.site_path is not None and (all_links or _SCHEME_RE.match(ref.written)):
                 if outputs is None:
-                    outputs = site_outputs_at(ws, cfg, promo)
+                    outputs = site_outputs_at(ws, cfg, promo, content)
                 if not _exists(outputs, ref.site_path):
                     out.append(Diagnostic(ref.source, ref.line, f"broken link: {ref.written} is not a page of the site "
                                           "when the campaign is sent", "correct the link, or create the page it points to"))
@@ -255,12 +255,16 @@ def _merge_problems(out, source, value, line_of, columns, cc) -> None:
                                   "or add the column to audience.csv"))
 
 
-def site_outputs_at(ws, cfg, promo) -> set[str]:
-    """Output paths of the client's site as it will be when the campaign goes out."""
+def site_outputs_at(ws, cfg, promo, content=None) -> set[str]:
+    """Output paths of the client's site as it will be when the campaign goes out; planned from
+    ``content`` when the caller has the site's content loaded already (a build, a check)."""
     from ..build import site_outputs
+    from ..build.plan import plan_site
 
-    when = promo.send_at or promo.starts
-    return set(site_outputs(ws, cfg, when or Clock().now(cfg.tz)).outputs)
+    when = promo.send_at or promo.starts or Clock().now(cfg.tz)
+    if content is not None:
+        return set(plan_site(cfg, content, when.astimezone(cfg.tz)).outputs)
+    return set(site_outputs(ws, cfg, when).outputs)
 
 
 def _exists(outputs, site_path: str) -> bool:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from ..errors import Diagnostic, SitekeeperError
 
 
-def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True) -> list[Diagnostic]:
+def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True, content=None) -> list[Diagnostic]:
     """Every problem of the client's campaigns and audience. ``for_send=False`` (a build or a
-    publish): approval only gates the email, so a void approval stays a warning."""
+    publish): approval only gates the email, so a void approval stays a warning. ``content``:
+    the site's loaded content, which the links to the site are checked against."""
     from .campaign import is_due, load_client, validate
 
     if not promotions and not (ws.campaigns_dir / cfg.client / "audience.csv").is_file():
@@ -26,7 +27,7 @@ def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True) -> lis
     for promo in promotions:
         if promo.draft:
             continue
-        _, diags = validate(ws, cc, promo, now, all_links=False,
+        _, diags = validate(ws, cc, promo, now, all_links=False, content=content,
                             approval_severity="error" if for_send and is_due(promo, now) else "warning")
         for d in diags:
             if d not in out:
