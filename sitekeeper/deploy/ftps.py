@@ -360,6 +360,7 @@ class FtpRemote(StoreState, LockFile):
                     raise self._err(f"creating {sibling} failed ({exc})", "check the server") from exc
             if not why:
                 self.state = sibling
+                self._dirs.add(sibling)  # there now, and so is every folder above it
         if self.state is None:
             self.store = state_in_workspace(workspace_store, self.client, self.target, self.reporter, why)
             self.tmp_dir = self.root

@@ -343,6 +343,8 @@ class SftpRemote(LockFile):
             made = self._lstat(folder)
             if made is None or not statmod.S_ISDIR(made.st_mode):
                 raise self._io(exc, f"creating {folder}") from exc
+        with self._dirs_lock:  # there now, and so is every folder above it: _makedirs stops here
+            self._dirs.add(folder)
 
     def _lstat(self, path: str, sftp=None):
         try:
