@@ -252,8 +252,8 @@ def state_in_workspace(opener: "WorkspaceStore | None", client: str, target, rep
         raise DeployError(f"{client}: target {target.name}: {why}, and no workspace state store is available",
                           "publish from the workspace (sitekeeper publish) so its state store can be used")
     store = PrefixStore(opener(), store_key_prefix(client, target.name))
-    if target.state != "store" and store.read(MANIFEST_KEY) is None and not store.list("journal-"):
-        # said once: from the next publish on the manifest is there
+    if target.state != "store" and not any(k == MANIFEST_KEY or k.startswith("journal-") for k in store.list()):
+        # said once: from the next publish on the manifest is there (one listing, not a read of it)
         reporter.warn(f"{client}: target {target.name}: {why}; its manifest, journals and lock are kept in the "
                       f"workspace state store ({store.describe('')}) instead, never inside the docroot. "
                       f"Set state = \"store\" in [deploy.{target.name}] to make this explicit; on CI, use an "
