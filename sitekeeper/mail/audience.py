@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from ..config.csvtext import RESAVE, decode_csv, sniff_delimiter
 from ..config.paths import FIX as LINK_FIX, escape_of
 from ..errors import Diagnostic
 from ..config.mail import is_address
@@ -65,40 +66,6 @@ class Audience:
     """Rows skipped and header problems."""
     exists: bool = True
     """False when the file is missing."""
-
-
-_RESAVE = ("re-save it as UTF-8: in Excel, File > Save As > \"CSV UTF-8 (comma delimited)\"; "
-           "in LibreOffice, tick \"Edit filter settings\" and choose Unicode (UTF-8)")
-
-
-def decode_csv(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
-    """The text of a CSV file as spreadsheets write it: UTF-8 (with or without BOM), UTF-16
-    with BOM (Excel's "Unicode text"), or Windows-1252 (Excel's plain "CSV" in Western Europe),
-    which is read with a warning naming the first line that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None, [Diagnostic(path, line, "the file is not UTF-8 text (and not Windows-1252 either)", _RESAVE)]
-    return text, [Diagnostic(path, line, "the file is not UTF-8: read it as Windows-1252 (what Excel writes as plain CSV)",
-                             _RESAVE, "warning")]
-
-
-def sniff_delimiter(header: str) -> str:
-    """`,` unless the header row uses `;` (Excel in German, Czech, Romanian, Dutch, Italian ...)
-    or tabs instead."""
-    for sep in (",", ";", "\t"):
-        if sep in header:
-            return sep
-    return ","
 
 
 def _header(reader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
@@ -192,9 +159,9 @@ def detect_encoding(path: Path, rel: str, chunk: int = 1 << 20) -> tuple[str | N
             while data := fh.read(chunk):
                 decoder.decode(data)
         except UnicodeDecodeError:
-            return None, [Diagnostic(rel, line, "the file is not UTF-8 text (and not Windows-1252 either)", _RESAVE)]
+            return None, [Diagnostic(rel, line, "the file is not UTF-8 text (and not Windows-1252 either)", RESAVE)]
     return "cp1252", [Diagnostic(rel, line, "the file is not UTF-8: read it as Windows-1252 (what Excel writes as plain CSV)",
-                                 _RESAVE, "warning")]
+                                 RESAVE, "warning")]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..config import Workspace, load_site
+from ..config.csvtext import sniff_delimiter
 from ..errors import SitekeeperError
 from . import history
 from .model import Inputs, PageInfo
@@ -152,7 +153,7 @@ def optouts(path: Path, tz) -> list[tuple[datetime, str]]:
     except (OSError, UnicodeError):
         return []
     first = text.split("\n", 1)[0]
-    delimiter = next((sep for sep in (",", ";", "\t") if sep in first), ",")
+    delimiter = sniff_delimiter(first)
     rows = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not rows.fieldnames or "unsubscribed_at" not in rows.fieldnames:
         return []

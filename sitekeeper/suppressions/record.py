@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from ..config.csvtext import decode_csv, sniff_delimiter
 from ..config.mail import normalize_address
 from ..config.paths import escape_of
 from ..errors import SuppressionError
@@ -75,7 +76,7 @@ def parse_book(text: str) -> tuple[frozenset[str], tuple[str, ...] | None, str]:
     """(addresses, header or None, delimiter) of the file's text; pure."""
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
-    delimiter = next((sep for sep in (",", ";", "\t") if sep in first), ",")
+    delimiter = sniff_delimiter(first)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     columns, idx = None, 0
     if rows and "email" in [c.strip().lower() for c in rows[0]]:
@@ -165,15 +166,8 @@ def audience_addresses(ws, client: str) -> frozenset[str]:
     path = ws.campaigns_dir / client / "audience.csv"
     if not path.is_file() or escape_of(path, ws.campaigns_dir / client):
         return frozenset()
-    data = path.read_bytes()
-    for encoding in ("utf-16", "utf-8-sig", "cp1252") if data.startswith((b"\xff\xfe", b"\xfe\xff")) \
-            else ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text, _ = decode_csv(path.read_bytes(), ws.rel(path))
+    if text is None:
         return frozenset()
     addresses, columns, _ = parse_book(text)
     return addresses if columns is not None else frozenset()
