@@ -17,7 +17,7 @@ from ..config import Workspace, load_site
 from ..config.csvtext import sniff_delimiter
 from ..errors import SitekeeperError
 from . import history
-from .model import Inputs, PageInfo
+from .model import Inputs, PageInfo, sent_within
 from .period import Period
 
 PAGE_KINDS = ("home", "section", "page")
@@ -120,23 +120,26 @@ def _records(ws, cfg, period: Period, found: Inputs) -> None:
     client = cfg.client
     try:
         store = open_workspace_store(ws)
-        events = []
-        for month in period.utc_months():
-            events.extend(activity.read(store, client, month))
-        found.activity = events
+        read: dict[str, list] = {}  # month -> its events: each month is read once
+
+        def month_events(month: str) -> list:
+            if month not in read:
+                read[month] = activity.read(store, client, month)
+            return read[month]
+
+        found.activity = [e for month in period.utc_months() for e in month_events(month)]
         targets = list(cfg.deploy) or [choose_target(cfg, ws.root, None).name]
         found.last_published = {t: rec for t in targets if (rec := last_published(store, client, t))}
         # Sends of campaigns that may have gone out in the period: the ledger against the record.
         months: set[str] = set()
         for promo in found.promotions:
-            first = promo.send_at or promo.starts
-            if not (first and promo.ends and first < period.end and promo.ends > period.start - timedelta(days=1)):
+            if not sent_within(promo, period):
                 continue
             found.ledger_sent[promo.slug] = Ledger(store, client, promo.slug).load().counts()["sent"]
-            months.update(Period(first, promo.ends + timedelta(days=1)).utc_months())
+            months.update(Period(promo.send_at or promo.starts, promo.ends + timedelta(days=1)).utc_months())
         recorded: dict[str, int] = {}
         for month in sorted(months):
-            for e in activity.read(store, client, month):
+            for e in month_events(month):
                 if e.kind == "send":
                     slug = str(e.data.get("campaign", ""))
                     recorded[slug] = recorded.get(slug, 0) + int(e.data.get("sent", 0) or 0)

@@ -335,7 +335,7 @@ def build(i: Inputs) -> Report:
         for slug, n in sorted(i.ledger_sent.items()):
             missing = n - i.recorded_sent.get(slug, 0)
             promo = promos.get(slug)
-            if missing > 0 and promo is not None and _sent_within(promo, i.period):
+            if missing > 0 and promo is not None and sent_within(promo, i.period):
                 gaps.append(Gap("send", {"n": missing, "campaign": _title(promo, i.lang) or slug}))
 
     return Report(i.client, i.name, i.base_url, i.lang, i.timezone, i.period, i.now, tuple(pages), other_files,
@@ -343,7 +343,7 @@ def build(i: Inputs) -> Report:
                   tuple(sorted(approvals, key=lambda a: a.at)), tuple(gaps), dict(i.theme))
 
 
-def _sent_within(promo, period: Period) -> bool:
+def sent_within(promo, period: Period) -> bool:
     """Could the campaign have been sent in the period (from send_at until it ended)?"""
     first = promo.send_at or promo.starts
     return bool(first and promo.ends and first < period.end and promo.ends + timedelta(days=1) > period.start)
