@@ -34,6 +34,8 @@ class Renderer:
         self.html = html
         self.filled: dict[str, str] = {}
         """Bodies this renderer had to render because the store lacked them."""
+        self.per_language: dict = {}
+        """What the theme shows alike on every page of a language (the business block)."""
         self.i18n = i18n
 
     def t(self, lang: str):
@@ -122,7 +124,7 @@ class Renderer:
         }
         from ..render import pagekit, typography
 
-        pagekit.extend(ctx, cfg, job, ctx["page"]["content"], self.plan.now.date(), t)
+        pagekit.extend(ctx, cfg, job, ctx["page"]["content"], self.plan.now.date(), t, self.per_language)
         from ..render.images import responsive
 
         template = self.env.get_template(job.template)

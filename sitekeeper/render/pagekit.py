@@ -51,8 +51,10 @@ def language_bar(cfg, lang: str, translations: list[dict]) -> list[dict]:
     return bar
 
 
-def extend(ctx: dict, cfg, job, body_html: str, today: date, t) -> dict:
-    """``ctx`` (the page's context) with the theme's extras; ``body_html`` is the page's body."""
+def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: dict | None = None) -> dict:
+    """``ctx`` (the page's context) with the theme's extras; ``body_html`` is the page's body.
+    ``per_language``: a dict kept across the pages of one build (one ``today``), for what is the
+    same on every page of a language."""
     lang = job.lang
     page = ctx["page"]
     site = ctx["site"]
@@ -60,7 +62,12 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t) -> dict:
     site["tagline"] = text_for(cfg, lang, "tagline")
     site["description"] = text_for(cfg, lang, "description")
     site["theme"] = {**site["theme"], "tagline": site["tagline"]}
-    site["business"] = business_context(cfg.business, lang, today, t)
+    business = per_language.get(("business", lang)) if per_language is not None else None
+    if business is None:
+        business = business_context(cfg.business, lang, today, t)
+        if per_language is not None:
+            per_language[("business", lang)] = business
+    site["business"] = business
     site["languages_bar"] = language_bar(cfg, lang, page["translations"]) if len(cfg.languages) > 1 else []
 
     theme = site["theme"]
