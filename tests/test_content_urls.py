@@ -2,6 +2,8 @@
 `weight`, `menu_title`, `params`, and `[content] default_language_in_subfolder`."""
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -98,6 +100,7 @@ def test_two_pages_claiming_one_old_url_are_refused(site):
 def test_default_language_in_subfolder_moves_it_under_its_code_and_root_redirects(site):
     toml = site / "sites/cafe/site.toml"
     toml.write_text(toml.read_text() + "\n[content]\ndefault_language_in_subfolder = true\n")
+    (site / "sites/cafe/content/menu.en.md").write_text("---\ntitle: Menu\n---\nCoffee.\n", encoding="utf-8")
     r = sk("build", "cafe", "--out", "out", cwd=site, now=NOW)
     assert r.returncode == 0, r.stderr
     out = site / "out"
@@ -106,6 +109,13 @@ def test_default_language_in_subfolder_moves_it_under_its_code_and_root_redirect
     assert 'content="0; url=https://cafe.example/de/"' in (out / "index.html").read_text()
     assert 'href="/de/ueber/team/#leute"' in (out / "de/index.html").read_text()
     assert (out / "kontakt.html").is_file()  # an explicit url stays as written
+    # The default language's home is /de/ now: its feed says so, and so does the language bar of
+    # a page that has no German version (/ only redirects).
+    feed = (out / "de/feed.xml").read_text()
+    assert '<link rel="self" href="https://cafe.example/de/feed.xml"' in feed
+    assert '<link href="https://cafe.example/de/"' in feed
+    english_only = (out / "en/menu/index.html").read_text()
+    assert re.search(r'<a [^>]*href="/de/"[^>]*hreflang="de"|<a [^>]*hreflang="de"[^>]*href="/de/"', english_only)
 
 
 def test_default_language_in_subfolder_must_be_true_or_false(site):

@@ -46,15 +46,15 @@ class _Xml:
 
 def feed_bytes(cfg: SiteConfig, lang: str, rows, now: datetime) -> bytes:
     """Atom: rows are (title, url, date iso, description), newest first."""
-    prefix = "" if lang == cfg.default_language else f"/{lang}"
-    self_url = f"{cfg.base_url}{prefix}/feed.xml"
+    home = cfg.base_url + cfg.home_url(lang)
+    self_url = f"{home}feed.xml"
     updated = rows[0][2] if rows else now.replace(microsecond=0).isoformat()
     x = _Xml()
     x.start("feed", {"xmlns": ATOM_NS, "xml:lang": lang})
     x.raw("\n  ")
     x.element("title", cfg.name)
     x.raw("\n  ")
-    x.element("link", attrs={"href": cfg.base_url + prefix + "/"})
+    x.element("link", attrs={"href": home})
     x.raw("\n  ")
     x.element("link", attrs={"rel": "self", "href": self_url})
     x.raw("\n  ")

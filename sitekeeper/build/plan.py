@@ -279,7 +279,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             continue
         by_key[p.key][p.lang] = p
     # [content] default_language_in_subfolder: the default language under /<lang>/ too
-    def_prefix = f"/{deflang}" if getattr(cfg, "default_language_in_subfolder", False) else ""
+    def_prefix = f"/{deflang}" if cfg.default_language_in_subfolder else ""
     urls: dict[tuple[str, str], str] = {}
     for key, versions in by_key.items():
         d = versions.get(deflang)
@@ -388,7 +388,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             **icons,
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": now.year,
-        "home_urls": {lg: def_prefix + "/" if lg == deflang else f"/{lg}/" for lg in langs},
+        "home_urls": {lg: cfg.home_url(lg) for lg in langs},
     }
     # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
     site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
@@ -557,8 +557,8 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     for lang in langs:
         dated = sorted((p for p in visible if p.lang == lang and p.date), key=lambda p: p.date, reverse=True)[:30]
         rows = tuple((p.title, urls[(p.key, p.lang)], p.date.isoformat(), p.description) for p in dated)
-        prefix = def_prefix.lstrip("/") + "/" if lang == deflang and def_prefix else ("" if lang == deflang else f"{lang}/")
-        add(Output(f"{prefix}feed.xml", fingerprint(gfp, "feed", lang, rows), "feed", "", FeedJob(lang, rows)))
+        add(Output(cfg.home_url(lang).lstrip("/") + "feed.xml", fingerprint(gfp, "feed", lang, rows), "feed", "",
+                   FeedJob(lang, rows)))
     entries = []
     for key, versions in vis_by_key.items():
         alts = tuple((lg, urls[(key, lg)]) for lg in langs if lg in versions)

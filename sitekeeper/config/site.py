@@ -82,12 +82,19 @@ class SiteConfig:
     """[lang.<code>] texts per language."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
-    default_language_in_subfolder: bool = False
-    """[content]: the default language under /<lang>/ too, and / redirects there."""
-
     @property
     def default_language(self) -> str:
         return self.languages[0]
+
+    @property
+    def default_language_in_subfolder(self) -> bool:
+        """[content]: the default language under /<lang>/ too, and / redirects there."""
+        return self.content.default_language_in_subfolder
+
+    def home_url(self, lang: str) -> str:
+        """The URL of ``lang``'s home page: / for the default language (unless it lives in its
+        subfolder too), /<lang>/ for the others."""
+        return "/" if lang == self.default_language and not self.default_language_in_subfolder else f"/{lang}/"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -205,7 +212,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
         deploy=MappingProxyType(deploy), mail=mail, content=content, business=business, lang_texts=lang_texts,
-        lines=MappingProxyType(lines), default_language_in_subfolder=content.default_language_in_subfolder,
+        lines=MappingProxyType(lines),
     )
     return cfg, problems.items
 

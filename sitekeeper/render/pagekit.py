@@ -28,10 +28,6 @@ def og_locale(lang: str) -> str:
     return OG_LOCALES.get(lang, lang)
 
 
-def home_url(cfg, lang: str) -> str:
-    return "/" if lang == cfg.default_language else f"/{lang}/"
-
-
 def absolute(cfg, page_url: str, src: str | None) -> str | None:
     if not src:
         return None
@@ -47,7 +43,7 @@ def language_bar(cfg, lang: str, translations: list[dict]) -> list[dict]:
     for lg in cfg.languages:
         tr = by_lang.get(lg)
         bar.append({"lang": lg, "label": language_name(lg), "current": lg == lang,
-                    "url": tr["url"] if tr else home_url(cfg, lg), "translation": tr is not None})
+                    "url": tr["url"] if tr else cfg.home_url(lg), "translation": tr is not None})
     return bar
 
 
