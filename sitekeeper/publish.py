@@ -99,10 +99,11 @@ def publish_clients(
     published: list[ClientPublished] = []
     failed: list[ClientFailed] = []
     commit = None  # the workspace's commit, asked of git once for all clients
+    store = _workspace_store(ws)  # opened once, when first needed, for all clients
     for client in clients:
         try:
             done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
-                                confirm_deletes, deletes_first)
+                                confirm_deletes, deletes_first, store)
         except SitekeeperError as exc:
             problems = tuple(exc.diagnostics())
             reporter.problems(problems)
@@ -112,7 +113,7 @@ def publish_clients(
         reporter.output(done.summary())
         if done.deploy is not None and not done.deploy.dry_run:
             commit = workspace_commit(ws) if commit is None else commit
-            _record(ws, done, reporter, commit)
+            _record(store, done, reporter, commit)
         published.append(done)
     return PublishReport(tuple(clients), tuple(published), tuple(failed))
 
@@ -162,14 +163,14 @@ def _finite(x: float) -> float | None:
     return None if x in (float("inf"), float("-inf")) else x
 
 
-def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, commit: str) -> None:
+def _record(opener, done: ClientPublished, reporter: Reporter, commit: str) -> None:
     """The publish in the activity record and as the target's last publish (what a scheduled
     run compares with); a failure to record is said, never silent."""
-    from .state import activity, open_workspace_store
+    from .state import activity
 
     d, now = done.deploy, done.at
     try:
-        store = open_workspace_store(ws)
+        store = opener()
         if done.build is not None:
             write_published(store, done.client, d.target, done.build.signature, done.build.visible,
                             done.build.valid, now, commit)
@@ -185,12 +186,13 @@ def _record(ws: Workspace, done: ClientPublished, reporter: Reporter, commit: st
 
 def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_name: str | None, dry_run: bool,
                  yes: bool, allow_deletes: bool, rollback: bool,
-                 confirm_deletes: ConfirmDeletes | None, deletes_first: bool = False) -> ClientPublished:
+                 confirm_deletes: ConfirmDeletes | None, deletes_first: bool = False,
+                 store=None) -> ClientPublished:
     site = load_site(ws, client)
     tgt = choose_target(site, ws.root, target_name)
     try:
         done = _deploy(ws, client, clock, reporter, tgt, dry_run, yes, allow_deletes, rollback, confirm_deletes,
-                       deletes_first)
+                       deletes_first, store)
         return dataclasses.replace(done, at=clock.now(site.tz))
     except DeployError as exc:
         # A failure of the target is reported at the target's url in site.toml.
@@ -201,8 +203,8 @@ def _publish_one(ws: Workspace, client: str, clock, reporter: Reporter, target_n
 
 def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, dry_run: bool, yes: bool,
             allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None,
-            deletes_first: bool = False) -> ClientPublished:
-    store = _workspace_store(ws)
+            deletes_first: bool = False, store=None) -> ClientPublished:
+    store = store or _workspace_store(ws)
     if rollback:
         return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter, store))
     started = time.monotonic()
@@ -219,7 +221,8 @@ def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, 
 
 
 def _workspace_store(ws: Workspace):
-    """Opens the workspace state store once, when a target keeps its state there."""
+    """Opens the workspace state store once, when first needed (a target that keeps its state
+    there, the record of a publish); a failed open is tried again at the next need."""
     opened = []
 
     def open_it():
