@@ -45,13 +45,18 @@ class ClientCampaigns:
     """Links in campaigns/<client>/ that lead outside it: nothing is sent while there is one."""
 
 
-def load_client(ws, client: str, promotions=None, problems=None) -> ClientCampaigns:
+def load_client(ws, client: str, promotions=None, problems=None, *, audience: bool = True) -> ClientCampaigns:
+    """The client's campaigns; ``audience=False``: without reading audience.csv and
+    unsubscribed.csv (a send streams them itself), so ``audience`` is empty."""
     cfg = load_site(ws, client)
     if promotions is None:
         promotions, problems = load_promotions(ws, cfg)
     confined = escaping_campaign_links(ws, client)
-    return ClientCampaigns(cfg, list(promotions), confined + list(problems or []), load_audience(ws, client),
-                           load_unsubscribed(ws, client), confined)
+    if audience:
+        aud, unsubscribed = load_audience(ws, client), load_unsubscribed(ws, client)
+    else:
+        aud, unsubscribed = Audience(ws.rel(ws.campaigns_dir / client / "audience.csv")), set()
+    return ClientCampaigns(cfg, list(promotions), confined + list(problems or []), aud, unsubscribed, confined)
 
 
 def escaping_campaign_links(ws, client: str) -> list[Diagnostic]:
@@ -62,15 +67,16 @@ def escaping_campaign_links(ws, client: str) -> list[Diagnostic]:
             for link, real in escaping_links(folder, folder)]
 
 
-def find(ws, spec: str) -> tuple[ClientCampaigns, object]:
-    """``client/slug`` -> (campaigns of the client, the promotion). Raises with the parse problems."""
+def find(ws, spec: str, *, audience: bool = True) -> tuple[ClientCampaigns, object]:
+    """``client/slug`` -> (campaigns of the client, the promotion). Raises with the parse problems.
+    ``audience=False``: as in ``load_client``."""
     if "/" not in spec:
         raise ProblemsError([Diagnostic("CLIENT/SLUG", None, f"{spec!r} does not name a campaign",
                                         "write it as client/slug, e.g. baeckerei-sonnenkorn/adventsaktion "
                                         "(`sitekeeper campaign list` shows them)")])
     client, slug = spec.split("/", 1)
     slug = slug.removesuffix(".md")
-    cc = load_client(ws, client)
+    cc = load_client(ws, client, audience=audience)
     mine = [d for d in cc.problems if Path(d.path).name.split(".")[0] == slug]
     for promo in cc.promotions:
         if promo.slug == slug:

@@ -189,7 +189,7 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
     if named:
         from .campaign import find
 
-        cc, promo = find(ws, spec)
+        cc, promo = find(ws, spec, audience=False)  # the send streams the audience itself
         pairs = [(cc.cfg, promo, cc.problems)]
     else:
         pairs = []
@@ -522,7 +522,7 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
     from ..state import open_workspace_store
     from .campaign import find
 
-    cc, promo = find(ws, spec)
+    cc, promo = find(ws, spec, audience=False)
     name = f"{cc.cfg.client}/{promo.slug}"
     store = open_workspace_store(ws)
     ledger = Ledger(store, cc.cfg.client, promo.slug)
