@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine for sitekeeper.
-#   scripts/setup.sh           install sitekeeper and its runtime dependencies into .venv/ and put
-#                              the `sitekeeper` command on the PATH you already have
-#   scripts/setup.sh --proofs  also what PNG proofs of emails need: Debian chromium and playwright
+#   scripts/setup.sh           install sitekeeper and its runtime dependencies into .venv/, put
+#                              the `sitekeeper` command on the PATH you already have, and (where
+#                              it can: root, sudo, apt-get) what the PNG proofs of emails and the
+#                              report's PDF need: Debian chromium and playwright
+#   scripts/setup.sh --no-browser   the same without chromium and playwright (previews then skip
+#                              their PNG proofs and reports their PDF, and say so)
+#   scripts/setup.sh --relink  also re-point an existing `sitekeeper` link that belongs to
+#                              another checkout (left alone otherwise, with a note)
+#   scripts/setup.sh --proofs  chromium and playwright, and fail if they cannot be installed
 #   scripts/setup.sh --test    also what the test suite uses: Debian chromium, openssh-server,
 #                              proftpd (FTPS, its SFTP, quotas), dovecot-imapd, poppler-utils (pdftotext,
 #                              to read the report PDFs), a Java runtime, pytest, hypothesis,
@@ -19,15 +25,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
 
-want_test=0 want_bench=0 want_proofs=0
+want_test=0 want_bench=0 want_proofs=0 no_browser=0 relink=0
 for arg in "$@"; do
   case "$arg" in
     --proofs) want_proofs=1 ;;
+    --no-browser) no_browser=1 ;;
+    --relink) relink=1 ;;
     --test) want_test=1; want_proofs=1 ;;
     --bench) want_bench=1; want_test=1; want_proofs=1 ;;
-    *) echo "usage: scripts/setup.sh [--proofs] [--test] [--bench]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [--no-browser] [--relink] [--proofs] [--test] [--bench]" >&2; exit 2 ;;
   esac
 done
+if [ "$no_browser" = 1 ] && [ "$want_proofs" = 1 ]; then
+  echo "usage: --no-browser cannot go with --proofs, --test or --bench (they need the browser)" >&2; exit 2
+fi
 
 fail() { echo "setup: $*" >&2; exit 1; }
 
@@ -40,6 +51,21 @@ PYTHON=${PYTHON:-python3}
 command -v "$PYTHON" >/dev/null 2>&1 || fail "no python3 on PATH: install it (apt-get install python3 python3-venv)"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || fail "sitekeeper needs Python 3.11 or newer; $("$PYTHON" --version 2>&1) found"
+
+# The browser by default, where this machine lets us install it: the client approves a campaign
+# from its PNG proofs, and the monthly report's PDF is printed by it.
+browser_note="" browser_default=0
+if [ "$want_proofs" = 0 ] && [ "$no_browser" = 0 ]; then
+  if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
+    want_proofs=1
+  elif ! command -v apt-get >/dev/null 2>&1; then
+    browser_note="no apt-get here: install Chromium yourself for PNG proofs and report PDFs, then run scripts/setup.sh again"
+  elif [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
+    browser_note="not root and no sudo: Debian's chromium was not installed (as root: apt-get install chromium; then run scripts/setup.sh again); previews skip their PNG proofs and reports their PDF"
+  else
+    browser_default=1
+  fi
+fi
 
 apt_packages=()
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "$2" ] || apt_packages+=("$3"); }
@@ -69,14 +95,28 @@ if [ "$want_bench" = 1 ]; then
   need hyperfine /usr/bin/hyperfine hyperfine
   [ -x /usr/bin/time ] || apt_packages+=(time)
 fi
+apt_updated=0
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ] && [ -z "$SUDO" ]; then
     fail "these Debian packages are needed: ${apt_packages[*]}; install them as root (apt-get install ${apt_packages[*]})"
   fi
   echo "installing Debian packages: ${apt_packages[*]}" >&2
   $SUDO apt-get update -qq || fail "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null \
+  apt_updated=1
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null \
     || fail "apt-get install ${apt_packages[*]} failed"
+fi
+
+if [ "$browser_default" = 1 ]; then
+  # Best effort: without a browser everything works but the PNG proofs and the report's PDF.
+  echo "installing Debian's chromium (for PNG proofs and report PDFs; --no-browser skips it)" >&2
+  if { [ "$apt_updated" = 1 ] || $SUDO apt-get update -qq; } \
+     && DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends chromium >/dev/null \
+     && { command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; }; then
+    want_proofs=1
+  else
+    browser_note="chromium could not be installed (see above); previews skip their PNG proofs and reports their PDF until it is (apt-get install chromium, then scripts/setup.sh again)"
+  fi
 fi
 
 if [ ! -x .venv/bin/python ]; then
@@ -119,10 +159,24 @@ if [ -z "$bin_dir" ]; then
   fi
 fi
 link="$bin_dir/sitekeeper"
-if [ -w "$bin_dir" ] || { [ ! -e "$bin_dir" ] && mkdir -p "$bin_dir" 2>/dev/null; }; then
-  ln -sfn "$here/.venv/bin/sitekeeper" "$link" || fail "could not link $link"
+ours="$here/.venv/bin/sitekeeper"
+# A `sitekeeper` already there that is not this checkout's (another clone, another install) is
+# someone's working command: leave it, and say how to take it over.
+other=""
+if [ -L "$link" ] || [ -e "$link" ]; then
+  current=$(readlink -f "$link" 2>/dev/null || echo "$link")
+  if [ "$current" != "$(readlink -f "$ours")" ]; then other="$current"; fi
+fi
+if [ -n "$other" ] && [ "$relink" = 0 ]; then
+  echo "note: $link already leads to $other (not this checkout); left as it is." >&2
+  echo "      Run scripts/setup.sh --relink to point it here, or use $ours" >&2
 else
-  $SUDO ln -sfn "$here/.venv/bin/sitekeeper" "$link" || fail "could not link $link"
+  [ -n "$other" ] && echo "re-pointing $link (it led to $other)" >&2
+  if [ -w "$bin_dir" ] || { [ ! -e "$bin_dir" ] && mkdir -p "$bin_dir" 2>/dev/null; }; then
+    ln -sfn "$ours" "$link" || fail "could not link $link"
+  else
+    $SUDO ln -sfn "$ours" "$link" || fail "could not link $link"
+  fi
 fi
 hash -r 2>/dev/null || true
 found=$(command -v sitekeeper || true)
@@ -131,4 +185,9 @@ if [ -z "$found" ]; then
 elif [ "$(readlink -f "$found")" != "$(readlink -f "$here/.venv/bin/sitekeeper")" ]; then
   echo "note: \`sitekeeper\` on your PATH is $found, not this set-up's; $link is later on PATH" >&2
 fi
-echo "sitekeeper is installed: $link -> .venv/bin/sitekeeper" >&2
+[ -n "$browser_note" ] && echo "note: $browser_note" >&2
+if [ -n "$other" ] && [ "$relink" = 0 ]; then
+  echo "sitekeeper is installed in .venv/bin/sitekeeper ($link left to $other)" >&2
+else
+  echo "sitekeeper is installed: $link -> .venv/bin/sitekeeper" >&2
+fi

@@ -21,8 +21,21 @@ def demo_workspace(tmp_path, monkeypatch) -> Path:
     for name in ("sites", "campaigns"):
         if (REPO / name).is_dir():
             shutil.copytree(REPO / name, ws / name)
+    # The shipped demo audiences are clean (a new user's first publish warns about nothing);
+    # the tests' copy gets one invalid row per client, at line 8, to see it skipped and reported.
+    for client, row in INVALID_DEMO_ROWS.items():
+        audience = ws / "campaigns" / client / "audience.csv"
+        if audience.is_file():
+            lines = audience.read_text(encoding="utf-8").splitlines(keepends=True)
+            audience.write_text("".join(lines[:7] + [row + "\n"] + lines[7:]), encoding="utf-8")
     monkeypatch.chdir(ws)
     return ws
+
+
+INVALID_DEMO_ROWS = {
+    "baeckerei-sonnenkorn": "hans.at.example.com,Hans Becker,de,brot,2025-05-05T08:00:00+02:00,Ladenformular",
+    "zubni-ordinace-novakova": "vaclav.rehak.example.com,Václav Řehák,cs,hygiena,2025-07-07T10:00:00+02:00,recepce",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -61,4 +61,25 @@ def test_readme_first_command_works_with_an_externally_managed_python(tmp_path):
     assert published == clients
     for client in clients:
         assert (clone / "public" / client / "index.html").is_file()
+    # A new user's first publish of the shipped demo warns about nothing.
+    assert "warning" not in run.stderr, run.stderr[-3000:]
+
+    # A `sitekeeper` that belongs to another checkout is left as it is, and set-up says so.
+    other = tmp_path / "other" / ".venv" / "bin" / "sitekeeper"
+    other.parent.mkdir(parents=True)
+    other.write_text("#!/bin/sh\necho other\n")
+    other.chmod(0o755)
+    (bin_dir / "sitekeeper").unlink()
+    (bin_dir / "sitekeeper").symlink_to(other)
+    again = subprocess.run(["bash", "scripts/setup.sh", "--no-browser"], cwd=clone, env=env,
+                           capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert (bin_dir / "sitekeeper").resolve() == other.resolve()
+    assert f"already leads to {other}" in again.stderr and "--relink" in again.stderr
+    # Asked to, it takes the link over.
+    relinked = subprocess.run(["bash", "scripts/setup.sh", "--no-browser", "--relink"], cwd=clone, env=env,
+                              capture_output=True, text=True, timeout=900)
+    assert relinked.returncode == 0, relinked.stderr[-3000:]
+    assert (bin_dir / "sitekeeper").resolve() == (clone / ".venv" / "bin" / "sitekeeper").resolve()
+    assert "re-pointing" in relinked.stderr
     shutil.rmtree(clone / ".venv")
