@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import copy_workspace, json_lines, sk
+
 from sitekeeper.config.content import ContentPolicy, unsafe_scheme
 
 NOW = "2026-03-05T12:00:00+01:00"
@@ -313,7 +313,7 @@ def readme_page_sample() -> str:
     """The first ```markdown block after the README's "## Pages" heading that starts with `---`."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     start = text.index("\n## Pages\n")
-    m = re.compile(r"^```markdown\n(---\n.*?)^```", re.M | re.S).search(text, start)
+    m = re.compile(r"^```markdown\n(---\n.*?)^```", re.MULTILINE | re.DOTALL).search(text, start)
     assert m, "README.md: no ```markdown block with front matter after ## Pages"
     return m.group(1)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterator
+from collections.abc import Iterator
 from urllib.parse import unquote, urljoin
 
 from ..config.business import promo_words
 from ..config.content import SCRIPTS_FIX
-from ..content.pages import Page, file_link, output_path
+from ..content.pages import file_link, output_path
 from ..errors import Diagnostic, did_you_mean
 from .cache import LinkMemo, PageLinks
 from .plan import SitePlan, fingerprint
@@ -19,9 +19,9 @@ from .sources import SiteContent, nfc, render_md
 from .writer import content_hash
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-_URL_KEY_RE = re.compile(r"(?:^|_)(?:url|href|src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.I)
+_URL_KEY_RE = re.compile(r"(?:^|_)(?:url|href|src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.IGNORECASE)
 """Front matter fields whose value a template uses as a link or picture (`cta_url`, `hero_image`)."""
-_IMAGE_KEY_RE = re.compile(r"(?:^|_)(?:src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.I)
+_IMAGE_KEY_RE = re.compile(r"(?:^|_)(?:src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.IGNORECASE)
 _SITE_PATH_RE = re.compile(r"^/(?!/)\S*(?:/|\.[A-Za-z0-9]{2,5})$")
 """A value of any field that is a site path all the same: `/kontakt/`, `/images/a.jpg`."""
 
@@ -179,19 +179,27 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             url = pr.url(text.lang, plan.cfg.default_language, words)
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
+    changed = changed or new.promo_links.keys() != memo.promo_links.keys()
+    _check_other_urls(plan, content, check)
+    problems.extend(url_policy_problems(plan, content))
+    return problems, new, changed
+
+
+def _check_other_urls(plan: SitePlan, content: SiteContent, check) -> None:
+    """Where the links beyond the pages' lead, through ``check``: promotions' `image`,
+    [business] share_image and the site paths written in the client's templates."""
+    cfg = plan.cfg
+    words = promo_words(cfg)
+    for pr in content.promotions:
         image = pr.meta.get("image")
         if isinstance(image, str) and _checked_as_url(image, True):
             check(pr.source, pr.default.line_of("image"), image.strip(),
-                  pr.url(plan.cfg.default_language, plan.cfg.default_language, words), "image", named="image")
-    changed = changed or new.promo_links.keys() != memo.promo_links.keys()
-    share = plan.cfg.business.share_image if plan.cfg.business is not None else ""
+                  pr.url(cfg.default_language, cfg.default_language, words), "image", named="image")
+    share = cfg.business.share_image if cfg.business is not None else ""
     if share and _checked_as_url(share, True):
         # as the theme reads it: "static/x.jpg" is /x.jpg, anything else a URL from the site's root
         path = "/" + share[len("static/"):] if share.startswith("static/") else share
-        check(plan.cfg.path, plan.cfg.line_of("business", "share_image") or 1, path, "/", "image",
-              named="share_image")
+        check(cfg.path, cfg.line_of("business", "share_image") or 1, path, "/", "image", named="share_image")
     for source, line, target, kind in content.template_links:
         if _SITE_PATH_RE.match(target) or target == "/":
             check(source, line, target, "/", kind)
-    problems.extend(url_policy_problems(plan, content))
-    return problems, new, changed

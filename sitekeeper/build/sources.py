@@ -250,8 +250,9 @@ def parse_source(args):
 
 
 _HTML_LINK_RE = re.compile(r"""<(a|img|link|source)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
-_TEMPLATE_URL_RE = re.compile(r"""<(\w+)\b[^>]*?\s(href|src|action|poster|formaction)\s*=\s*(["'])([^"'{}]*)\3""", re.I | re.S)
-_JINJA_COMMENT_RE = re.compile(r"\{#.*?#\}", re.S)
+_TEMPLATE_URL_RE = re.compile(r"""<(\w+)\b[^>]*?\s(href|src|action|poster|formaction)\s*=\s*(["'])([^"'{}]*)\3""",
+                              re.IGNORECASE | re.DOTALL)
+_JINJA_COMMENT_RE = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
 def template_links(ws: Workspace, cfg: SiteConfig) -> tuple:

@@ -154,6 +154,13 @@ def _expand_days(spec: str) -> tuple[str, ...] | None:
     return tuple(days)
 
 
+def _type_hint(btype: str) -> str:
+    same_case = {t.lower(): t for t in TYPES}.get(btype.lower().replace(" ", ""))
+    hint = f"did you mean `{same_case}`?" if same_case else did_you_mean(btype, TYPES)
+    return hint or ("use e.g. Bakery, Dentist, HairSalon, Store, or LocalBusiness when none fits "
+                    "(https://schema.org/LocalBusiness lists them)")
+
+
 def parse_business(data, lines, relpath: str, problems: Problems, postal_address: str) -> Business | None:
     if data is None:
         return None
@@ -176,11 +183,8 @@ def parse_business(data, lines, relpath: str, problems: Problems, postal_address
     if btype not in TYPES:
         # The type goes into every home page's JSON-LD: a typo there is a business search engines
         # cannot place, so it is refused like any other misspelt setting.
-        same_case = {t.lower(): t for t in TYPES}.get(btype.lower().replace(" ", ""))
-        hint = f"did you mean `{same_case}`?" if same_case else did_you_mean(btype, TYPES)
         problems.error(relpath, line("type"), f"`type` {btype!r} is not a schema.org LocalBusiness type",
-                       hint or "use e.g. Bakery, Dentist, HairSalon, Store, or LocalBusiness when none fits "
-                       "(https://schema.org/LocalBusiness lists them)")
+                       _type_hint(btype))
     phone = text("phone")
     if phone and not _PHONE_RE.match(phone):
         problems.error(relpath, line("phone"), f"`phone` {phone!r} is not a phone number",
