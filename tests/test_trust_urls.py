@@ -339,3 +339,11 @@ def test_the_readme_page_sample_passes_check_in_the_demo_as_of_today(tmp_path):
     assert built.returncode == 0, built.stderr
     out = ws / "out" / (url.lstrip("/") + ("index.html" if url.endswith("/") else ""))
     assert out.is_file(), f"README.md's page sample is not on the site today (expires? publish? draft?): {url}"
+
+
+def test_a_front_matter_image_written_with_static_is_named_with_the_path_to_write(ws):
+    path = _home(ws, "image: static/img/cup.svg\nparams:\n  cta: Los\n  cta_url: Mehr erfahren\n")
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    found = {d["line"]: d for d in problems(run) if d["path"] == HOME and d["severity"] == "error"}
+    assert found[line_of(path, "image:")]["fix"].endswith("/img/cup.svg")
+    assert "Mehr erfahren" in found[line_of(path, "cta_url")]["message"]

@@ -44,10 +44,10 @@ def front_matter_urls(image: str | None, params: dict) -> Iterator[tuple[str, st
 
 
 def _checked_as_url(value: str, url_named: bool) -> bool:
-    """Whether a front matter text is checked as a link: any text in a URL-named field that is
-    one word, and a site path in any field."""
+    """Whether a front matter text is checked as a link: any text in a URL-named field (a
+    `cta_url: Mehr erfahren` is a broken link too), and a site path in any other field."""
     v = value.strip()
-    if not v or any(c.isspace() for c in v) or v.startswith(("#", "//")) or _SCHEME_RE.match(v):
+    if not v or v.startswith(("#", "//")) or _SCHEME_RE.match(v):
         return False
     return url_named or bool(_SITE_PATH_RE.match(v))
 
@@ -137,7 +137,9 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         if exists(nfc(resolved)):
             return
         what = "image" if kind == "image" else "link"
-        if kind == "image":
+        if kind == "image" and path.startswith("static/"):
+            fix = f"write it from the site's root, without static/: /{path[len('static/'):]}"
+        elif kind == "image":
             fix = f"put the file under sites/{plan.cfg.client}/static{resolved} or correct the path"
         else:
             nonlocal page_urls
