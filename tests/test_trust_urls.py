@@ -347,3 +347,10 @@ def test_a_front_matter_image_written_with_static_is_named_with_the_path_to_writ
     found = {d["line"]: d for d in problems(run) if d["path"] == HOME and d["severity"] == "error"}
     assert found[line_of(path, "image:")]["fix"].endswith("/img/cup.svg")
     assert "Mehr erfahren" in found[line_of(path, "cta_url")]["message"]
+
+
+def test_params_that_hold_themselves_through_yaml_anchors_are_checked_and_end(ws):
+    path = _home(ws, 'params: &p\n  self: *p\n  list: &l [*l, "javascript:x"]\n')
+    run = sk("check", "--json", cwd=ws, now=NOW)
+    assert run.returncode == 1
+    assert [ln for ln, m in errors_at(run, HOME) if "javascript:" in m] == [line_of(path, "list:")]

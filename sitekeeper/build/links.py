@@ -32,15 +32,16 @@ def front_matter_urls(image: str | None, params: dict) -> Iterator[tuple[str, st
     if isinstance(image, str):
         yield "image", image, "image", True
     stack: list[tuple[str, str, object]] = [("params." + str(k), str(k), v) for k, v in params.items()]
+    seen = {id(params)}  # YAML anchors can make a mapping that holds itself
     while stack:
         path, name, value = stack.pop()
         if isinstance(value, str):
             kind = "image" if _IMAGE_KEY_RE.search(name) else "link"
             yield path, value, kind, bool(_URL_KEY_RE.search(name))
-        elif isinstance(value, dict):
-            stack.extend((f"{path}.{k}", str(k), v) for k, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((f"{path}.{i}", name, v) for i, v in enumerate(value))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((f"{path}.{k}", str(k) if isinstance(value, dict) else name, v) for k, v in items)
 
 
 def _checked_as_url(value: str, url_named: bool) -> bool:
