@@ -18,7 +18,7 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     # The build cache is only read: parsing is memoised, nothing is written.
     plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
-    problems.extend(check_campaigns(ws, cfg, content.promotions, clock, content=content))
+    problems.extend(without_repeats(check_campaigns(ws, cfg, content.promotions, clock, content=content), found.items))
     problems.extend(email_language_problems(cfg, cfg.languages))
     problems.extend(large_images(ws, cfg))
     return problems
@@ -44,12 +44,21 @@ def large_images(ws: Workspace, cfg) -> list:
     return found
 
 
+def without_repeats(campaign: list, site: list) -> list:
+    """The campaign's problems less the refused URLs the site's check already names at the same
+    line (a promotion's body is its page and its email: one URL, one error)."""
+    said = {(d.path, d.line) for d in site if d.is_error and "URL" in d.message}
+    return [d for d in campaign if not (d.is_error and "URL" in d.message and (d.path, d.line) in said)]
+
+
 def campaign_check(ws: Workspace, clock):
     """The campaign half of `check`, as a build check: what check refuses, build and publish
     refuse (a send checks more: see mail.check)."""
+    from .build.sources import html_policy_problems
 
     def run(cfg, content):
-        return check_campaigns(ws, cfg, content.promotions, clock, for_send=False, content=content)
+        found = check_campaigns(ws, cfg, content.promotions, clock, for_send=False, content=content)
+        return without_repeats(found, html_policy_problems(cfg, content))
 
     return run
 

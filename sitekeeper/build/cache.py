@@ -15,7 +15,7 @@ from .writer import atomic_write
 
 CACHE_DIR = ".sitekeeper-build"
 """The cache's folder inside the output folder (deploys skip names beginning `.sitekeeper`)."""
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 
 
 @dataclass

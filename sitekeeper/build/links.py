@@ -1,12 +1,16 @@
-"""Internal link checking: every link or image in a page or promotion must point at an
-output of the same plan. Verdicts are memoised in a LinkMemo of their own."""
+"""Internal link checking: every link or image a page, a promotion, site.toml or the
+client's templates show must point at an output of the same plan, and pass the site's URL
+policy (config.content: no `javascript:`, `vbscript:` or non-image `data:` unless
+`allow_scripts`). Verdicts on pages are memoised in a LinkMemo of their own."""
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from urllib.parse import unquote, urljoin
 
 from ..config.business import promo_words
+from ..config.content import SCRIPTS_FIX
 from ..content.pages import file_link, output_path
 from ..errors import Diagnostic, did_you_mean
 from .cache import LinkMemo, PageLinks
@@ -15,6 +19,80 @@ from .sources import SiteContent, nfc, render_md
 from .writer import content_hash
 
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_URL_KEY_RE = re.compile(r"(?:^|_)(?:url|href|src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.IGNORECASE)
+"""Front matter fields whose value a template uses as a link or picture (`cta_url`, `hero_image`)."""
+_IMAGE_KEY_RE = re.compile(r"(?:^|_)(?:src|image|img|logo|icon|photo|picture|thumbnail)s?$", re.IGNORECASE)
+_SITE_PATH_RE = re.compile(r"^/(?!/)\S*(?:/|\.[A-Za-z0-9]{2,5})$")
+"""A value of any field that is a site path all the same: `/kontakt/`, `/images/a.jpg`."""
+
+
+def front_matter_urls(image: str | None, params: dict) -> Iterator[tuple[str, str, str, bool]]:
+    """(dotted key, value, kind, url-named) of every text of a page's front matter a template
+    may put in an `href` or `src`: `image` and each string under `params` (nested too)."""
+    if isinstance(image, str):
+        yield "image", image, "image", True
+    stack: list[tuple[str, str, object]] = [("params." + str(k), str(k), v) for k, v in params.items()]
+    seen = {id(params)}  # YAML anchors can make a mapping that holds itself
+    while stack:
+        path, name, value = stack.pop()
+        if isinstance(value, str):
+            kind = "image" if _IMAGE_KEY_RE.search(name) else "link"
+            yield path, value, kind, bool(_URL_KEY_RE.search(name))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((f"{path}.{k}", str(k) if isinstance(value, dict) else name, v) for k, v in items)
+
+
+def _checked_as_url(value: str, url_named: bool) -> bool:
+    """Whether a front matter text is checked as a link: any text in a URL-named field (a
+    `cta_url: Mehr erfahren` is a broken link too), and a site path in any other field."""
+    v = value.strip()
+    if not v or v.startswith(("#", "//")) or _SCHEME_RE.match(v):
+        return False
+    return url_named or bool(_SITE_PATH_RE.match(v))
+
+
+def url_policy_problems(plan: SitePlan, content: SiteContent) -> list[Diagnostic]:
+    """Every URL of the front matter (pages, promotions), site.toml and the client's templates that
+    the site's URL policy refuses, at the line that names it (drafts and future pages too: they
+    are refused before their day comes, not by the publish of that day)."""
+    policy = plan.cfg.content
+    if policy.allow_scripts:
+        return []
+    found = []
+
+    def scan(source: str, line: int, key: str, value: str, kind: str, url_named: bool) -> None:
+        problem = policy.url_problem(value, image=kind == "image")
+        if problem is None:
+            return
+        if problem.startswith("a `data:") and not url_named and any(c.isspace() for c in value.strip()):
+            return  # a sentence that begins "data: ..." is not a URL
+        found.append(Diagnostic(source, line, f"`{key}` is {problem}", SCRIPTS_FIX))
+
+    for page in content.pages:
+        for key, value, kind, named in front_matter_urls(page.image, page.params):
+            scan(page.source, _line(page.key_lines, key), key, value, kind, named)
+    for pr in content.promotions:
+        image = pr.meta.get("image")
+        if isinstance(image, str):
+            scan(pr.source, pr.default.line_of("image"), "image", image, "image", True)
+    cfg = plan.cfg
+    if cfg.business is not None and cfg.business.share_image:
+        scan(cfg.path, cfg.line_of("business", "share_image") or 1, "share_image", cfg.business.share_image,
+             "image", True)
+    for source, line, value, kind in content.template_links:
+        scan(source, line, "href" if kind == "link" else "src", value, kind, True)
+    return found
+
+
+def _line(key_lines: dict, key: str) -> int:
+    """The line of a dotted front matter key, or of the nearest key above it that has one."""
+    while key:
+        if key in key_lines:
+            return key_lines[key]
+        key = key.rpartition(".")[0]
+    return 1
 
 
 def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[list[Diagnostic], LinkMemo, bool]:
@@ -35,7 +113,8 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             return (path + "index.html") in outputs
         return path in outputs or (path + "/index.html") in outputs
 
-    def check(source: str, line: int, target: str, base_url: str, kind: str, md_links=None, relpath=None) -> None:
+    def check(source: str, line: int, target: str, base_url: str, kind: str, md_links=None, relpath=None,
+              named: str = "") -> None:
         target = target.strip()  # browsers ignore spaces around an href: " javascript:…" is a scheme too
         if md_links and target in md_links:
             return  # a link to a page's file, resolved by the plan
@@ -59,7 +138,9 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
         if exists(nfc(resolved)):
             return
         what = "image" if kind == "image" else "link"
-        if kind == "image":
+        if kind == "image" and path.startswith("static/"):
+            fix = f"write it from the site's root, without static/: /{path[len('static/'):]}"
+        elif kind == "image":
             fix = f"put the file under sites/{plan.cfg.client}/static{resolved} or correct the path"
         else:
             nonlocal page_urls
@@ -67,7 +148,9 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
                 page_urls = sorted("/" + p[: -len("index.html")] for p in outputs if p.endswith("index.html"))
             hint = did_you_mean(resolved, page_urls)
             fix = hint or "correct the link, or create the page it points to (a draft or expired page does not count)"
-        problems.append(Diagnostic(source, line, f"broken internal {what}: {target} goes nowhere in this build", fix))
+        named = f" (`{named}`)" if named else ""
+        problems.append(Diagnostic(source, line, f"broken internal {what}: {target}{named} goes nowhere in this build",
+                                   fix))
 
     for page, url in plan.links:
         job = outputs[output_path(url)].job
@@ -78,6 +161,9 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             before = len(problems)
             for target, line, kind in content.links.get(page.relpath, ()):
                 check(page.source, page.body_line + line, target, url, kind, md_links, page.relpath)
+            for name, value, kind, named in front_matter_urls(page.image, page.params):
+                if _checked_as_url(value, named):
+                    check(page.source, _line(page.key_lines, name), value.strip(), url, kind, named=name)
             found = PageLinks(key, problems[before:])
             changed = True
         else:
@@ -97,4 +183,26 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
             for target, line, kind in found:
                 check(text.source, text.body_line + line, target, url, kind)
     changed = changed or new.promo_links.keys() != memo.promo_links.keys()
+    _check_other_urls(plan, content, check)
+    problems.extend(url_policy_problems(plan, content))
     return problems, new, changed
+
+
+def _check_other_urls(plan: SitePlan, content: SiteContent, check) -> None:
+    """Where the links beyond the pages' lead, through ``check``: promotions' `image`,
+    [business] share_image and the site paths written in the client's templates."""
+    cfg = plan.cfg
+    words = promo_words(cfg)
+    for pr in content.promotions:
+        image = pr.meta.get("image")
+        if isinstance(image, str) and _checked_as_url(image, True):
+            check(pr.source, pr.default.line_of("image"), image.strip(),
+                  pr.url(cfg.default_language, cfg.default_language, words), "image", named="image")
+    share = cfg.business.share_image if cfg.business is not None else ""
+    if share and _checked_as_url(share, True):
+        # as the theme reads it: "static/x.jpg" is /x.jpg, anything else a URL from the site's root
+        path = "/" + share[len("static/"):] if share.startswith("static/") else share
+        check(cfg.path, cfg.line_of("business", "share_image") or 1, path, "/", "image", named="share_image")
+    for source, line, target, kind in content.template_links:
+        if _SITE_PATH_RE.match(target) or target == "/":
+            check(source, line, target, "/", kind)

@@ -57,41 +57,99 @@ class SiteContent:
     """The static folder, relative to the workspace."""
     image_sizes: dict = field(default_factory=dict)
     """Static raster image relpath -> (width, height)."""
+    template_links: tuple = ()
+    """(source, line, URL, kind 'link'|'image') of each URL written as it is in the client's templates."""
 
 
-def walk(folder: Path, limit: Path | None = None) -> list:
-    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names.
+DEPLOYED_DOTFILES = frozenset({".htaccess", ".well-known"})
+"""Names starting with a dot that are part of a site: Apache's per-folder settings (redirects,
+on the shared hosts many clients use) and RFC 8615's folder (security.txt, app links, ACME)."""
+_JUNK_DOTFILES = (".DS_Store", ".git", ".gitignore", ".gitkeep", ".gitattributes", ".svn", ".hg", ".idea",
+                  ".vscode", ".Spotlight-V100", ".Trashes", ".fseventsd", ".directory", ".keep", ".sitekeeper")
+"""Hidden names that are left out without a word: operating systems, editors and version control
+put them everywhere, and nobody means them for visitors."""
+
+
+def _hidden(name: str) -> bool:
+    return (name.startswith(".") and name not in DEPLOYED_DOTFILES) or name.endswith("~")
+
+
+def walk(folder: Path, limit: Path | None = None, skipped: list | None = None) -> list:
+    """(relpath, DirEntry) of the files under folder, sorted, skipping hidden names (all but
+    DEPLOYED_DOTFILES).
 
     A symlink is followed only while it resolves inside ``limit`` (default: the folder
-    itself); the others are left out here and reported by ``confinement_problems``."""
+    itself); the others are left out here and reported by ``confinement_problems``. A link to
+    the folder it is in, or to one above it, would list the same files again under ever longer
+    names: it is not followed. ``skipped`` (when given) receives (link, "loop" or "missing") for
+    each link inside ``limit`` that is not followed, a link to nothing being the other kind."""
     found = []
-    stack = [(folder, "")]
+    # Each folder with the real paths of the folders it was reached through: a link back to
+    # one of them is a loop, whatever the way round.
+    stack: list[tuple[str, tuple[str, ...], str]] = [(str(folder), (os.path.realpath(folder),), "")]
     limit_real = os.path.realpath(limit or folder)
-    seen: set[str] = set()
+    followed: set[str] = set()
     while stack:
-        d, prefix = stack.pop()
+        d, chain, prefix = stack.pop()
         try:
             entries = list(os.scandir(d))
-        except (FileNotFoundError, NotADirectoryError):
+        except (FileNotFoundError, NotADirectoryError, PermissionError):
             continue
         for e in entries:
-            if e.name.startswith(".") or e.name.endswith("~"):
+            if _hidden(e.name):
                 continue
             if e.is_symlink():
                 real = os.path.realpath(e.path)
-                if not inside(real, limit_real) or not os.path.exists(real):
+                if not inside(real, limit_real):
+                    continue
+                if not os.path.exists(real):
+                    if skipped is not None:
+                        skipped.append((Path(chain[-1]) / e.name, "missing"))
                     continue
                 if os.path.isdir(real):
-                    if real not in seen:  # a link loop is walked once
-                        seen.add(real)
-                        stack.append((e.path, prefix + e.name + "/"))
+                    if any(inside(seen, real) for seen in chain):
+                        if skipped is not None:
+                            skipped.append((Path(chain[-1]) / e.name, "loop"))
+                    elif real not in followed:  # two links to one folder: it is walked once
+                        followed.add(real)
+                        stack.append((e.path, chain + (real,), prefix + e.name + "/"))
                     continue
                 found.append((prefix + e.name, e))
             elif e.is_dir():
-                stack.append((e.path, prefix + e.name + "/"))
+                stack.append((e.path, chain + (os.path.join(chain[-1], e.name),), prefix + e.name + "/"))
             else:
                 found.append((prefix + e.name, e))
     found.sort(key=lambda x: x[0])
+    return found
+
+
+def dropped_dotfiles(folder: Path) -> list[Path]:
+    """Hidden files and folders under ``folder`` that are not published, junk aside
+    (_JUNK_DOTFILES, editors' swap files)."""
+    found = []
+    for d, dirs, files in os.walk(folder):
+        for name in [*dirs, *files]:
+            if not name.startswith(".") or name in DEPLOYED_DOTFILES or name in _JUNK_DOTFILES:
+                continue
+            if name.startswith(("._", ".~lock.")) or name.endswith((".swp", ".swo", ".tmp")):
+                continue
+            found.append(Path(d) / name)
+        dirs[:] = [x for x in dirs if not x.startswith(".") or x in DEPLOYED_DOTFILES]
+    return sorted(found)
+
+
+def static_dotfile_problems(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
+    """A warning at each hidden file of static/ that is left out of the site (say it, not drop it)."""
+    found = []
+    for path in dropped_dotfiles(cfg.static_dir):
+        name = path.name
+        if name in (".htpasswd", ".user.ini", ".env") or name.startswith(".env."):
+            why = f"{name} holds server settings or passwords: it is never deployed, where anyone could read it"
+            fix = "set it up on the host itself (its control panel), and remove it from static/"
+        else:
+            why = f"{name} starts with a dot: hidden files are not deployed (only .htaccess and .well-known/ are)"
+            fix = "rename it without the leading dot if visitors should get it, or move it out of static/"
+        found.append(Diagnostic(ws.rel(path), None, why, fix, "warning"))
     return found
 
 
@@ -107,7 +165,26 @@ def confinement_problems(ws: Workspace, cfg: SiteConfig) -> list[Diagnostic]:
     for folder, limit in limits(ws, cfg).items():
         for link, real in escaping_links(folder, limit):
             found.append(Diagnostic(ws.rel(link), None, f"is a link to {real}, outside {ws.rel(limit)}/", LINK_FIX))
+    for folder in (cfg.content_dir, cfg.static_dir):
+        skipped: list[tuple[Path, str]] = []
+        walk(folder, cfg.root, skipped)
+        for link, why in sorted(set(skipped)):
+            if why == "loop":
+                found.append(Diagnostic(ws.rel(link), None, "is a link back to a folder it is reached from (its own, "
+                                        "one above it or one linking to it): a loop; it is not followed there, so no "
+                                        "file is published again under a longer path", "remove the link", "warning"))
+            else:
+                found.append(Diagnostic(ws.rel(link), None, f"is a link to {_target(link)}, which does not exist; "
+                                        "it is not published", "remove the link, or put back what it points to",
+                                        "warning"))
     return found
+
+
+def _target(link: Path) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return "a file"
 
 
 def html_policy_problems(cfg: SiteConfig, content: SiteContent) -> list[Diagnostic]:
@@ -173,6 +250,30 @@ def parse_source(args):
 
 
 _HTML_LINK_RE = re.compile(r"""<(a|img|link|source)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)
+_TEMPLATE_URL_RE = re.compile(r"""<(\w+)\b[^>]*?\s(href|src|action|poster|formaction)\s*=\s*(["'])([^"'{}]*)\3""",
+                              re.IGNORECASE | re.DOTALL)
+_JINJA_COMMENT_RE = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+
+def template_links(ws: Workspace, cfg: SiteConfig) -> tuple:
+    """(source, line, URL, kind) of every URL written as it is (no `{{ }}` in it) in the client's
+    own templates: the links the theme shows on every page."""
+    found = []
+    for rel, entry in walk(cfg.templates_dir, cfg.root):
+        if not rel.endswith((".html", ".xml", ".j2", ".jinja")):
+            continue
+        try:
+            text = Path(entry.path).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue  # the template loader reports what it cannot read
+        text = _JINJA_COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        source = ws.rel(entry.path)
+        for m in _TEMPLATE_URL_RE.finditer(text):
+            tag, attr, value = m.group(1).lower(), m.group(2).lower(), m.group(4).strip()
+            if value:
+                kind = "image" if (tag, attr) in (("img", "src"), ("source", "src"), ("video", "poster")) else "link"
+                found.append((source, text.count("\n", 0, m.start(4)) + 1, value, kind))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -277,7 +378,8 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     file_sha = file_hashes(cache, hashed)
     content = SiteContent(pages, promos, static, assets, shas, links, raw_html, file_sha,
                           template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir),
-                          image_sizes(cache, static, file_sha))
+                          image_sizes(cache, static, file_sha), template_links(ws, cfg))
+    problems.extend(static_dotfile_problems(ws, cfg))
     return content, problems
 
 

@@ -48,6 +48,14 @@ TYPES = {
     "MusicStore", "OfficeEquipmentStore", "OutletStore", "PawnShop", "PetStore", "ShoeStore", "SportingGoodsStore",
     "TireShop", "ToyStore", "WholesaleStore", "TouristInformationCenter", "TravelAgency", "VeterinaryCare",
     "Tailor", "Photographer", "Psychologist", "DrivingSchool", "Preschool",
+    # the rest of schema.org's LocalBusiness tree
+    "RadioStation", "RecyclingCenter", "TelevisionStation", "FireStation", "Hospital", "PoliceStation",
+    "AdultEntertainment", "AmusementPark", "Casino", "ComedyClub", "MovieTheater", "AutomatedTeller",
+    "BankOrCreditUnion", "PostOffice", "VacationRental", "SkiResort", "BowlingAlley", "PublicSwimmingPool",
+    "TennisComplex", "CommunityHealth", "Dermatology", "DietNutrition", "Emergency", "Geriatric", "Gynecologic",
+    "Midwifery", "Nursing", "Obstetric", "Oncologic", "Optometric", "Otolaryngologic", "Pediatric",
+    "PlasticSurgery", "Podiatric", "PrimaryCare", "Psychiatric", "PublicHealth", "CovidTestingFacility",
+    "IndividualPhysician", "PhysiciansOffice",
 }
 
 # A hue per kind of business (degrees): warm for food, teal for health, blue for trades ...
@@ -146,6 +154,13 @@ def _expand_days(spec: str) -> tuple[str, ...] | None:
     return tuple(days)
 
 
+def _type_hint(btype: str) -> str:
+    same_case = {t.lower(): t for t in TYPES}.get(btype.lower().replace(" ", ""))
+    hint = f"did you mean `{same_case}`?" if same_case else did_you_mean(btype, TYPES)
+    return hint or ("use e.g. Bakery, Dentist, HairSalon, Store, or LocalBusiness when none fits "
+                    "(https://schema.org/LocalBusiness lists them)")
+
+
 def parse_business(data, lines, relpath: str, problems: Problems, postal_address: str) -> Business | None:
     if data is None:
         return None
@@ -166,9 +181,10 @@ def parse_business(data, lines, relpath: str, problems: Problems, postal_address
 
     btype = text("type") or "LocalBusiness"
     if btype not in TYPES:
-        hint = did_you_mean(btype, TYPES)
-        problems.warning(relpath, line("type"), f"`type` {btype!r} is not a schema.org LocalBusiness type this "
-                         "theme knows", hint or "use e.g. Bakery, Dentist, HairSalon, Store (https://schema.org/LocalBusiness)")
+        # The type goes into every home page's JSON-LD: a typo there is a business search engines
+        # cannot place, so it is refused like any other misspelt setting.
+        problems.error(relpath, line("type"), f"`type` {btype!r} is not a schema.org LocalBusiness type",
+                       _type_hint(btype))
     phone = text("phone")
     if phone and not _PHONE_RE.match(phone):
         problems.error(relpath, line("phone"), f"`phone` {phone!r} is not a phone number",

@@ -82,8 +82,9 @@ def parse_document(text: str) -> Document:
     if meta is not None:
         return Document(meta, text[body_start:], body_line, {k: n + 2 for n, k in _iter_keys(raw)})
     yaml, loader = _yaml()
+    key_lines = {k: n + 2 for n, k in _iter_keys(raw)}
     try:
-        meta = yaml.load(raw, Loader=loader) if raw.strip() else {}
+        meta = _load(yaml, loader, raw, key_lines) if raw.strip() else {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -96,8 +97,46 @@ def parse_document(text: str) -> Document:
     if not isinstance(meta, dict):
         raise FrontMatterError(2, "front matter must be `key: value` lines",
                                "write e.g. `title: About us` between the --- lines")
-    key_lines = {k: n + 2 for n, k in _iter_keys(raw)}
     return Document(meta, text[body_start:], body_line, key_lines)
+
+
+def _load(yaml, loader_class, raw: str, key_lines: dict):
+    """The YAML value of ``raw``, after ``_walk_keys`` refused duplicate keys and put the line of
+    every key into ``key_lines`` (nested ones by their dotted path: 'params.cta_url')."""
+    loader = loader_class(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _walk_keys(yaml, node, "", key_lines, set())
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _walk_keys(yaml, node, prefix: str, key_lines: dict, seen_nodes: set) -> None:
+    if id(node) in seen_nodes:  # an alias of a node already walked (or a recursive one)
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk_keys(yaml, item, f"{prefix}{i}.", key_lines, seen_nodes)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    first: dict = {}
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
+            continue  # `<<: *defaults` may be overridden: that is what merging is for
+        line = key_node.start_mark.line + 2
+        name = prefix + key_node.value
+        ident = (key_node.tag, key_node.value)
+        if ident in first:
+            raise FrontMatterError(line, f"`{name}` is given twice in the front matter (first on line {first[ident]})",
+                                   "keep one of the two: YAML would use the last one without a word")
+        first[ident] = line
+        key_lines[name] = line
+        _walk_keys(yaml, value_node, name + ".", key_lines, seen_nodes)
 
 
 _SIMPLE_LINE_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]+(\S(?:.*\S)?)[ \t]*$")

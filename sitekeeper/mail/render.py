@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+from ..config.content import unsafe_scheme
 from ..render.htmlpolicy import for_email
 from ..config.business import path_word, promo_words, text_for
 from ..render.dates import format_date, last_day
@@ -126,6 +127,8 @@ class UrlRewriter:
         self.base_path = urlsplit(cfg.base_url).path.rstrip("/")
         self.utm = utm
         self.refs: list[LinkRef] = []
+        self.refused: list[Diagnostic] = []
+        """A `javascript:`, `vbscript:` or non-image `data:` URL, at its line."""
 
     def site_path(self, absolute: str) -> str | None:
         parts = urlsplit(absolute)
@@ -136,7 +139,26 @@ class UrlRewriter:
             path = path[len(self.base_path):]
         return path or "/"
 
+    def refuse(self, target: str, kind: str, source: str, line: int) -> bool:
+        """Whether ``target`` may not be in an email: no email carries a script or a document of
+        its own. A site that allows scripts hears that its email goes without them."""
+        scheme = unsafe_scheme(target, image=kind == "image")
+        if scheme is None:
+            return False
+        shown = " ".join(target.split())[:60]
+        if self.cfg.content.allow_scripts:
+            self.refused.append(Diagnostic(source, line, f"the `{scheme}:` URL {shown!r} is left out of the email: "
+                                           "emails never carry scripts, whatever [content] allows",
+                                           "link to a page of the site instead", "warning"))
+        else:
+            self.refused.append(Diagnostic(source, line, f"a `{scheme}:` URL ({shown}) in the campaign: emails never "
+                                           "carry scripts or pages of their own", "remove it, or link to a page of "
+                                           "the site instead"))
+        return True
+
     def rewrite(self, target: str, kind: str, source: str, line: int) -> str:
+        if self.refuse(target, kind, source, line):
+            return target  # stripped by for_email; the error above stops the send first
         if not target or target.startswith(("mailto:", "tel:", "data:", "cid:")) or "zzskmerge" in target.split(":")[0]:
             if target.startswith("mailto:"):
                 self.refs.append(LinkRef(target, target, kind, source, line))
@@ -460,20 +482,26 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     def visit(toks, line):
         for tok in toks:
             here = text.body_line + (tok.map[0] if tok.map else line)
+            if tok.type in ("softbreak", "hardbreak"):  # the inline children of a paragraph have no map
+                line += 1
+            elif tok.type == "text" and not tok.map:
+                line += tok.content.count("\n")
             _style_token(tok, styles)
             if tok.type == "link_open" and tok.attrGet("href"):
                 tok.attrSet("href", rewriter.rewrite(str(tok.attrGet("href")), "link", text.source, here))
             elif tok.type == "image" and tok.attrGet("src"):
                 tok.attrSet("src", rewriter.rewrite(str(tok.attrGet("src")), "image", text.source, here))
             elif tok.type in ("html_inline", "html_block"):
-                def sub(m, here=here):
+                def sub(m, here=here, content=tok.content):
                     kind = "image" if m.group(1).lower().lstrip().startswith("src") else "link"
-                    return m.group(1) + m.group(2) + rewriter.rewrite(m.group(3), kind, text.source, here) + m.group(2)
+                    at = here + content.count("\n", 0, m.start())
+                    return m.group(1) + m.group(2) + rewriter.rewrite(m.group(3), kind, text.source, at) + m.group(2)
                 tok.content = _ATTR_URL_RE.sub(sub, tok.content)
             if tok.children:
                 visit(tok.children, (tok.map[0] if tok.map else line))
 
     visit(tokens, 0)
+    problems.extend(rewriter.refused)
 
     blocks: list[dict] = []
     cta_done = False
