@@ -65,6 +65,8 @@ def _print_table(rows) -> None:
             sends += f", [yellow]{r.sends['uncertain']} uncertain[/yellow]"
         if r.sends["failed"]:
             sends += f", [red]{r.sends['failed']} failed[/red]"
+        if r.damaged:
+            sends += "\n[red]ledger damaged: " + ", ".join(r.damaged) + "[/red]"
         table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
                       "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
                       str(r.optouts_month), ", ".join(r.approvals_waiting) or "–")
