@@ -47,17 +47,21 @@ def segments(ws: Path) -> list[Path]:
     return sorted(ledger_dir(ws).glob("*.jsonl"))
 
 
-@pytest.fixture
-def sent30(demo_workspace, smtp_server):
+def send30(ws: Path, smtp_server) -> None:
     """The bakery's campaign sent to 30 subscribers through the real SMTP server."""
-    edit(demo_workspace / "sites" / BAKERY / "site.toml", "[mail]\n",
+    edit(ws / "sites" / BAKERY / "site.toml", "[mail]\n",
          f'[mail]\ntransport = "smtp://127.0.0.1:{smtp_server.port}"\ntls = "none"\n')
-    write_audience(demo_workspace, 30)
-    ok = sk("campaign", "approve", SPEC, "--by", "Frau Weber", cwd=demo_workspace, now=BEFORE)
+    write_audience(ws, 30)
+    ok = sk("campaign", "approve", SPEC, "--by", "Frau Weber", cwd=ws, now=BEFORE)
     assert ok.returncode == 0, ok.stderr
-    r = sk("campaign", "send", SPEC, "--json", cwd=demo_workspace, now=DUE)
+    r = sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE)
     assert r.returncode == 0, r.stderr
     assert last(r)["sent"] == 30 and len(smtp_server.messages) == 30
+
+
+@pytest.fixture
+def sent30(demo_workspace, smtp_server):
+    send30(demo_workspace, smtp_server)
     assert len(segments(demo_workspace)) == 2  # a batch of 25 and one of 5
     return demo_workspace
 
@@ -193,6 +197,24 @@ def test_a_ledger_written_without_checksums_is_still_read(sent30, smtp_server):
     assert torn.returncode == 1 and len(smtp_server.messages) == 30
 
 
+def test_a_damaged_segment_in_an_s3_state_store_stops_the_send(demo_workspace, smtp_server, s3_server, aws_env):
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=s3_server.endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="trust-ledger")
+    (demo_workspace / "sitekeeper.toml").write_text(
+        f'state = "s3://trust-ledger/state"\nendpoint_url = "{s3_server.endpoint}"\nregion = "us-east-1"\n',
+        encoding="utf-8")
+    send30(demo_workspace, smtp_server)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="trust-ledger", Prefix="state/campaigns/")["Contents"]
+                  if o["Key"].endswith(".jsonl"))
+    body = s3.get_object(Bucket="trust-ledger", Key=keys[0])["Body"].read()
+    s3.put_object(Bucket="trust-ledger", Key=keys[0], Body=body[:len(body) // 3])
+    r = sk("campaign", "send", SPEC, "--json", cwd=demo_workspace, now=DUE)
+    assert r.returncode == 1 and len(smtp_server.messages) == 30
+    assert last(r)["problems"][0]["path"] == f"s3://trust-ledger/{keys[0]}"
+
+
 # ---------------------------------------------------------------- deploy: a folder target
 
 
@@ -293,6 +315,29 @@ def test_a_manifest_written_without_a_checksum_is_still_read(tmp_path):
     assert _publish(tmp_path, build).uploaded == []
 
 
+def test_a_damaged_journal_on_an_s3_target_stops_the_publish(tmp_path, s3_server, aws_env):
+    import boto3
+
+    from sitekeeper.config.deploy import parse_target
+    from sitekeeper.deploy.apply import publish_folder
+    from sitekeeper.errors import DamagedRecord
+    from sitekeeper.report import RecordingReporter
+
+    s3 = boto3.client("s3", endpoint_url=s3_server.endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket="trust-site")
+    target = parse_target("production", {"url": "s3://trust-site/www", "endpoint_url": s3_server.endpoint}, tmp_path)
+    build = tmp_path / "build"
+    make_site(build)
+    publish_folder(build, target, "bakery", RecordingReporter())
+    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket="trust-site", Prefix="www/.sitekeeper/journal-")["Contents"]]
+    s3.put_object(Bucket="trust-site", Key=key, Body=b"")
+    shutil.rmtree(build / "p9")
+    with pytest.raises(DamagedRecord) as caught:
+        publish_folder(build, target, "bakery", RecordingReporter())
+    assert caught.value.diagnostics()[0].path == f"s3://trust-site/{key}"
+    assert "www/p9/index.html" in {o["Key"] for o in s3.list_objects_v2(Bucket="trust-site", Prefix="www/")["Contents"]}
+
+
 def test_publish_from_the_command_line_stops_on_a_damaged_journal(demo_workspace):
     ws = demo_workspace
     first = sk("publish", BAKERY, "--json", cwd=ws, now=DUE)
@@ -307,3 +352,29 @@ def test_publish_from_the_command_line_stops_on_a_damaged_journal(demo_workspace
     assert r.returncode == 1
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*.html")} == before
     assert journal.name in r.stderr and "damaged" in r.stderr and "aside" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_an_unreadable_send_lock_stops_the_send_and_names_the_lock_to_remove(sent30, smtp_server):
+    ws = sent30
+    write_audience(ws, 31)
+    lock = ledger_dir(ws).parent / "lock"
+    lock.write_bytes(b"\x00garbled")
+    r = sk("campaign", "send", SPEC, cwd=ws, now=DUE)
+    assert r.returncode == 1 and str(lock) in r.stderr and "by hand" in r.stderr
+    assert len(smtp_server.messages) == 30
+    lock.unlink()
+    after = sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE)
+    assert last(after)["sent"] == 1 and len(smtp_server.messages) == 31
+
+
+def test_an_unreadable_target_lock_names_the_lock_to_remove(tmp_path):
+    from sitekeeper.errors import DeployError
+
+    build = tmp_path / "build"
+    _published(tmp_path, build, compacted=False)
+    (build / "index.html").write_bytes(b"<h1>New</h1>")
+    [state] = {p.parent for p in _state_files(tmp_path)}
+    (state / "lock").write_bytes(b"")
+    with pytest.raises(DeployError) as caught:
+        _publish(tmp_path, build)
+    assert str(state / "lock") in str(caught.value) and "by hand" in str(caught.value)

@@ -123,7 +123,7 @@ def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter
     try:
         lock.acquire()
     except LockBusy as exc:
-        raise DeployError(busy_message(client, target.name, exc.record)) from exc
+        raise DeployError(busy_message(client, target.name, exc.record, where=lock.store.describe(lock.key))) from exc
     except StateError as exc:
         raise DeployError(f"{client}: could not take the lock of target {target.name}: {exc.message}",
                           exc.fix) from exc

@@ -336,8 +336,11 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
         try:
             lock.acquire()
         except LockBusy as exc:
-            who = exc.record.owner() if exc.record else "another run (unreadable lock)"
-            raise LockBusy(f"{name} is being sent by {who}: this run sends nothing",
+            if exc.record is None:  # a lock that cannot be read names no owner and never expires
+                raise LockBusy(f"{name}: its send lock {lock.store.describe(lock.key)} cannot be read: this run "
+                               "sends nothing", "wait for any send of it to finish; if none is running, remove that "
+                               "lock by hand", record=None) from exc
+            raise LockBusy(f"{name} is being sent by {exc.record.owner()}: this run sends nothing",
                            "wait for that run to finish; a lock of a machine that died expires after "
                            f"{int(lock.ttl)} s", record=exc.record) from exc
         if lock.degraded:
