@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import json_lines, sk
 
 BAKERY = "baeckerei-sonnenkorn"
@@ -190,11 +189,24 @@ def test_a_ledger_written_without_checksums_is_still_read(sent30, smtp_server):
     assert r.returncode == 0, r.stderr
     assert last(r)["sent"] == 0 and last(r)["skipped"]["already_sent"] == 30
     assert len(smtp_server.messages) == 30
-    # ... but one of them cut short in a line is damaged all the same
+    # a send after the upgrade seals its own segment; the older ones are still read as they are
+    write_audience(ws, 31)
+    assert last(sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE))["sent"] == 1
+    again = sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE)
+    assert again.returncode == 0 and last(again)["skipped"]["already_sent"] == 31
+    assert len(smtp_server.messages) == 31
+    status = sk("status", "--json", cwd=ws, now=DUE)
+    assert next(c for c in last(status)["clients"] if c["client"] == BAKERY)["damaged"] == []
+    # the new segment cut short at a line end is damaged (it carries a checksum); an older one is not judged so
+    newest = segments(ws)[-1]
+    newest.write_bytes(newest.read_bytes().splitlines(keepends=True)[0])
+    assert sk("campaign", "send", SPEC, cwd=ws, now=DUE).returncode == 1
+    newest.unlink()
+    # ... and an older one cut short in a line is damaged all the same
     seg = segments(ws)[0]
     seg.write_bytes(seg.read_bytes()[:-20])
     torn = sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE)
-    assert torn.returncode == 1 and len(smtp_server.messages) == 30
+    assert torn.returncode == 1 and len(smtp_server.messages) == 31
 
 
 def test_a_damaged_segment_in_an_s3_state_store_stops_the_send(demo_workspace, smtp_server, s3_server, aws_env):

@@ -275,9 +275,11 @@ def _repaired(rep, name: str, repaired: list, asked: bool) -> None:
             rep.warn(f"{name}: nothing of {seg['segment']} could be read: the recipients it held are not known and "
                      "the next send may mail them again")
         elif seg["unreadable"]:
-            rep.warn(f"{name}: {seg['unreadable']} lines of {seg['segment']} could not be read: the recipients they "
-                     "held are not known and the next send may mail them again")
-        rep.output(f"  {seg['readable']} records recovered (sent stays sent, the others are uncertain)")
+            lines = "1 line" if seg["unreadable"] == 1 else f"{seg['unreadable']} lines"
+            rep.warn(f"{name}: {lines} of {seg['segment']} could not be read: the recipients they held are not "
+                     "known and the next send may mail them again")
+        records = "1 record" if seg["readable"] == 1 else f"{seg['readable']} records"
+        rep.output(f"  {records} recovered (sent stays sent, the others are uncertain)")
 
 
 def _counts(c: dict) -> str:

@@ -6,8 +6,9 @@ Keys of a campaign in the store (``campaigns/<client>/<slug>/``)::
     ledger/<seq>-<run>.jsonl      one segment per batch, one JSON object per line:
                                   {"k": key, "a": address, "s": status, "t": unix time, ...},
                                   sealed with a checksum line (state/record.py)
-    ledger/format                 present once segments are sealed: from then on a segment
-                                  without a checksum is damaged (one cut short at a line end)
+    ledger/format                 "sealed from <seq>": the first segment written with a checksum;
+                                  from it on, a segment without one is damaged (cut short at a
+                                  line end); older segments are read as they were written
     damaged/<segment>-<run>       a damaged segment set aside by ``reconcile --repair``
 
 A batch's segment is created with an ``intent`` for each of its recipients *before* any of
@@ -28,6 +29,7 @@ so segment names sort in the order they were written, whatever the runners' cloc
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections import Counter
@@ -69,7 +71,8 @@ class Damage:
 
 
 FORMAT = "format"
-"""The ledger's marker key (under ledger/): its segments carry checksums."""
+"""The ledger's marker key (under ledger/): from which segment on they carry checksums."""
+_SEALED_FROM = re.compile(rb"sealed from ([0-9]+)\n?\Z")
 
 
 STATUSES = (SENT, INTENT, FAILED, UNCERTAIN, RELEASED)
@@ -105,6 +108,8 @@ class Ledger:
         """Damaged segments found by the last ``load(tolerate=True)``."""
         self.marked: bool | None = None
         """Whether the ledger's format marker is there (None: not looked yet)."""
+        self.sealed_from = 0
+        """The first segment that must carry a checksum (by the marker)."""
         self.run = uuid.uuid4().hex[:8]
         self.seq = 0
         self.sent: set[str] = set()
@@ -124,18 +129,20 @@ class Ledger:
         high = 0
         names = self.store.list(self.prefix)
         self.marked = self.prefix + FORMAT in names
+        self.sealed_from = self._sealed_from() if self.marked else 0
         for name in names:
             seg = name[len(self.prefix):]
             try:
-                high = max(high, int(seg.split("-", 1)[0]))
+                seq = int(seg.split("-", 1)[0])
             except ValueError:
                 continue
+            high = max(high, seq)
             got = self.store.read(name)
             if got is None:
                 continue  # removed between the listing and the read (a repair): not a record
             try:
                 records = record.load_jsonl(got[0], self.store.describe(name), self.fix, "a segment of the send "
-                                            "ledger", require_seal=self.marked)
+                                            "ledger", require_seal=self.marked and seq >= self.sealed_from)
             except DamagedRecord as exc:
                 self.damaged.append(Damage(name, exc.record, exc.why))
                 continue
@@ -148,6 +155,13 @@ class Ledger:
         if self.damaged and not tolerate:
             raise self.damage_error()
         return self
+
+    def _sealed_from(self) -> int:
+        got = self.store.read(self.prefix + FORMAT)
+        m = _SEALED_FROM.match(got[0]) if got else None
+        # A marker that cannot be read asks for checksums everywhere: an older segment then
+        # shows as damaged, and a repair keeps every line of it (the safe side).
+        return int(m.group(1)) if m else 0
 
     def damage_error(self) -> DamagedRecord:
         first = self.damaged[0]
@@ -179,8 +193,8 @@ class Ledger:
 
     def _segment(self, records: list[dict]) -> str:
         if not self.marked:
-            # Before the first sealed segment: from now on a segment without a checksum is damaged.
-            self.store.create(self.prefix + FORMAT, b"sealed segments: sitekeeper.state.record\n")
+            # Before the first sealed segment: from it on, a segment without a checksum is damaged.
+            self.store.create(self.prefix + FORMAT, b"sealed from %d\n" % (self.seq + 1))
             self.marked = True
         data = self._encode(records)
         while True:
