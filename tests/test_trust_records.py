@@ -390,3 +390,70 @@ def test_an_unreadable_target_lock_names_the_lock_to_remove(tmp_path):
     with pytest.raises(DeployError) as caught:
         _publish(tmp_path, build)
     assert str(state / "lock") in str(caught.value) and "by hand" in str(caught.value)
+
+
+# ---------------------------------------------------------------- the codec itself (pure)
+
+
+@pytest.mark.parametrize("body", [b"", b"{}", b'{"a": 1}\n{"a": 2}\n', b'{"a": "\xc3\xa4"}'])
+def test_a_sealed_record_opens_to_exactly_its_body(body):
+    from sitekeeper.state.record import open_record, seal
+
+    assert open_record(seal(body), "x", "fix") == (body, True)
+
+
+@pytest.mark.parametrize("data, why", [
+    (b"", "empty"),
+    (b"  \n", "empty"),
+    (b'{"k": "a", "s": "sent"}\n#sitekeeper-record sha256=zz bytes=3\n', "checksum line cannot be read"),
+    (b'{"k": "a"}\n#sitekeeper-record sha256=' + b"0" * 64 + b" bytes=999\n", "cut short"),
+])
+def test_empty_or_unreadable_checksum_lines_are_damaged(data, why):
+    from sitekeeper.errors import DamagedRecord
+    from sitekeeper.state.record import open_record
+
+    with pytest.raises(DamagedRecord) as caught:
+        open_record(data, "store/key", "the fix")
+    assert why in caught.value.why and caught.value.record == "store/key" and caught.value.fix == "the fix"
+
+
+def test_two_sealed_records_run_together_fail_their_checksum():
+    from sitekeeper.errors import DamagedRecord
+    from sitekeeper.state.record import load_jsonl, seal
+
+    one, two = seal(b'{"k": "a", "s": "sent"}\n'), seal(b'{"k": "b", "s": "sent"}\n')
+    with pytest.raises(DamagedRecord, match="checksum does not match"):
+        load_jsonl(one + two, "k", "f")
+
+
+@pytest.mark.parametrize("line", [b"[1, 2]", b'"text"', b"\xff\xfe", b'{"k": "a", "s": "sent"'])
+def test_a_line_that_is_not_a_whole_object_is_damaged_sealed_or_not(line):
+    from sitekeeper.errors import DamagedRecord
+    from sitekeeper.state.record import load_jsonl, seal
+
+    body = b'{"k": "a", "s": "sent"}\n' + line + b"\n"
+    for data in (body, seal(body)):
+        with pytest.raises(DamagedRecord, match="line 2"):
+            load_jsonl(data, "k", "f")
+
+
+def test_a_record_without_checksum_that_parses_whole_is_read():
+    from sitekeeper.state.record import load_json, load_jsonl
+
+    assert load_jsonl(b'{"k": "a"}\n{"k": "b"}\n', "k", "f") == [{"k": "a"}, {"k": "b"}]
+    assert load_json(b'{"version": 1}', "k", "f") == {"version": 1}
+
+
+def test_a_segment_with_a_status_it_cannot_have_is_damaged(tmp_path):
+    from sitekeeper.errors import DamagedRecord
+    from sitekeeper.state.ledger import Ledger
+    from sitekeeper.state.record import seal
+    from sitekeeper.state.store import LocalStore
+
+    store = LocalStore(tmp_path)
+    store.write("campaigns/c/s/ledger/000000001-abcd.jsonl", seal(b'{"k": "a", "a": "a@x", "s": "maybe"}\n'))
+    with pytest.raises(DamagedRecord, match="not a record of a recipient"):
+        Ledger(store, "c", "s").load()
+    tolerant = Ledger(store, "c", "s").load(tolerate=True)
+    assert [d.key for d in tolerant.damaged] == ["campaigns/c/s/ledger/000000001-abcd.jsonl"]
+    assert tolerant.counts() == {"sent": 0, "uncertain": 0, "failed": 0}

@@ -51,7 +51,8 @@ def _print_table(rows) -> None:
             if last.get("by"):
                 shown += f"\nby {last['by']}"
         else:
-            shown = "never" if not r.problems else "?"
+            # "?" only when the row could not be read that far (a damaged ledger still is)
+            shown = "never" if not r.problems or r.behind is not None else "?"
         if r.behind is None:
             target = f"{r.target}: ?" if r.target else "?"
         else:
