@@ -15,7 +15,9 @@ The exception tree::
     │   ├── SuppressionError        an opt-out source (IMAP mailbox, SQS queue) or
     │   │                           unsubscribed.csv failed (sitekeeper.suppressions)
     │   └── StateError              the state store failed (sitekeeper.state)
-    │       └── LockBusy            a lock is held by a live owner (``record`` says who)
+    │       ├── LockBusy            a lock is held by a live owner (``record`` says who)
+    │       └── DamagedRecord       a record that decides who is mailed or what is deployed is
+    │                               empty, cut short or fails its checksum (``record`` names it)
 
 Vendor exceptions (OSError, paramiko, botocore, smtplib, imaplib) never escape an adapter: each is
 mapped where it happens with ``raise DeployError(...) from exc``.
@@ -160,6 +162,16 @@ class LockBusy(StateError):
     def __init__(self, message: str, fix: str = "", *, record=None):
         self.record = record
         super().__init__(message, fix)
+
+
+class DamagedRecord(StateError):
+    """A sealed record (sitekeeper.state.record) that cannot be read whole: never taken as
+    "nothing happened yet". ``record`` is where it lives (``store.describe(key)``), ``why`` what
+    is wrong with it."""
+
+    def __init__(self, message: str, fix: str = "", *, record: str = "", why: str = ""):
+        self.record, self.why = record, why
+        super().__init__(message, fix, path=record or None)
 
 
 @dataclass

@@ -42,6 +42,8 @@ class ClientStatus:
     """Rows of unsubscribed.csv dated in the current month."""
     approvals_waiting: list = field(default_factory=list)
     """Campaigns still to be sent whose approval is missing or void (slugs)."""
+    damaged: list = field(default_factory=list)
+    """Campaigns whose send ledger is damaged (slugs): nothing is sent for them until repaired."""
     problems: list = field(default_factory=list)
     """What could not be read for this client (Diagnostics)."""
 
@@ -50,7 +52,7 @@ class ClientStatus:
                 "last_publish": self.last_publish, "behind": self.behind, "live": self.live,
                 "upcoming": self.upcoming, "next_send": self.next_send, "sends": self.sends,
                 "optouts_month": self.optouts_month, "approvals_waiting": self.approvals_waiting,
-                "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+                "damaged": self.damaged, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
 
 def client_status(ws: Workspace, clients: list[str], clock, *, check_targets: bool = False) -> list[ClientStatus]:
@@ -101,7 +103,12 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
 
     counts = {}
     for p in promos:
-        counts[p.slug] = Ledger(store, client, p.slug).load().counts()
+        ledger = Ledger(store, client, p.slug).load(tolerate=True)
+        if ledger.damaged:
+            # shown in its row and not ok; the counts are what the intact segments hold
+            row.damaged.append(p.slug)
+            row.problems.extend(ledger.damage_error().diagnostics())
+        counts[p.slug] = ledger.counts()
         for key in row.sends:
             row.sends[key] += counts[p.slug][key]
     unsent = [p for p in pending if not counts[p.slug]["sent"]]

@@ -1,6 +1,7 @@
 """Pure tests of the deploy planner, its order, the delete cap, headers and URL validation."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, strategies as st
 
 from sitekeeper.deploy.headers import cache_control, content_type, fingerprint, headers_for
@@ -114,11 +115,14 @@ def test_truncated_build_is_over_the_delete_cap():
     assert plan.deletes_over_cap and len(plan.deletes) == 40 and plan.delete_cap == 10
 
 
-def test_manifest_round_trips_and_garbage_reads_as_empty():
+def test_manifest_round_trips_and_garbage_is_damaged_not_empty():
+    from sitekeeper.errors import DamagedRecord
+
     files = {"a.html": ManifestEntry("a" * 64, 3, "h", "123", "r1")}
     back, doc = manifest_from_bytes(manifest_to_bytes(files, "r1"))
     assert back == files and doc["release"] == "r1"
-    assert manifest_from_bytes(b"{not json")[0] == {}
+    with pytest.raises(DamagedRecord):
+        manifest_from_bytes(b"{not json")
     assert manifest_from_bytes(None)[0] == {}
 
 

@@ -222,10 +222,19 @@ def reconcile_command(
                                 "mails them (some may then get it twice)."),
     only: Optional[list[str]] = typer.Option(None, "--only", metavar="ADDR", help="Settle only this address "
                                              "(repeatable; default: every uncertain one)."),
+    repair: bool = typer.Option(False, "--repair", help="Settle a damaged send ledger (a segment that is empty, "
+                                "cut short or fails its checksum, which stops every send of the campaign): each "
+                                "damaged segment is moved to campaigns/CLIENT/SLUG/damaged/ in the state store, a "
+                                "recipient it still shows as sent stays sent, and every other recipient it still "
+                                "names becomes uncertain (never mailed until you settle them, in the same run with "
+                                "--mark-sent or --resend, or later). Lines that cannot be read name nobody: the "
+                                "recipients they held (at most one batch of 25 per segment) are not known, and the "
+                                "next send may mail them again; the command says how many lines were lost."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
-    """List the recipients whose send is uncertain after a crash or a lost connection, and settle them on request."""
+    """List the recipients whose send is uncertain after a crash or a lost connection, and settle them on request.
+    A damaged ledger is reported (exit 1) until --repair settles it."""
     from ..mail.send import reconcile
 
     ctx = open_context(json_output, at)
@@ -234,10 +243,12 @@ def reconcile_command(
         usage_error(ctx.reporter, "--mark-sent/--resend", "choose one: --mark-sent or --resend")
     if only and not (mark_sent or resend):
         usage_error(ctx.reporter, "--only", "--only settles: give --mark-sent or --resend with it")
-    result = reconcile(ctx.ws, spec, ctx.clock, ctx.reporter, mark_sent=mark_sent, resend=resend, only=only)
+    result = reconcile(ctx.ws, spec, ctx.clock, ctx.reporter, mark_sent=mark_sent, resend=resend, only=only,
+                       repair=repair)
     rep = ctx.reporter
     rep.result(result)
     name, unsettled = result["campaign"], result["uncertain"]
+    _repaired(rep, name, result["repaired"], repair)
     if not unsettled:
         rep.output(f"{name}: nothing uncertain ({_counts(result['counts'])})")
     elif result["action"] is None:
@@ -253,6 +264,22 @@ def reconcile_command(
         rep.output(f"{len(result['failed'])} failed:")
         for f in result["failed"]:
             rep.output(f"  {f['address']}  {f['detail']}" + ("" if f["permanent"] else " (retried by the next send)"))
+
+
+def _repaired(rep, name: str, repaired: list, asked: bool) -> None:
+    if asked and not repaired:
+        rep.output(f"{name}: the send ledger is not damaged; nothing to repair")
+    for seg in repaired:
+        rep.output(f"{name}: set aside the damaged segment {seg['segment']} ({seg['why']}); kept as {seg['aside']}")
+        if seg["nothing_readable"]:
+            rep.warn(f"{name}: nothing of {seg['segment']} could be read: the recipients it held are not known and "
+                     "the next send may mail them again")
+        elif seg["unreadable"]:
+            lines = "1 line" if seg["unreadable"] == 1 else f"{seg['unreadable']} lines"
+            rep.warn(f"{name}: {lines} of {seg['segment']} could not be read: the recipients they held are not "
+                     "known and the next send may mail them again")
+        records = "1 record" if seg["readable"] == 1 else f"{seg['readable']} records"
+        rep.output(f"  {records} recovered (sent stays sent, the others are uncertain)")
 
 
 def _counts(c: dict) -> str:

@@ -51,7 +51,8 @@ def _print_table(rows) -> None:
             if last.get("by"):
                 shown += f"\nby {last['by']}"
         else:
-            shown = "never" if not r.problems else "?"
+            # "?" only when the row could not be read that far (a damaged ledger still is)
+            shown = "never" if not r.problems or r.behind is not None else "?"
         if r.behind is None:
             target = f"{r.target}: ?" if r.target else "?"
         else:
@@ -65,6 +66,8 @@ def _print_table(rows) -> None:
             sends += f", [yellow]{r.sends['uncertain']} uncertain[/yellow]"
         if r.sends["failed"]:
             sends += f", [red]{r.sends['failed']} failed[/red]"
+        if r.damaged:
+            sends += "\n[red]ledger damaged: " + ", ".join(r.damaged) + "[/red]"
         table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
                       "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
                       str(r.optouts_month), ", ".join(r.approvals_waiting) or "–")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import DeployError, LockBusy, SitekeeperError, StateError
+from ..errors import DamagedRecord, DeployError, LockBusy, SitekeeperError, StateError
 from ..report import Reporter, human_bytes
 from ..state.lock import TTL_SECONDS, Lock, busy_message, machine_lock_store
 from . import faults
@@ -123,7 +123,7 @@ def acquire_lock(remote: Remote, client: str, target: Target, reporter: Reporter
     try:
         lock.acquire()
     except LockBusy as exc:
-        raise DeployError(busy_message(client, target.name, exc.record)) from exc
+        raise DeployError(busy_message(client, target.name, exc.record, where=lock.store.describe(lock.key))) from exc
     except StateError as exc:
         raise DeployError(f"{client}: could not take the lock of target {target.name}: {exc.message}",
                           exc.fix) from exc
@@ -152,12 +152,30 @@ def release_lock(lock: Lock | None, client: str, target: Target, reporter: Repor
         raise DeployError(message, fix) from exc
 
 
-def read_state(remote: Remote) -> tuple[dict[str, ManifestEntry], list[str], str]:
-    """(manifest as of its last journal, journal names, a token that changes when either does)."""
+def read_state(remote: Remote, client: str = "", target: Target | None = None
+               ) -> tuple[dict[str, ManifestEntry], list[str], str]:
+    """(manifest as of its last journal, journal names, a token that changes when either does).
+
+    A damaged manifest or journal raises DamagedRecord naming where it lives and the fix: the
+    publish stops there, before anything is planned, uploaded or deleted."""
     base = remote.read_manifest()
     journals = remote.read_journals()
     token = hashlib.sha256((base or b"") + "|".join(n for n, _ in journals).encode()).hexdigest()
-    return load_manifest(base, journals), [n for n, _ in journals], token
+    try:
+        files = load_manifest(base, journals, where=lambda key: _describe(remote, key))
+    except DamagedRecord as exc:
+        head = f"{client}: target {target.name}: " if client and target is not None else ""
+        what = exc.message[len(exc.record) + 2:] if exc.message.startswith(f"{exc.record}: ") else exc.message
+        raise DamagedRecord(f"{head}{what}; nothing was published (a damaged manifest is never read as an empty "
+                            "one)", exc.fix, record=exc.record, why=exc.why) from exc
+    return files, [n for n, _ in journals], token
+
+
+def _describe(remote: Remote, key: str) -> str:
+    try:
+        return remote.state_store().describe(key)
+    except SitekeeperError:
+        return key
 
 
 def publish_folder(
@@ -184,12 +202,12 @@ def publish_folder(
     max_deletes = target.max_deletes
     try:
         # Plan first without the lock: a publish with nothing to do only reads.
-        files, journals, token = read_state(remote)
+        files, journals, token = read_state(remote, client, target)
         listing = remote.list_files()
         plan = plan_deploy(local, files, listing, max_deletes)
         if not dry_run and not plan.empty:
             lock = acquire_lock(remote, client, target, reporter)
-            files, journals, token2 = read_state(remote)
+            files, journals, token2 = read_state(remote, client, target)
             if token2 != token:  # another publish finished meanwhile: look again
                 listing = remote.list_files()
                 plan = plan_deploy(local, files, listing, max_deletes)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping
+
+from ..state.record import damaged, load_json, seal
 
 MANIFEST_VERSION = 1
 
@@ -204,6 +206,15 @@ def plan_deploy(local: Mapping[str, LocalFile], manifest: Mapping[str, ManifestE
 
 
 # ---------------------------------------------------------------- manifest text
+#
+# The manifest and its journals are sealed records (sitekeeper.state.record): a checksum line
+# after the JSON. One that is empty, cut short or fails its checksum stops the publish of that
+# target (DamagedRecord, naming where it lives and the fix); it is never read as an empty
+# manifest, which would re-send every file as if new. Ones written before they were sealed
+# are read when they parse whole.
+
+Where = Callable[[str], str]
+"""Where a state key of the target lives (``manifest.json``, ``journal-...``), for messages."""
 
 
 def manifest_to_bytes(files: Mapping[str, ManifestEntry], release: str, extra: Mapping | None = None,
@@ -212,25 +223,50 @@ def manifest_to_bytes(files: Mapping[str, ManifestEntry], release: str, extra: M
             "files": {p: files[p].as_json() for p in sorted(files)}}
     if extra:
         data.update(extra)
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return seal(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-def manifest_from_bytes(blob: bytes | None) -> tuple[dict[str, ManifestEntry], dict]:
-    """(files, the whole document). A missing or unreadable manifest is an empty one: the
-    listing then decides, and every file at the target is re-sent once (self-healing)."""
-    if not blob:
+def damaged_fix(where: str) -> str:
+    return (f"move {where} aside (rename it, e.g. to add .damaged), together with the manifest.json and "
+            "journal-*.json beside it: the next publish then sends every file once more, as unverified, and "
+            "deletes only what the build no longer has, as always")
+
+
+def _where(where: Where | None, key: str) -> str:
+    return where(key) if where is not None else key
+
+
+def _entries(files, where: str, what: str) -> dict:
+    if not isinstance(files, dict):
+        raise damaged(where, what, "its list of files is not a JSON object", damaged_fix(where))
+    out = {}
+    for p, e in files.items():
+        try:
+            out[p] = None if e is None else ManifestEntry(e["sha256"], int(e["size"]), e.get("headers", ""),
+                                                         e.get("stamp", ""), e.get("release", ""))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise damaged(where, what, f"its entry for {p} is not whole", damaged_fix(where)) from exc
+    return out
+
+
+def _document(blob: bytes, where: str, what: str) -> dict:
+    data = load_json(blob, where, damaged_fix(where), what)
+    if not isinstance(data, dict):
+        raise damaged(where, what, "it is not a JSON object", damaged_fix(where))
+    if data.get("version") != MANIFEST_VERSION:
+        raise damaged(where, what, f"it is of version {data.get('version')!r}, not {MANIFEST_VERSION} "
+                      "(written by another sitekeeper release?)", damaged_fix(where))
+    return data
+
+
+def manifest_from_bytes(blob: bytes | None, where: Where | None = None) -> tuple[dict[str, ManifestEntry], dict]:
+    """(files, the whole document). A missing manifest (None: the target was never published
+    to, or its state was moved aside) is an empty one; a damaged one raises DamagedRecord."""
+    if blob is None:
         return {}, {}
-    try:
-        data = json.loads(blob.decode("utf-8"))
-        if data.get("version") != MANIFEST_VERSION:
-            return {}, {}
-        files = {
-            p: ManifestEntry(e["sha256"], int(e["size"]), e.get("headers", ""), e.get("stamp", ""), e.get("release", ""))
-            for p, e in data.get("files", {}).items()
-        }
-        return files, data
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return {}, {}
+    name = _where(where, MANIFEST_NAME)
+    data = _document(blob, name, "the target's manifest")
+    return _entries(data.get("files", {}), name, "the target's manifest"), data
 
 
 # ---------------------------------------------------------------- manifest journal
@@ -242,30 +278,29 @@ def manifest_from_bytes(blob: bytes | None) -> tuple[dict[str, ManifestEntry], d
 # already contains. Many journals are compacted into a new manifest.
 
 JOURNAL_COMPACT_AT = 8
+MANIFEST_NAME = "manifest.json"
 
 
 def journal_to_bytes(changes: Mapping[str, ManifestEntry | None], release: str) -> bytes:
     data = {"version": MANIFEST_VERSION, "release": release,
             "files": {p: (e.as_json() if e is not None else None) for p, e in sorted(changes.items())}}
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return seal(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-def load_manifest(base: bytes | None, journals: list[tuple[str, bytes]]) -> dict[str, ManifestEntry]:
-    """The manifest as of the last journal. An unreadable journal is skipped: the listing
-    then shows its files as unverified and they are re-sent (never wrongly skipped)."""
-    files, doc = manifest_from_bytes(base)
+def load_manifest(base: bytes | None, journals: list[tuple[str, bytes]],
+                  where: Where | None = None) -> dict[str, ManifestEntry]:
+    """The manifest as of the last journal. A damaged manifest or journal raises DamagedRecord
+    (``where`` names its location): never skipped, never read as empty."""
+    files, doc = manifest_from_bytes(base, where)
     through = doc.get("through", "") if doc else ""
     for name, blob in sorted(journals):
         if name <= through:
             continue
-        try:
-            data = json.loads(blob.decode("utf-8"))
-            for p, e in data.get("files", {}).items():
-                if e is None:
-                    files.pop(p, None)
-                else:
-                    files[p] = ManifestEntry(e["sha256"], int(e["size"]), e.get("headers", ""),
-                                             e.get("stamp", ""), e.get("release", ""))
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue
+        label = _where(where, name)
+        data = _document(blob, label, "a journal of the target's manifest")
+        for p, e in _entries(data.get("files", {}), label, "a journal of the target's manifest").items():
+            if e is None:
+                files.pop(p, None)
+            else:
+                files[p] = e
     return files

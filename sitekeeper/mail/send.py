@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from ..errors import Diagnostic, LockBusy, MailError, ProblemsError
+from ..errors import DamagedRecord, Diagnostic, LockBusy, MailError, ProblemsError
 from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
 from ..state.lock import workspace_lock
 from .approval import approval, unrecorded_diagnostic, void_diagnostic
@@ -233,11 +233,12 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
             results.append(result)
             if not dry_run:
                 record_send(store, cfg, result, now, reporter)
-        except (ProblemsError, LockBusy) as exc:
+        except (ProblemsError, LockBusy, DamagedRecord) as exc:
             if named:
                 raise
             failures.extend(exc.diagnostics())
-            results.append({"campaign": name, "dry_run": dry_run, "state": "refused", "sent": 0})
+            state = "damaged" if isinstance(exc, DamagedRecord) else "refused"
+            results.append({"campaign": name, "dry_run": dry_run, "state": state, "sent": 0})
     return results, failures
 
 
@@ -335,8 +336,11 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
         try:
             lock.acquire()
         except LockBusy as exc:
-            who = exc.record.owner() if exc.record else "another run (unreadable lock)"
-            raise LockBusy(f"{name} is being sent by {who}: this run sends nothing",
+            if exc.record is None:  # a lock that cannot be read names no owner and never expires
+                raise LockBusy(f"{name}: its send lock {lock.store.describe(lock.key)} cannot be read: this run "
+                               "sends nothing", "wait for any send of it to finish; if none is running, remove that "
+                               "lock by hand", record=None) from exc
+            raise LockBusy(f"{name} is being sent by {exc.record.owner()}: this run sends nothing",
                            "wait for that run to finish; a lock of a machine that died expires after "
                            f"{int(lock.ttl)} s", record=exc.record) from exc
         if lock.degraded:
@@ -515,10 +519,15 @@ def _restore(previous) -> None:
 
 
 def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend: bool = False,
-              only: list[str] | None = None) -> dict:
+              only: list[str] | None = None, repair: bool = False) -> dict:
     """The recipients whose send is uncertain (and those that failed); with ``mark_sent`` or
     ``resend``, settle them (all, or only the addresses given): marked sent, never mailed
-    again, or released so that the next `campaign send` mails them."""
+    again, or released so that the next `campaign send` mails them.
+
+    A damaged ledger (a segment empty, cut short or failing its checksum) is refused with the
+    fix, unless ``repair``: each damaged segment is set aside and what can be read of it is
+    recorded (sent stays sent, anyone else it names becomes uncertain; see Ledger.repair),
+    then the settling above applies as asked."""
     from ..state import open_workspace_store
     from .campaign import find
 
@@ -527,7 +536,7 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
     store = open_workspace_store(ws)
     ledger = Ledger(store, cc.cfg.client, promo.slug)
     lock = None
-    if mark_sent or resend:
+    if mark_sent or resend or repair:
         lock = workspace_lock(ws, store, campaign_prefix(cc.cfg.client, promo.slug) + "lock")
         try:
             lock.acquire()
@@ -536,7 +545,8 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
             raise LockBusy(f"{name} is being sent by {who}: reconcile settles nothing meanwhile",
                            "wait for that run to finish, then reconcile", record=exc.record) from exc
     try:
-        ledger.load()
+        ledger.load(tolerate=repair)
+        repaired = ledger.repair() if repair and ledger.damaged else []
         unsettled = ledger.unsettled()
         wanted = {normalise(a) for a in only or []}
         if wanted:
@@ -551,14 +561,14 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
             how = "marked sent by reconcile" if mark_sent else "released by reconcile"
             ledger.settle([{"k": k, "a": e.address, "s": status, "d": how} for k, e in chosen])
             settled = len(chosen)
-            if resend and settled:
-                store.delete(campaign_prefix(cc.cfg.client, promo.slug) + "complete")
+        if resend and settled:
+            store.delete(campaign_prefix(cc.cfg.client, promo.slug) + "complete")
         return {"campaign": name, "ledger": ledger.describe(),
                 "uncertain": [{"address": e.address, "since": _iso(e.at), "detail": e.detail} for _, e in unsettled],
                 "failed": [{"address": e.address, "permanent": e.permanent, "detail": e.detail}
                            for _, e in ledger.failed()],
                 "action": "mark_sent" if mark_sent else "resend" if resend else None, "settled": settled,
-                "counts": ledger.counts()}
+                "repaired": repaired, "counts": ledger.counts()}
     finally:
         if lock is not None and lock.held:
             lock.release()

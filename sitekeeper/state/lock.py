@@ -84,7 +84,8 @@ def pid_alive(pid: int) -> bool:
 
 def stale(record: LockRecord | None, now: float | None = None, host: str | None = None,
           alive=pid_alive, ttl: float | None = None) -> bool:
-    """May this lock be taken over? An unreadable lock counts as stale after the TTL only."""
+    """May this lock be taken over? An unreadable lock never is: it names no owner and no time
+    (the messages say to remove it by hand once no run is going)."""
     now = time.time() if now is None else now
     ttl = TTL_SECONDS if ttl is None else ttl
     if record is None:
@@ -94,11 +95,13 @@ def stale(record: LockRecord | None, now: float | None = None, host: str | None 
     return now - record.refreshed > ttl
 
 
-def busy_message(client: str, target: str, record: LockRecord | None, ttl: float | None = None) -> str:
+def busy_message(client: str, target: str, record: LockRecord | None, ttl: float | None = None,
+                 where: str = "") -> str:
     ttl = TTL_SECONDS if ttl is None else ttl
     if record is None:
-        return (f"{client}: target {target} is locked by another publish (unreadable lock); "
-                f"wait for it to finish, or retry after {int(ttl)} s when the lock expires")
+        # A lock that cannot be read names no owner and no time: it never expires by itself.
+        return (f"{client}: target {target} is locked by a lock that cannot be read; wait for any publish of it "
+                f"to finish; if none is running, remove {where or 'the target lock'} by hand")
     expires = time.strftime("%H:%M:%S UTC", time.gmtime(record.refreshed + ttl))
     return (f"{client}: target {target} is being published by {record.owner()}; wait for it to finish "
             f"(a lock from a machine that died expires at {expires})")
