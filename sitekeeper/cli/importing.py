@@ -39,7 +39,7 @@ def import_command(
                         f"add [deploy.{target}] to sites/{client}/site.toml (try `sitekeeper new client {client}`)")
         deploy_target = cfg.deploy[target]
     result = run_import(ctx.ws, client, source, kind, ctx.clock, ctx.reporter,
-                        uploads=uploads.resolve() if uploads else None, target=deploy_target, timezone=timezone)
+                        uploads=uploads, target=deploy_target, timezone=timezone)
     ctx.reporter.problems(result.problems)
     ctx.reporter.result({"ok": True, **result.as_json()})
     ctx.reporter.output(result.summary())

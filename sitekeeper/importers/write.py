@@ -292,6 +292,7 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
     _write_pages(out, ws, imp, problems)
     _old_site_links(ws, out, client, imp, clock, problems)
     kept = _check_urls(ws, client, imp, clock, problems)
+    problems = [_printable(d) for d in problems]
     lines = [f"# What the import from {imp.kind} left to do by hand ({len(problems)} items)", ""]
     if zone_note:
         lines[1:1] = [zone_note, ""]
@@ -305,6 +306,17 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
 def _existing_zone(text: str) -> str:
     m = re.search(r'(?m)^timezone\s*=\s*"([^"]*)"', text)
     return m.group(1) if m else "UTC"
+
+
+def _printable(d: Diagnostic) -> Diagnostic:
+    """A problem whose text holds lone surrogates (a YAML "\\ud800" escape, a file name that is
+    not UTF-8) cannot be printed or written as UTF-8: those are shown as escapes."""
+    def clean(text: str) -> str:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    if all(clean(t) == t for t in (d.path, d.message, d.fix)):
+        return d
+    return Diagnostic(clean(d.path), d.line, clean(d.message), clean(d.fix), d.severity)
 
 
 def _write_or_stop(out: ClientFolder, rel: str, data: bytes) -> Path:
@@ -344,8 +356,10 @@ def _write_pages(out: ClientFolder, ws: Workspace, imp: SiteImport, problems: li
         try:
             path = out.write(f"content/{page.relpath}", (head + page.body).encode("utf-8"))
         except (Refused, UnicodeEncodeError) as exc:
+            why = "its front matter or text is not valid Unicode (a lone surrogate)" \
+                if isinstance(exc, UnicodeEncodeError) else str(exc)
             problems.append(Diagnostic(page.origin, None, f"the page would be written at content/{page.relpath!r}: "
-                                       f"{exc}; not imported", "give it a plain permalink, slug or file name in the "
+                                       f"{why}; not imported", "give it a plain permalink, slug or file name in the "
                                        "source, then import again, or add it by hand", "warning"))
             continue
         seen.add(page.relpath)
