@@ -25,18 +25,10 @@ def import_command(
 ):
     """Take over an existing site, keeping its URLs: writes sites/CLIENT (passing `check`) and
     a report of everything that could not be converted, by file and line."""
-    from ..importers import SOURCES, run_import
+    from ..importers import run_import
 
     ctx = open_context(json_output, at)
-    if kind is not None and kind not in SOURCES:
-        usage_error(ctx.reporter, "--from", f"unknown source kind {kind!r}", f"use one of: {', '.join(SOURCES)}")
-    if source is None and target is None:
-        usage_error(ctx.reporter, "import", "no SOURCE given", "name an export file or a site folder, "
-                    "or read the live site with --from html --target NAME")
-    if source is not None and not source.exists():
-        usage_error(ctx.reporter, str(source), "no such file or folder", "check the path")
-    if uploads is not None and not uploads.is_dir():
-        usage_error(ctx.reporter, "--uploads", f"{uploads} is not a folder", "give the site's wp-content/uploads folder")
+    _check_arguments(ctx.reporter, source, client, kind, uploads, target, timezone)
     deploy_target = None
     if target is not None:
         from ..config import load_site
@@ -47,7 +39,45 @@ def import_command(
                         f"add [deploy.{target}] to sites/{client}/site.toml (try `sitekeeper new client {client}`)")
         deploy_target = cfg.deploy[target]
     result = run_import(ctx.ws, client, source, kind, ctx.clock, ctx.reporter,
-                        uploads=uploads.resolve() if uploads else None, target=deploy_target, timezone=timezone)
+                        uploads=uploads, target=deploy_target, timezone=timezone)
     ctx.reporter.problems(result.problems)
     ctx.reporter.result({"ok": True, **result.as_json()})
     ctx.reporter.output(result.summary())
+
+
+def _check_arguments(reporter, source: Path | None, client: str, kind: str | None, uploads: Path | None,
+                     target: str | None, timezone: str | None) -> None:
+    """Usage errors, said before any file is read."""
+    from ..clock import BadDate, get_zone
+    from ..config.site import CLIENT_RE
+    from ..importers import SOURCES
+
+    if kind is not None and kind not in SOURCES:
+        usage_error(reporter, "--from", f"unknown source kind {kind!r}", f"use one of: {', '.join(SOURCES)}")
+    if not CLIENT_RE.match(client):
+        usage_error(reporter, "--client", f"client name {client!r} is not valid",
+                    "use lowercase letters, digits and -, e.g. baeckerei-beispiel")
+    if source is None and target is None:
+        usage_error(reporter, "import", "no SOURCE given", "name an export file or a site folder, "
+                    "or read the live site with --from html --target NAME")
+    if source is not None and not source.exists():
+        usage_error(reporter, str(source), "no such file or folder", "check the path")
+    if source is not None and kind == "wordpress" and source.is_dir():
+        usage_error(reporter, str(source), "--from wordpress reads the export file, and this is a folder",
+                    "give the .xml file from WordPress's Tools -> Export -> All content; the folder's "
+                    "wp-content/uploads goes to --uploads")
+    if source is not None and kind in ("hugo", "jekyll", "html") and not source.is_dir():
+        usage_error(reporter, str(source), f"--from {kind} reads the site's folder, and this is a file",
+                    "give the folder that holds the site" + (" (or --from wordpress for an export file)"
+                                                             if source.suffix.lower() == ".xml" else ""))
+    if uploads is not None and not uploads.is_dir():
+        usage_error(reporter, "--uploads", f"{uploads} is not a folder", "give the site's wp-content/uploads folder")
+    if uploads is not None and kind not in (None, "wordpress"):
+        usage_error(reporter, "--uploads", f"--uploads is for a WordPress export, not --from {kind}",
+                    "leave --uploads out: the site's folder holds its files")
+    if timezone is not None:
+        try:
+            get_zone(timezone)
+        except BadDate:
+            usage_error(reporter, "--timezone", f"unknown timezone {timezone!r}",
+                        "give a zone of the tz database, e.g. Europe/Rome, Europe/Prague or America/New_York")

@@ -25,13 +25,17 @@ def detect(source: Path) -> str | None:
         return "wordpress" if looks_like_wxr(source) else None
     if not source.is_dir():
         return None
+    from .common import SiteImport, SourceTree
+    from .hugo import is_hugo_site
+
     names = {p.name for p in source.iterdir()}
-    if names & {"hugo.toml", "hugo.yaml", "hugo.json"} or (names & {"config.toml", "config.yaml"} and "content" in names) \
-            or (source / "config" / "_default").is_dir():
+    if is_hugo_site(source):
         return "hugo"
     if "_config.yml" in names or "_config.yaml" in names or "_posts" in names:
         return "jekyll"
-    if any(source.rglob("*.html")) or any(source.rglob("*.htm")):
+    # the walker reads only inside the folder, and each folder once (a link loop ends)
+    files = SourceTree(source, SiteImport("html")).files(skip=lambda rel, is_dir: rel.rsplit("/", 1)[-1] == ".git")
+    if any(rel.lower().endswith((".html", ".htm")) for rel, _ in files):
         return "html"
     return None
 
@@ -83,6 +87,4 @@ def run_import(ws, client: str, source: Path | None, kind: str | None, clock, re
         imp = read_source(kind, source, uploads, fetch, files)
     except ImportFailed as exc:
         raise ProblemsError(exc.diagnostics) from None
-    if timezone:
-        imp.timezone = timezone
-    return write_import(ws, client, imp, clock, reporter)
+    return write_import(ws, client, imp, clock, reporter, timezone=timezone)

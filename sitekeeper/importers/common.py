@@ -6,7 +6,10 @@ problems); ``write.py`` turns that value into a client folder. Nothing here writ
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -42,6 +45,10 @@ class SiteImport:
     """Detected languages; the first is the default."""
     timezone: str = "UTC"
     """The site's timezone, when the source says."""
+    timezone_from: str = ""
+    """Where the timezone came from ('the Jekyll config'), or '' when the source does not say."""
+    region: str = ""
+    """The country of the site's language tag ('AT' of de-AT), when the source says."""
     description: str = ""
     """The site's description."""
     in_subfolder: bool = False
@@ -53,6 +60,8 @@ class SiteImport:
     pages: list[ImportedPage] = field(default_factory=list)
     static: dict[str, object] = field(default_factory=dict)
     """Path under static/ -> a Path to copy or bytes."""
+    origins: dict[str, str] = field(default_factory=dict)
+    """Path under static/ -> the source file it came from, as the report names it."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What could not be converted (warnings) and what stopped the import (errors)."""
     count: dict[str, int] = field(default_factory=dict)
@@ -110,6 +119,8 @@ class HtmlPage:
     color: str | None
     """theme-color, or the first colour of the header's CSS."""
     canonical: str | None
+    region: str = ""
+    """The country of <html lang> ('AT' of de-AT), when it names one."""
 
 
 def read_html_page(html: str) -> HtmlPage:
@@ -132,7 +143,9 @@ def read_html_page(html: str) -> HtmlPage:
     desc = soup.find("meta", attrs={"name": "description"})
     description = desc["content"].strip() if desc and desc.get("content") else ""
     html_tag = soup.find("html")
-    lang = (html_tag.get("lang") or "").split("-")[0].lower() if html_tag else ""
+    tag = str(html_tag.get("lang") or "").replace("_", "-") if html_tag else ""
+    lang = tag.split("-")[0].lower()
+    region = region_of(tag)
     color_meta = soup.find("meta", attrs={"name": "theme-color"})
     color = color_meta["content"].strip() if color_meta and color_meta.get("content") else None
     canonical = soup.find("link", rel="canonical")
@@ -158,7 +171,15 @@ def read_html_page(html: str) -> HtmlPage:
             title = title or heading
             first_h1.decompose()
     return HtmlPage(title, description, lang if LANG_RE.match(lang) else "", main.decode_contents(), logo, color,
-                    canonical)
+                    canonical, region)
+
+
+def region_of(tag: str) -> str:
+    """The country of a language tag ('de-AT' -> 'AT', 'sr-Latn-RS' -> 'RS'), or ''."""
+    for part in str(tag).replace("_", "-").split("-")[1:]:
+        if re.match(r"^[A-Za-z]{2}$", part):
+            return part.upper()
+    return ""
 
 
 # ---------------------------------------------------------------- front matter out
@@ -297,3 +318,216 @@ STATIC_EXT = {
     ".mp4", ".webm", ".mp3", ".ogg", ".wav", ".zip", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx",
     ".csv", ".map", ".webmanifest",
 }
+
+
+# ---------------------------------------------------------------- reading only inside the source
+
+
+def _dir_key(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_dev, st.st_ino
+
+
+class SourceTree:
+    """The one way an importer reads its source: only files inside ``root``.
+
+    A symbolic link (to a file or a folder, absolute or relative) whose target lies outside
+    the source folder is never followed: it is reported at its path and left out. A link
+    that stays inside is followed, but each real folder is read once per walk, so a link
+    loop (``loop -> ..``) or a second path to a folder already read adds nothing. Pipes,
+    devices and sockets are never opened (reading one would hang or read forever).
+    """
+
+    def __init__(self, root: Path, imp: SiteImport, shown: str | None = None):
+        self.root = root
+        """The source folder as the user named it (what the report shows)."""
+        self.real = Path(os.path.realpath(root))
+        self.imp = imp
+        self.shown = shown if shown is not None else str(root)
+        self._reported: set[str] = set()
+
+    def show(self, rel: str) -> str:
+        return f"{self.shown}/{rel}" if rel else self.shown
+
+    def _report(self, rel: str, message: str, fix: str) -> None:
+        if rel not in self._reported:
+            self._reported.add(rel)
+            self.imp.note(self.show(rel), None, message, fix)
+
+    def _resolve(self, rel: str) -> Path | None:
+        """The real path of ``rel`` when it lies inside the source (else reported, None)."""
+        path = self.root / rel if rel else self.root
+        if not os.path.lexists(path):
+            return None
+        real = Path(os.path.realpath(path))
+        if real != self.real and not real.is_relative_to(self.real):
+            what = f"a symbolic link to {os.readlink(path)}" if path.is_symlink() else f"{real}"
+            self._report(rel, f"{what}, outside the source folder: not followed, not imported",
+                         "copy what it points to into the site's folder if the site needs it, or remove the link")
+            return None
+        return real
+
+    def file(self, rel: str) -> Path | None:
+        """The real path of the regular file ``rel`` of the source, or None."""
+        if not rel or _bad_rel(rel):
+            return None
+        real = self._resolve(rel)
+        if real is None:
+            return None
+        try:
+            return real if stat.S_ISREG(real.stat().st_mode) else None
+        except OSError:
+            return None
+
+    def is_dir(self, rel: str) -> bool:
+        real = self._resolve(rel)
+        return real is not None and real.is_dir()
+
+    def files(self, sub: str = "", skip: Callable[[str, bool], bool] | None = None) -> list[tuple[str, Path]]:
+        """(path relative to ``sub``, real path) of every regular file under ``sub``, sorted.
+        ``skip(rel, is_folder)`` leaves a file or a whole folder out, without a word."""
+        top = self._resolve(sub)
+        if top is None or not top.is_dir():
+            return []
+        found: dict[str, Path] = {}
+        done: dict[tuple[int, int], str] = {}
+        links: list[tuple[str, Path]] = [("", top)]
+        # Real folders first, then the links to folders: a folder is read at its own path
+        # when it has one, and a link to a folder already read (a loop) is not read again.
+        while links:
+            rel, real = links.pop(0)
+            if _dir_key(real) in done:
+                first = done[_dir_key(real)]
+                self._report(join_rel(sub, rel), f"a symbolic link to a folder read already (at {self.show(join_rel(sub, first))}"
+                             "): a loop or a second path; not read again",
+                             "remove the link, or copy the files if the site served them at both paths")
+                continue
+            self._scan(sub, rel, real, found, done, links, skip)
+        return sorted(found.items())
+
+    def _scan(self, sub: str, rel: str, real: Path, found: dict, done: dict, links: list, skip) -> None:
+        stack = [(rel, real)]
+        while stack:
+            here, folder = stack.pop()
+            done[_dir_key(folder)] = here
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                self._report(join_rel(sub, here), f"cannot be read ({exc.strerror}); not imported", "check its permissions")
+                continue
+            for entry in entries:
+                child = join_rel(here, entry.name)
+                is_dir = entry.is_dir()  # follows a link, to tell what it points to
+                if skip is not None and skip(child, is_dir):
+                    continue
+                if entry.is_symlink():
+                    self._link(sub, child, found, links)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((child, Path(entry.path)))
+                elif entry.is_file(follow_symlinks=False):
+                    found[child] = Path(entry.path)
+                else:
+                    self._report(join_rel(sub, child), "not a regular file (a pipe, socket or device); not imported", "")
+
+    def _link(self, sub: str, rel: str, found: dict, links: list) -> None:
+        real = self._resolve(join_rel(sub, rel))
+        if real is None:
+            return
+        if real.is_dir():
+            links.append((rel, real))
+        elif real.is_file():
+            found[rel] = real
+        else:
+            self._report(join_rel(sub, rel), "a symbolic link to nothing (or to a pipe or device); not imported",
+                         "remove the link")
+
+
+def join_rel(a: str, b: str) -> str:
+    return f"{a}/{b}" if a and b else a or b
+
+
+# ---------------------------------------------------------------- paths an import may write
+
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", *(f"com{i}" for i in "123456789¹²³"),
+                    *(f"lpt{i}" for i in "123456789¹²³")}
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 1024
+
+
+def path_refusal(rel: str) -> str | None:
+    """Why ``rel`` (a '/'-separated path an import would write under the client folder)
+    cannot be written, or None. It must stay inside: no `..`, no absolute path; and it must
+    be a name every system can hold: no backslash, NUL or control character, no Windows
+    device name (CON, NUL, COM1…), no trailing dot or space, not overlong."""
+    if not rel:
+        return "is empty"
+    try:
+        size = len(rel.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not UTF-8 text"
+    if rel.startswith("/") or re.match(r"^[A-Za-z]:", rel):
+        return "is absolute"
+    if "\\" in rel:
+        return "holds a backslash"
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in rel):
+        return "holds a control character"
+    if size > MAX_PATH_BYTES:
+        return f"is longer than {MAX_PATH_BYTES} bytes"
+    for part in rel.split("/"):
+        if part in ("", ".", ".."):
+            return f"has a {part!r} folder name (`..`, `.` or `//`)"
+        if part.split(".")[0].rstrip(" ").lower() in WINDOWS_RESERVED:
+            return f"uses the Windows device name {part!r}"
+        if part.endswith((".", " ")):
+            return f"has a name ending in a dot or a space ({part!r})"
+        if len(part.encode("utf-8")) > MAX_NAME_BYTES:
+            return f"has a name longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def _bad_rel(rel: str) -> bool:
+    """A path asked of the source that could step outside it by its form alone."""
+    return rel.startswith("/") or "\0" in rel or ".." in rel.replace("\\", "/").split("/")
+
+
+# ---------------------------------------------------------------- the site's timezone
+
+COUNTRY_ZONES = {
+    "AT": "Europe/Vienna", "DE": "Europe/Berlin", "CH": "Europe/Zurich", "LI": "Europe/Vaduz",
+    "LU": "Europe/Luxembourg", "BE": "Europe/Brussels", "NL": "Europe/Amsterdam", "FR": "Europe/Paris",
+    "MC": "Europe/Monaco", "IT": "Europe/Rome", "SM": "Europe/San_Marino", "VA": "Europe/Vatican",
+    "ES": "Europe/Madrid", "AD": "Europe/Andorra", "PT": "Europe/Lisbon", "GB": "Europe/London", "UK": "Europe/London",
+    "IE": "Europe/Dublin", "CZ": "Europe/Prague", "SK": "Europe/Bratislava", "PL": "Europe/Warsaw",
+    "HU": "Europe/Budapest", "SI": "Europe/Ljubljana", "HR": "Europe/Zagreb", "RO": "Europe/Bucharest",
+    "BG": "Europe/Sofia", "GR": "Europe/Athens", "CY": "Asia/Nicosia", "MT": "Europe/Malta",
+    "DK": "Europe/Copenhagen", "SE": "Europe/Stockholm", "FI": "Europe/Helsinki", "EE": "Europe/Tallinn",
+    "LV": "Europe/Riga", "LT": "Europe/Vilnius", "NO": "Europe/Oslo", "IS": "Atlantic/Reykjavik",
+    "TR": "Europe/Istanbul", "UA": "Europe/Kyiv", "MD": "Europe/Chisinau", "RS": "Europe/Belgrade",
+    "BA": "Europe/Sarajevo", "ME": "Europe/Podgorica", "MK": "Europe/Skopje", "AL": "Europe/Tirane",
+    "IL": "Asia/Jerusalem", "JP": "Asia/Tokyo", "KR": "Asia/Seoul", "CN": "Asia/Shanghai", "TW": "Asia/Taipei",
+    "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore", "IN": "Asia/Kolkata", "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg", "AR": "America/Argentina/Buenos_Aires", "CL": "America/Santiago",
+    "CO": "America/Bogota", "PE": "America/Lima", "UY": "America/Montevideo",
+}
+"""Countries with one timezone (or one that nearly everyone lives in)."""
+
+LANGUAGE_COUNTRY = {
+    "it": "IT", "cs": "CZ", "de": "DE", "fr": "FR", "es": "ES", "pt": "PT", "nl": "NL", "pl": "PL", "sk": "SK",
+    "sl": "SI", "hr": "HR", "hu": "HU", "ro": "RO", "bg": "BG", "el": "GR", "da": "DK", "sv": "SE", "fi": "FI",
+    "et": "EE", "lv": "LV", "lt": "LT", "mt": "MT", "ga": "IE", "nb": "NO", "nn": "NO", "no": "NO", "is": "IS",
+    "tr": "TR", "uk": "UA", "he": "IL", "ja": "JP", "ko": "KR", "sr": "RS", "bs": "BA", "mk": "MK", "sq": "AL",
+    "ca": "ES", "eu": "ES", "gl": "ES", "lb": "LU", "cy": "GB", "gd": "GB", "fy": "NL",
+}
+"""The country a language's sites are most likely in, for languages spoken mostly in one
+country (English, Arabic, Russian or Chinese alone say too little)."""
+
+
+def propose_timezone(language: str, region: str = "") -> tuple[str, str] | None:
+    """(zone, why) for a site in ``language`` (of the country ``region``, when known), or None."""
+    region = region.upper()
+    if region in COUNTRY_ZONES:
+        return COUNTRY_ZONES[region], f"the site's language and country ({language}-{region})"
+    country = LANGUAGE_COUNTRY.get(language.lower())
+    if country and not region:
+        return COUNTRY_ZONES[country], f"the site's language ({language})"
+    return None

@@ -15,19 +15,22 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 from ..content.pages import default_url, translation_url
-from .common import ImportFailed, ImportedPage, SiteImport, html_to_markdown, read_html_page, url_path
+from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, html_to_markdown, read_html_page, url_path
 from ..errors import Diagnostic
 
 HTML_EXT = (".html", ".htm")
 SKIP = {".git", ".sitekeeper", "cgi-bin", ".well-known", "node_modules"}
 
 
-def _files_of(folder: Path) -> dict[str, Path]:
-    out = {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and not any(p in SKIP or p.startswith(".") for p in rel.split("/")):
-            out[rel] = path
+def _skip(rel: str, is_dir: bool) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in SKIP or name.startswith(".")
+
+
+def _files_of(folder: Path, imp: SiteImport) -> dict[str, Path]:
+    tree = SourceTree(folder, imp)
+    out = dict(tree.files(skip=_skip))
+    imp.origins.update({rel: tree.show(rel) for rel in out})
     return out
 
 
@@ -40,12 +43,12 @@ def _old_url(rel: str) -> str:
 
 
 def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:
+    imp = SiteImport("html")
     if files is None:
         if folder is None or not folder.is_dir():
             raise ImportFailed([Diagnostic(str(folder), None, "not a folder", "give the folder of the site's HTML files")])
-        files = _files_of(folder)
+        files = _files_of(folder, imp)
     where = str(folder) if folder is not None else "the target"
-    imp = SiteImport("html")
     pages = []
     redirects = []
     for rel, data in files.items():
@@ -131,6 +134,7 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:
     if head.canonical and head.canonical.startswith("http"):
         imp.base_url = re.match(r"^https?://[^/]+", head.canonical).group(0)
     imp.description = head.description
+    imp.region = head.region
     if head.logo:
         logo = posixpath.normpath(unquote(urljoin("/", head.logo.split("?")[0]))).lstrip("/")
         if logo in imp.static:

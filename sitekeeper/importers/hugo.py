@@ -17,7 +17,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..content.pages import default_url, normalise_url, translation_url
-from .common import (ImportFailed, ImportedPage, SiteImport, date_text, is_static_name, split_more, url_path)
+from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, join_rel, date_text, is_static_name, region_of,
+                     split_more, url_path)
 from .shortcodes import hugo as convert_shortcodes, resolve_file_links
 from ..errors import Diagnostic
 
@@ -48,20 +49,23 @@ def _lower(d):
     return d
 
 
-def load_config(root: Path) -> dict:
+CONFIG_NAMES = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
+                "config.json")
+
+
+def load_config(tree: SourceTree) -> dict:
     cfg: dict = {}
-    for name in ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml", "config.yml",
-                 "config.json"):
-        if (root / name).is_file():
-            cfg = _lower(_load(root / name))
+    for name in CONFIG_NAMES:
+        path = tree.file(name)
+        if path is not None:
+            cfg = _lower(_load(path))
             break
-    default = root / "config" / "_default"
-    if default.is_dir():
-        for path in sorted(default.iterdir()):
+    if tree.is_dir("config/_default"):
+        for rel, path in tree.files("config/_default", skip=lambda rel, is_dir: "/" in rel or is_dir):
             if path.suffix not in (".toml", ".yaml", ".yml", ".json"):
                 continue
             data = _lower(_load(path))
-            stem = path.stem.lower()
+            stem = Path(rel).stem.lower()
             if stem in ("hugo", "config"):
                 cfg.update(data)
             elif stem.startswith("menus") or stem.startswith("menu"):
@@ -73,6 +77,14 @@ def load_config(root: Path) -> dict:
             else:
                 cfg[stem] = data
     return cfg
+
+
+def is_hugo_site(root: Path) -> bool:
+    """Whether ``root`` has a Hugo config (hugo.*, config.* beside content/, or config/_default/)."""
+    names = {p.name for p in root.iterdir()} if root.is_dir() else set()
+    return bool(names & {"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"}
+                or (names & {"config.toml", "config.yaml", "config.yml", "config.json"} and "content" in names)
+                or (root / "config" / "_default").is_dir())
 
 
 def split_front_matter(text: str) -> tuple[dict, str, int]:
@@ -110,18 +122,28 @@ def _urlize(path: str, lower: bool) -> str:
 def import_hugo(root: Path) -> SiteImport:
     if not root.is_dir():
         raise ImportFailed([Diagnostic(str(root), None, "not a folder", "give the Hugo site's folder")])
+    if not is_hugo_site(root):
+        raise ImportFailed([Diagnostic(str(root), None, "not a Hugo site: it has no hugo.toml (or config.toml beside "
+                                       "content/, or config/_default/)", "give the folder that holds the site's "
+                                       "hugo.toml, or name the right kind with --from jekyll or --from html")])
+    imp = SiteImport("hugo")
+    tree = SourceTree(root, imp)
     try:
-        cfg = load_config(root)
+        cfg = load_config(tree)
     except (tomllib.TOMLDecodeError, ValueError, OSError) as exc:
         raise ImportFailed([Diagnostic(str(root / "hugo.toml"), None, f"cannot read the Hugo config: {exc}",
                                        "fix the config so that `hugo` itself accepts it")])
-    imp = SiteImport("hugo")
+    zone = cfg.get("timezone")
+    if isinstance(zone, str) and zone.strip():
+        imp.timezone, imp.timezone_from = zone.strip(), "the Hugo config (timeZone)"
     imp.name = str(cfg.get("title", "") or root.name)
     imp.base_url = str(cfg.get("baseurl", "") or imp.base_url).rstrip("/")
     params = cfg.get("params", {}) if isinstance(cfg.get("params"), dict) else {}
     imp.description = str(params.get("description", "") or "")
     languages = cfg.get("languages") or {}
     deflang = str(cfg.get("defaultcontentlanguage") or (cfg.get("languagecode") or "en").split("-")[0]).lower()
+    deflang_conf = languages.get(deflang) if isinstance(languages, dict) and isinstance(languages.get(deflang), dict) else {}
+    imp.region = region_of(str(deflang_conf.get("languagecode") or cfg.get("languagecode") or ""))
     order = sorted(languages, key=lambda lg: (lg != deflang, languages[lg].get("weight", 0) if isinstance(languages[lg], dict) else 0, lg))
     imp.languages = [deflang] + [lg for lg in order if lg != deflang]
     imp.in_subfolder = bool(cfg.get("defaultcontentlanguageinsubdir", False))
@@ -137,25 +159,30 @@ def import_hugo(root: Path) -> SiteImport:
     for lg in imp.languages:
         conf = languages.get(lg, {}) if isinstance(languages.get(lg), dict) else {}
         if conf.get("contentdir"):
-            dirs.append((root / conf["contentdir"], lg))
+            dirs.append((_folder_rel(conf["contentdir"]), lg))
     if not dirs:
-        dirs = [(root / str(cfg.get("contentdir", "content")), None)]
+        dirs = [(_folder_rel(cfg.get("contentdir", "content")), None)]
 
     pages: list[dict] = []
     for folder, dir_lang in dirs:
-        if not folder.is_dir():
-            imp.note(cfg_line, None, f"content folder {folder} does not exist", "check contentDir in the config")
+        if not tree.is_dir(folder):
+            imp.note(cfg_line, None, f"content folder {tree.show(folder)} does not exist inside the site's folder",
+                     "check contentDir in the config")
             continue
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-        for path in files:
-            rel = path.relative_to(folder).as_posix()
+        for rel, path in tree.files(folder, skip=_hidden_file):
+            src = tree.show(join_rel(folder, rel))
             if path.suffix.lower() in PAGE_EXT:
-                pages.append(_read_page(imp, path, rel, dir_lang, folder))
+                pages.append(_read_page(imp, path, src, rel, dir_lang))
             else:
                 imp.static.setdefault(rel, path)  # bundle resources and files: at the same path
+                imp.origins.setdefault(rel, src)
                 if not is_static_name(rel):
-                    imp.note(str(path), None, "copied to static/ as it is (not a page)", "")
+                    imp.note(src, None, "copied to static/ as it is (not a page)", "")
     pages = [p for p in pages if p is not None]
+    if not pages:
+        raise ImportFailed(imp.problems + [Diagnostic(tree.show(dirs[0][0]), None, "no pages found in the Hugo site's "
+                                           "content folder", "give the Hugo site's folder (with content/ and its "
+                                           "pages), or check contentDir in the config")])
 
     for p in pages:  # from the page's own path, before translations share a key
         p["old"] = _hugo_url(p, deflang, imp.in_subfolder, lower, permalinks)
@@ -217,13 +244,22 @@ def import_hugo(root: Path) -> SiteImport:
                                  "their old URLs are not kept", "link the pages that matter from a section page; add a "
                                  "taxonomy page's old URL to that page's `aliases` to keep it")
     _menus(imp, cfg, languages, pages, cfg_line)
-    _static_and_theme(imp, root, cfg, params)
+    _static_and_theme(imp, tree, cfg, params)
     imp.count["pages"] = len(imp.pages)
     return imp
 
 
-def _read_page(imp: SiteImport, path: Path, rel: str, dir_lang: str | None, folder: Path) -> dict | None:
-    src = str(path)
+def _hidden_file(rel: str, is_dir: bool) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name == ".git" if is_dir else name.startswith(".")
+
+
+def _folder_rel(value) -> str:
+    """A folder named by the config, as a path inside the site's folder ('' for the folder itself)."""
+    return str(value).replace("\\", "/").strip("/") if not str(value).startswith("/") else str(value)
+
+
+def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | None) -> dict | None:
     try:
         meta, body, _body_line = split_front_matter(path.read_text(encoding="utf-8"))
     except (ValueError, tomllib.TOMLDecodeError) as exc:
@@ -427,12 +463,13 @@ def _menus(imp: SiteImport, cfg: dict, languages: dict, pages: list, cfg_line: s
                 target.meta["menu_title"] = label
 
 
-def _static_and_theme(imp: SiteImport, root: Path, cfg: dict, params: dict) -> None:
-    static = root / str(cfg.get("staticdir", "static"))
-    if static.is_dir():
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                imp.static[path.relative_to(static).as_posix()] = path
+def _static_and_theme(imp: SiteImport, tree: SourceTree, cfg: dict, params: dict) -> None:
+    static = _folder_rel(cfg.get("staticdir", "static"))
+    if tree.is_dir(static):
+        for rel, path in tree.files(static, skip=lambda rel, is_dir: not is_dir and rel.rsplit("/", 1)[-1].startswith(".")):
+            imp.static[rel] = path
+            imp.origins[rel] = tree.show(join_rel(static, rel))
+    root = tree.root
     if (root / "layouts").is_dir() or (root / "themes").is_dir() or cfg.get("theme"):
         imp.note(str(root / "layouts"), None, "the Hugo theme and layouts are not imported: the site gets the "
                  "built-in theme", "restyle it with [theme] in site.toml, or templates in the client's templates/")

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..content.pages import default_url, normalise_url, translation_url
-from .common import ImportFailed, ImportedPage, SiteImport, date_text, split_more, url_path
+from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, region_of, split_more, url_path
 from .shortcodes import liquid, resolve_file_links
 from ..errors import Diagnostic
 
@@ -53,54 +53,67 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^\w]+", "-", str(text).lower()).strip("-")
 
 
-def import_jekyll(root: Path) -> SiteImport:
-    conf_path = root / "_config.yml"
-    if not conf_path.is_file() and (root / "_config.yaml").is_file():
-        conf_path = root / "_config.yaml"
-    config: dict = {}
-    if conf_path.is_file():
-        import yaml
+def _skip(rel: str, is_dir: bool) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return name in SKIP_DIRS or (name.startswith(".") and name != ".well-known")
 
-        try:
-            config = yaml.safe_load(conf_path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ImportFailed([Diagnostic(str(conf_path), mark.line + 1 if mark else None,
-                                           f"_config.yml is not valid YAML: {getattr(exc, 'problem', exc)}",
-                                           "fix it so that `jekyll build` accepts it")])
+
+def _config(tree: SourceTree) -> dict:
+    name = "_config.yml" if tree.file("_config.yml") or not tree.file("_config.yaml") else "_config.yaml"
+    conf_path = tree.file(name)
+    if conf_path is None:
+        return {}
+    import yaml
+
+    try:
+        config = yaml.safe_load(conf_path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ImportFailed([Diagnostic(tree.show(name), mark.line + 1 if mark else None,
+                                       f"{name} is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                       "fix it so that `jekyll build` accepts it")]) from None
+    if not isinstance(config, dict):
+        raise ImportFailed([Diagnostic(tree.show(name), 1, f"{name} is not a mapping of settings",
+                                       "fix it so that `jekyll build` accepts it")])
+    return config
+
+
+def import_jekyll(root: Path) -> SiteImport:
+    if not root.is_dir():
+        raise ImportFailed([Diagnostic(str(root), None, "not a folder", "give the Jekyll site's folder")])
     imp = SiteImport("jekyll")
+    tree = SourceTree(root, imp)
+    config = _config(tree)
     imp.name = str(config.get("title") or root.name)
     imp.description = str(config.get("description") or "").strip()
     baseurl = str(config.get("baseurl") or "").rstrip("/")
     imp.base_url = (str(config.get("url") or imp.base_url).rstrip("/") + baseurl) or imp.base_url
     if config.get("timezone"):
-        imp.timezone = str(config["timezone"])
-    deflang = str(config.get("default_lang") or config.get("lang") or config.get("language") or "en").split("-")[0].lower()
+        imp.timezone, imp.timezone_from = str(config["timezone"]), "the Jekyll config (timezone)"
+    lang_tag = str(config.get("default_lang") or config.get("lang") or config.get("language") or config.get("locale")
+                   or "en")
+    deflang = lang_tag.replace("_", "-").split("-")[0].lower()
+    imp.region = region_of(lang_tag)
     langs = [str(lg).split("-")[0].lower() for lg in (config.get("languages") or [])]
     imp.languages = [deflang] + [lg for lg in langs if lg != deflang]
     style = str(config.get("permalink") or "date")
     pattern = STYLES.get(style, style)
     site_vars = {k: v for k, v in config.items() if isinstance(v, (str, int, float))}
     includes = {}
-    inc_dir = root / "_includes"
-    if inc_dir.is_dir():
-        for path in inc_dir.rglob("*"):
-            if path.is_file():
-                includes[path.relative_to(inc_dir).as_posix()] = path.read_text(encoding="utf-8", errors="replace")
+    for rel, path in tree.files("_includes"):
+        includes[rel] = path.read_text(encoding="utf-8", errors="replace")
 
     found = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
+    for rel, path in tree.files(skip=_skip):
         parts = rel.split("/")
-        if not path.is_file() or any(p in SKIP_DIRS or (p.startswith(".") and p != ".well-known") for p in parts):
-            continue
-        if path.name in SKIP_FILES or path.suffix == ".gemspec":
+        shown = Path(tree.show(rel))
+        if parts[-1] in SKIP_FILES or rel.endswith(".gemspec"):
             continue
         if "_posts" in parts or "_drafts" in parts:
             found.append(("post", path, rel))
             continue
         if parts[0].startswith("_"):
-            imp.note(str(path), None, f"{parts[0]}/ (a collection or plugin folder) is not imported",
+            imp.note(str(shown), None, f"{parts[0]}/ (a collection or plugin folder) is not imported",
                      "copy its pages into content/ by hand")
             continue
         try:
@@ -108,21 +121,28 @@ def import_jekyll(root: Path) -> SiteImport:
                 head = fh.read(3)
         except OSError:
             continue
-        if head == b"---" and path.suffix.lower() in PAGE_EXT:
+        if head == b"---" and shown.suffix.lower() in PAGE_EXT:
             found.append(("page", path, rel))
         elif head == b"---":
-            imp.note(str(path), 1, f"{rel} is processed by Jekyll (Sass or Liquid); not imported",
+            imp.note(str(shown), 1, f"{rel} is processed by Jekyll (Sass or Liquid); not imported",
                      "build it once with Jekyll and put the result in static/")
-        elif path.name in ("README.md", "LICENSE", "LICENSE.md", "CHANGELOG.md"):
+        elif parts[-1] in ("README.md", "LICENSE", "LICENSE.md", "CHANGELOG.md"):
             continue
         else:
             imp.static[rel] = path
+            imp.origins[rel] = str(shown)
 
     docs = []
     for kind, path, rel in found:
         doc = _read(imp, root, kind, path, rel, deflang, pattern, site_vars, includes, baseurl)
         if doc is not None:
             docs.append(doc)
+    if not docs:
+        what = "no pages or posts (files with --- front matter) found"
+        if not config and not tree.is_dir("_posts"):
+            what = "not a Jekyll site: no _config.yml, no _posts/ and " + what
+        raise ImportFailed(imp.problems + [Diagnostic(str(root), None, what, "give the Jekyll site's folder (with "
+                                           "_config.yml), or name the right kind with --from hugo or --from html")])
     # translation keys: the default-language document's key, shared
     by_ref = {d["ref"]: d["key"] for d in docs if d["ref"] and d["lang"] == deflang}
     for d in docs:
@@ -155,7 +175,7 @@ def import_jekyll(root: Path) -> SiteImport:
                                  tuple(dict.fromkeys([d["old"], *d["meta"].get("aliases", [])]))
                                  if not d["meta"].get("draft") else ())
         imp.pages.append(d["page"])
-    _navigation(imp, root, docs)
+    _navigation(imp, tree, docs)
     logo = config.get("logo")
     if isinstance(logo, str) and logo.lstrip("/").removeprefix(baseurl.lstrip("/")).lstrip("/") in imp.static:
         imp.theme["logo"] = "static/" + logo.lstrip("/")
@@ -167,7 +187,7 @@ def import_jekyll(root: Path) -> SiteImport:
 
 
 def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, site_vars, includes, baseurl):
-    src = str(path)
+    src = str(root / rel)
     try:
         meta, body = _yaml_front(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -286,17 +306,24 @@ def _plain(value):
     return value
 
 
-def _navigation(imp: SiteImport, root: Path, docs: list) -> None:
+def _navigation(imp: SiteImport, tree: SourceTree, docs: list) -> None:
     """_data/navigation.yml (`main:` or a list of title/url) -> `menu` and `menu_title`."""
     for name in ("navigation.yml", "navigation.yaml", "menu.yml", "nav.yml"):
-        path = root / "_data" / name
-        if path.is_file():
+        real = tree.file(f"_data/{name}")
+        if real is not None:
+            path = Path(tree.show(f"_data/{name}"))
             break
     else:
         return
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(real.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        imp.note(str(path), mark.line + 1 if mark else None, "the navigation is not valid YAML; the menu is not imported",
+                 "fix the YAML, or set `menu` in the pages' front matter by hand")
+        return
     entries = data.get("main", []) if isinstance(data, dict) else data
     for n, entry in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(entry, dict):

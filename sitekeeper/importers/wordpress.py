@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from .common import (ImportFailed, ImportedPage, SiteImport, date_text, figure, html_to_markdown, line_at,
-                     natural_file, parents_of, url_path, vimeo, youtube)
+from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, figure, html_to_markdown, line_at,
+                     natural_file, parents_of, path_refusal, region_of, url_path, vimeo, youtube)
 from ..errors import Diagnostic
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -28,12 +28,38 @@ SHORTCODE_RE = re.compile(r"\[(/?)([a-zA-Z][\w-]*)((?:\s[^\]]*)?)\](?!\()")
 ATTR_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
+FIX = "export again from WordPress: Tools -> Export -> All content (a .xml file), and give that file"
+
+
 def looks_like_wxr(path: Path) -> bool:
     if not path.is_file():
         return False
     with open(path, "rb") as fh:
         head = fh.read(4096).decode("utf-8", "replace")
     return "wordpress.org/export/" in head
+
+
+def _check_export(export: Path) -> None:
+    """Stop before reading the whole file when it cannot be an export: a folder, a pipe,
+    an empty file, or a file that does not start as XML (an archive, a PDF, an SQL dump)."""
+    src = str(export)
+    if export.is_dir():
+        inside = sorted(p.name for p in export.glob("*.xml") if looks_like_wxr(p))
+        hint = f"; it holds {inside[0]}, give that" if inside else ""
+        raise ImportFailed([Diagnostic(src, None, f"a folder, not a WordPress export file{hint}", FIX)])
+    if not export.is_file():
+        raise ImportFailed([Diagnostic(src, None, "not a regular file (a pipe or a device)", FIX)])
+    with open(export, "rb") as fh:
+        head = fh.read(4096)
+    if not head.strip():
+        raise ImportFailed([Diagnostic(src, None, "the file is empty" if not head else "the file holds only blank space",
+                                       FIX)])
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text.startswith(b"<"):
+        kind = ("a ZIP archive" if head.startswith(b"PK") else "a gzip archive" if head.startswith(b"\x1f\x8b")
+                else "a PDF" if head.startswith(b"%PDF") else "not XML")
+        hint = " (unpack it first, then give the .xml inside)" if "archive" in kind else ""
+        raise ImportFailed([Diagnostic(src, 1, f"not a WordPress export: the file is {kind}{hint}", FIX)])
 
 
 def _attrs(text: str) -> dict:
@@ -62,18 +88,17 @@ def autop(text: str) -> str:
 def import_wordpress(export: Path, uploads: Path | None = None,
                      fetch: Callable[[str], bytes | None] | None = None) -> SiteImport:
     src = str(export)
+    _check_export(export)
     raw = export.read_text(encoding="utf-8", errors="replace")
     try:
         root = ET.fromstring(raw.encode("utf-8"))
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
-        raise ImportFailed([Diagnostic(src, line, f"not a readable WordPress export: {exc}",
-                                       "export again from WordPress: Tools -> Export -> All content")])
+        raise ImportFailed([Diagnostic(src, line, f"not a readable WordPress export: {exc}", FIX)]) from None
     wp = _wp_ns(root)
     channel = root.find("channel")
     if channel is None or wp is None:
-        raise ImportFailed([Diagnostic(src, 1, "not a WordPress export (no <channel> with wp: elements)",
-                                       "export again from WordPress: Tools -> Export -> All content")])
+        raise ImportFailed([Diagnostic(src, 1, "not a WordPress export (no <channel> with wp: elements)", FIX)])
 
     def t(el, name, default=""):
         found = el.find(name if name.startswith("{") or name in ("title", "link", "description", "pubDate", "language")
@@ -85,7 +110,9 @@ def import_wordpress(export: Path, uploads: Path | None = None,
     imp.description = t(channel, "description")
     base = t(channel, "base_blog_url") or t(channel, "base_site_url") or t(channel, "link")
     imp.base_url = base.rstrip("/") or imp.base_url
-    lang = (t(channel, "language") or "en").split("-")[0].lower()
+    lang_tag = t(channel, "language") or "en"
+    lang = lang_tag.replace("_", "-").split("-")[0].lower()
+    imp.region = region_of(lang_tag)
     imp.languages = [lang if re.match(r"^[a-z]{2,3}$", lang) else "en"]
     item_lines = [line_at(raw, m.start()) for m in re.finditer(r"<item>", raw)]
     items = channel.findall("item")
@@ -135,6 +162,11 @@ def import_wordpress(export: Path, uploads: Path | None = None,
         link = t(item, "link")
         path = url_path(link, imp.base_url) if link else None
         slug = unquote(t(item, "post_name")) or f"{t(item, 'post_type')}-{t(item, 'post_id')}"
+        if path is not None and not _servable(unquote(path)):
+            imp.note(src, line, f"the permalink {link!r} is not a path a static site can serve (`..`, a backslash, a "
+                                f"control character or a device name); the page is now at /{slug}/",
+                     "give the page a plain permalink in WordPress, or tell search engines the new address")
+            path = None
         if path is None or "?" in link or status != "publish":
             path = f"/{slug}/"  # plain permalinks (?p=12) and drafts have no pretty URL to keep
             if "?" in link and status == "publish":
@@ -216,6 +248,14 @@ def import_wordpress(export: Path, uploads: Path | None = None,
     if logo and logo.lstrip("/") in imp.static:
         imp.theme["logo"] = "static" + logo
     return imp
+
+
+def _servable(path: str) -> bool:
+    """Whether an old page path can be a page of the new site, as its file and its URL."""
+    from ..content.pages import normalise_url
+
+    inner = path.strip("/")
+    return normalise_url(path) is not None and (not inner or path_refusal(inner) is None)
 
 
 def _wp_ns(root) -> str | None:
@@ -363,14 +403,23 @@ def _menu(imp: SiteImport, menu_items, t, meta_of, src, by_pid) -> None:
 
 
 def _uploads(imp: SiteImport, used: dict, uploads: Path | None, fetch) -> None:
-    """Media from wp-content/uploads (a folder, or the live site over its deploy target)."""
+    """Media from wp-content/uploads (a folder, or the live site over its deploy target),
+    read only inside that folder: an attachment URL that would step out is refused."""
     missing = []
+    tree = SourceTree(uploads, imp) if uploads is not None else None
     for path, (src, line) in sorted(used.items()):
-        rel = unquote(path.split("?", 1)[0]).lstrip("/")
+        rel = unquote(path.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
         inner = rel[len("wp-content/uploads/"):]
+        why = path_refusal(rel)
+        if why:
+            imp.note(src, line, f"the media URL {path!r} {why}: not imported",
+                     "correct the attachment's URL in WordPress, or add the file by hand under static/")
+            continue
         data = None
-        if uploads is not None and (uploads / inner).is_file():
-            data = uploads / inner
+        found = tree.file(inner) if tree is not None else None
+        if found is not None:
+            data = found
+            imp.origins[rel] = tree.show(inner)
         elif fetch is not None:
             data = fetch(rel)
         if data is None:

@@ -7,18 +7,116 @@ reported by file and line, and written to ``sites/<client>/import-report.txt``.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..clock import Clock
+from ..clock import BadDate, Clock, get_zone
 from ..config import Workspace, load_site
 from ..config.site import CLIENT_RE
 from ..content.leftovers import find_leftovers
 from ..errors import Diagnostic, ProblemsError, SitekeeperError
-from .common import SiteImport, front_matter
+from .common import SiteImport, front_matter, path_refusal, propose_timezone
 
 REPORT_NAME = "import-report.txt"
+
+
+class Refused(Exception):
+    """A path the import may not write; the message says why."""
+
+
+class ClientFolder:
+    """Every file an import writes or rewrites goes through here, and only lands under
+    ``sites/<client>/`` or ``campaigns/<client>/``.
+
+    A path is refused when it could step out (``..``, an absolute path) or is not a name
+    every system can hold (see ``path_refusal``); a folder or file already there that is a
+    symbolic link is never written through (the link could point anywhere). Files are
+    written whole: a temporary file beside them, then a rename, which replaces a name and
+    never follows one.
+    """
+
+    def __init__(self, ws: Workspace, client: str):
+        self.ws = ws
+        self.roots = {"sites": ws.sites_dir / client, "campaigns": ws.campaigns_dir / client}
+
+    def _real_dir(self, path: Path, create: bool) -> None:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            if not create:
+                raise Refused(f"{self.ws.rel(path)} does not exist") from None
+            os.mkdir(path)
+            return
+        if stat.S_ISLNK(st.st_mode):
+            raise Refused(f"{self.ws.rel(path)} is a symbolic link, which an import never writes through")
+        if not stat.S_ISDIR(st.st_mode):
+            raise Refused(f"{self.ws.rel(path)} is a file, not a folder")
+
+    def folder(self, rel: str = "", area: str = "sites", create: bool = True) -> Path:
+        """The folder ``rel`` of the client, each part a real folder (made when missing)."""
+        base = self.roots[area]
+        base.parent.mkdir(parents=True, exist_ok=True)
+        self._real_dir(base, create)
+        if rel:
+            why = path_refusal(rel)
+            if why:
+                raise Refused(f"the path {rel!r} {why}")
+            for part in rel.split("/"):
+                base = base / part
+                self._real_dir(base, create)
+        return base
+
+    def _target(self, rel: str, area: str, create: bool) -> Path:
+        why = path_refusal(rel)
+        if why:
+            raise Refused(f"the path {rel!r} {why}")
+        head, _, name = rel.rpartition("/")
+        target = self.folder(head, area, create) / name
+        try:
+            st = os.lstat(target)
+        except FileNotFoundError:
+            return target
+        if not stat.S_ISREG(st.st_mode):
+            raise Refused(f"{self.ws.rel(target)} is a symbolic link or a folder, which an import never writes over")
+        return target
+
+    def write(self, rel: str, data: bytes, area: str = "sites") -> Path:
+        """Write ``data`` at ``rel`` of the client's folder (raises Refused)."""
+        target = self._target(rel, area, create=True)
+        tmp = target.with_name(f".{target.name[:200]}.sk-tmp-{os.getpid()}")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except OSError as exc:
+            if os.path.lexists(tmp) and not os.path.islink(tmp):
+                os.unlink(tmp)
+            raise Refused(f"{self.ws.rel(target)} cannot be written ({exc.strerror})") from None
+        return target
+
+    def read_text(self, rel: str, area: str = "sites") -> str | None:
+        """The text of a file of the client's folder, or None when there is none."""
+        try:
+            target = self._target(rel, area, create=False)
+        except Refused as exc:
+            if "does not exist" in str(exc):
+                return None
+            raise
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read().decode("utf-8")
+
+    def has_files(self, rel: str) -> bool:
+        """Whether the folder ``rel`` holds any file (links are not followed)."""
+        top = self.roots["sites"] / rel
+        return any(files for _, _, files in os.walk(top)) if top.is_dir() and not top.is_symlink() else False
 
 
 @dataclass
@@ -35,17 +133,46 @@ class ImportResult:
     """What could not be converted, by file and line."""
     report: str = ""
     """The report file, relative to the workspace."""
+    timezone: str = "UTC"
+    """The timezone site.toml has now."""
+    timezone_note: str = ""
+    """Where that timezone came from, as said to the user."""
 
     def as_json(self) -> dict:
         return {"client": self.client, "from": self.kind, "pages": self.pages, "files": self.files,
                 "urls_kept": self.urls_kept, "left_over": len(self.problems), "report": self.report,
+                "timezone": self.timezone, "timezone_note": self.timezone_note,
                 "problems": [d.as_json() for d in self.problems]}
 
     def summary(self) -> str:
         left = len(self.problems)
         return (f"{self.client}: imported {self.pages} pages and {self.files} files from {self.kind}, "
                 f"{self.urls_kept} old URLs kept; "
-                + (f"{left} things left to do by hand, listed in {self.report}" if left else "nothing left over"))
+                + (f"{left} things left to do by hand, listed in {self.report}" if left else "nothing left over")
+                + (f"\n{self.timezone_note}" if self.timezone_note else ""))
+
+
+def settle_timezone(imp: SiteImport, given: str | None, problems: list) -> str:
+    """Set ``imp.timezone``: --timezone, else what the source says (when it is a zone), else
+    a zone proposed from the site's language and country; returns the sentence that says so."""
+    if given:
+        imp.timezone, imp.timezone_from = given, "--timezone"
+        return ""
+    if imp.timezone_from:
+        try:
+            get_zone(imp.timezone)
+            return f"timezone set to {imp.timezone} from {imp.timezone_from}"
+        except BadDate:
+            problems.append(Diagnostic(f"{imp.timezone_from}", None, f"the timezone {imp.timezone!r} is not a known "
+                                       "zone; left out", "set `timezone` in site.toml, e.g. Europe/Berlin", "warning"))
+    proposal = propose_timezone(imp.languages[0] if imp.languages else "en", imp.region)
+    if proposal is None:
+        imp.timezone, imp.timezone_from = "UTC", ""
+        return ("timezone left at UTC: the old site does not say where it is; set `timezone` in site.toml "
+                "(e.g. Europe/London) so that dates and send times are the client's")
+    imp.timezone, why = proposal
+    imp.timezone_from = why
+    return f"timezone set to {imp.timezone} from {why}; change it in site.toml if wrong"
 
 
 def _toml_str(value: str) -> str:
@@ -91,7 +218,8 @@ def site_toml(imp: SiteImport, allow_scripts: bool = False) -> str:
         f"base_url = {_toml_str(imp.base_url)}",
         "languages = [" + ", ".join(_toml_str(lg) for lg in imp.languages) + "]"
         + ("   # the first is the default" if len(imp.languages) > 1 else ""),
-        f"timezone = {_toml_str(imp.timezone)}",
+        f"timezone = {_toml_str(imp.timezone)}"
+        + (f"   # from {imp.timezone_from}; change it if wrong" if imp.timezone_from not in ("", "--timezone") else ""),
     ]
     if imp.description:
         lines.append(f"description = {_toml_str(imp.description)}")
@@ -125,67 +253,129 @@ def _fit_existing(text: str, imp: SiteImport) -> str:
     return text
 
 
-def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, reporter) -> ImportResult:
+def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, reporter,
+                 timezone: str | None = None) -> ImportResult:
     if not CLIENT_RE.match(client):
         raise ProblemsError([Diagnostic("--client", None, f"client name {client!r} is not valid",
                                         "use lowercase letters, digits and -, e.g. baeckerei-beispiel")])
     errors = [d for d in imp.problems if d.is_error]
     if errors:
         raise ProblemsError(errors)
+    out = ClientFolder(ws, client)
     root = ws.sites_dir / client
-    content = root / "content"
-    if content.is_dir() and any(p.is_file() for p in content.rglob("*")):
-        raise ProblemsError([Diagnostic(ws.rel(content), None, "this client already has content; an import "
+    try:
+        out.folder()
+        existing_text = out.read_text("site.toml")
+    except Refused as exc:
+        raise ProblemsError([Diagnostic(ws.rel(root), None, f"{exc}: nothing imported",
+                                        "import into a new --client name, or replace the link by a real folder")]) from None
+    if out.has_files("content"):
+        raise ProblemsError([Diagnostic(ws.rel(root / "content"), None, "this client already has content; an import "
                                         "never overwrites", "import into a new --client name, or move its content/ away")])
-    existing = root / "site.toml"
-    root.mkdir(parents=True, exist_ok=True)
-    if existing.is_file():
-        existing.write_text(_fit_existing(existing.read_text(encoding="utf-8"), imp), encoding="utf-8")
-    static = root / "static"
-    for rel, data in sorted(imp.static.items()):
-        path = static / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data if isinstance(data, bytes) else Path(data).read_bytes())
+    problems = list(imp.problems)
+    zone_note = settle_timezone(imp, timezone, problems)
+    if existing_text is not None:
+        zone_note = "timezone kept as site.toml has it" if zone_note else ""
+        _write_or_stop(out, "site.toml", _fit_existing(existing_text, imp).encode("utf-8"))
+    files = _write_static(out, client, imp, problems)
     hosts, scripts = raw_html_findings(imp)
     imp.embeds |= hosts  # iframes the old site showed (a map, a video) keep working
-    if not existing.is_file():
-        existing.write_text(site_toml(imp, allow_scripts=bool(scripts)), encoding="utf-8")
+    if existing_text is None:
+        _write_or_stop(out, "site.toml", site_toml(imp, allow_scripts=bool(scripts)).encode("utf-8"))
     _pages_with_children_as_index(imp)
-    problems = list(imp.problems)
     for relpath, line, message in scripts:
         problems.append(Diagnostic(f"sites/{client}/content/{relpath}", None,
                                    f"{message} (body line {line + 1}): the old page ran it, so allow_scripts = true "
                                    "was set under [content]",
                                    "remove the script if the page works without it, then remove allow_scripts",
                                    "warning"))
-    seen = set()
+    _write_pages(out, ws, imp, problems)
+    _old_site_links(ws, out, client, imp, clock, problems)
+    kept = _check_urls(ws, client, imp, clock, problems)
+    problems = [_printable(d) for d in problems]
+    lines = [f"# What the import from {imp.kind} left to do by hand ({len(problems)} items)", ""]
+    if zone_note:
+        lines[1:1] = [zone_note, ""]
+    lines += [str(d) for d in problems] or ["nothing"]
+    report_path = _write_or_stop(out, REPORT_NAME, ("\n".join(lines) + "\n").encode("utf-8"))
+    cfg_zone = imp.timezone if existing_text is None else _existing_zone(existing_text)
+    return ImportResult(client, imp.kind, len(imp.pages), files, kept, problems, ws.rel(report_path),
+                        cfg_zone, zone_note)
+
+
+def _existing_zone(text: str) -> str:
+    m = re.search(r'(?m)^timezone\s*=\s*"([^"]*)"', text)
+    return m.group(1) if m else "UTC"
+
+
+def _printable(d: Diagnostic) -> Diagnostic:
+    """A problem whose text holds lone surrogates (a YAML "\\ud800" escape, a file name that is
+    not UTF-8) cannot be printed or written as UTF-8: those are shown as escapes."""
+    def clean(text: str) -> str:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    if all(clean(t) == t for t in (d.path, d.message, d.fix)):
+        return d
+    return Diagnostic(clean(d.path), d.line, clean(d.message), clean(d.fix), d.severity)
+
+
+def _write_or_stop(out: ClientFolder, rel: str, data: bytes) -> Path:
+    """A file the client cannot do without (site.toml, the report): refused stops the import."""
+    try:
+        return out.write(rel, data)
+    except Refused as exc:
+        raise ProblemsError([Diagnostic(out.ws.rel(out.roots["sites"] / rel), None, f"{exc}; the import stopped",
+                                        "replace the link by a real file or folder, or import into a new --client name")]) from None
+
+
+def _write_static(out: ClientFolder, client: str, imp: SiteImport, problems: list) -> int:
+    written = 0
+    for rel, data in sorted(imp.static.items()):
+        try:
+            out.write(f"static/{rel}", data if isinstance(data, bytes) else Path(data).read_bytes())
+            written += 1
+        except Refused as exc:
+            origin = str(imp.origins.get(rel) or f"sites/{client}/static")
+            problems.append(Diagnostic(origin, None, f"{exc}: the file was not imported",
+                                       "rename the file in the source to a plain name, then import again, or add it "
+                                       "by hand", "warning"))
+    return written
+
+
+def _write_pages(out: ClientFolder, ws: Workspace, imp: SiteImport, problems: list) -> None:
+    """Each page under content/; a page whose path is refused is reported and left out
+    (so its old URLs are not counted as lost twice)."""
+    seen: set[str] = set()
+    kept = []
     for page in imp.pages:
         if page.relpath in seen:
             problems.append(Diagnostic(page.origin, None, f"two pages map to content/{page.relpath}; the second was left out",
                                        "import it by hand under another file name"))
             continue
-        seen.add(page.relpath)
         head = front_matter(page.meta)
-        path = content / page.relpath
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(head + page.body, encoding="utf-8")
+        try:
+            path = out.write(f"content/{page.relpath}", (head + page.body).encode("utf-8"))
+        except (Refused, UnicodeEncodeError) as exc:
+            why = "its front matter or text is not valid Unicode (a lone surrogate)" \
+                if isinstance(exc, UnicodeEncodeError) else str(exc)
+            problems.append(Diagnostic(page.origin, None, f"the page would be written at content/{page.relpath!r}: "
+                                       f"{why}; not imported", "give it a plain permalink, slug or file name in the "
+                                       "source, then import again, or add it by hand", "warning"))
+            continue
+        seen.add(page.relpath)
+        kept.append(page)
         body_line = head.count("\n") + 1
         for line, kind, text in find_leftovers(page.body, body_line):
             problems.append(Diagnostic(ws.rel(path), line, f"{kind} {text!r} left in the text (from {page.origin})",
                                        "replace it with Markdown or HTML, or remove it", "warning"))
-    _old_site_links(ws, client, imp, clock, problems)
-    kept = _check_urls(ws, client, imp, clock, problems)
-    report_path = root / REPORT_NAME
-    lines = [f"# What the import from {imp.kind} left to do by hand ({len(problems)} items)", ""]
-    lines += [str(d) for d in problems] or ["nothing"]
-    report_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ImportResult(client, imp.kind, len(seen), len(imp.static), kept, problems, ws.rel(report_path))
+    imp.pages = kept
 
 
 _BROKEN = re.compile(r"^broken internal link: (\S+) goes nowhere")
 
 
-def _old_site_links(ws: Workspace, client: str, imp: SiteImport, clock: Clock, problems: list) -> None:
+def _old_site_links(ws: Workspace, out: ClientFolder, client: str, imp: SiteImport, clock: Clock,
+                    problems: list) -> None:
     """A link that went nowhere on the old site either (a page not in the export, a removed
     post) would stop the new site's build: it points at the old address instead, and the
     report lists it."""
@@ -201,9 +391,13 @@ def _old_site_links(ws: Workspace, client: str, imp: SiteImport, clock: Clock, p
         m = _BROKEN.match(d.message)
         if m and d.path.startswith(f"sites/{client}/content/") and m.group(1).startswith("/") and d.line:
             fixes.setdefault(d.path, set()).add((d.line, m.group(1)))
+    prefix = f"sites/{client}/"
     for rel, found in fixes.items():
-        path = ws.root / rel
-        lines = path.read_text(encoding="utf-8").split("\n")
+        inner = rel[len(prefix):]
+        text = out.read_text(inner)
+        if text is None:
+            continue
+        lines = text.split("\n")
         for line, target in sorted(found):
             old = lines[line - 1]
             lines[line - 1] = old.replace(f"]({target})", f"]({base}{target})").replace(
@@ -212,7 +406,7 @@ def _old_site_links(ws: Workspace, client: str, imp: SiteImport, clock: Clock, p
                 problems.append(Diagnostic(rel, line, f"the link {target} went to no page of the export: it now "
                                            f"points at the old site ({base}{target})",
                                            "link to a page of the new site, or remove the link", "warning"))
-        path.write_text("\n".join(lines), encoding="utf-8")
+        out.write(inner, "\n".join(lines).encode("utf-8"))
 
 
 def _check_urls(ws: Workspace, client: str, imp: SiteImport, clock: Clock, problems: list) -> int:
