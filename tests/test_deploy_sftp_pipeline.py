@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitekeeper.deploy import sftp as sftp_mod
+from sitekeeper.deploy.sftp import pipeline as sftp_mod  # the pipeline and its tuning live there
 from sitekeeper.deploy.apply import SendItem, open_remote, publish_folder
 from sitekeeper.deploy.plan import Upload
 from sitekeeper.config.deploy import parse_target

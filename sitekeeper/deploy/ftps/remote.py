@@ -30,12 +30,12 @@ import ssl
 import time
 import uuid
 
-from ..config.deploy import format_cert_fingerprint
-from ..errors import DeployError
-from ..state.store import content_version, valid_key
-from . import faults
-from .plan import RemoteEntry, is_private
-from .remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
+from ...config.deploy import format_cert_fingerprint
+from ...errors import DeployError
+from ...state.store import content_version, valid_key
+from .. import faults
+from ..plan import RemoteEntry, is_private
+from ..remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
                      spoken_protocol, state_in_workspace)
 
 CONNECT_TIMEOUT = 20
