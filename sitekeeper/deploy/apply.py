@@ -1,6 +1,6 @@
 """Publish a built folder to a target: lock, read, plan, confirm, apply exactly the plan.
 
-Every kind of target sits behind the small ``Remote`` interface (remote.py; dir.py, sftp.py,
+Every kind of target sits behind the small ``Remote`` interface (remote.py; dir.py, sftp/,
 s3.py implement it, chosen here by the URL's scheme); this module holds the order of
 events, which is the same for all of them:
 

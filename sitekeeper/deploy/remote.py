@@ -1,6 +1,6 @@
 """The ``Remote`` interface every kind of target implements, and what they share.
 
-apply.py drives a Remote; dir.py, sftp.py and s3.py implement it and import only this
+apply.py drives a Remote; dir.py, sftp/ and s3.py implement it and import only this
 module (not apply.py), so the adapters and the order of events do not import each other.
 
 Each remote also exposes ``state_store()``: a small versioned store (sitekeeper.state.store)
