@@ -24,7 +24,7 @@ from .business import Business, LangTexts, parse_business, parse_lang, with_pale
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
 from .paths import inside
-from .toml import check_keys, error_line, toml_lines
+from .toml import check_keys, error_line, read_config_text, toml_lines
 from .workspace import Workspace
 
 CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -224,7 +224,7 @@ def load_site(ws: Workspace, client: str) -> SiteConfig:
     if not CLIENT_RE.match(client):
         raise ProblemsError([Diagnostic(ws.rel(root), None, f"client name {client!r} is not valid",
                                         "rename the folder to lowercase letters, digits and -")])
-    cfg, diags = parse_site(client, root, path.read_text(encoding="utf-8"), ws.rel(path))
+    cfg, diags = parse_site(client, root, read_config_text(path, ws.rel(path)), ws.rel(path))
     if cfg is None:
         raise ProblemsError(diags)
     return cfg

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic, Problems, ProblemsError, UnknownClientError, WorkspaceNotFound, did_you_mean, rel
 from . import secrets
 from .deploy import is_bucket_name
-from .toml import error_line, toml_lines
+from .toml import error_line, read_config_text, toml_lines
 
 SETTINGS_FILE = "sitekeeper.toml"
 WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock"}
@@ -101,7 +101,7 @@ def find_workspace(start: Path | None = None) -> Workspace:
             path = folder / SETTINGS_FILE
             if not path.is_file():
                 return Workspace(folder)
-            data, settings = parse_workspace_settings(path.read_text(encoding="utf-8"))
+            data, settings = parse_workspace_settings(read_config_text(path, SETTINGS_FILE))
             return Workspace(folder, MappingProxyType(data), settings)
     raise WorkspaceNotFound(
         f"no sitekeeper workspace at or above {here}: a workspace is a folder holding sites/ "

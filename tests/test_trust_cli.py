@@ -1,0 +1,112 @@
+"""The command line with bad input: a clear message naming the file, line or option and the fix,
+exit 1 (2 when the command line itself is wrong), never an internal error; `new` writes only
+what passes `check`."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import copy_workspace, json_lines, sk
+
+NOW = "2026-03-05T12:00:00+01:00"
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return copy_workspace("mini", tmp_path)
+
+
+def _clean(run) -> None:
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+# ---------------------------------------------------------------- config files that are not UTF-8
+
+
+def test_a_latin1_site_toml_names_the_file_line_and_byte(ws):
+    path = ws / "sites/mini/site.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("latin-1"))  # as an old editor saves it
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if not t.isascii())
+    for args in (("check",), ("build", "mini"), ("status",)):
+        run = sk(*args, "--json", cwd=ws, now=NOW)
+        _clean(run)
+        assert run.returncode == 1, (args, run.stderr)
+        problem = json_lines(run.stdout)[-1]["problems"][0]
+        assert problem["path"] == "sites/mini/site.toml" and problem["line"] == line, problem
+        assert "0xe9" in problem["message"] and "UTF-8" in problem["fix"]
+    run = sk("check", cwd=ws, now=NOW)
+    assert f"sites/mini/site.toml:{line}:" in run.stderr
+
+
+def test_a_site_toml_with_a_byte_order_mark_is_read(ws):
+    path = ws / "sites/mini/site.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run = sk("check", "mini", cwd=ws, now=NOW)
+    _clean(run)
+    assert "site.toml:1" not in run.stderr, run.stderr
+
+
+def test_a_utf16_site_toml_says_so(ws):
+    path = ws / "sites/mini/site.toml"
+    path.write_text(path.read_text(encoding="utf-8"), encoding="utf-16")
+    run = sk("check", cwd=ws, now=NOW)
+    _clean(run)
+    assert run.returncode == 1 and "UTF-16" in run.stderr and "save the file as UTF-8" in run.stderr
+
+
+def test_a_latin1_sitekeeper_toml_names_the_file(ws):
+    (ws / "sitekeeper.toml").write_bytes('state = "z\xfcrich"\n'.encode("latin-1"))
+    run = sk("check", cwd=ws, now=NOW)
+    _clean(run)
+    assert run.returncode == 1 and "sitekeeper.toml:1:" in run.stderr and "0xfc" in run.stderr
+
+
+# ---------------------------------------------------------------- times the calendar cannot hold
+
+
+@pytest.mark.parametrize("value, says", [
+    ("2026-03-01T09:00:00+25:00", "UTC offset"),
+    ("2026-03-01T09:00:00+05:99", "UTC offset"),
+    ("0001-01-01", "1970 to 9998"),
+    ("9999-12-31", "1970 to 9998"),
+    ("9998-12-31T23:00:00-05:00", "1970 to 9998"),
+])
+def test_a_clock_beyond_the_calendar_is_a_usage_error(ws, value, says):
+    for run, source in ((sk("check", "--json", cwd=ws, env={"SITEKEEPER_NOW": value}), "SITEKEEPER_NOW"),
+                        (sk("check", "--json", "--at", value, cwd=ws), "--at"),
+                        (sk("build", "mini", "--json", "--at", value, cwd=ws), "--at")):
+        _clean(run)
+        assert run.returncode == 2, (value, run.stderr)
+        problem = json_lines(run.stdout)[-1]["problems"][0]
+        assert problem["path"] == source and says in problem["message"], problem
+
+
+def test_the_last_years_of_the_clock_still_work(ws):
+    for value in ("9998-12-31T23:59:00+14:00", "1970-01-01T00:00:00-12:00"):
+        for args in (("check",), ("build", "mini"), ("status",), ("campaign", "list"), ("tick", "--dry-run")):
+            run = sk(*args, cwd=ws, now=value)
+            _clean(run)
+
+
+@pytest.mark.parametrize("value, says", [
+    ("2026-06-01T09:00:00+25:00", "UTC offset"),
+    ("0001-01-01", "edge of the calendar"),
+    ("9999-12-31", "after 9998"),
+])
+def test_a_front_matter_date_beyond_the_calendar_is_an_error_at_its_line(ws, value, says):
+    page = ws / "sites/mini/content/aktuelles/sommer.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("publish: 2026-06-01", f"publish: {value}"),
+                    encoding="utf-8")
+    for args in (("check", "mini"), ("build", "mini")):
+        run = sk(*args, cwd=ws, now=NOW)
+        _clean(run)
+        assert run.returncode == 1
+        assert "sites/mini/content/aktuelles/sommer.md:4:" in run.stderr and says in run.stderr, run.stderr
+
+
+def test_a_promotion_ending_in_the_last_year_is_reported_on(ws):
+    promo = ws / "campaigns/mini/fruehling.md"
+    promo.write_text(promo.read_text(encoding="utf-8").replace("ends: 2026-03-15", "ends: 9998-12-31 23:59"),
+                     encoding="utf-8")
+    for args in (("check", "mini"), ("status",), ("report", "mini", "--no-pdf", "--allow-gaps", "--month", "2026-02")):
+        _clean(sk(*args, cwd=ws, now=NOW))
