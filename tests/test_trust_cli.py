@@ -110,3 +110,92 @@ def test_a_promotion_ending_in_the_last_year_is_reported_on(ws):
                      encoding="utf-8")
     for args in (("check", "mini"), ("status",), ("report", "mini", "--no-pdf", "--allow-gaps", "--month", "2026-02")):
         _clean(sk(*args, cwd=ws, now=NOW))
+
+
+# ---------------------------------------------------------------- option values and click's own errors
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("args, names", [
+    (("serve", "mini", "--port", "99999"), "--port"),
+    (("new", "client", LONG, "--yes"), "NAME"),
+    (("new", "client", "ok", "--languages", "de,xx", "--yes"), "--languages"),
+    (("new", "client", "ok", "--timezone", "Mars/Base", "--yes"), "--timezone"),
+    (("new", "client", "ok", "--business-type", "Bakeryy", "--yes"), "--business-type"),
+    (("new", "client", "ok", "--name", "Line\nTwo", "--yes"), "--name"),
+    (("new", "page", "mini", "../../etc/x"), "PATH"),
+    (("new", "page", "mini", "x", "--title", "a\nb"), "--title"),
+    (("new", "promotion", "mini", "p", "--starts", "garbage", "--ends", "2026-04-01"), "--starts"),
+    (("new", "promotion", "mini", "p", "--starts", "2026-02-01", "--ends", "2026-03-01"), "--ends"),
+    (("new", "promotion", "mini", "../x", "--starts", "2026-03-10", "--ends", "2026-03-11"), "SLUG"),
+    (("publish", LONG), "not a client name"),
+    (("check", LONG), "not a client name"),
+])
+def test_a_wrong_option_value_is_a_usage_error_naming_it(ws, args, names):
+    run = sk(*args, cwd=ws, now=NOW)
+    _clean(run)
+    assert run.returncode == 2, (args, run.stderr)
+    assert names in run.stderr and "File name too long" not in run.stderr
+    assert not list((ws / "sites").glob("ok")) and not (ws / "campaigns/mini/p.md").exists()
+
+
+@pytest.mark.parametrize("args", [("check", "--bogus"), ("report",), ("campaign", "send", "x", "y"),
+                                  ("report", "mini", "--month")])
+def test_clicks_usage_errors_end_with_the_json_result(ws, args):
+    run = sk(args[0], "--json", *args[1:], cwd=ws, now=NOW)
+    assert run.returncode == 2
+    last = json_lines(run.stdout)[-1]
+    assert last["ok"] is False and last["problems"][0]["message"]
+
+
+# ---------------------------------------------------------------- new writes what passes check
+
+
+@pytest.mark.parametrize("args", [
+    ("client", "q1", "--name", 'Müller "Die Bäcker" \\ & Söhne', "--email", "info@q1.example",
+     "--postal-address", "Str. 1, 1010 Wien", "--languages", "de,en"),
+    ("client", "q2", "--name", "*Star* <b>bold</b> [x](javascript:alert(1))", "--languages", "pt,hu,sk,ro"),
+    ("page", "mini", "q-page", "--title", 'He said "hi" \\o/ <script>'),
+    ("promotion", "mini", "sale", "--starts", "2026-03-10", "--ends", "2026-03-20", "--title", 'Sale "50%" <now>'),
+])
+def test_new_then_check_passes(ws, args):
+    run = sk("new", *args, cwd=ws, now=NOW)
+    _clean(run)
+    assert run.returncode == 0, run.stderr
+    check = sk("check", cwd=ws, now=NOW)
+    assert check.returncode == 0, check.stderr
+
+
+def test_new_client_refuses_a_name_its_sender_cannot_carry(ws):
+    run = sk("new", "client", "q3", "--name", "Tom <> Jerry", "--email", "info@q3.example",
+             "--postal-address", "Str. 1", cwd=ws, now=NOW)
+    assert run.returncode == 2 and "from" in run.stderr and not (ws / "sites/q3").exists()
+
+
+def test_new_page_refuses_the_same_page_under_another_path(ws):
+    run = sk("new", "page", "mini", "aktuelles/sommer/index", cwd=ws, now=NOW)
+    assert run.returncode == 1 and "aktuelles/sommer.md" in run.stderr
+
+
+def _send_at(ws, slug):
+    text = (ws / f"campaigns/mini/{slug}.md").read_text(encoding="utf-8")
+    return next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("send_at:"))
+
+
+def test_new_promotion_sends_an_hour_into_the_window_or_an_hour_from_now(ws):
+    assert sk("new", "promotion", "mini", "later", "--starts", "2026-03-10 08:00", "--ends", "2026-03-20",
+              cwd=ws, now=NOW).returncode == 0
+    assert _send_at(ws, "later") == "2026-03-10 09:00"
+    assert sk("new", "promotion", "mini", "begun", "--starts", "2026-03-01", "--ends", "2026-03-20",
+              cwd=ws, now=NOW).returncode == 0
+    assert _send_at(ws, "begun") == "2026-03-05 13:00"
+    ended = sk("new", "promotion", "mini", "gone", "--starts", "2026-02-01", "--ends", "2026-03-01", cwd=ws, now=NOW)
+    assert ended.returncode == 2 and "ended" in ended.stderr and not (ws / "campaigns/mini/gone.md").exists()
+
+
+def test_new_client_off_a_terminal_says_which_defaults_it_took(ws):
+    run = sk("new", "client", "quiet-one", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stderr
+    assert "--languages en" in run.stderr and "--timezone Europe/Berlin" in run.stderr

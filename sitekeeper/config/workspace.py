@@ -19,6 +19,10 @@ from . import secrets
 from .deploy import is_bucket_name
 from .toml import error_line, read_config_text, toml_lines
 
+CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+"""A client's folder name: also a URL word and a DNS label, so 63 characters at most."""
+CLIENT_RULE = ("a client's folder name is lowercase letters, digits and -, beginning with a letter or digit, "
+               "at most 63 characters, e.g. baeckerei-beispiel")
 SETTINGS_FILE = "sitekeeper.toml"
 WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock"}
 DEFAULT_STATE = ".sitekeeper/state"
@@ -85,6 +89,9 @@ class Workspace:
 
     def require_client(self, client: str) -> Path:
         known = self.clients()
+        if client not in known and not CLIENT_RE.match(client):
+            listing = ", ".join(known) if known else "none yet"
+            raise UnknownClientError(f"{shorten(client)} is not a client name: {CLIENT_RULE}; known clients: {listing}")
         if client not in known:
             hint = did_you_mean(client, known)
             listing = ", ".join(known) if known else "none yet (create one with `sitekeeper new client NAME`)"
@@ -92,6 +99,13 @@ class Workspace:
                 f"unknown client {client!r}{': ' + hint if hint else ''}; known clients: {listing}"
             )
         return self.sites_dir / client
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    """``value`` quoted for a message, its middle left out when it is long (a 300-character name)."""
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit - 12] + "…" + value[-8:]) + f" ({len(value)} characters)"
 
 
 def find_workspace(start: Path | None = None) -> Workspace:
