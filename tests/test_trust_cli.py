@@ -199,3 +199,20 @@ def test_new_client_off_a_terminal_says_which_defaults_it_took(ws):
     run = sk("new", "client", "quiet-one", cwd=ws, now=NOW)
     assert run.returncode == 0, run.stderr
     assert "--languages en" in run.stderr and "--timezone Europe/Berlin" in run.stderr
+
+
+# ---------------------------------------------------------------- report periods and status times
+
+
+@pytest.mark.parametrize("args, names", [(("--month", "2027-05"), "has not begun"),
+                                         (("--from", "2027-05-01"), "has not come yet")])
+def test_a_report_for_a_period_to_come_is_a_usage_error(ws, args, names):
+    run = sk("report", "mini", *args, "--no-pdf", cwd=ws, now=NOW)
+    _clean(run)
+    assert run.returncode == 2 and names in run.stderr and "2026-03" in run.stderr
+
+
+def test_status_shows_the_zone_of_its_times(ws):
+    run = sk("status", cwd=ws, now=NOW)
+    _clean(run)
+    assert "2026-03-01 09:00 +01:00" in run.stdout, run.stdout
