@@ -216,3 +216,11 @@ def test_status_shows_the_zone_of_its_times(ws):
     run = sk("status", cwd=ws, now=NOW)
     _clean(run)
     assert "2026-03-01 09:00 +01:00" in run.stdout, run.stdout
+
+
+def test_report_out_to_a_file_or_an_unwritable_place_says_so(ws):
+    (ws / "afile").write_text("x", encoding="utf-8")
+    for out, code in (("afile", 2), ("/proc/no-such/reports", 1)):
+        run = sk("report", "mini", "--month", "2026-02", "--no-pdf", "--allow-gaps", "--out", out, cwd=ws, now=NOW)
+        _clean(run)
+        assert run.returncode == code and "--out" in run.stderr, run.stderr

@@ -120,7 +120,15 @@ def report_command(
     folder = out_path(out) or ctx.ws.root / ".sitekeeper" / "reports" / client
     shown = report.period.slug.replace("_", " to ")
     ctx.reporter.info(f"{client}: writing the report for {shown}")
-    written = write_report(report, folder, pdf=pdf)
+    if folder.exists() and not folder.is_dir():
+        usage_error(ctx.reporter, "--out", f"{folder} is a file, not a folder", "give a folder for the report's files")
+    try:
+        written = write_report(report, folder, pdf=pdf)
+    except OSError as exc:
+        from ..errors import OperationError
+
+        raise OperationError(f"cannot write the report into {folder}: {exc.strerror or exc}",
+                             "give --out a folder you may write to", path="--out") from exc
     rep = ctx.reporter
     if written.pdf_skipped:
         rep.warn(f"PDF skipped: {written.pdf_skipped}; to get it: bash scripts/setup.sh --proofs")
