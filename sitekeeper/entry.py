@@ -41,7 +41,7 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
     from pathlib import Path
 
     from .check import build_checked
-    from .clock import BadDate, Clock
+    from .clock import BadDate, Clock, clock_fix
     from .config import find_workspace
     from .errors import Diagnostic, SitekeeperError, UnknownClientError
     from .report import ConsoleReporter, JsonReporter
@@ -52,8 +52,7 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
             clock = Clock.from_value(at)
         except BadDate as exc:
             source = "--at" if at is not None else "SITEKEEPER_NOW"
-            raise _Problems([Diagnostic(source, None, str(exc), "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00"
-                                        + ("" if at is not None else ", or unset SITEKEEPER_NOW"))])
+            raise _Problems([Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))])
         ws = find_workspace()
         result = build_checked(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
     except (SitekeeperError, _Problems) as exc:

@@ -69,4 +69,46 @@ app.add_typer(suppressions_app, name="suppressions")
 
 
 def main() -> None:
-    app()
+    """Run the app; click's own usage errors (a missing argument, an unknown option, a value of the
+    wrong kind) are shown as click shows them and, with --json, end stdout with the result object."""
+    import sys
+
+    # click's exception classes, whether typer uses click or its own copy of it (0.28)
+    usage_error, click_exception = (next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+                                    for name in ("UsageError", "ClickException"))
+    try:
+        rv = app(standalone_mode=False, prog_name="sitekeeper")
+    except usage_error as exc:
+        exc.show()
+        if _wants_json(sys.argv[1:]):
+            _json_usage_result(exc)
+        sys.exit(exc.exit_code)
+    except click_exception as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        print("Aborted!", file=sys.stderr)
+        sys.exit(1)
+    # a command ends by returning (0) or with typer.Exit(code), which arrives here as the code
+    sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
+
+
+def _wants_json(args: list[str]) -> bool:
+    return "--json" in (args[:args.index("--")] if "--" in args else args)
+
+
+def _json_usage_result(exc) -> None:
+    import json
+
+    from ..errors import Diagnostic
+
+    where = getattr(exc, "option_name", None) or ""  # No such option: the option itself
+    param = getattr(exc, "param", None)
+    if not where and param is not None and exc.ctx is not None:
+        where = param.get_error_hint(exc.ctx)  # '--port' or 'CLIENT', as click's message names it
+    elif not where and getattr(exc, "param_hint", None):
+        where = exc.param_hint
+    command = exc.ctx.command_path if exc.ctx is not None else "sitekeeper"
+    problem = Diagnostic(str(where).replace("'", "") or command, None, exc.format_message(),
+                         f"see `{command} --help`")
+    print(json.dumps({"ok": False, "problems": [problem.as_json()]}, ensure_ascii=False))

@@ -14,7 +14,7 @@ from typing import Callable
 
 import typer
 
-from ..clock import BadDate, Clock
+from ..clock import BadDate, Clock, clock_fix
 from ..config import Workspace, find_workspace
 from ..errors import Diagnostic, SitekeeperError, UnknownClientError
 from ..report import OPTIONS, ConsoleReporter, JsonReporter, Reporter
@@ -40,8 +40,7 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool |
         clock = Clock.from_value(at)
     except BadDate as exc:
         source = "--at" if at is not None else "SITEKEEPER_NOW"
-        fail(reporter, [Diagnostic(source, None, str(exc), "use ISO 8601, e.g. 2026-03-01T09:30:00+01:00"
-                                   + ("" if at is not None else ", or unset SITEKEEPER_NOW"))], USAGE)
+        fail(reporter, [Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))], USAGE)
     try:
         ws = find_workspace()
     except SitekeeperError as exc:

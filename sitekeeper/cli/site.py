@@ -53,7 +53,7 @@ def build_command(
 def serve_command(
     client: str = typer.Argument(..., help="The client to preview (a folder under sites/).",
                                 autocompletion=complete_client),
-    port: int = typer.Option(8000, "--port", help="Port on 127.0.0.1 (0: any free port)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port)."),
     at: Optional[str] = AT_OPTION,
 ):
     """Preview a client's site on 127.0.0.1 with live reload; --at previews a future date."""

@@ -37,6 +37,21 @@ def status_command(
         raise typer.Exit(1)
 
 
+def _when(iso: str | None) -> str:
+    """A recorded time as the table shows it, with its UTC offset: each client's own zone differs."""
+    from datetime import datetime
+
+    if not iso:
+        return "?"
+    try:
+        at = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    offset = at.strftime("%z")
+    zone = f" {offset[:3]}:{offset[3:]}" if offset else ""
+    return f"{at:%Y-%m-%d %H:%M}{zone}"
+
+
 def _print_table(rows) -> None:
     from rich.table import Table
 
@@ -47,7 +62,7 @@ def _print_table(rows) -> None:
     for r in rows:
         last = r.last_publish
         if last:
-            shown = f"{(last['at'] or '?')[:16].replace('T', ' ')} {last['commit'] or ''}".strip()
+            shown = f"{_when(last['at'])} {last['commit'] or ''}".strip()
             if last.get("by"):
                 shown += f"\nby {last['by']}"
         else:
@@ -59,7 +74,7 @@ def _print_table(rows) -> None:
             target = f"{r.target}: [yellow]behind[/yellow] ({r.behind})" if r.behind else f"{r.target}: up to date"
         promos = ", ".join([f"[green]{s}[/green] (live)" for s in r.live] + [f"{s} (later)" for s in r.upcoming]) or "–"
         nxt = r.next_send
-        send = "–" if not nxt else f"{nxt['campaign']} {nxt['at'][:16].replace('T', ' ')}" + (
+        send = "–" if not nxt else f"{nxt['campaign']} {_when(nxt['at'])}" + (
             "" if nxt["approved"] else " [red](not approved)[/red]")
         sends = f"{r.sends['sent']} sent"
         if r.sends["uncertain"]:
@@ -108,7 +123,15 @@ def report_command(
     folder = out_path(out) or ctx.ws.root / ".sitekeeper" / "reports" / client
     shown = report.period.slug.replace("_", " to ")
     ctx.reporter.info(f"{client}: writing the report for {shown}")
-    written = write_report(report, folder, pdf=pdf)
+    if folder.exists() and not folder.is_dir():
+        usage_error(ctx.reporter, "--out", f"{folder} is a file, not a folder", "give a folder for the report's files")
+    try:
+        written = write_report(report, folder, pdf=pdf)
+    except OSError as exc:
+        from ..errors import OperationError
+
+        raise OperationError(f"cannot write the report into {folder}: {exc.strerror or exc}",
+                             "give --out a folder you may write to", path="--out") from exc
     rep = ctx.reporter
     if written.pdf_skipped:
         rep.warn(f"PDF skipped: {written.pdf_skipped}; to get it: bash scripts/setup.sh --proofs")

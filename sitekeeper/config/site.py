@@ -24,10 +24,9 @@ from .business import Business, LangTexts, parse_business, parse_lang, with_pale
 from .deploy import Target, parse_deploy
 from .mail import MailSettings, parse_mail
 from .paths import inside
-from .toml import check_keys, error_line, toml_lines
-from .workspace import Workspace
+from .toml import check_keys, error_line, read_config_text, toml_lines
+from .workspace import CLIENT_RE, CLIENT_RULE, Workspace  # noqa: F401 - CLIENT_RE: importers and scaffold take it from here
 
-CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
@@ -223,8 +222,8 @@ def load_site(ws: Workspace, client: str) -> SiteConfig:
     path = root / "site.toml"
     if not CLIENT_RE.match(client):
         raise ProblemsError([Diagnostic(ws.rel(root), None, f"client name {client!r} is not valid",
-                                        "rename the folder to lowercase letters, digits and -")])
-    cfg, diags = parse_site(client, root, path.read_text(encoding="utf-8"), ws.rel(path))
+                                        "rename the folder: " + CLIENT_RULE)])
+    cfg, diags = parse_site(client, root, read_config_text(path, ws.rel(path)), ws.rel(path))
     if cfg is None:
         raise ProblemsError(diags)
     return cfg

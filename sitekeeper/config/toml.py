@@ -2,15 +2,18 @@
 
 ``tomllib`` gives values but no positions, so ``toml_lines`` maps each (table, key) to
 the line it is written on; every diagnostic about a config file points at that line.
-``check_keys`` flags unknown keys of a table with a did-you-mean.
+``check_keys`` flags unknown keys of a table with a did-you-mean. ``read_config_text``
+reads a config file as UTF-8, naming the line and byte where it is not.
 """
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
+from pathlib import Path
 from typing import Mapping
 
-from ..errors import Problems, did_you_mean
+from ..errors import Diagnostic, Problems, ProblemsError, did_you_mean
 from . import secrets
 
 _HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
@@ -58,3 +61,35 @@ def check_keys(table: Mapping, known: set[str], table_name: str, lines: Lines, p
                 path, lines.get((table_name, key)), f"unknown key `{key}` in {where}",
                 hint or f"known keys: {', '.join(sorted(known))}",
             )
+
+
+SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: Save As..., Encoding: UTF-8)"
+
+
+def read_config_text(path: Path, shown: str) -> str:
+    """The text of a config file; a ProblemsError at ``shown`` when it cannot be read or is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProblemsError([Diagnostic(shown, None, f"cannot be read: {exc.strerror or exc}",
+                                        "check that it is a file you may read")]) from exc
+    return decode_config(data, shown)
+
+
+def decode_config(data: bytes, shown: str) -> str:
+    """UTF-8 text (a leading byte-order mark, as some Windows editors write it, is dropped)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ProblemsError([Diagnostic(shown, 1, "is saved as UTF-16, not UTF-8", SAVE_AS_UTF8)])
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        # an old editor's Latin-1 / Windows-1252 is by far the likeliest source: show what it meant
+        meant = data[exc.start:exc.start + 1].decode("cp1252", errors="replace")
+        guess = f" (in Latin-1 that is {meant!r})" if meant != "\ufffd" and byte >= 0x80 else ""
+        raise ProblemsError([Diagnostic(
+            shown, line, f"is not UTF-8: byte 0x{byte:02x} at column {column}{guess}", SAVE_AS_UTF8)]) from exc

@@ -17,8 +17,12 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic, Problems, ProblemsError, UnknownClientError, WorkspaceNotFound, did_you_mean, rel
 from . import secrets
 from .deploy import is_bucket_name
-from .toml import error_line, toml_lines
+from .toml import error_line, read_config_text, toml_lines
 
+CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+"""A client's folder name: also a URL word and a DNS label, so 63 characters at most."""
+CLIENT_RULE = ("a client's folder name is lowercase letters, digits and -, beginning with a letter or digit, "
+               "at most 63 characters, e.g. baeckerei-beispiel")
 SETTINGS_FILE = "sitekeeper.toml"
 WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock"}
 DEFAULT_STATE = ".sitekeeper/state"
@@ -85,6 +89,9 @@ class Workspace:
 
     def require_client(self, client: str) -> Path:
         known = self.clients()
+        if client not in known and not CLIENT_RE.match(client):
+            listing = ", ".join(known) if known else "none yet"
+            raise UnknownClientError(f"{shorten(client)} is not a client name: {CLIENT_RULE}; known clients: {listing}")
         if client not in known:
             hint = did_you_mean(client, known)
             listing = ", ".join(known) if known else "none yet (create one with `sitekeeper new client NAME`)"
@@ -94,6 +101,13 @@ class Workspace:
         return self.sites_dir / client
 
 
+def shorten(value: str, limit: int = 40) -> str:
+    """``value`` quoted for a message, its middle left out when it is long (a 300-character name)."""
+    if len(value) <= limit:
+        return repr(value)
+    return repr(value[:limit - 12] + "…" + value[-8:]) + f" ({len(value)} characters)"
+
+
 def find_workspace(start: Path | None = None) -> Workspace:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -101,7 +115,7 @@ def find_workspace(start: Path | None = None) -> Workspace:
             path = folder / SETTINGS_FILE
             if not path.is_file():
                 return Workspace(folder)
-            data, settings = parse_workspace_settings(path.read_text(encoding="utf-8"))
+            data, settings = parse_workspace_settings(read_config_text(path, SETTINGS_FILE))
             return Workspace(folder, MappingProxyType(data), settings)
     raise WorkspaceNotFound(
         f"no sitekeeper workspace at or above {here}: a workspace is a folder holding sites/ "

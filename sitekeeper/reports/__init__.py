@@ -28,7 +28,7 @@ def choose_period(tz, now: datetime, month: str | None, start: str | None, end: 
     if month and (start or end):
         raise BadPeriod("--month", "--month and --from/--to both given", "choose one")
     if month:
-        return month_period(month, tz)
+        return month_period(month, tz, now)
     if start or end:
         return range_period(start, end, tz, now.astimezone(tz))
     return previous_month(now.astimezone(tz))

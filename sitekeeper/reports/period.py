@@ -48,13 +48,18 @@ class Period:
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def month_period(value: str, tz: ZoneInfo) -> Period:
-    """``YYYY-MM`` -> the calendar month in ``tz``."""
+def month_period(value: str, tz: ZoneInfo, now: datetime | None = None) -> Period:
+    """``YYYY-MM`` -> the calendar month in ``tz``; a BadPeriod when it begins after ``now``
+    (an empty report for a month to come would read as a month without work)."""
     found = _MONTH_RE.match(value.strip())
     if not found or not 1 <= int(found.group(2)) <= 12:
         raise BadPeriod("--month", f"{value!r} is not a month", "write it as YYYY-MM, e.g. --month 2026-11")
     y, m = int(found.group(1)), int(found.group(2))
     nxt = (y + 1, 1) if m == 12 else (y, m + 1)
+    if now is not None and datetime(y, m, 1, tzinfo=tz) > now:
+        current = now.astimezone(tz)
+        raise BadPeriod("--month", f"{y}-{m:02d} has not begun; it is {current:%Y-%m} now",
+                        f"give --month {current:%Y-%m} (the month so far) or an earlier month")
     return Period(datetime(y, m, 1, tzinfo=tz), datetime(nxt[0], nxt[1], 1, tzinfo=tz), (y, m))
 
 
@@ -77,6 +82,8 @@ def range_period(start: str | None, end: str | None, tz: ZoneInfo, now: datetime
         raise BadPeriod("--to", "--to needs --from", "give both, e.g. --from 2026-11-03 --to 2026-11-17")
     first = day(start, "--from")
     last = day(end, "--to") if end else now.date()
+    if first > now.date():
+        raise BadPeriod("--from", f"--from {first} has not come yet; today is {now.date()}", "give a day up to today")
     if last < first:
         raise BadPeriod("--to", f"--to {last} is before --from {first}", "swap them")
     return Period(datetime.combine(first, time(), tz), datetime.combine(last + timedelta(days=1), time(), tz))
