@@ -6,10 +6,12 @@ and mail (the two wings) never import each other, and no two modules import each
 
     6  cli/  entry  __main__        typer commands and rich tables; each command a few lines
     5  check  publish  serve        use cases joining build, the wings and the state (tick, status, reports)
+       schedule  status  reports/   scaffold  ci
     4  deploy/       mail/          publish a built folder | compose and send a campaign
+       suppressions/  importers/    opt-outs from bounces and mailboxes | other site generators in
     3  build/        state/         site plan, render, one writer | the state store and its lock
     2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user
-    1  config/                      typed, frozen settings: workspace, site, deploy targets, mail
+    1  config/   locale/            typed, frozen settings | language tags, month names, date formats
     0  errors  clock  report        one error shape, one clock, the reporters
 """
 __version__ = "0.1.0"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..locale.tags import base as _base
+
 KEYS = ("view_online", "unsubscribe", "reason", "links", "see_offer", "unsubscribe_text", "valid_until")
 
 _TABLE = {
@@ -54,7 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {lang: dict(zip(KEYS, words)) for lang, wor
 
 
 def _own(lang: str) -> dict[str, str]:
-    return dict(STRINGS.get(lang) or STRINGS.get(lang.split("-")[0].lower()) or {})
+    return dict(STRINGS.get(lang) or STRINGS.get(_base(lang)) or {})
 
 
 def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:

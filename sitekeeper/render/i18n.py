@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..locale.tags import base as _base
+
 _KEYS = (
     "skip_to_content menu main_navigation footer_navigation language read_more page_not_found not_found_text "
     "back_home published promotion promotion_until promotion_from offer offer_valid see_offer latest feed "
@@ -138,7 +140,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def base_language(lang: str) -> str:
-    return lang.split("-", 1)[0].lower()
+    return _base(lang)
 
 
 def strings_for(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:

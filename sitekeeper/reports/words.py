@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..locale import dates as _dates
+from ..locale.tags import base as _base
+
 LANGUAGES = ("en", "de", "cs", "sk", "ro", "nl", "it", "fr", "es", "pl", "hu", "pt")
 
 KEYS = (
@@ -386,25 +389,6 @@ _T: dict[str, dict[str, str]] = {
     },
 }
 
-# Month names: as a heading ("November 2026") and inside a date ("15. November 2026").
-_MONTHS = {
-    "en": ("January February March April May June July August September October November December", None),
-    "de": ("Januar Februar März April Mai Juni Juli August September Oktober November Dezember", None),
-    "cs": ("leden únor březen duben květen červen červenec srpen září říjen listopad prosinec",
-           "ledna února března dubna května června července srpna září října listopadu prosince"),
-    "sk": ("január február marec apríl máj jún júl august september október november december",
-           "januára februára marca apríla mája júna júla augusta septembra októbra novembra decembra"),
-    "ro": ("ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie noiembrie decembrie", None),
-    "nl": ("januari februari maart april mei juni juli augustus september oktober november december", None),
-    "it": ("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre", None),
-    "fr": ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre", None),
-    "es": ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre", None),
-    "pl": ("styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień",
-           "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"),
-    "hu": ("január február március április május június július augusztus szeptember október november december",
-           None),
-    "pt": ("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro", None),
-}
 # Digit grouping and the decimal mark.
 _NUMBERS = {"en": (",", "."), "de": (".", ","), "nl": (".", ","), "it": (".", ","), "es": (".", ","),
             "ro": (".", ","), "pt": ("\u202f", ","), "fr": ("\u202f", ","), "cs": ("\u00a0", ","),
@@ -412,7 +396,7 @@ _NUMBERS = {"en": (",", "."), "de": (".", ","), "nl": (".", ","), "it": (".", ",
 
 
 def base(lang: str) -> str:
-    code = lang.split("-", 1)[0].lower()
+    code = _base(lang)
     return code if code in _T else "en"
 
 
@@ -427,43 +411,17 @@ def strings(lang: str) -> dict[str, str]:
 
 
 def month_title(year: int, month: int, lang: str) -> str:
-    name = _MONTHS[base(lang)][0].split()[month - 1]
-    if base(lang) == "hu":
-        return f"{year}. {name}"
-    if base(lang) in ("es", "pt"):
-        return f"{name} de {year}"
-    return f"{name[:1].upper()}{name[1:]} {year}" if base(lang) in ("en", "de", "nl") else f"{name} {year}"
+    return _dates.month_title(year, month, lang)
 
 
 def date(when: datetime | None, lang: str) -> str:
     """15. November 2026 / 15 November 2026 / 2026. november 15. ..."""
-    if when is None:
-        return "–"
-    code = base(lang)
-    plain, inside = _MONTHS[code]
-    name = (inside or plain).split()[when.month - 1]
-    if code == "hu":
-        return f"{when.year}. {name} {when.day}."
-    if code in ("de", "cs", "sk", "pl"):
-        return f"{when.day}. {name} {when.year}"
-    if code in ("es", "pt"):
-        return f"{when.day} de {name} de {when.year}"
-    return f"{when.day} {name} {when.year}"
+    return "–" if when is None else _dates.long_date(when, lang)
 
 
 def short_date(when: datetime | None, lang: str) -> str:
     """15.11.2026 / 15/11/2026 / 2026.11.15. / 15-11-2026: for tables."""
-    if when is None:
-        return "–"
-    code = base(lang)
-    d, m, y = when.day, when.month, when.year
-    if code == "hu":
-        return f"{y}. {m:02d}. {d:02d}."
-    if code in ("de", "cs", "sk", "pl", "ro"):
-        return f"{d:02d}.{m:02d}.{y}" if code in ("de", "ro", "pl") else f"{d}. {m}. {y}"
-    if code == "nl":
-        return f"{d:02d}-{m:02d}-{y}"
-    return f"{d:02d}/{m:02d}/{y}"
+    return "–" if when is None else _dates.short_date(when, lang)
 
 
 def date_time(when: datetime | None, lang: str) -> str:

@@ -1,0 +1,42 @@
+"""The one reading of a language tag: `de-AT`, `de_AT` and `DE` all name German."""
+from __future__ import annotations
+
+# The languages sitekeeper writes dates and words in; any other tag falls back to English.
+KNOWN = ("en", "de", "cs", "sk", "ro", "nl", "it", "fr", "es", "pl", "hu", "pt")
+
+
+# A language named in its own words, for the language bar.
+LANGUAGE_NAMES = {
+    "en": "English", "de": "Deutsch", "cs": "Čeština", "ro": "Română", "fr": "Français", "es": "Español",
+    "it": "Italiano", "pl": "Polski", "nl": "Nederlands", "sk": "Slovenčina", "hu": "Magyar", "pt": "Português",
+    "uk": "Українська", "ru": "Русский", "tr": "Türkçe", "el": "Ελληνικά", "da": "Dansk", "sv": "Svenska",
+    "fi": "Suomi", "nb": "Norsk bokmål", "hr": "Hrvatski", "sl": "Slovenščina", "bg": "Български",
+}
+
+
+def normalise(tag: str) -> str:
+    """`de_at` -> `de-AT`, `DE` -> `de`: lower-case language, upper-case region, hyphen between."""
+    parts = tag.strip().replace("_", "-").split("-")
+    head = parts[0].lower()
+    rest = [p.upper() if len(p) == 2 else p for p in parts[1:] if p]
+    return "-".join([head, *rest])
+
+
+def base(tag: str) -> str:
+    """The language without its region: `de-AT` -> `de`."""
+    return normalise(tag).split("-", 1)[0]
+
+
+def is_known(tag: str) -> bool:
+    return base(tag) in KNOWN
+
+
+def known_or_english(tag: str) -> str:
+    """The base language when sitekeeper speaks it, else `en`."""
+    code = base(tag)
+    return code if code in KNOWN else "en"
+
+
+def display_name(tag: str) -> str:
+    """`Deutsch` for `de` or `de-AT`; the tag itself for a language not listed."""
+    return LANGUAGE_NAMES.get(tag, LANGUAGE_NAMES.get(base(tag), tag))
