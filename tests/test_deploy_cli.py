@@ -165,8 +165,8 @@ def test_s3_publish_sets_our_content_type_and_cache_control(ws, s3_server, aws_e
     assert head["Metadata"]["sha256"]
     assert s3.head_object(Bucket="bakery-cli", Key="site/sitemap.xml")["CacheControl"] == "no-cache"
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket="bakery-cli")["Contents"]]
-    assert any(k.startswith("site/.sitekeeper/journal-") for k in keys)  # the manifest, as a journal
-    assert "site/.sitekeeper/lock" not in keys
+    assert any(k.startswith(".sitekeeper-site/journal-") for k in keys)  # the manifest, as a journal, beside the site
+    assert ".sitekeeper-site/lock" not in keys
 
 
 def test_s3_missing_bucket_and_missing_credentials_are_clear_errors(ws, s3_server, aws_env):

@@ -199,7 +199,7 @@ def test_hand_edited_or_lost_manifest_self_heals(kit, tmp_path):
     publish(kit, build)
     # lose the manifest (and its journals): everything is re-sent once (unverifiable), then quiet again
     if kit.kind == "s3":
-        for obj in kit.s3.list_objects_v2(Bucket=kit.bucket, Prefix="www/.sitekeeper/")["Contents"]:
+        for obj in kit.s3.list_objects_v2(Bucket=kit.bucket, Prefix=".sitekeeper-www/")["Contents"]:
             kit.s3.delete_object(Bucket=kit.bucket, Key=obj["Key"])
     else:
         state = [p for p in kit.root.parent.rglob("*.json") if ".sitekeeper" in str(p)]

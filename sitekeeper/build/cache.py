@@ -1,9 +1,15 @@
-"""What the incremental build remembers between runs, as typed records: one pickle in the
-output folder, and rendered Markdown bodies in a sharded store beside it."""
+"""What the incremental build remembers between runs, as typed records: one pickle and the
+rendered Markdown bodies in a sharded store, in a folder of the workspace's ``.sitekeeper/``
+kept for one output folder (``cache_folder``). Never in the output folder itself: that is
+what gets served (``build --out DIR`` may be a docroot), and the cache holds draft text."""
 from __future__ import annotations
 
+import hashlib
 import marshal
+import os
 import pickle
+import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -13,8 +19,8 @@ from ..content.pages import Page
 from ..errors import Diagnostic
 from .writer import atomic_write
 
-CACHE_DIR = ".sitekeeper-build"
-"""The cache's folder inside the output folder (deploys skip names beginning `.sitekeeper`)."""
+OLD_CACHE_DIR = ".sitekeeper-build"
+"""Where earlier versions kept the cache: inside the output folder (removed by the next build)."""
 CACHE_VERSION = 10
 
 
@@ -118,8 +124,8 @@ class BuildCache:
     """Anything to save?"""
 
     @classmethod
-    def load(cls, out: Path) -> "BuildCache":
-        path = out / CACHE_DIR
+    def load(cls, path: Path) -> "BuildCache":
+        """The cache kept in ``path`` (a ``cache_folder``), or an empty one."""
         try:
             with open(path / "cache.pickle", "rb") as fh:
                 data = pickle.load(fh)
@@ -148,18 +154,35 @@ class BuildCache:
         if html_dirty:
             self.html.save(live_html)
 
-def load_last(out: Path) -> LastBuild | None:
-    """The last build's record, without reading the (much larger) cache."""
+def cache_folder(cache_root: Path, out_dir: Path) -> Path:
+    """The cache of the builds into ``out_dir`` (absolute): under ``cache_root`` (the
+    workspace's ``.sitekeeper/cache``), one folder per output folder, named by it."""
+    key = hashlib.blake2b(str(out_dir).encode(), digest_size=8).hexdigest()
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", out_dir.name)[:40] or "root"
+    return cache_root / "build" / f"{name}-{key}"
+
+
+def remove_old_cache(out_dir: Path) -> None:
+    """Delete the cache an earlier version left inside the output folder (it holds draft text)."""
+    old = out_dir / OLD_CACHE_DIR
+    if old.is_symlink() or old.is_file():
+        old.unlink()
+    elif old.is_dir():
+        shutil.rmtree(old)
+
+
+def load_last(path: Path) -> LastBuild | None:
+    """The last build's record, without reading the (much larger) cache in ``path``."""
     try:
-        with open(out / CACHE_DIR / "quick.pickle", "rb") as fh:
+        with open(path / "quick.pickle", "rb") as fh:
             last = pickle.load(fh)
     except Exception:
         return None
     return last if isinstance(last, LastBuild) else None
 
 
-def save_last(out: Path, last: LastBuild) -> None:
-    atomic_write(out / CACHE_DIR / "quick.pickle", pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL))
+def save_last(path: Path, last: LastBuild) -> None:
+    atomic_write(path / "quick.pickle", pickle.dumps(last, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class HtmlStore:

@@ -15,7 +15,7 @@ from ..config import SiteConfig, Workspace, load_site
 from ..errors import Diagnostic, Problems, ProblemsError
 from ..render.env import ASSETS_DIR, template_dirs
 from ..render.i18n import language_problems
-from .cache import CACHE_VERSION, BuildCache, LastBuild, load_last, save_last
+from .cache import CACHE_VERSION, BuildCache, LastBuild, cache_folder, load_last, remove_old_cache, save_last
 from .links import check_links
 from .outputs import write_outputs
 from .parallel import Parallel
@@ -80,6 +80,11 @@ def default_out(ws: Workspace, client: str) -> Path:
     return ws.root / ".sitekeeper" / "build" / client
 
 
+def build_cache(ws: Workspace, out_dir: Path) -> Path:
+    """Where the builds into ``out_dir`` keep their cache (never inside it)."""
+    return cache_folder(ws.cache_dir, out_dir.resolve())
+
+
 def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, parallel: Parallel,
              walked: dict | None = None) -> Checked:
     """Load, plan and check a site (the cache updated in memory). Raises nothing."""
@@ -101,12 +106,13 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
 def check_site(ws: Workspace, cfg: SiteConfig, now: datetime) -> Checked:
     """Everything a build at ``now`` would refuse, found without writing (the build cache
     is read, to skip parsing unchanged files, and never saved)."""
-    return _prepare(ws, cfg, now, BuildCache.load(default_out(ws, cfg.client)), Parallel.from_env())
+    return _prepare(ws, cfg, now, BuildCache.load(build_cache(ws, default_out(ws, cfg.client))),
+                    Parallel.from_env())
 
 
 def load_site_content(ws: Workspace, cfg: SiteConfig) -> tuple[SiteContent, list[Diagnostic]]:
     """The client's parsed content and the problems found (read-only, as check_site)."""
-    return load_content(ws, cfg, BuildCache.load(default_out(ws, cfg.client)), Parallel.from_env())
+    return load_content(ws, cfg, BuildCache.load(build_cache(ws, default_out(ws, cfg.client))), Parallel.from_env())
 
 
 def site_outputs(ws: Workspace, cfg: SiteConfig, at: datetime) -> SitePlan:
@@ -150,10 +156,10 @@ def inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict
     return h.hexdigest()
 
 
-def _quick_noop(out_dir: Path, signature: str, now: datetime) -> LastBuild | None:
+def _quick_noop(out_dir: Path, cached: Path, signature: str, now: datetime) -> LastBuild | None:
     """The last build if no input changed, its time window holds and its outputs are all
     still there; else None."""
-    last = load_last(out_dir)
+    last = load_last(cached)
     if last is None or last.signature != signature:
         return None
     lo, hi = last.valid
@@ -197,13 +203,14 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
     walked: dict = {}
     signature = inputs_signature(ws, cfg, out_dir, walked)
     now = clock.now(cfg.tz)
-    last = _quick_noop(out_dir, signature, now)
+    cached = build_cache(ws, out_dir)
+    last = _quick_noop(out_dir, cached, signature, now)
     if last is not None:
         for w in last.warnings:
             reporter.warn(str(w))
         return BuildResult(client, out_dir, last.pages, [], len(last.sizes), [], last.warnings,
                            signature, last.visible, last.valid)
-    cache = BuildCache.load(out_dir)
+    cache = BuildCache.load(cached)
     parallel = Parallel.from_env()
     sources = len(walked.get(cfg.content_dir, ()))
     if sources >= BIG_SITE:  # a second or more: say so before the wait
@@ -216,12 +223,13 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
     for w in problems.warnings:
         reporter.warn(str(w))
     out_dir.mkdir(parents=True, exist_ok=True)
+    remove_old_cache(out_dir)
     written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir, parallel)
     live_html = set(content.sha.values()) | {o.job.body_key for o in plan.outputs.values()
                                              if o.kind == "page" and o.job.body_key.startswith("promo:")}
     cache.save(live_html)
     visible = visible_fingerprint(plan)
-    save_last(out_dir, LastBuild(signature, plan.valid, plan.page_count, problems.warnings,
+    save_last(cached, LastBuild(signature, plan.valid, plan.page_count, problems.warnings,
                                  {path: cache.outputs[path].size for path in plan.outputs}, visible))
     return BuildResult(client, out_dir, plan.page_count, written, unchanged, deleted, problems.warnings,
                        signature, visible, plan.valid)

@@ -36,7 +36,7 @@ def check_command(
 def build_command(
     client: str = typer.Argument(..., help="The client to build (a folder under sites/).",
                                 autocompletion=complete_client),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT); it receives only the site, the build cache stays under .sitekeeper/."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):

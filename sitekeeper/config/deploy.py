@@ -10,9 +10,10 @@ A target is chosen by the scheme of its ``url``:
                                     ``allow_plain_ftp = true`` (the password travels in clear)
 - ``s3://bucket/prefix``            an S3 or S3-compatible bucket (sitekeeper.deploy.s3, boto3)
 
-``state`` says where a target's manifest, journals and lock live: ``"target"`` (the default:
-beside the docroot, falling back to the workspace state store when the account cannot write
-there) or ``"store"`` (always the workspace state store, sitekeeper.toml ``state``).
+``state`` says where a target's manifest, journals and lock live, never inside the docroot:
+``"target"`` (the default: beside it, in ``.sitekeeper-<docroot name>``, falling back to the
+workspace state store when the account cannot write there or, on S3, when the site is the
+bucket's root) or ``"store"`` (always the workspace state store, sitekeeper.toml ``state``).
 
 ``parse_deploy`` runs while site.toml loads, so a typo in a URL is reported with its line
 before anything connects, and ``SiteConfig.deploy`` holds finished ``Target`` values. With
@@ -276,9 +277,6 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
         problems.append(("state", f"{t} state {state!r} is not known",
                          'use state = "target" (beside the docroot) or state = "store" (the workspace state '
                          'store of sitekeeper.toml)'))
-    elif state == "store" and kind == "dir":
-        problems.append(("state", f"{t} state = \"store\" does not apply to dir: targets",
-                         "remove it: a dir: target keeps its state in <folder>/.sitekeeper"))
     if "tls" in table and kind == "ftps" and table["tls"] not in TLS_MODES:
         problems.append(("tls", f"{t} tls {table['tls']!r} is not known",
                          'use tls = "explicit" (AUTH TLS, usually port 21) or tls = "implicit" (port 990)'))

@@ -31,7 +31,7 @@ from .headers import headers_for
 from .local import scan_folder
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
-from .remote import Remote, SendItem, TargetFull, WorkspaceStore  # SendItem: also imported from here by callers
+from .remote import Remote, SendItem, TargetFull, WorkspaceStore, move_old_state  # SendItem: also imported from here by callers
 from ..config.deploy import Target
 
 CHECKPOINT_FILES = 200
@@ -85,7 +85,7 @@ def open_remote(target: Target, client: str, reporter: Reporter,
     if target.kind == "dir":
         from .dir import DirRemote
 
-        return DirRemote(target, client)
+        return DirRemote(target, client, reporter, workspace_store)
     if target.kind == "sftp":
         from .sftp import SftpRemote
 
@@ -97,7 +97,7 @@ def open_remote(target: Target, client: str, reporter: Reporter,
     if target.kind == "s3":
         from .s3 import S3Remote
 
-        return S3Remote(target, client, reporter)
+        return S3Remote(target, client, reporter, workspace_store)
     raise DeployError(f"{client}: target {target.name} has unknown kind {target.kind!r}")  # pragma: no cover
 
 
@@ -201,6 +201,8 @@ def publish_folder(
     failing = True
     max_deletes = target.max_deletes
     try:
+        if not dry_run:
+            move_old_state(remote)  # state an older layout kept inside the docroot
         # Plan first without the lock: a publish with nothing to do only reads.
         files, journals, token = read_state(remote, client, target)
         listing = remote.list_files()

@@ -1,32 +1,49 @@
 """The dir: target: a local folder, written like a remote one.
 
-Same protocol as SFTP and S3 (manifest and lock under ``<folder>/.sitekeeper/``), so the
-embedded default behaves exactly like a real deploy: each file is written under
-``.sitekeeper/tmp/`` and moved into place with ``os.replace`` (atomic on one filesystem).
-The state area is a ``LocalStore`` (exclusive create by link()); every OSError becomes a
-DeployError naming the target and the fix.
+The folder holds exactly the site: what sitekeeper keeps for it (manifest, journals, lock,
+temporary files) lives beside it, in ``.sitekeeper-<folder name>/`` (a web server pointed at
+the folder never serves it). Each file is written under that sibling's ``tmp/`` and moved
+into place with ``os.replace`` (atomic on one filesystem; a folder on a disk of its own gets
+a ``.sitekeeper-tmp/`` inside it instead, only while files are on their way). Where nothing
+can be created beside the folder (or with ``state = "store"``) the state goes to the
+workspace state store. An older layout's ``<folder>/.sitekeeper/`` is moved out on the first
+publish. The state area is a ``LocalStore`` (exclusive create by link()); every OSError
+becomes a DeployError naming the target and the fix.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
 from ..errors import DeployError
-from ..state.store import LocalStore
+from ..report import Reporter
+from ..state.store import LocalStore, Store
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, StoreState, hashing_reader
+from .remote import (OLD_STATE, LockFile, OldState, SendItem, StoreState, WorkspaceStore, beside_name,
+                     hashing_reader, state_in_workspace)
 
-STATE = ".sitekeeper"
+INSIDE_TMP = ".sitekeeper-tmp"
+"""Temporary files inside the folder, when the sibling is on another filesystem or absent."""
+
+
+def _writable_from(path: Path) -> bool:
+    """Could this account create ``path``? (Its first existing ancestor is writable.)"""
+    place = path
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    return place.is_dir() and os.access(place, os.W_OK | os.X_OK)
 
 
 class DirRemote(StoreState, LockFile):
-    def __init__(self, target, client: str):
+    def __init__(self, target, client: str, reporter: Reporter | None = None,
+                 workspace_store: WorkspaceStore | None = None):
         self.target, self.client = target, client
-        self.root = Path(target.path)
-        self.state = self.root / STATE
-        self.tmp = self.state / "tmp"
+        self.reporter = reporter or Reporter()
+        self.workspace_store = workspace_store
+        self.root = Path(os.path.abspath(target.path))
         # Nothing is created before the first write (a dry run writes nothing), but a target
         # that could never be created is reported now, before anything is planned.
         place = self.root
@@ -35,12 +52,43 @@ class DirRemote(StoreState, LockFile):
         if not place.is_dir():
             raise DeployError(f"{client}: cannot create the target folder {self.root} for {target.name}: "
                               f"{place} is a file; point url at a folder")
-        self.store = LocalStore(self.state, tmp=self.tmp, error=DeployError,
-                                label=f"{client}: target {target.name}")
+        label = f"{client}: target {target.name}"
+        self.why = self._why_not_beside()
+        self._store: Store | None = None
+        if self.why:
+            self.state = None
+            self.tmp = self.root / INSIDE_TMP
+        else:
+            self.state = self.root.parent / beside_name(self.root.name)
+            self.tmp = self.state / "tmp"
+            self._store = LocalStore(self.state, tmp=self.tmp, error=DeployError, label=label)
+        old = self.root / OLD_STATE
+        self.old_path = old
+        self.old = OldState(LocalStore(old, tmp=old / "tmp", error=DeployError, label=label),
+                            old.is_dir() and not old.is_symlink())
+        self._prepared = False
+
+    def _why_not_beside(self) -> str:
+        """Why the state cannot live beside the folder ("" when it can)."""
+        if self.target.state == "store":
+            return 'state = "store"'
+        if not self.root.name:
+            return f"{self.root} is the root of the filesystem"
+        beside = self.root.parent / beside_name(self.root.name)
+        if beside.is_dir() or _writable_from(beside):
+            return ""
+        return f"this account may not create {beside} beside the folder"
+
+    @property
+    def store(self) -> Store:  # type: ignore[override]
+        if self._store is None:  # opened on first use: a read-only user (an import) needs none
+            self._store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, self.why)
+        return self._store
 
     def _ensure_state(self) -> None:
         """Create the target and its state folder, on the first write (a dry run writes nothing)."""
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
             self.tmp.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DeployError(f"{self.client}: cannot create the target folder {self.root} for {self.target.name}: "
@@ -49,6 +97,29 @@ class DirRemote(StoreState, LockFile):
     def _fail(self, what: str, exc: OSError):
         raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
                           "check the folder's permissions and free space") from exc
+
+    # ---- state (falling back to an older layout's, until it is moved)
+    def read_manifest(self) -> bytes | None:
+        return self.old.manifest(super().read_manifest())
+
+    def read_journals(self) -> list[tuple[str, bytes]]:
+        return self.old.journals(super().read_journals())
+
+    def move_old_state(self) -> None:
+        """Take ``<folder>/.sitekeeper/`` (an older layout) out of the folder."""
+        if not self.old.present:
+            return
+        self.old.check_unlocked(self.client, self.target.name)
+        self._ensure_state()
+        self.old.move_to(self.store)
+        try:
+            shutil.rmtree(self.old_path)  # what is left: its temporary files
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            self._fail(f"cannot remove the old state folder {self.old_path}", exc)
+        self.reporter.info(f"{self.client}: target {self.target.name}: moved its state out of the folder "
+                           f"({self.old_path} -> {self.store.describe('')}); the folder now holds only the site")
 
     def list_files(self) -> dict[str, RemoteEntry]:
         try:
@@ -79,7 +150,12 @@ class DirRemote(StoreState, LockFile):
     # ---- changes
     def prepare(self, plan, release, keep=(), resent=None) -> None:
         self._ensure_state()
+        self._prepared = True
         try:
+            if self.state is not None and os.stat(self.tmp).st_dev != os.stat(self.root).st_dev:
+                # os.replace cannot cross filesystems: stage inside the folder, only while uploading
+                self.tmp = self.root / INSIDE_TMP
+                self.tmp.mkdir(exist_ok=True)
             for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
                 leftover.unlink(missing_ok=True)
         except OSError as exc:
@@ -125,4 +201,6 @@ class DirRemote(StoreState, LockFile):
         pass
 
     def close(self) -> None:
-        pass
+        inside = self.root / INSIDE_TMP
+        if self._prepared and self.tmp == inside:
+            shutil.rmtree(inside, ignore_errors=True)  # the folder keeps only the site

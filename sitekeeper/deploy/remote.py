@@ -225,14 +225,7 @@ class StoreState:
         self.store.write(MANIFEST_KEY, blob)
 
     def read_journals(self) -> list[tuple[str, bytes]]:
-        out = []
-        for name in self.store.list("journal-"):
-            if "/" in name or not name.endswith(".json"):
-                continue
-            got = self.store.read(name)
-            if got is not None:
-                out.append((name, got[0]))
-        return out
+        return journals_in(self.store)
 
     def write_journal(self, name: str, blob: bytes) -> None:
         self.store.write(name, blob)
@@ -240,6 +233,86 @@ class StoreState:
     def remove_journals(self, names: list[str]) -> None:
         for name in names:
             self.store.delete(name)
+
+
+def journals_in(store: Store) -> list[tuple[str, bytes]]:
+    """(name, content) of the journal-*.json at the top of ``store``, sorted by name."""
+    out = []
+    for name in store.list("journal-"):
+        if "/" in name or not name.endswith(".json"):
+            continue
+        got = store.read(name)
+        if got is not None:
+            out.append((name, got[0]))
+    return sorted(out)
+
+
+OLD_STATE = ".sitekeeper"
+"""Where earlier versions kept a target's state: inside the docroot, where it was served with the site."""
+
+
+def beside_name(docroot_name: str) -> str:
+    """The state folder (or prefix) beside a docroot: ``.sitekeeper-<docroot name>``."""
+    return f".sitekeeper-{docroot_name}"
+
+
+class OldState:
+    """A target's state as an older layout kept it inside the docroot (``<docroot>/.sitekeeper/``).
+
+    Until it is moved, reads fall back to it (a dry run over the old layout plans what the real
+    publish will do); ``move_to`` carries the manifest and journals to the new place and
+    removes every key of it, so the first publish after the upgrade sends nothing new."""
+
+    def __init__(self, store: Store, present: bool):
+        self.store = store
+        self.present = present
+        """Whether anything is there (checked once, when the target is opened)."""
+
+    def manifest(self, current: bytes | None) -> bytes | None:
+        if current is not None or not self.present:
+            return current
+        got = self.store.read(MANIFEST_KEY)
+        return got[0] if got else None
+
+    def journals(self, current: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        if not self.present:
+            return current
+        have = {name for name, _ in current}
+        return sorted(current + [j for j in journals_in(self.store) if j[0] not in have])
+
+    def check_unlocked(self, client: str, target_name: str) -> None:
+        """An older sitekeeper publishing right now holds the old lock: then leave its state alone."""
+        from ..state.lock import busy_message, parse_record, stale
+
+        got = self.store.read(LOCK_KEY)
+        if got is None:
+            return
+        record = parse_record(got[0])
+        if record is not None and not stale(record):
+            raise DeployError(busy_message(client, target_name, record) + " (with an older sitekeeper)")
+
+    def move_to(self, new: Store) -> None:
+        """Copy what the new place lacks, then delete the old keys (copying again is harmless,
+        so a move cut short is finished by the next publish)."""
+        keys = self.store.list()
+        if new.read(MANIFEST_KEY) is None:
+            got = self.store.read(MANIFEST_KEY)
+            if got is not None:
+                new.write(MANIFEST_KEY, got[0])
+        have = set(new.list("journal-"))
+        for name, blob in journals_in(self.store):
+            if name not in have:
+                new.write(name, blob)
+        for key in sorted(keys, key=lambda k: k == LOCK_KEY):  # the lock last
+            self.store.delete(key)
+        self.present = False
+
+
+def move_old_state(remote: "Remote") -> None:
+    """Move the state an older layout kept inside the docroot out of it (targets that had one)."""
+    move = getattr(remote, "move_old_state", None)
+    if move is not None:
+        move()
 
 
 WorkspaceStore = Callable[[], Store]

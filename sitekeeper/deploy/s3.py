@@ -4,10 +4,13 @@ Credentials come from the AWS chain (environment, profile, instance role); ``pro
 ``region`` and ``endpoint_url`` (any S3-compatible store) come from the target table.
 Objects are written whole (S3 never shows a partial object); each carries our own
 Content-Type and Cache-Control and its sha256 in the object metadata. Files over
-``MULTIPART_THRESHOLD`` go up in parts. The manifest and lock live under
-``<prefix>/.sitekeeper/``, an ``S3Store`` (sitekeeper.state.store): the lock is created with
-``IfNoneMatch='*'`` (and read back, for stores that ignore it) and taken over with
-``IfMatch=<etag of the stale lock>``, so two publishers can never both hold it.
+``MULTIPART_THRESHOLD`` go up in parts. The site's prefix holds only the site: the manifest,
+journals and lock live beside it, under ``.sitekeeper-<prefix name>/`` (``bucket/a/site`` ->
+``bucket/a/.sitekeeper-site/``), an ``S3Store`` (sitekeeper.state.store), or in the workspace
+state store for a site at the bucket's root. The lock is created with ``IfNoneMatch='*'``
+(and read back, for stores that ignore it) and taken over with ``IfMatch=<etag of the stale
+lock>``, so two publishers can never both hold it. An older layout's ``<prefix>/.sitekeeper/``
+is moved out on the first publish.
 """
 from __future__ import annotations
 
@@ -16,11 +19,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from .. import aws
 from ..errors import DeployError
-from ..state.store import S3Store
+from ..state.store import S3Store, Store
 from . import faults
 from .headers import headers_for
 from .plan import RemoteEntry, is_private
-from .remote import LockFile, SendItem, hashing_reader
+from .remote import (OLD_STATE, LockFile, OldState, SendItem, StoreState, WorkspaceStore, beside_name, hashing_reader,
+                     state_in_workspace)
 
 MULTIPART_THRESHOLD = int(os.environ.get("SITEKEEPER_S3_MULTIPART_THRESHOLD", str(64 << 20)))
 PART_SIZE = 16 << 20
@@ -28,13 +32,19 @@ WORKERS = int(os.environ.get("SITEKEEPER_S3_WORKERS", "16"))
 INVALIDATION_MAX_PATHS = 15
 
 
-class S3Remote(LockFile):
-    def __init__(self, target, client: str, reporter):
+class S3Remote(StoreState, LockFile):
+    def __init__(self, target, client: str, reporter, workspace_store: WorkspaceStore | None = None):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
         self.bucket = target.bucket
         self.prefix = target.path
-        self.state = f"{self.prefix}/.sitekeeper/" if self.prefix else ".sitekeeper/"
+        self.workspace_store = workspace_store
+        # The state goes beside the site's prefix (a sibling prefix is never served with it);
+        # a site at the bucket's root has nothing beside it: the workspace store then.
+        parent, _, base = self.prefix.rpartition("/")
+        self.why = 'state = "store"' if target.state == "store" else (
+            "" if self.prefix else "the site is the bucket's root, so nothing can live beside it")
+        self.state = None if self.why else (f"{parent}/" if parent else "") + beside_name(base) + "/"
         self.rules = target.cache_control
         try:
             self.session = aws.session(target.profile, target.region)
@@ -50,8 +60,13 @@ class S3Remote(LockFile):
         except aws.errors() as exc:
             raise self._map(exc, "opening the S3 client") from exc
         self._check_bucket()
-        self.store = S3Store(self.s3, self.bucket, self.state, error=DeployError,
-                             label=f"{client}: target {self.name}", table=f"[deploy.{self.name}]")
+        label, table = f"{client}: target {self.name}", f"[deploy.{self.name}]"
+        self._store: Store | None = None
+        if self.state is not None:
+            self._store = S3Store(self.s3, self.bucket, self.state, error=DeployError, label=label, table=table)
+        old = f"{self.prefix}/{OLD_STATE}/" if self.prefix else f"{OLD_STATE}/"
+        self.old = OldState(S3Store(self.s3, self.bucket, old, error=DeployError, label=label, table=table),
+                            self._any_key(old))
 
     def _err(self, message: str, fix: str) -> DeployError:
         return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
@@ -72,55 +87,35 @@ class S3Remote(LockFile):
     def headers_for(self, path: str) -> dict[str, str]:
         return headers_for(path, self.rules)
 
-    def state_store(self) -> S3Store:
-        return self.store
+    @property
+    def store(self) -> Store:  # type: ignore[override]
+        if self._store is None:  # opened on first use: a read-only user (an import) needs none
+            self._store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, self.why)
+        return self._store
+
+    def _any_key(self, prefix: str) -> bool:
+        try:
+            return bool(self.s3.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1).get("KeyCount"))
+        except aws.errors() as exc:
+            raise self._map(exc, "listing the bucket") from exc
 
     # ---------------------------------------------------------------- state
 
     def read_manifest(self) -> bytes | None:
-        try:
-            return self.s3.get_object(Bucket=self.bucket, Key=self.state + "manifest.json")["Body"].read()
-        except aws.errors() as exc:
-            if aws.is_not_found(exc):
-                return None
-            raise self._map(exc, "reading the manifest") from exc
-
-    def write_manifest(self, blob: bytes) -> None:
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self.state + "manifest.json", Body=blob,
-                               ContentType="application/json", CacheControl="no-store")
-        except aws.errors() as exc:
-            raise self._map(exc, "writing the manifest") from exc
+        return self.old.manifest(StoreState.read_manifest(self))
 
     def read_journals(self) -> list[tuple[str, bytes]]:
-        out = []
-        try:
-            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
-                                                                          Prefix=self.state + "journal-"):
-                for obj in page.get("Contents", []):
-                    name = obj["Key"][len(self.state):]
-                    try:
-                        out.append((name, self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()))
-                    except aws.errors() as exc:
-                        if not aws.is_not_found(exc):
-                            raise
-        except aws.errors() as exc:
-            raise self._map(exc, "reading the manifest journal") from exc
-        return sorted(out)
+        return self.old.journals(StoreState.read_journals(self))
 
-    def write_journal(self, name: str, blob: bytes) -> None:
-        try:
-            self.s3.put_object(Bucket=self.bucket, Key=self.state + name, Body=blob, ContentType="application/json")
-        except aws.errors() as exc:
-            raise self._map(exc, "writing the manifest journal") from exc
-
-    def remove_journals(self, names: list[str]) -> None:
-        for i in range(0, len(names), 1000):
-            try:
-                self.s3.delete_objects(Bucket=self.bucket, Delete={
-                    "Objects": [{"Key": self.state + n} for n in names[i:i + 1000]], "Quiet": True})
-            except aws.errors() as exc:
-                raise self._map(exc, "removing old manifest journals") from exc
+    def move_old_state(self) -> None:
+        """Take ``<prefix>/.sitekeeper/`` (an older layout) out of the site's prefix."""
+        if not self.old.present:
+            return
+        self.old.check_unlocked(self.client, self.name)
+        self.old.move_to(self.store)
+        self.reporter.info(f"{self.client}: target {self.name}: moved its state out of the site's prefix "
+                           f"({self.old.store.describe('')} -> {self.store.describe('')}); the prefix now holds "
+                           "only the site")
 
     def list_files(self) -> dict[str, RemoteEntry]:
         out = {}
