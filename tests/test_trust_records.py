@@ -341,7 +341,7 @@ def test_a_damaged_journal_on_an_s3_target_stops_the_publish(tmp_path, s3_server
     build = tmp_path / "build"
     make_site(build)
     publish_folder(build, target, "bakery", RecordingReporter())
-    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket="trust-site", Prefix="www/.sitekeeper/journal-")["Contents"]]
+    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket="trust-site", Prefix=".sitekeeper-www/journal-")["Contents"]]
     s3.put_object(Bucket="trust-site", Key=key, Body=b"")
     shutil.rmtree(build / "p9")
     with pytest.raises(DamagedRecord) as caught:
