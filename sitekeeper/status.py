@@ -93,8 +93,11 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
     shown = [p for p in promos if not p.draft]
     row.live = [p.slug for p in shown if p.live(now)]
     row.upcoming = [p.slug for p in sorted(shown, key=lambda p: p.starts) if p.starts and p.starts > now]
-    row.optouts_month = sum(1 for at, _ in optouts(ws.campaigns_dir / client / "unsubscribed.csv", cfg.tz)
-                            if (at.astimezone(cfg.tz).year, at.astimezone(cfg.tz).month) == (now.year, now.month))
+    try:
+        row.optouts_month = sum(1 for at, _ in optouts(ws.campaigns_dir / client / "unsubscribed.csv", cfg.tz)
+                                if (at.astimezone(cfg.tz).year, at.astimezone(cfg.tz).month) == (now.year, now.month))
+    except SitekeeperError as exc:  # an unreadable opt-out list: said in the row, the rest still shown
+        row.problems.extend(exc.diagnostics())
     pending = [p for p in shown if p.send_at and p.ends and now < p.ends]
     if store is None:
         row.approvals_waiting = [p.slug for p in pending if approval(p).state != "approved"]

@@ -256,7 +256,8 @@ def test_append_keeps_existing_bytes_and_the_file_s_own_format(tmp_path):
                                      Row("old@example.com", "t", "r", "s")])
     assert [r.email for r in written] == ["new@example.com"]
     data = path.read_bytes()
-    assert data.startswith(before) and data.endswith(b"\r\nnew@example.com;\r\n")
+    # The file's own `note` column gets the reason (the columns are mapped by name).
+    assert data.startswith(before) and data.endswith(b"\r\nnew@example.com;bounce 5.1.1\r\n")
 
 
 def test_a_new_file_gets_the_header_the_sender_reads(tmp_path):
@@ -273,7 +274,7 @@ def test_a_new_file_gets_the_header_the_sender_reads(tmp_path):
         def rel(self, p):
             return str(p)
 
-    assert load_unsubscribed(Ws(), "c") == {"émile@example.com"}
+    assert load_unsubscribed(Ws(), "c").addresses == {"émile@example.com"}
     assert parse_book(path.read_text(encoding="utf-8"))[0] == {"émile@example.com"}
 
 

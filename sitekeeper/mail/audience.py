@@ -17,15 +17,19 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from ..config.csvtext import RESAVE, decode_csv, sniff_delimiter
 from ..config.paths import FIX as LINK_FIX, escape_of
+from ..clock import BadDate, Clock, parse_when
 from ..errors import Diagnostic
 from ..config.mail import is_address
+from ..config.optouts import OptOuts, load_optouts
 
 KNOWN_COLUMNS = ("email", "name", "lang", "tags", "consented_at", "source")
+_ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _COND_RE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*(!=|=|~)\s*(.*?)\s*$")
 
 
@@ -37,6 +41,8 @@ class Subscriber:
     """Line in audience.csv."""
     fields: dict = field(compare=False, hash=False)
     """Every column of the row, by header name (email included)."""
+    consent: str | None = field(default=None, compare=False, hash=False)
+    """Why ``consented_at`` is not consent ("" when it is; None: not judged yet, see ``consent_state``)."""
 
     @property
     def name(self) -> str:
@@ -48,10 +54,49 @@ class Subscriber:
 
     @property
     def consented(self) -> bool:
-        return bool(self.fields.get("consented_at", "").strip())
+        """Only an ISO date or date-time, not in the future, is consent."""
+        state = self.consent if self.consent is not None else consent_state(self.fields.get("consented_at", ""), None)
+        return state == ""
 
     def tags(self) -> set[str]:
         return {t.lower() for t in re.split(r"[;,|\s]+", self.fields.get("tags", "")) if t}
+
+
+CONSENT_FIX = ("write the date the person agreed, as an ISO date (2026-03-01) or date-time "
+               "(2026-03-01T09:30:00+01:00); until then the row is not mailed")
+
+
+def consent_state(value: str, now: datetime | None) -> str:
+    """"" when ``value`` is consent (an ISO date or date-time, an offset or Z allowed, not after
+    ``now``); "missing" when it is empty; otherwise why not. A date without an offset is read
+    in ``now``'s timezone. ``now`` None: the clock's (SITEKEEPER_NOW, else the real time)."""
+    value = (value or "").strip()
+    if not value:
+        return "missing"
+    if not _ISO_RE.match(value):
+        return f"`consented_at` {value[:40]!r} is not a date"
+    if now is None:
+        try:
+            now = Clock.from_value(None).now(timezone.utc)
+        except BadDate:
+            now = datetime.now(timezone.utc)
+    try:
+        when = parse_when(value, now.tzinfo)
+    except (ValueError, OverflowError):  # BadDate, an offset like +25:00, year 1 moved before year 1
+        return f"`consented_at` {value[:40]!r} is not a date"
+    if when > now:
+        return f"`consented_at` {value} is in the future"
+    return ""
+
+
+def consent_column_problem(columns: tuple[str, ...], path: str, severity: str) -> Diagnostic | None:
+    """The Diagnostic of an audience without a `consented_at` column while consent is required."""
+    if "consented_at" in columns:
+        return None
+    return Diagnostic(path, 1, "audience.csv has no `consented_at` column and [mail] requires consent: nobody "
+                      "is mailed", "add the column with the date each person agreed (2026-03-01), or set "
+                      "`require_consent = false` under [mail] in site.toml if every address on the list has "
+                      "agreed elsewhere", severity)
 
 
 @dataclass
@@ -68,6 +113,13 @@ class Audience:
     """False when the file is missing."""
 
 
+def _names(header: list[str]) -> tuple[str, ...]:
+    """The header's names; the known ones in any case (`Email`, `CONSENTED_AT`, as spreadsheets
+    capitalise them) under their own name."""
+    columns = [h.strip().lstrip("\ufeff") for h in header]
+    return tuple(c.lower() if c.lower() in KNOWN_COLUMNS and c.lower() not in columns else c for c in columns)
+
+
 def _header(reader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
     try:
         header = next(reader)
@@ -75,16 +127,30 @@ def _header(reader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]
         return None, [Diagnostic(path, 1, "audience.csv is empty", "write a header row: email,name,lang,tags,consented_at,source")]
     except csv.Error as exc:
         return None, [Diagnostic(path, 1, f"the header row is not valid CSV: {exc}", "fix the quotes on that line")]
-    columns = tuple(h.strip() for h in header)
+    columns = _names(header)
     if "email" not in columns:
         return columns, [Diagnostic(path, 1, "audience.csv has no `email` column",
                                     "the first line must name the columns, e.g. email,name,lang,tags,consented_at,source")]
     return columns, []
 
 
-def _rows(reader, columns: tuple[str, ...], path: str) -> Iterator[Subscriber | Diagnostic]:
-    """Each data row: a ``Subscriber`` with a valid address, or the ``Diagnostic`` (a
-    warning) of a row skipped. Duplicates are left to the caller."""
+def _swallowed(row: list[str], columns: tuple[str, ...], delimiter: str) -> bool:
+    """Whether a value spanning lines holds what reads as rows of the file (a quote left open
+    there, not a cell written over two lines)."""
+    idx = columns.index("email")
+    for cell in row:
+        for inner in cell.splitlines()[1:]:
+            parts = next(csv.reader([inner], delimiter=delimiter), [])
+            if len(parts) > idx and is_address(parts[idx].strip().strip('"').strip()):
+                return True
+    return len(row) > idx and ("\n" in row[idx] or "\r" in row[idx])
+
+
+def _rows(reader, columns: tuple[str, ...], path: str, now: datetime | None) -> Iterator[Subscriber | Diagnostic]:
+    """Each data row: a ``Subscriber`` with a valid address, or the ``Diagnostic`` of a row
+    skipped (a warning; an error when a quote left open swallows the rows after it).
+    Duplicates are left to the caller."""
+    delimiter = reader.dialect.delimiter
     while True:
         line = reader.line_num + 1
         try:
@@ -94,7 +160,12 @@ def _rows(reader, columns: tuple[str, ...], path: str) -> Iterator[Subscriber | 
         except csv.Error as exc:
             yield Diagnostic(path, line, f"row is not valid CSV: {exc}; skipped", "close the quotes on this row", "warning")
             continue
-        line = reader.line_num  # a quoted field may span lines; report where the row ends
+        start, line = line, reader.line_num  # a quoted field may span lines; report where the row ends
+        if line > start and _swallowed(row, columns, delimiter):
+            yield Diagnostic(path, start, f"a quote opened on line {start} is not closed on that line: the rows to "
+                             f"line {line} are read as one value and would not be mailed or checked",
+                             "close the quote on that line, or remove it (write \"\" for a quote inside a value)")
+            continue
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):
@@ -107,10 +178,11 @@ def _rows(reader, columns: tuple[str, ...], path: str) -> Iterator[Subscriber | 
             yield Diagnostic(path, line, f"invalid address {email!r}; skipped", "correct the address or delete the row",
                              "warning")
             continue
-        yield Subscriber(email, line, fields)
+        yield Subscriber(email, line, fields, consent_state(fields.get("consented_at", ""), now))
 
 
-def parse_audience(text: str, path: str) -> Audience:
+def parse_audience(text: str, path: str, now: datetime | None = None) -> Audience:
+    """``now``: the clock's time in the site's zone, against which `consented_at` is judged."""
     aud = Audience(path)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -121,7 +193,7 @@ def parse_audience(text: str, path: str) -> Audience:
     if problems:
         return aud
     seen: set[str] = set()
-    for item in _rows(reader, aud.columns, path):
+    for item in _rows(reader, aud.columns, path, now):
         if isinstance(item, Diagnostic):
             aud.problems.append(item)
             continue
@@ -181,6 +253,8 @@ class AudienceStream:
     """The encoding found."""
     exists: bool = True
     """False when the file is missing."""
+    now: datetime | None = None
+    """The clock's time in the site's zone (`consented_at` after it is not consent)."""
 
     def __iter__(self) -> Iterator[Subscriber | Diagnostic]:
         if not self.exists or self.encoding is None or any(d.is_error for d in self.problems):
@@ -193,13 +267,13 @@ class AudienceStream:
             fh.seek(0)
             reader = csv.reader(fh, delimiter=sniff_delimiter(first.lstrip("\ufeff")))
             _header(reader, self.rel)
-            yield from _rows(reader, self.columns, self.rel)
+            yield from _rows(reader, self.columns, self.rel, self.now)
 
 
-def open_audience(ws, client: str) -> AudienceStream:
+def open_audience(ws, client: str, now: datetime | None = None) -> AudienceStream:
     """audience.csv for streaming; reads only the header (and checks the encoding) now."""
     path = ws.campaigns_dir / client / "audience.csv"
-    stream = AudienceStream(path, ws.rel(path))
+    stream = AudienceStream(path, ws.rel(path), now=now)
     if not path.is_file():
         stream.exists = False
         return stream
@@ -215,7 +289,7 @@ def open_audience(ws, client: str) -> AudienceStream:
     return stream
 
 
-def load_audience(ws, client: str) -> Audience:
+def load_audience(ws, client: str, now: datetime | None = None) -> Audience:
     path = ws.campaigns_dir / client / "audience.csv"
     rel = ws.rel(path)
     if not path.is_file():
@@ -227,30 +301,15 @@ def load_audience(ws, client: str) -> Audience:
     text, problems = decode_csv(path.read_bytes(), rel)
     if text is None:
         return Audience(rel, problems=problems)
-    aud = parse_audience(text, rel)
+    aud = parse_audience(text, rel, now)
     aud.problems[:0] = problems
     return aud
 
 
-def load_unsubscribed(ws, client: str) -> set[str]:
-    """Lower-cased addresses from unsubscribed.csv (first column or `email` column)."""
-    path = ws.campaigns_dir / client / "unsubscribed.csv"
-    if not path.is_file():
-        return set()
-    out = set()
-    if escape_of(path, ws.campaigns_dir / client):
-        return out  # reported by load_audience's caller through the campaigns folder check
-    text, _ = decode_csv(path.read_bytes(), ws.rel(path))
-    text = (text or "").lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0])))
-    idx = 0
-    if rows and "email" in [c.strip() for c in rows[0]]:
-        idx = [c.strip() for c in rows[0]].index("email")
-        rows = rows[1:]
-    for row in rows:
-        if len(row) > idx and "@" in row[idx]:
-            out.add(row[idx].strip().lower())
-    return out
+def load_unsubscribed(ws, client: str) -> OptOuts:
+    """unsubscribed.csv through its one reader (config.optouts): ``address in`` it normalises
+    the address; its ``problems`` say what could not be read (then nothing may be sent)."""
+    return load_optouts(ws, client)
 
 
 @dataclass(frozen=True)

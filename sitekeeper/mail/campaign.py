@@ -18,6 +18,7 @@ from ..content.promotions import load_promotions
 from ..errors import Diagnostic, MailError, ProblemsError, SitekeeperError, did_you_mean
 from ..render.merge import for_site
 from . import merge
+from ..config.optouts import OptOuts, empty as empty_optouts
 from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
 from .audience import KNOWN_COLUMNS, Audience, load_audience, load_unsubscribed, parse_filter, select
@@ -39,23 +40,26 @@ class ClientCampaigns:
     """Problems found while parsing the promotion files."""
     audience: Audience
     """audience.csv as parsed."""
-    unsubscribed: set = field(default_factory=set)
-    """Lower-cased addresses never to mail."""
+    unsubscribed: OptOuts = field(default_factory=empty_optouts)
+    """unsubscribed.csv: ``address in`` it is never mailed; its problems stop a send."""
     links: list[Diagnostic] = field(default_factory=list)
     """Links in campaigns/<client>/ that lead outside it: nothing is sent while there is one."""
 
 
-def load_client(ws, client: str, promotions=None, problems=None, *, audience: bool = True) -> ClientCampaigns:
+def load_client(ws, client: str, promotions=None, problems=None, *, audience: bool = True,
+                clock: Clock | None = None) -> ClientCampaigns:
     """The client's campaigns; ``audience=False``: without reading audience.csv and
-    unsubscribed.csv (a send streams them itself), so ``audience`` is empty."""
+    unsubscribed.csv (a send streams them itself), so ``audience`` is empty. ``clock``: the
+    time `consented_at` is judged against (default: SITEKEEPER_NOW, else now)."""
     cfg = load_site(ws, client)
     if promotions is None:
         promotions, problems = load_promotions(ws, cfg)
     confined = escaping_campaign_links(ws, client)
     if audience:
-        aud, unsubscribed = load_audience(ws, client), load_unsubscribed(ws, client)
+        now = clock.now(cfg.tz) if clock is not None else None
+        aud, unsubscribed = load_audience(ws, client, now), load_unsubscribed(ws, client)
     else:
-        aud, unsubscribed = Audience(ws.rel(ws.campaigns_dir / client / "audience.csv")), set()
+        aud, unsubscribed = Audience(ws.rel(ws.campaigns_dir / client / "audience.csv")), empty_optouts()
     return ClientCampaigns(cfg, list(promotions), confined + list(problems or []), aud, unsubscribed, confined)
 
 
@@ -288,7 +292,9 @@ def validated(ws, cc, promo, now, reporter, **kw) -> dict[str, CompiledEmail]:
     compiled, diags = validate(ws, cc, promo, now, **kw)
     # What `check` reports of audience.csv (no email column, not text) and of links leading out
     # of the campaigns folder stops a send here too.
-    diags = mine + [d for d in cc.links if d not in mine] + list(cc.audience.problems) + diags
+    # An opt-out list that cannot be read whole stops the send (never "a shorter list").
+    optouts = [d for d in getattr(cc.unsubscribed, "problems", ()) if d not in cc.links]
+    diags = mine + [d for d in cc.links if d not in mine] + optouts + list(cc.audience.problems) + diags
     if any(d.is_error for d in diags):
         raise ProblemsError(diags)
     if diags:
@@ -317,8 +323,8 @@ def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
     rows, problems = [], []
     store = open_workspace_store(ws)
     for client in clients:
-        cc = load_client(ws, client)
-        problems += cc.problems + cc.audience.problems
+        cc = load_client(ws, client, clock=clock)
+        problems += cc.problems + cc.audience.problems + list(cc.unsubscribed.problems)
         now = clock.now(cc.cfg.tz)
         for promo in cc.promotions:
             sel = recipients(cc, promo)

@@ -3,27 +3,35 @@
 Called by sitekeeper/check.py with the promotions it already loaded. Relative links
 are checked by the site build; here only links written as full URLs on the client's
 domain are checked (against the site as it will be at ``send_at``). A void approval
-is a warning while the campaign is not due, an error once it is.
+is a warning while the campaign is not due, an error once it is; so is an audience
+without a `consented_at` column while [mail] requires consent. An opt-out list that
+cannot be read whole is an error at its line: nothing is sent until it is fixed.
 """
 from __future__ import annotations
 
 from ..errors import Diagnostic, SitekeeperError
+from .audience import CONSENT_FIX, consent_column_problem
 
 
 def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True, content=None) -> list[Diagnostic]:
-    """Every problem of the client's campaigns and audience. ``for_send=False`` (a build or a
-    publish): approval only gates the email, so a void approval stays a warning. ``content``:
-    the site's loaded content, which the links to the site are checked against."""
+    """Every problem of the client's campaigns, audience and opt-out list. ``for_send=False``
+    (a build or a publish): approval and consent only gate the email, so a void approval and a
+    missing `consented_at` column stay warnings. ``content``: the site's loaded content, which
+    the links to the site are checked against."""
     from .campaign import is_due, load_client, validate
 
-    if not promotions and not (ws.campaigns_dir / cfg.client / "audience.csv").is_file():
+    folder = ws.campaigns_dir / cfg.client
+    if not promotions and not (folder / "audience.csv").is_file() and not (folder / "unsubscribed.csv").exists():
         return []
     try:
-        cc = load_client(ws, cfg.client, promotions=promotions, problems=[])
+        cc = load_client(ws, cfg.client, promotions=promotions, problems=[], clock=clock)
     except SitekeeperError as exc:
         return exc.diagnostics()
-    out: list[Diagnostic] = list(cc.audience.problems)
+    out: list[Diagnostic] = [d for d in cc.unsubscribed.problems if d not in cc.links]
+    out += cc.audience.problems
     now = clock.now(cfg.tz)
+    due = any(is_due(p, now) for p in promotions if not p.draft)
+    out += _consent(cc, "error" if for_send and due else "warning")
     for promo in promotions:
         if promo.draft:
             continue
@@ -33,3 +41,17 @@ def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True, conten
             if d not in out:
                 out.append(d)
     return out
+
+
+def _consent(cc, severity: str) -> list[Diagnostic]:
+    """With consent required: no `consented_at` column (``severity``), and each row whose
+    `consented_at` is written but is not consent (a warning at its line: it is not mailed)."""
+    aud = cc.audience
+    if not cc.cfg.mail.require_consent or not aud.exists or "email" not in aud.columns:
+        return []
+    missing = consent_column_problem(aud.columns, aud.path, severity)
+    if missing is not None:
+        return [missing]
+    return [Diagnostic(aud.path, sub.line, f"{sub.consent}: {sub.email} is not mailed (no consent)", CONSENT_FIX,
+                       "warning")
+            for sub in aud.subscribers if sub.consent and sub.consent != "missing"]

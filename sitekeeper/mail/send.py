@@ -31,7 +31,7 @@ from ..errors import DamagedRecord, Diagnostic, LockBusy, MailError, ProblemsErr
 from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
 from ..state.lock import workspace_lock
 from .approval import approval, unrecorded_diagnostic, void_diagnostic
-from .audience import Audience, open_audience, load_unsubscribed, parse_filter
+from .audience import Audience, consent_column_problem, load_unsubscribed, open_audience, parse_filter
 from .message import HeaderError, idempotency_key, merge_record, message_bytes, normalise
 
 BATCH = 25
@@ -88,6 +88,8 @@ def classify(rows, conds, unsubscribed: set, require_consent: bool, ledger: Ledg
     seen: set[int] = set()
     for item in rows:
         if isinstance(item, Diagnostic):
+            if item.is_error:  # rows the file holds but that cannot be read: nobody is mailed
+                raise ProblemsError([item])
             yield None, "invalid", item.line or 0, item.message
             continue
         norm = normalise(item.email)
@@ -272,7 +274,14 @@ def pull_before_sending(ws, cfg, reporter, now) -> None:
     since = seconds_since_pull(open_workspace_store(ws), cfg.client, now)
     if since is not None and 0 <= since < JUST_PULLED:
         return  # pulled a moment ago (tick pulls, then sends): the mailbox is not read twice
-    report = pull_suppressions(ws, cfg, reporter, now)
+    from ..errors import SuppressionError
+
+    try:
+        report = pull_suppressions(ws, cfg, reporter, now)
+    except SuppressionError as exc:  # the send itself then refuses an unreadable opt-out list
+        for d in exc.diagnostics():
+            reporter.warn(f"{d}".replace(": error: ", ": warning: ", 1) + " (opt-outs not pulled)")
+        return
     for d in report.problems:
         reporter.warn(f"{d}".replace(": error: ", ": warning: ", 1) + " (sending goes on)")
     if report.added:
@@ -303,11 +312,14 @@ def _fix(due: Due, name: str) -> str:
             "no_send_at": "add `send_at: YYYY-MM-DD HH:MM` to the front matter to send it"}.get(due.state, "")
 
 
-def _stream_client(ws, cfg, promo, problems):
+def _stream_client(ws, cfg, promo, problems, now):
     """The client's campaigns with audience.csv's header only (the rows are streamed later)."""
     from .campaign import ClientCampaigns, escaping_campaign_links
 
-    stream = open_audience(ws, cfg.client)
+    stream = open_audience(ws, cfg.client, now)
+    if stream.exists and stream.columns and cfg.mail.require_consent:
+        missing = consent_column_problem(stream.columns, stream.rel, "error")
+        stream.problems += [missing] if missing else []
     aud = Audience(stream.rel, columns=stream.columns, problems=list(stream.problems), exists=stream.exists)
     return ClientCampaigns(cfg, [promo], list(problems or []), aud, load_unsubscribed(ws, cfg.client),
                            escaping_campaign_links(ws, cfg.client)), stream
@@ -320,8 +332,8 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
     from .transport import open_transport
 
     name = f"{cfg.client}/{promo.slug}"
-    cc, stream = _stream_client(ws, cfg, promo, problems)
     now = clock.now(cfg.tz)
+    cc, stream = _stream_client(ws, cfg, promo, problems, now)
     compiled = validated(ws, cc, promo, now, reporter)
     if not stream.exists:
         raise ProblemsError([Diagnostic(stream.rel, None, f"{name} is due but there is no audience.csv",

@@ -7,14 +7,11 @@ report made later still lists what that month changed, not what the workspace ho
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from ..config import Workspace, load_site
-from ..config.csvtext import sniff_delimiter
 from ..errors import SitekeeperError
 from . import history
 from .model import Inputs, PageInfo, sent_within
@@ -150,21 +147,19 @@ def _records(ws, cfg, period: Period, found: Inputs) -> None:
 
 
 def optouts(path: Path, tz) -> list[tuple[datetime, str]]:
-    """(when, reason) of every row of unsubscribed.csv with a readable time; no address is kept."""
-    try:
-        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
-    except (OSError, UnicodeError):
-        return []
-    first = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first)
-    rows = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not rows.fieldnames or "unsubscribed_at" not in rows.fieldnames:
-        return []
+    """(when, reason) of every row of unsubscribed.csv with a readable time; no address is kept.
+    Raises ProblemsError when the list cannot be read whole (never a shorter count)."""
+    from ..config.optouts import read_optouts
+    from ..errors import ProblemsError
+
+    book = read_optouts(path, "/".join(path.parts[-3:]))
+    if book.errors:
+        raise ProblemsError(book.errors)
     out = []
-    for row in rows:
+    for row in book.rows:
         try:
-            at = datetime.fromisoformat((row.get("unsubscribed_at") or "").strip())
+            at = datetime.fromisoformat(row.at)
         except ValueError:
             continue
-        out.append((at if at.tzinfo else at.replace(tzinfo=tz), (row.get("reason") or "").strip()))
+        out.append((at if at.tzinfo else at.replace(tzinfo=tz), row.reason))
     return out

@@ -1,11 +1,13 @@
 """campaigns/<client>/unsubscribed.csv: the addresses never to mail again, append-only.
 
-The file is ``email,unsubscribed_at,reason,source`` (the sender reads its ``email`` column,
-or its first column when there is no header). It is only ever appended to: a row is written
-with the file's own delimiter and line ending, flushed and fsync'ed before anything that
-depends on it (an SQS message deleted, a mailbox message marked) happens. An address
-already in the file is not written again. A file that is not UTF-8 (or links outside the
-client's campaigns folder) is refused rather than mixed: nothing is written.
+A new file is ``email,unsubscribed_at,reason,source``; config.optouts is the one reader of it.
+It is only ever appended to: a row is written in the file's own columns (mapped by name:
+``Email;Date;Note`` gets the address, the time and the reason in those places), delimiter,
+line ending and encoding, flushed and fsync'ed before anything that depends on it (an SQS
+message deleted, a mailbox message marked) happens. An address already in the file is not
+written again. A file that cannot be read whole (a row, a header without a column of
+addresses, not text, Windows-1252, a link outside the client's campaigns folder) is refused
+before anything is written.
 
 ``Temporary`` keeps the temporary failures (4.x.x, SES transient bounces) per client in the
 state store, so repeated ones can suppress: ``TEMPORARY_LIMIT`` failures on as many different
@@ -19,19 +21,21 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
+from ..config import optouts
 from ..config.csvtext import decode_csv, sniff_delimiter
-from ..config.mail import normalize_address
 from ..config.paths import escape_of
-from ..errors import SuppressionError
+from ..errors import Diagnostic, SuppressionError
 
-HEADER = ("email", "unsubscribed_at", "reason", "source")
-FILE = "unsubscribed.csv"
+FILE = optouts.FILE
+HEADER = optouts.HEADER
 TEMPORARY_LIMIT = 3
 """Temporary failures (on different days) that suppress an address."""
 TEMPORARY_WINDOW_DAYS = 60
 """Failures older than this no longer count."""
+
+Book = optouts.OptOuts
+"""What unsubscribed.csv holds now, and how to append to it (config.optouts reads it)."""
 
 
 @dataclass(frozen=True)
@@ -50,74 +54,49 @@ class Row:
                 "source": self.source}
 
 
-@dataclass(frozen=True)
-class Book:
-    """What unsubscribed.csv holds now, and how to append to it."""
+class ListUnreadable(SuppressionError):
+    """unsubscribed.csv cannot be read whole: nothing is appended to it (each problem at its line)."""
 
-    path: Path
-    """campaigns/<client>/unsubscribed.csv."""
-    rel: str
-    """The same, relative to the workspace, for messages."""
-    addresses: frozenset[str] = frozenset()
-    """Every address in it, normalised."""
-    columns: tuple[str, ...] | None = None
-    """Its header (None: no header row, the address is the first column)."""
-    delimiter: str = ","
-    """`,` or the `;` / tab a spreadsheet wrote."""
-    newline: str = "\n"
-    """The line ending it uses."""
-    needs_newline: bool = False
-    """True when its last line is not terminated."""
-    exists: bool = False
-    """False when there is no file (or an empty one) yet."""
+    def __init__(self, problems: list[Diagnostic]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        super().__init__(first.message, first.fix, path=first.path, line=first.line)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return list(self.problems)
 
 
 def parse_book(text: str) -> tuple[frozenset[str], tuple[str, ...] | None, str]:
     """(addresses, header or None, delimiter) of the file's text; pure."""
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    columns, idx = None, 0
-    if rows and "email" in [c.strip().lower() for c in rows[0]]:
-        columns = tuple(c.strip() for c in rows[0])
-        idx = [c.lower() for c in columns].index("email")
-        rows = rows[1:]
-    found = {normalize_address(row[idx]) for row in rows if len(row) > idx and "@" in row[idx]}
-    return frozenset(found), columns, delimiter
+    book = optouts.parse_optouts(text, FILE)
+    return book.addresses, book.columns, book.delimiter
 
 
 def read_book(ws, client: str) -> Book:
-    folder = ws.campaigns_dir / client
-    path = folder / FILE
-    rel = ws.rel(path)
-    if not path.exists():
-        return Book(path, rel)
-    real = escape_of(path, folder)
-    if real:
-        raise SuppressionError(f"{rel} is a link to {real}, outside campaigns/{client}/",
-                               f"replace the link with the file itself in campaigns/{client}/", path=rel)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SuppressionError(f"{rel} cannot be read ({exc.strerror})", "check its permissions", path=rel) from exc
-    if not data.strip():
-        return Book(path, rel, needs_newline=bool(data))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise SuppressionError(f"{rel} is not UTF-8 text: sitekeeper appends UTF-8 and would mix two encodings",
-                               "re-save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: Unicode (UTF-8)), then "
-                               "run again", path=rel, line=line) from exc
-    addresses, columns, delimiter = parse_book(text)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    return Book(path, rel, addresses, columns, delimiter, newline, not text.endswith(("\n", "\r")), True)
+    """unsubscribed.csv, to append to. Raises ListUnreadable when a row cannot be read, when
+    its header has no column of addresses, or when it is not text; and when it is Windows-1252
+    (appending UTF-8 would mix two encodings)."""
+    book = optouts.load_optouts(ws, client)
+    if book.errors:
+        raise ListUnreadable(book.errors)
+    if book.encoding == "cp1252":
+        line = next((d.line for d in book.problems if d.line), None)
+        raise ListUnreadable([Diagnostic(book.path, line, "is not UTF-8 text: sitekeeper appends UTF-8 and would mix "
+                                         "two encodings", "re-save it as UTF-8 (in Excel: CSV UTF-8; in LibreOffice: "
+                                         "Unicode (UTF-8)), then run again")])
+    return book
+
+
+def _cells(book: Book, row: Row) -> list[str]:
+    """The row in the file's own columns (a file without a header: ``HEADER``'s order)."""
+    values = row.values()
+    roles = book.roles if book.columns is not None else HEADER
+    return [values.get(role, "") if role else "" for role in roles]
 
 
 def append(book: Book, rows: list[Row]) -> list[Row]:
-    """Append the rows whose address is not in the file yet; flushed and fsync'ed on return.
-    Returns the rows written."""
+    """Append the rows whose address is not in the file yet, in the file's own columns,
+    delimiter, line ending and encoding; flushed and fsync'ed on return. Returns the rows written."""
     new, seen = [], set(book.addresses)
     for row in rows:
         if row.email not in seen:
@@ -128,36 +107,35 @@ def append(book: Book, rows: list[Row]) -> list[Row]:
     buf = io.StringIO()
     if book.needs_newline:
         buf.write(book.newline)
-    columns = book.columns
     writer = csv.writer(buf, delimiter=book.delimiter, lineterminator=book.newline)
     if not book.exists:
-        columns = HEADER
         writer.writerow(HEADER)
     for row in new:
-        values = row.values()
-        if columns is None:  # no header: the address first, as the file has it
-            writer.writerow([row.email, row.unsubscribed_at, row.reason, row.source])
-        else:
-            writer.writerow([values.get(c.strip().lower(), "") for c in columns])
-    created = not book.path.exists()
+        writer.writerow(_cells(book, row))
+    _write(book, buf.getvalue().encode(book.encoding if book.exists else "utf-8"))
+    return new
+
+
+def _write(book: Book, data: bytes) -> None:
+    path = book.file
+    created = not path.exists()
     try:
-        book.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(book.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, buf.getvalue().encode("utf-8"))
+            os.write(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
         if created:  # the new name itself must survive a crash too
-            dfd = os.open(book.path.parent, os.O_RDONLY)
+            dfd = os.open(path.parent, os.O_RDONLY)
             try:
                 os.fsync(dfd)
             finally:
                 os.close(dfd)
     except OSError as exc:
-        raise SuppressionError(f"cannot append to {book.rel} ({exc.strerror})",
-                               "check the folder's permissions and free space, then run again", path=book.rel) from exc
-    return new
+        raise SuppressionError(f"cannot append to {book.path} ({exc.strerror})",
+                               "check the folder's permissions and free space, then run again", path=book.path) from exc
 
 
 def audience_addresses(ws, client: str) -> frozenset[str]:
@@ -169,8 +147,15 @@ def audience_addresses(ws, client: str) -> frozenset[str]:
     text, _ = decode_csv(path.read_bytes(), ws.rel(path))
     if text is None:
         return frozenset()
-    addresses, columns, _ = parse_book(text)
-    return addresses if columns is not None else frozenset()
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text.split("\n", 1)[0]))
+    header = next(reader, [])
+    roles = [optouts.role_of(c) for c in header]
+    if "email" not in roles:
+        return frozenset()
+    idx = roles.index("email")
+    found = (optouts.optout_address(row[idx]) for row in reader if len(row) > idx)
+    return frozenset(a for a in found if a)
 
 
 # ---------------------------------------------------------------- temporary failures
