@@ -56,11 +56,15 @@ def test_readme_first_command_works_with_an_externally_managed_python(tmp_path):
     run = subprocess.run(["bash", "-c", command], cwd=clone, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     assert (bin_dir / "sitekeeper").resolve() == (clone / ".venv" / "bin" / "sitekeeper").resolve()
-    published = sorted(p.name for p in (clone / "public").iterdir())
+    # public/ holds each client's site, and beside it (never inside) what sitekeeper keeps for it.
+    published = sorted(p.name for p in (clone / "public").iterdir() if not p.name.startswith(".sitekeeper"))
     clients = sorted(p.parent.name for p in (clone / "sites").glob("*/site.toml"))
     assert published == clients
     for client in clients:
         assert (clone / "public" / client / "index.html").is_file()
+        served = [p.relative_to(clone / "public" / client) for p in (clone / "public" / client).rglob("*")]
+        assert not [p for p in served if p.parts[0].startswith(".sitekeeper") or p.parts[0] == "tmp"], served
+        assert (clone / "public" / f".sitekeeper-{client}").is_dir()
     # A new user's first publish of the shipped demo warns about nothing.
     assert "warning" not in run.stderr, run.stderr[-3000:]
 
