@@ -337,7 +337,7 @@ def main() -> None:
         env = Env(sshd, sshd_fast, f"http://127.0.0.1:{proxy_port}", counter)
         print("requests and bytes per scenario:")
         results = scenarios(env, corpus)
-        times = {} if args.skip_timing else (print("initial SFTP upload timing (sshd without request logging):") or timings(env, corpus, args.runs))
+        times = {} if args.skip_timing else (print("initial SFTP upload timing (sshd without request logging):") or timings(env, corpus, args.runs))  # noqa: E501
         table = fmt_table(results, times)
         print(table)
         (WORK / "results.json").write_text(json.dumps({"results": results, "times": times}, indent=1))

@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             for width in args.widths:
                 page = browser.new_page(viewport={"width": width, "height": 900})
-                page.on("console", lambda m: m.type == "error" and not _expected_404(m, page.url)
+                page.on("console", lambda m, page=page: m.type == "error" and not _expected_404(m, page.url)
                         and problems.append(f"console: {m.text} ({page.url})"))
                 page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
                 page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"

@@ -5,4 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+# The lint gate first (pyproject.toml [tool.ruff]): pyflakes, bugbear, complexity <= 25.
+.venv/bin/ruff check . || { echo "test: ruff found problems (above); fix them before the tests run" >&2; exit 1; }
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

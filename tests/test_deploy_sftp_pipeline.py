@@ -117,7 +117,7 @@ def test_a_server_without_posix_rename_gets_remove_and_rename(sshd_server, tmp_p
     build, root = tmp_path / "build", sshd_server.home / uuid.uuid4().hex / "site"
     files = _site(build, pages=6)
     done = []
-    for attempt in range(2):  # the second time every final name exists already
+    for _attempt in range(2):  # the second time every final name exists already
         remote = open_remote(_target(sshd_server, root, tmp_path), "bakery", RecordingReporter())
         try:
             remote._posix_rename = False

@@ -3,7 +3,6 @@ URL of a published page is a page or a redirect in the build, and the report lis
 what was left over, by file and line."""
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 

@@ -46,7 +46,7 @@ def test_two_racing_creates_exactly_one_wins(store):
     for round_ in range(5):
         key = f"race-{round_}"
         with ThreadPoolExecutor(max_workers=2) as pool:
-            results = list(pool.map(lambda who: (who, store.create(key, who)), [b"one", b"two"]))
+            results = list(pool.map(lambda who, key=key: (who, store.create(key, who)), [b"one", b"two"]))
         winners = [who for who, won in results if won]
         assert len(winners) == 1, results
         assert store.read(key)[0] == winners[0]

@@ -179,7 +179,7 @@ def test_one_clients_opt_outs_never_reach_another_client_even_through_a_shared_q
     from fixtures_imap import ImapAccount
 
     accounts = {}
-    for client, prefix in ((BAKERY, "BAKERY"), (DENTAL, "DENTAL")):
+    for client, _prefix in ((BAKERY, "BAKERY"), (DENTAL, "DENTAL")):
         user, password = f"u{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
         dovecot_server.add_user(user, password)
         accounts[client] = ImapAccount(dovecot_server, user, password)

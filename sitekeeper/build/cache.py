@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import pickle
 import re
 import shutil

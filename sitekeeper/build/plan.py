@@ -248,7 +248,7 @@ def _icons(cfg: SiteConfig, content: SiteContent, add) -> dict:
             "manifest_url": "/site.webmanifest"}
 
 
-def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
+def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:  # noqa: C901 (over 25: to be split into its own modules)
     langs = cfg.languages
     deflang = cfg.default_language
     outputs: dict[str, Output] = {}
@@ -566,14 +566,14 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
             changed = p.lastmod or p.date
             entries.append((urls[(key, lg)], changed.date().isoformat() if changed else None,
                             alts if len(alts) > 1 else ()))
-    for folder, lang, url in synthetic:
+    for _folder, _lang, url in synthetic:
         entries.append((url, None, ()))
     for pr in live:
         if pr.page:
             alts = tuple((lg, pr.url(lg, deflang, words)) for lg in langs if lg == deflang or lg in pr.translations)
-            for lg, u in alts:
+            for _lg, u in alts:
                 entries.append((u, None, alts if len(alts) > 1 else ()))
-    for lang, rows in archive.items():
+    for _lang, rows in archive.items():
         for row in rows:
             entries.append((row[1], row[2][:10], ()))
     # One entry per URL (a page wins over a generated listing at the same address), by URL.

@@ -94,7 +94,7 @@ def run_command(fn: Callable) -> Callable:
             fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics())
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
 
     return wrapper
 

@@ -44,7 +44,6 @@ def new_client(
 ):
     """A new client: sites/NAME/site.toml and a home page per language. Asks for what no
     option gives (with defaults) when run in a terminal."""
-    from ..errors import ProblemsError
     from ..scaffold import ClientSettings, plan_client, planned_problems, validate_client, write_new
 
     ctx = open_context(json_output)

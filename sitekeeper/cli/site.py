@@ -36,7 +36,7 @@ def check_command(
 def build_command(
     client: str = typer.Argument(..., help="The client to build (a folder under sites/).",
                                 autocompletion=complete_client),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT); it receives only the site, the build cache stays under .sitekeeper/."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/build/CLIENT); it receives only the site, the build cache stays under .sitekeeper/."),  # noqa: E501
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -63,4 +63,4 @@ def serve_command(
     try:
         serve(ctx.ws, client, ctx.clock, ctx.reporter, port=port)
     except OSError as exc:
-        raise SitekeeperError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another with --port")
+        raise SitekeeperError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}; choose another with --port") from exc

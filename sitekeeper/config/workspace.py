@@ -130,7 +130,7 @@ def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ProblemsError([Diagnostic(path, error_line(exc), f"not valid TOML: {exc}", "fix the syntax at that line")])
+        raise ProblemsError([Diagnostic(path, error_line(exc), f"not valid TOML: {exc}", "fix the syntax at that line")]) from exc
     problems = Problems()
     lines = toml_lines(text)
     for key in data:

@@ -91,7 +91,7 @@ def parse_document(text: str) -> Document:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FrontMatterError(line, f"front matter is not valid YAML: {problem}",
                                "check the quotes and the `key: value` layout on that line; "
-                               "a value containing `: ` or starting with a quote needs quoting")
+                               "a value containing `: ` or starting with a quote needs quoting") from exc
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

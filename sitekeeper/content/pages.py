@@ -148,7 +148,7 @@ def parse_page(relpath: str, source: str, text: str, languages, default_language
     return page_from_document(relpath, source, doc, languages, default_language, tz, problems)
 
 
-def page_from_document(relpath, source, doc: Document, languages, default_language, tz, problems):
+def page_from_document(relpath, source, doc: Document, languages, default_language, tz, problems):  # noqa: C901 (over 25: to be split into its own modules)
     meta = doc.meta
     key, lang = split_lang(relpath, languages)
     if lang is None:

@@ -189,7 +189,7 @@ def parse_promotion(client: str, slug: str, files: dict[str, tuple[str, str]], l
             problems.append(Diagnostic(source, exc.line, exc.message, exc.fix))
     if "" not in docs:
         if "" not in files:
-            for lang, (source, _) in files.items():
+            for _lang, (source, _) in files.items():
                 problems.append(Diagnostic(source, None, f"translation without a default-language file {slug}.md",
                                            f"create campaigns/{client}/{slug}.md with the dates, or rename this file"))
         return None, problems

@@ -298,7 +298,7 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
         if plan.deletes and deletes_first:
             remove_deleted()
         with reporter.progress("uploading", total=len(plan.uploads), unit="files") as bar:
-            for phase, uploads in plan.phases():
+            for _phase, uploads in plan.phases():
                 items = [SendItem(u, folder / u.path, local[u.path].sha256, hdr(remote, u.path)) for u in uploads]
 
                 def done(item: SendItem, stamp: str) -> None:

@@ -42,7 +42,7 @@ def _old_url(rel: str) -> str:
     return "/" + rel
 
 
-def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:
+def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  # noqa: C901 (over 25: to be split into its own modules)
     imp = SiteImport("html")
     if files is None:
         if folder is None or not folder.is_dir():

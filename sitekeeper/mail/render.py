@@ -321,7 +321,7 @@ class TextWriter:
             text = nbsp_text(text, self.lang)
         if not tight:
             self._blank()
-        for n, hard in enumerate(text.split("\n")):
+        for _n, hard in enumerate(text.split("\n")):
             first = "".join(p[1] if p[2] else p[0] for p in self.prefixes)
             for p in self.prefixes:
                 p[2] = True
@@ -334,7 +334,7 @@ class TextWriter:
             for k, piece in enumerate(wrapped):
                 self.lines.append(((first if k == 0 else cont) + piece).rstrip())
 
-    def write(self, tokens) -> None:
+    def write(self, tokens) -> None:  # noqa: C901 (over 25: to be split into its own modules)
         heading = None
         row: list[str] | None = None
         for tok in tokens:

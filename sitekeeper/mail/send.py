@@ -442,7 +442,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                 now = clock.now(cfg.tz)
                 stop = None
                 try:
-                    for i, r in enumerate(pending):
+                    for _i, r in enumerate(pending):
                         if budget is not None and budget <= 0:
                             raise _Stop("quota")
                         bucket.take()
@@ -483,7 +483,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                     ledger.finish(segment, outcomes)
                     if stop is not None:
                         result["problems"] = [d.as_json() for d in stop.diagnostics()]
-                        raise stop
+                        raise stop from why
                     return
                 except BaseException:
                     # Interrupted (Ctrl-C, SIGTERM) mid-batch: what went is recorded, the one in

@@ -415,7 +415,7 @@ class FtpRemote(StoreState, LockFile):
     def _makedirs(self, path: str) -> None:
         for p in missing_folders(path, self._dirs):
             try:
-                self._do(f"creating folder {p}", lambda f: f.mkd(p))
+                self._do(f"creating folder {p}", lambda f, p=p: f.mkd(p))
             except DeployError as exc:
                 st = self._stat(p)
                 if st is None:
@@ -567,7 +567,7 @@ class FtpRemote(StoreState, LockFile):
             self._makedirs(posixpath.dirname(final))
             tmp = self._tmp_name()
             try:
-                sent = self._put(tmp, lambda: hashing_reader(item.source, item.sha256, self.client),
+                sent = self._put(tmp, lambda item=item: hashing_reader(item.source, item.sha256, self.client),
                                  on_first_block=lambda: faults.hit("mid-upload"))
                 st = self._stat(tmp)
                 if st is not None and st[1] != sent:

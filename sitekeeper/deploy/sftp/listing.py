@@ -41,7 +41,7 @@ def list_files(session: Session, root: str) -> dict[str, RemoteEntry]:
         try:
             entries = sftp.listdir_attr(full)
         except OSError as exc:
-            raise session.io(exc, f"listing {full}")
+            raise session.io(exc, f"listing {full}") from exc
         subdirs = []
         for attr in entries:
             rel = f"{folder}/{attr.filename}" if folder else attr.filename

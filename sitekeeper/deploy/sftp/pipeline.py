@@ -133,7 +133,7 @@ class Sender:
                 try:
                     s.rename(s.sftp, f.tmp, f.final)
                 except OSError as exc:
-                    raise s.io(exc, f"renaming {f.item.upload.path} into place")
+                    raise s.io(exc, f"renaming {f.item.upload.path} into place") from exc
             done(f.item, f.stamp)
 
     def _read_handle(self, pipe: _Pipeline, f: _File) -> None:

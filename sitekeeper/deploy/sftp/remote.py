@@ -102,7 +102,7 @@ class SftpRemote(LockFile):
                     except OSError:
                         pass
             except OSError as exc:
-                raise self.session.io(exc, f"listing {folder}")
+                raise self.session.io(exc, f"listing {folder}") from exc
 
     def _final(self, path: str) -> str:
         return posixpath.join(self._release_dir if self.atomic else self.root, path)
@@ -122,7 +122,7 @@ class SftpRemote(LockFile):
                 pass
             except OSError as exc:
                 if getattr(exc, "errno", None) != errno.ENOENT:
-                    raise s.io(exc, f"deleting {path}")
+                    raise s.io(exc, f"deleting {path}") from exc
         for folder in emptied_folders(paths):
             full = posixpath.join(self.root, folder)
             try:

@@ -86,7 +86,7 @@ class Session:
         except OSError as exc:
             if getattr(exc, "errno", None) == errno.ENOENT:
                 return None
-            raise self.io(exc, f"reading {path}")
+            raise self.io(exc, f"reading {path}") from exc
 
     def read(self, path: str) -> bytes | None:
         try:
@@ -98,7 +98,7 @@ class Session:
         except OSError as exc:
             if getattr(exc, "errno", None) == errno.ENOENT:
                 return None
-            raise self.io(exc, f"reading {path}")
+            raise self.io(exc, f"reading {path}") from exc
 
     def mkdir_once(self, folder: str) -> None:
         """Create ``folder`` unless it is there (or another publish just made it)."""
@@ -124,8 +124,8 @@ class Session:
                 if st is None or not statmod.S_ISDIR(st.st_mode):
                     if st is not None:
                         raise self.err(f"{p} is a file on the server but the site needs a folder there",
-                                       "remove it by hand, then publish again")
-                    raise self.io(exc, f"creating folder {p}")
+                                       "remove it by hand, then publish again") from exc
+                    raise self.io(exc, f"creating folder {p}") from exc
             with self.dirs_lock:
                 self.dirs.add(p)
 

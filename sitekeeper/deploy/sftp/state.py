@@ -134,7 +134,7 @@ def write_small(session: Session, layout: Layout, final: str, blob: bytes) -> No
             fh.write(blob)
         session.rename(session.sftp, tmp, final)
     except OSError as exc:
-        raise session.io(exc, f"writing {final}")
+        raise session.io(exc, f"writing {final}") from exc
 
 
 class WorkspaceState(StoreState):
@@ -170,7 +170,7 @@ class FolderState:
         try:
             names = sorted(n for n in self.s.sftp.listdir(self.folder) if n.startswith("journal-") and n.endswith(".json"))
         except OSError as exc:
-            raise self.s.io(exc, f"listing {self.folder}")
+            raise self.s.io(exc, f"listing {self.folder}") from exc
         out = []
         for name in names:
             blob = self.s.read(posixpath.join(self.folder, name))
