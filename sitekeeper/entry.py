@@ -131,7 +131,8 @@ def main() -> None:
     try:
         if argv[:1] == ["build"]:
             parsed = _parse_build(argv[1:])
-            if parsed is not None:
+            # With --out the CLI's own checks of the folder apply (a file there, a place not writable).
+            if parsed is not None and parsed[1] is None:
                 sys.exit(_fast_build(*parsed))
         from .cli import main as cli_main
 

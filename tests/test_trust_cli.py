@@ -224,3 +224,16 @@ def test_report_out_to_a_file_or_an_unwritable_place_says_so(ws):
         run = sk("report", "mini", "--month", "2026-02", "--no-pdf", "--allow-gaps", "--out", out, cwd=ws, now=NOW)
         _clean(run)
         assert run.returncode == code and "--out" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("command", [["build", "baeckerei-sonnenkorn"],
+                                     ["campaign", "preview", "baeckerei-sonnenkorn/adventsaktion", "--no-proof"]])
+def test_out_at_a_file_or_an_unwritable_place_is_a_clear_error_before_any_work(demo_workspace, command):
+    ws = demo_workspace
+    (ws / "afile").write_text("x")
+    run = sk(*command, "--out", "afile", "--json", cwd=ws)
+    assert run.returncode == 2 and "internal error" not in run.stderr
+    assert json_lines(run.stdout)[-1]["problems"][0]["path"] == "--out"
+    run = sk(*command, "--out", "/proc/sitekeeper-nowhere", cwd=ws)
+    assert run.returncode == 1 and "internal error" not in run.stderr
+    assert "--out: error: cannot write into /proc/sitekeeper-nowhere" in run.stderr

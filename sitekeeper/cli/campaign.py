@@ -92,7 +92,7 @@ def preview_command(
 
     ctx = open_context(json_output, at)
     _campaign_spec(ctx, spec)
-    result = preview(ctx.ws, spec, ctx.clock, ctx.reporter, lang=lang, out=out_path(out), proofs=proof)
+    result = preview(ctx.ws, spec, ctx.clock, ctx.reporter, lang=lang, out=out_path(out, ctx.reporter), proofs=proof)
     ctx.reporter.result(result)
     rep = ctx.reporter
     rep.output(f"{result['campaign']}: preview in {result['out']}")

@@ -7,6 +7,7 @@ code 1, so the core only raises.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +134,28 @@ def complete_campaign(incomplete: str) -> list[str]:
     return [f for f in found if f.startswith(incomplete)]
 
 
-def out_path(value: Path | None) -> Path | None:
-    return value.resolve() if value is not None else None
+def out_path(value: Path | None, reporter: Reporter | None = None) -> Path | None:
+    """``--out`` as an absolute folder; with ``reporter``, one that exists or can be made:
+    a file there is a usage error (exit 2), a place that cannot be written an error (exit 1),
+    before any work."""
+    if value is None:
+        return None
+    folder = value.resolve()
+    if reporter is None:
+        return folder
+    if folder.exists() and not folder.is_dir():
+        usage_error(reporter, "--out", f"{folder} is a file, not a folder", "give a folder for the output")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".sitekeeper-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        from ..errors import OperationError
+
+        raise OperationError(f"cannot write into {folder}: {exc.strerror or exc}",
+                             "give --out a folder you may write to", path="--out") from exc
+    return folder
 
 
 def print_table(table, empty: str, has_rows: bool) -> None:

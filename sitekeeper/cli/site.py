@@ -44,7 +44,7 @@ def build_command(
     from ..check import build_checked
 
     ctx = open_context(json_output, at)
-    result = build_checked(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out))
+    result = build_checked(ctx.ws, client, ctx.clock, ctx.reporter, out=out_path(out, ctx.reporter))
     ctx.reporter.result(result.as_json())
     ctx.reporter.output(result.summary())
 
