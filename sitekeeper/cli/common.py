@@ -145,11 +145,16 @@ def out_path(value: Path | None, reporter: Reporter | None = None) -> Path | Non
         return folder
     if folder.exists() and not folder.is_dir():
         usage_error(reporter, "--out", f"{folder} is a file, not a folder", "give a folder for the output")
+    # Try it the way the command will (folders made, a file written), then take back what the
+    # try made: a run that stops at validation leaves nothing behind.
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".sitekeeper-probe-{os.getpid()}"
         probe.write_bytes(b"")
         probe.unlink()
+        for p in made:
+            p.rmdir()
     except OSError as exc:
         from ..errors import OperationError
 
