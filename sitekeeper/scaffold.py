@@ -200,14 +200,20 @@ def page_problems(path: str, title: str | None) -> list[Diagnostic]:
     elif any(len(seg) > _SEGMENT_MAX for seg in segments):
         problems.append(Diagnostic("PATH", None, f"{shorten(path)} has a name longer than {_SEGMENT_MAX} characters",
                                    "choose a shorter name: it is a word of the page's URL"))
-    if title is not None:
-        why = _text_problem(title)
-        if why:
-            problems.append(Diagnostic("--title", None, f"{shorten(title)} {why}", "give the title as one line of text"))
-        elif not title.strip():
-            problems.append(Diagnostic("--title", None, "the title is empty", "give a title, or leave --title out"))
-    return problems
+    return problems + _title_problems(title)
 
+
+
+def _title_problems(title: str | None) -> list[Diagnostic]:
+    """What is wrong with a --title of `new page` or `new promotion` (nothing when it is left out)."""
+    if title is None:
+        return []
+    why = _text_problem(title)
+    if why:
+        return [Diagnostic("--title", None, f"{shorten(title)} {why}", "give the title as one line of text")]
+    if not title.strip():
+        return [Diagnostic("--title", None, "the title is empty", "give a title, or leave --title out")]
+    return []
 
 def plan_page(ws: Workspace, client: str, path: str, lang: str | None, title: str | None) -> dict[str, str]:
     """content/PATH.md (PATH.LANG.md for another language); ``page_problems`` were checked first."""
@@ -249,13 +255,7 @@ def promotion_problems(slug: str, starts: str, ends: str, title: str | None) -> 
             problems.append(Diagnostic(opt, None, str(exc), "write it as 2026-03-01 or 2026-03-01 08:00"))
     if len(times) == 2 and times["--starts"] >= times["--ends"]:
         problems.append(Diagnostic("--ends", None, "the promotion ends before it starts", "give an --ends after --starts"))
-    if title is not None:
-        why = _text_problem(title)
-        if why:
-            problems.append(Diagnostic("--title", None, f"{shorten(title)} {why}", "give the title as one line of text"))
-        elif not title.strip():
-            problems.append(Diagnostic("--title", None, "the title is empty", "give a title, or leave --title out"))
-    return problems
+    return problems + _title_problems(title)
 
 
 SEND_DELAY = timedelta(hours=1)
