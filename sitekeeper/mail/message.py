@@ -3,7 +3,8 @@
 Every message is multipart/alternative (text/plain, then text/html, both UTF-8 and
 quoted-printable: MJML output has lines of thousands of characters), with From,
 Reply-To, To, Subject (RFC 2047 when not ASCII), Date, a Message-ID derived from the
-idempotency key (so a retry carries the same one), List-Id, List-Unsubscribe (mailto and
+idempotency key (so a retry carries the same one), List-Id, Precedence: bulk (campaigns:
+so auto-responders stay silent), List-Unsubscribe (mailto and
 the https URL, plain ASCII on one line: folded, Python's email package would turn it into
 an encoded-word that mail providers do not read) and List-Unsubscribe-Post. No header value
 may hold a line break (``HeaderError``). ``message_bytes`` composes the bytes (CRLF) that
@@ -160,6 +161,8 @@ def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str 
     if url:
         head.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
     if promo is not None:
+        # bulk mail: out-of-office robots (and RFC 3834 responders) leave it unanswered
+        head.append("Precedence: bulk")
         head.append(f"X-Sitekeeper-Campaign: {cfg.client}/{promo.slug}")
     head += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{boundary}"']
     for line in head:
