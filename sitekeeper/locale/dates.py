@@ -1,9 +1,14 @@
-"""Month names and date formats per language: one table for the site, the mails and the reports."""
+"""Month names and date formats per language, for the site, the mails and the reports.
+
+The twelve languages of tags.KNOWN keep their hand-kept words (their pages stay as they
+were); any other language tag is written by CLDR through Babel (locale/cldr.py), and only a
+tag CLDR does not know falls back to English."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from .tags import known_or_english
+from . import cldr
+from .tags import is_known, known_or_english
 
 # Month names as a heading ("listopad 2026") and, where the language inflects them, inside a
 # date ("15. listopadu 2026"); None when both are the same word.
@@ -29,13 +34,24 @@ _DOTTED = ("de", "cs", "sk", "pl")  # "15. November 2026"
 _OF = ("es", "pt")  # "15 de noviembre de 2026"
 
 
+def _cldr(lang: str, fn, *args):
+    """CLDR's answer for a language without hand-kept words, else None."""
+    return None if is_known(lang) else fn(*args, lang)
+
+
 def month_name(month: int, lang: str, inside_date: bool = False) -> str:
+    own = None if is_known(lang) else cldr.month_name(month, lang, inside_date)
+    if own is not None:
+        return own
     plain, inside = MONTHS[known_or_english(lang)]
     return ((inside or plain) if inside_date else plain).split()[month - 1]
 
 
 def long_date(when: datetime, lang: str) -> str:
     """15. November 2026 / 15 November 2026 / 2026. november 15. / 15 de novembro de 2026."""
+    own = _cldr(lang, cldr.long_date, when)
+    if own is not None:
+        return own
     code = known_or_english(lang)
     name = month_name(when.month, code, inside_date=True)
     if code == "hu":
@@ -49,6 +65,9 @@ def long_date(when: datetime, lang: str) -> str:
 
 def month_title(year: int, month: int, lang: str) -> str:
     """November 2026 / 2026. november / noviembre de 2026: a heading for a month."""
+    own = _cldr(lang, cldr.month_title, year, month)
+    if own is not None:
+        return own
     code = known_or_english(lang)
     name = month_name(month, code)
     if code == "hu":
@@ -60,6 +79,9 @@ def month_title(year: int, month: int, lang: str) -> str:
 
 def short_date(when: datetime, lang: str) -> str:
     """15.11.2026 / 15/11/2026 / 2026. 11. 15. / 15-11-2026: for tables."""
+    own = _cldr(lang, cldr.short_date, when)
+    if own is not None:
+        return own
     code = known_or_english(lang)
     d, m, y = when.day, when.month, when.year
     if code == "hu":

@@ -70,16 +70,20 @@ def strings(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]
 
 
 def language_problems(cfg, langs) -> list:
-    """An error per email language without every label, naming the missing keys."""
+    """A warning per email language without every label (those are written in English), and
+    only for a client that sends mail (`[mail] from` set): a site alone needs no labels."""
     from ..errors import Diagnostic
 
-    found = []
+    found: list = []
+    if not cfg.mail.from_:
+        return found
     for lang in langs:
         own = cfg.lang_texts.get(lang)
         missing = missing_keys(lang, own.email_strings if own else None)
         if missing:
             found.append(Diagnostic(
                 cfg.path, cfg.line_of("", "languages"),
-                f"the email has no labels in {lang!r}: missing {', '.join(missing)}",
-                f"add them to site.toml under [lang.{lang}] as `email_strings = {{ {missing[0]} = \"…\", … }}`"))
+                f"the email has no labels in {lang!r}: {', '.join(missing)} are written in English",
+                f"add them to site.toml under [lang.{lang}] as `email_strings = {{ {missing[0]} = \"…\", … }}`",
+                severity="warning"))
     return found

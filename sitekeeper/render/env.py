@@ -61,4 +61,6 @@ def make_env(site_templates: Path, bytecode_dir: Path | None = None, *, builtin:
         auto_reload=False,
         bytecode_cache=bytecode_cache,
     )
+    from ..locale.cldr import direction
+    env.globals["text_direction"] = direction  # `rtl` for ar/he/…: the theme's <html dir>
     return env

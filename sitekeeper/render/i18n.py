@@ -4,7 +4,8 @@ Templates call ``t(key)``; the builder binds it to the page's language. Every ke
 in every language listed here (tests hold them to that); a site may add or override
 strings per language with ``[lang.<code>] strings = {...}`` in site.toml, which is also how
 a language not listed here gets its words. ``missing_keys`` names what a language lacks:
-``check`` refuses such a site rather than showing English words to its readers.
+such a language shows those words in English, and ``check`` warns once per language
+(``--strict`` fails).
 """
 from __future__ import annotations
 
@@ -173,7 +174,7 @@ def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
 
 
 def language_problems(cfg) -> list:
-    """An error per site language without every UI string, naming the missing keys."""
+    """A warning per site language without every UI string: those words are shown in English."""
     from ..errors import Diagnostic
 
     found = []
@@ -182,9 +183,11 @@ def language_problems(cfg) -> list:
         missing = missing_keys(lang, own.strings if own else None)
         if missing:
             known = ", ".join(sorted(STRINGS))
+            what = "all" if len(missing) == len(KEYS) else str(len(missing))
             found.append(Diagnostic(
                 cfg.path, cfg.line_of("", "languages"),
-                f"the theme has no UI strings in {lang!r}: missing {', '.join(missing)}",
-                f"use a language with built-in strings ({known}), or add them to site.toml under "
-                f"[lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}`"))
+                f"{lang!r} has no built-in theme strings: {what} {len(KEYS)} of the theme's words are shown "
+                f"in English ({', '.join(missing)})",
+                f"add them to site.toml under [lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}` "
+                f"(built in: {known})", severity="warning"))
     return found

@@ -1,0 +1,94 @@
+"""CLDR through Babel: dates, month names, numbers and language names for any language tag.
+
+The twelve languages with hand-kept words (tags.KNOWN) keep them, so their pages stay as
+they were; every other tag (`nb`, `ar`, `ja`, `pt-BR`, `zh-Hant`) is written by CLDR.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+
+from .tags import normalise
+
+RTL = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
+
+
+@lru_cache(maxsize=256)
+def locale_for(tag: str):
+    """The Babel locale for ``tag`` (`pt-BR` -> pt_BR, `zh-Hant` -> zh_Hant), None when CLDR
+    has no data for it."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(normalise(tag), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+
+
+def has_data(tag: str) -> bool:
+    return locale_for(tag) is not None
+
+
+def long_date(when: datetime, tag: str) -> str | None:
+    loc = locale_for(tag)
+    if loc is None:
+        return None
+    from babel.dates import format_date
+    return format_date(when.date(), format="long", locale=loc)
+
+
+def short_date(when: datetime, tag: str) -> str | None:
+    loc = locale_for(tag)
+    if loc is None:
+        return None
+    from babel.dates import format_date
+    return format_date(when.date(), format="short", locale=loc)
+
+
+def month_name(month: int, tag: str, inside_date: bool = False) -> str | None:
+    loc = locale_for(tag)
+    if loc is None:
+        return None
+    names = loc.months["format" if inside_date else "stand-alone"]["wide"]
+    return names[month]
+
+
+def month_title(year: int, month: int, tag: str) -> str | None:
+    """`november 2026` as CLDR writes a month heading (`yMMMM`)."""
+    loc = locale_for(tag)
+    if loc is None:
+        return None
+    from babel.dates import format_skeleton
+    return format_skeleton("yMMMM", datetime(year, month, 1), locale=loc)
+
+
+def number(value: float, tag: str) -> str:
+    """`1 234,5` / `1,234.5` / `١٬٢٣٤٫٥`: a number as the language writes it."""
+    loc = locale_for(tag) or locale_for("en")
+    from babel.numbers import format_decimal
+    return format_decimal(value, locale=loc)
+
+
+def currency(value: float, code: str, tag: str) -> str:
+    loc = locale_for(tag) or locale_for("en")
+    from babel.numbers import format_currency
+    return format_currency(value, code, locale=loc)
+
+
+def language_name(tag: str) -> str | None:
+    """The language named in its own words (`norsk bokmål`, `العربية`), capitalised as a
+    language bar shows it; None when CLDR does not know it."""
+    loc = locale_for(tag)
+    if loc is None:
+        return None
+    name = loc.get_display_name(loc) or ""
+    return name[:1].upper() + name[1:] if name else None
+
+
+def direction(tag: str) -> str:
+    """`rtl` for Arabic, Hebrew and the other right-to-left scripts, else `ltr`."""
+    head = normalise(tag).split("-", 1)[0]
+    if head in RTL:
+        return "rtl"
+    loc = locale_for(tag)
+    return "rtl" if loc is not None and loc.character_order == "right-to-left" else "ltr"
