@@ -6,7 +6,7 @@ and mail (the two wings) never import each other, and no two modules import each
 
     6  cli/  entry  __main__        typer commands and rich tables; each command a few lines
     5  check  publish  serve        use cases joining build, the wings and the state (tick, status, reports)
-       schedule  status  reports/   scaffold  ci
+       schedule  status  reports/   scaffold  ci  agenda (calendar)
     4  deploy/       mail/          publish a built folder | compose and send a campaign
        suppressions/  importers/    opt-outs from bounces and mailboxes | other site generators in
     3  build/        state/         site plan, render, one writer | the state store and its lock

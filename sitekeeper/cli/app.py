@@ -1,8 +1,8 @@
 """The sitekeeper command line (typer): the application and its commands.
 
 The commands live in site.py (check, build, serve), publish.py (publish, trust),
-campaign.py (the campaign sub-app), suppressions.py (unsubscribe, suppressions pull) and
-status.py (status, report).
+campaign.py (the campaign sub-app), suppressions.py (unsubscribe, suppressions pull),
+status.py (status, report) and agenda.py (calendar).
 Each parses its options, calls one core function and hands the result to a reporter.
 Vendor SDKs (paramiko, boto3, mjml, imaplib) and the renderers are imported inside the
 commands that need them, so ``sitekeeper --help`` stays fast.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import typer
 
 from .campaign import campaign_app
+from .agenda import calendar_command
 from .importing import import_command
 from .new import new_app
 from .publish import publish_command, trust_command
@@ -59,6 +60,7 @@ app.add_typer(campaign_app, name="campaign")
 app.command("tick")(tick_command)
 app.command("status")(status_command)
 app.command("report")(report_command)
+app.command("calendar")(calendar_command)
 ci_app = typer.Typer(help="CI workflows that publish on commit and run tick on a schedule.", no_args_is_help=True)
 ci_app.command("init")(ci_init_command)
 app.add_typer(ci_app, name="ci")

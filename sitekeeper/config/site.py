@@ -30,7 +30,7 @@ from .workspace import CLIENT_RE, CLIENT_RULE, Workspace  # noqa: F401 - CLIENT_
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
-TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "deploy", "mail", "theme", "content",
+TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "report_day", "deploy", "mail", "theme", "content",
             "business", "lang"}
 THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
 
@@ -81,6 +81,8 @@ class SiteConfig:
     """[lang.<code>] texts per language."""
     lines: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """(table, key) -> line in site.toml, for later diagnostics."""
+    report_day: int | None = None
+    """Day of the month (1-28) the month's report is due; None: not set."""
     @property
     def default_language(self) -> str:
         return self.languages[0]
@@ -205,13 +207,20 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
         problems.error(relpath, lines.get(("", "description")), "`description` must be a string", "quote it")
         description = ""
 
+    report_day = data.get("report_day")
+    if report_day is not None and (isinstance(report_day, bool) or not isinstance(report_day, int)
+                                   or not 1 <= report_day <= 28):
+        problems.error(relpath, lines.get(("", "report_day")), "`report_day` must be a day of the month from 1 to 28",
+                       "write it as `report_day = 3` (days after the 28th do not come every month)")
+        report_day = None
+
     if problems.errors:
         return None, problems.items
     cfg = SiteConfig(
         client=client, root=root, path=relpath, name=name, base_url=base_url,
         languages=tuple(languages), timezone=tzname, description=description, theme=theme,
         deploy=MappingProxyType(deploy), mail=mail, content=content, business=business, lang_texts=lang_texts,
-        lines=MappingProxyType(lines),
+        lines=MappingProxyType(lines), report_day=report_day,
     )
     return cfg, problems.items
 
