@@ -231,20 +231,30 @@ def _title(promo, lang: str) -> str:
     return for_site(promo.text(lang).title) if promo is not None else ""
 
 
-def build(i: Inputs) -> Report:  # noqa: C901 (over 25: to be split into its own modules)
-    from ..mail.approval import approval
-
+def build(i: Inputs) -> Report:
     tz = i.period.start.tzinfo
-    local = lambda d: d.astimezone(tz)  # noqa: E731
-    events = [e for e in (i.activity or []) if local(e.at) in i.period]
+    events = [e for e in (i.activity or []) if e.at.astimezone(tz) in i.period]
     promos = {p.slug: p for p in i.promotions}
+    content = f"sites/{i.client}/content/"
+    other_files = sum(1 for path in i.files_changed if not path.startswith(content))
+    publishes = _publishes(i, events)
+    approvals = _approvals(i, events, promos)
+    pulls = sum(1 for e in events if e.kind == "suppressions")
+    return Report(i.client, i.name, i.base_url, i.lang, i.timezone, i.period, i.now, _page_changes(i), other_files,
+                  _work(i), publishes, _promotion_rows(i), _campaigns(i, events, promos), _optouts(i), pulls,
+                  tuple(sorted(approvals, key=lambda a: a.at)), _gaps(i, publishes, promos), dict(i.theme))
 
-    # Website: pages that came, went or were edited, by title and address.
-    site_prefix = f"sites/{i.client}/"
+
+def _local(i: Inputs, d: datetime) -> datetime:
+    return d.astimezone(i.period.start.tzinfo)
+
+
+def _page_changes(i: Inputs) -> tuple[PageChange, ...]:
+    """Website: pages that came, went or were edited, by title and address."""
     touched: dict[str, datetime] = {}
     for c in i.commits or []:
         for _, path in c.files:
-            touched[path] = local(c.at)
+            touched[path] = _local(i, c.at)
     pages: list[PageChange] = []
     full = lambda url: i.base_url.rstrip("/") + url  # noqa: E731
     for url, p in sorted(i.pages_end.items()):
@@ -259,9 +269,10 @@ def build(i: Inputs) -> Report:  # noqa: C901 (over 25: to be split into its own
             status = i.files_changed.get(p.source, "")
             pages.append(PageChange("removed", p.title, full(url), p.lang, status not in ("D", "M"),
                                     touched.get(p.source)))
-    content = f"{site_prefix}content/"
-    other_files = sum(1 for path in i.files_changed if not path.startswith(content))
+    return tuple(pages)
 
+
+def _work(i: Inputs) -> tuple[WorkItem, ...]:
     work = []
     for c in i.commits or []:
         mine = [path for _, path in c.files if _is_client_path(path, i.client)]
@@ -269,19 +280,29 @@ def build(i: Inputs) -> Report:  # noqa: C901 (over 25: to be split into its own
             continue
         shared = any(_owner(path) not in (None, i.client) for _, path in c.files)
         subject = say(i.lang, "shared_commit") if shared else mask_addresses(c.subject)
-        work.append(WorkItem(local(c.at), subject, c.author, c.sha[:8]))
+        work.append(WorkItem(_local(i, c.at), subject, c.author, c.sha[:8]))
+    return tuple(work)
 
-    publishes = tuple(Publish(local(e.at), str(e.data.get("target", "")), str(e.data.get("commit", ""))[:12],
-                              int(e.data.get("uploaded", 0) or 0), int(e.data.get("deleted", 0) or 0),
-                              int(e.data.get("bytes", 0) or 0), e.by)
-                      for e in events if e.kind == "publish")
 
+def _publishes(i: Inputs, events: list) -> tuple[Publish, ...]:
+    return tuple(Publish(_local(i, e.at), str(e.data.get("target", "")), str(e.data.get("commit", ""))[:12],
+                         int(e.data.get("uploaded", 0) or 0), int(e.data.get("deleted", 0) or 0),
+                         int(e.data.get("bytes", 0) or 0), e.by)
+                 for e in events if e.kind == "publish")
+
+
+def _promotion_rows(i: Inputs) -> tuple[PromotionRow, ...]:
+    from ..mail.approval import approval
+
+    local = lambda d: _local(i, d)  # noqa: E731
     shown = sorted((p for p in i.promotions if _overlaps(p, i.period) and not p.draft),
                    key=lambda p: (p.starts, p.slug))
-    promotions = tuple(PromotionRow(p.slug, _title(p, i.lang), p.starts and local(p.starts),
-                                    p.ends and local(p.ends), p.send_at and local(p.send_at), approval(p).state,
-                                    approval(p).by) for p in shown)
+    return tuple(PromotionRow(p.slug, _title(p, i.lang), p.starts and local(p.starts),
+                              p.ends and local(p.ends), p.send_at and local(p.send_at), approval(p).state,
+                              approval(p).by) for p in shown)
 
+
+def _campaigns(i: Inputs, events: list, promos: dict) -> tuple[CampaignRow, ...]:
     runs: dict[str, list] = {}
     for e in events:
         if e.kind == "send":
@@ -293,16 +314,23 @@ def build(i: Inputs) -> Report:  # noqa: C901 (over 25: to be split into its own
             slug, _title(promos.get(slug), i.lang) or slug, sum(int(s.data.get("sent", 0) or 0) for s in sends),
             sum(int(s.data.get("failed", 0) or 0) for s in sends),
             sum(int(s.data.get("uncertain", 0) or 0) for s in sends),
-            {k: v for k, v in skipped.items() if v}, len(sends), local(sends[0].at), local(sends[-1].at)))
+            {k: v for k, v in skipped.items() if v}, len(sends), _local(i, sends[0].at), _local(i, sends[-1].at)))
+    return tuple(campaigns)
 
+
+def _optouts(i: Inputs) -> dict[str, int]:
     optouts = {k: 0 for k in OPTOUT_KINDS}
     for at, reason in i.optouts:
-        if local(at) in i.period:
+        if _local(i, at) in i.period:
             optouts[optout_kind(reason)] += 1
-    pulls = sum(1 for e in events if e.kind == "suppressions")
+    return optouts
+
+
+def _approvals(i: Inputs, events: list, promos: dict) -> list[ApprovalRow]:
+    from ..mail.approval import approval
 
     approvals = [ApprovalRow(str(e.data.get("campaign", "")), _title(promos.get(str(e.data.get("campaign", ""))), i.lang)
-                             or str(e.data.get("campaign", "")), str(e.data.get("approved_by", "")), local(e.at))
+                             or str(e.data.get("campaign", "")), str(e.data.get("approved_by", "")), _local(i, e.at))
                  for e in events if e.kind == "approval"]
     recorded = {a.slug for a in approvals}
     for p in i.promotions:  # approved in the file (by hand, or before the record existed)
@@ -312,35 +340,42 @@ def build(i: Inputs) -> Report:  # noqa: C901 (over 25: to be split into its own
                 at = datetime.fromisoformat(a.at)
             except ValueError:
                 continue
-            at = at if at.tzinfo else at.replace(tzinfo=tz)
-            if local(at) in i.period:
-                approvals.append(ApprovalRow(p.slug, _title(p, i.lang), a.by, local(at)))
+            at = at if at.tzinfo else at.replace(tzinfo=i.period.start.tzinfo)
+            if _local(i, at) in i.period:
+                approvals.append(ApprovalRow(p.slug, _title(p, i.lang), a.by, _local(i, at)))
+    return approvals
 
+
+def _gaps(i: Inputs, publishes: tuple[Publish, ...], promos: dict) -> tuple[Gap, ...]:
     gaps = []
     if i.activity is None:
         gaps.append(Gap("store", {"detail": i.store_error}))
     if i.commits is None:
         gaps.append(Gap("git", {"detail": i.git_error}))
     for at, detail in i.history_errors:
-        gaps.append(Gap("history", {"date": local(at), "detail": detail}))
+        gaps.append(Gap("history", {"date": _local(i, at), "detail": detail}))
     if i.activity is not None:
-        for target, rec in sorted(i.last_published.items()):
-            try:
-                at = local(datetime.fromisoformat(rec["at"]))
-            except (KeyError, TypeError, ValueError):
-                continue
-            if at in i.period and not any(p.target == target and abs((p.at - at).total_seconds()) <= 120
-                                          for p in publishes):
-                gaps.append(Gap("publish", {"target": target, "date": at}))
+        gaps += _publish_gaps(i, publishes)
         for slug, n in sorted(i.ledger_sent.items()):
             missing = n - i.recorded_sent.get(slug, 0)
             promo = promos.get(slug)
             if missing > 0 and promo is not None and sent_within(promo, i.period):
                 gaps.append(Gap("send", {"n": missing, "campaign": _title(promo, i.lang) or slug}))
+    return tuple(gaps)
 
-    return Report(i.client, i.name, i.base_url, i.lang, i.timezone, i.period, i.now, tuple(pages), other_files,
-                  tuple(work), publishes, promotions, tuple(campaigns), optouts, pulls,
-                  tuple(sorted(approvals, key=lambda a: a.at)), tuple(gaps), dict(i.theme))
+
+def _publish_gaps(i: Inputs, publishes: tuple[Publish, ...]) -> list[Gap]:
+    """A publish the target remembers that the activity record lacks."""
+    gaps = []
+    for target, rec in sorted(i.last_published.items()):
+        try:
+            at = _local(i, datetime.fromisoformat(rec["at"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if at in i.period and not any(p.target == target and abs((p.at - at).total_seconds()) <= 120
+                                      for p in publishes):
+            gaps.append(Gap("publish", {"target": target, "date": at}))
+    return gaps
 
 
 def sent_within(promo, period: Period) -> bool:
