@@ -6,15 +6,19 @@ import re
 
 # Cheap first pass over the whole body; the line scan below runs only when this finds something.
 _ANY_RE = re.compile(
-    r"\{\{[<%]|\{%|\[/?(?:gallery|caption|embed|video|audio|playlist|contact-form-7|vc_|et_pb_|fusion_|wpforms|su_)"
-    r"|\[[a-z][\w-]*(?:\s+[a-z_-]+=(?:\"[^\"\]]*\"|'[^'\]]*'|[^\s\]]+))+\s*/?\]"
+    r"\{\{[<%]|\{%|\[/?(?:gallery|caption|embed|video|audio|playlist|contact-form|contact-field|wpvideo|jetpack|"
+    r"tiled-gallery|slideshow|googlemaps|vc_|et_pb_|fusion_|wpforms|su_)"
+    r"|\[[a-z][\w-]*(?:\s+[a-z_-]+=(?:\"[^\"\]]*\"|'[^'\]]*'|[^\s\]]+))+\s*/?\]|\[/[a-z][\w-]*\]"
 )
 _CODES = (
     ("Hugo shortcode", re.compile(r"\{\{[<%].*?[>%]\}\}")),
     ("Liquid tag (Jekyll)", re.compile(r"\{%.*?%\}")),
     ("WordPress shortcode", re.compile(
-        r"\[/?(?:gallery|caption|embed|video|audio|playlist|contact-form-7|vc_\w+|et_pb_\w+|fusion_\w+|wpforms|su_\w+)\b[^\]]*\]"
-        r"|\[[a-z][\w-]*(?:\s+[a-z_-]+=(?:\"[^\"\]]*\"|'[^'\]]*'|[^\s\]]+))+\s*/?\](?![(\[:])")),
+        r"\[/?(?:gallery|caption|embed|video|audio|playlist|contact-form(?:-7)?|contact-field|wpvideo|jetpack\w*"
+        r"|tiled-gallery|slideshow|googlemaps|vc_\w+|et_pb_\w+|fusion_\w+|wpforms|su_\w+)\b[^\]]*\]"
+        r"|\[[a-z][\w-]*(?:\s+[a-z_-]+=(?:\"[^\"\]]*\"|'[^'\]]*'|[^\s\]]+))+\s*/\]"  # self-closing, even before `[`
+        r"|\[[a-z][\w-]*(?:\s+[a-z_-]+=(?:\"[^\"\]]*\"|'[^'\]]*'|[^\s\]]+))+\s*\](?![(\[:])"
+        r"|\[/[a-z][\w-]*\](?![(\[:])")),  # a closing tag of a paired shortcode
 )
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")
