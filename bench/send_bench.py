@@ -1,6 +1,6 @@
 """Sending speed and memory, side by side in one run.
 
-    python bench/send_bench.py [--recipients 10000] [--big 100000] [--runs 3]
+    python bench/send_bench.py [--recipients 10000] [--big 100000] [--runs 3] [--dkim]
 
 One aiosmtpd server (its own process, the Sink handler: accepts and discards) on 127.0.0.1.
 Against it, in turn:
@@ -10,6 +10,10 @@ Against it, in turn:
   sitekeeper   `sitekeeper campaign send` of the demo bakery campaign to N recipients in a
                fresh copy of the demo workspace (ledger in the local state store, lock,
                streaming, rendering and composing every message); wall time of the command
+
+With --dkim the campaign is signed (RSA-2048, or RSA and Ed25519 with --dkim both) and the
+floor sends the very bytes sitekeeper sent, signatures included, unsigned by the loop: the
+ratio is then the cost of signing next to the cost of sending.
 
 Prints medians, messages per second and the ratio sitekeeper / floor, then the peak memory
 (max RSS) of `campaign send` at N and at the --big size (0 skips it).
@@ -52,7 +56,21 @@ def start_server() -> tuple[subprocess.Popen, int]:
     raise SystemExit("aiosmtpd did not start")
 
 
-def workspace(base: Path, n: int, port: int) -> Path:
+def dkim_key(base: Path, kind: str) -> Path:
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    def pem(k):
+        return k.private_bytes(ser.Encoding.PEM, ser.PrivateFormat.PKCS8, ser.NoEncryption())
+    data = pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    if kind == "both":
+        data += pem(ed25519.Ed25519PrivateKey.generate())
+    path = base / "dkim.pem"
+    path.write_bytes(data)
+    return path
+
+
+def workspace(base: Path, n: int, port: int, key: Path | None = None) -> Path:
     ws = base / f"ws-{n}"
     if ws.exists():
         shutil.rmtree(ws)
@@ -61,7 +79,8 @@ def workspace(base: Path, n: int, port: int) -> Path:
         shutil.copytree(REPO / name, ws / name)
     toml = ws / "sites" / "baeckerei-sonnenkorn" / "site.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{port}"\ntls = "none"\n', 1), encoding="utf-8")
+        "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{port}"\ntls = "none"\n'
+        + (f'dkim_selector = "sk1"\ndkim_key_file = "{key}"\n' if key else ""), 1), encoding="utf-8")
     with open(ws / "campaigns" / "baeckerei-sonnenkorn" / "audience.csv", "w", encoding="utf-8") as fh:
         fh.write("email,name,lang,tags,consented_at,source\n")
         for i in range(n):
@@ -84,6 +103,22 @@ def run(ws: Path, *args: str, now: str = DUE) -> tuple[float, int]:
         err.seek(0)
         raise SystemExit(f"sitekeeper {' '.join(args)} failed:\n{err.read().decode()}")
     return wall, usage.ru_maxrss
+
+
+def signed_sample(base: Path, key: Path) -> bytes:
+    """One message exactly as sitekeeper signs it (sent to the outbox)."""
+    ws = base / "ws-sample"
+    if ws.exists():
+        shutil.rmtree(ws)
+    ws.mkdir(parents=True)
+    for name in ("sites", "campaigns"):
+        shutil.copytree(REPO / name, ws / name)
+    toml = ws / "sites" / "baeckerei-sonnenkorn" / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[mail]\n", f'[mail]\ndkim_selector = "sk1"\ndkim_key_file = "{key}"\n', 1), encoding="utf-8")
+    run(ws, "campaign", "approve", SPEC, "--by", "Bench", now="2026-11-01T10:00:00+01:00")
+    run(ws, "campaign", "send", SPEC)
+    return sample_message(ws)
 
 
 def sample_message(ws: Path) -> bytes:
@@ -110,27 +145,31 @@ def main() -> None:
     ap.add_argument("--recipients", type=int, default=10_000)
     ap.add_argument("--big", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dkim", nargs="?", const="rsa", choices=("rsa", "both"), default=None,
+                    help="sign the campaign (rsa: RSA-2048; both: RSA and Ed25519)")
     args = ap.parse_args()
     n = args.recipients
     proc, port = start_server()
     base = Path(tempfile.mkdtemp(prefix="send-bench-"))
+    key = dkim_key(base, args.dkim) if args.dkim else None
     try:
-        data = sample_message(workspace(base, 1, port))
+        data = signed_sample(base, key) if key else sample_message(workspace(base, 1, port))
         floors, ours, rss_n = [], [], 0
         for i in range(args.runs):
             floors.append(floor(port, n, data))
-            ws = workspace(base, n, port)
+            ws = workspace(base, n, port, key)
             wall, rss_n = run(ws, "campaign", "send", SPEC)
             ours.append(wall)
             print(f"run {i + 1}: floor {floors[-1]:.2f} s, sitekeeper {wall:.2f} s", file=sys.stderr)
         f, s = statistics.median(floors), statistics.median(ours)
-        print(f"{n} recipients, message of {len(data)} bytes, aiosmtpd Sink on 127.0.0.1, median of {args.runs}")
+        signed = f", DKIM-signed ({args.dkim}; the floor sends the signed bytes unsigned)" if key else ""
+        print(f"{n} recipients, message of {len(data)} bytes, aiosmtpd Sink on 127.0.0.1, median of {args.runs}{signed}")
         print(f"  floor (smtplib loop, pre-rendered): {f:7.2f} s  {n / f:7.0f} msg/s")
         print(f"  sitekeeper campaign send:           {s:7.2f} s  {n / s:7.0f} msg/s  (whole command, start-up included)")
         print(f"  ratio sitekeeper / floor:           {f / s:7.2f} x")
         print(f"  peak memory at {n}: {rss_n / 1024:.0f} MB")
         if args.big:
-            ws = workspace(base, args.big, port)
+            ws = workspace(base, args.big, port, key)
             wall, rss_big = run(ws, "campaign", "send", SPEC)
             print(f"  peak memory at {args.big}: {rss_big / 1024:.0f} MB  ({args.big / wall:.0f} msg/s over {wall:.0f} s)")
             print(f"  memory ratio {args.big} / {n}: {rss_big / rss_n:.2f} x")

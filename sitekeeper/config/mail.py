@@ -20,6 +20,7 @@ MAIL_KEYS = {
     "rate_per_second", "unsubscribe_mailto", "unsubscribe_url", "imap", "imap_user_env",
     "imap_password_env", "ses_events_queue", "require_consent", "utm", "region", "endpoint_url",
     "configuration_set", "dkim_selector", "dkim_domain", "dkim_key_file", "dkim_key_env",
+    "dkim_ed25519_selector",
 }
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -118,6 +119,8 @@ class MailSettings:
     """DKIM: a path to the PEM private key, outside the workspace."""
     dkim_key_env: str | None = None
     """DKIM: the environment variable holding the PEM private key."""
+    dkim_ed25519_selector: str | None = None
+    """DKIM: the selector of the Ed25519 key when the PEM holds one beside RSA (default: dkim_selector)."""
 
     @property
     def tls(self) -> str:
@@ -204,6 +207,10 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over
             out.append(("dkim_selector", "DKIM signing needs a private key: `dkim_key_file` or `dkim_key_env`",
                         'add dkim_key_env = "CLIENT_DKIM_KEY" (a variable holding the PEM key) or '
                         'dkim_key_file = "~/.keys/client-dkim.pem"'))
+    if "dkim_ed25519_selector" in mail and not (isinstance(mail["dkim_ed25519_selector"], str) and re.match(
+            r"^[A-Za-z0-9][A-Za-z0-9._-]*$", mail["dkim_ed25519_selector"])):
+        out.append(("dkim_ed25519_selector", "`dkim_ed25519_selector` must be a DNS label such as \"sk2026e\"",
+                    'write dkim_ed25519_selector = "sk2026e" (its TXT record holds k=ed25519)'))
     if "dkim_key_env" in mail and not (isinstance(mail["dkim_key_env"], str) and _ENV_RE.match(mail["dkim_key_env"])):
         out.append(("dkim_key_env", "`dkim_key_env` must name an environment variable",
                     'write e.g. dkim_key_env = "CLIENT_DKIM_KEY" and set that variable'))

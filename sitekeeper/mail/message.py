@@ -147,7 +147,10 @@ def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str 
         message_id = make_msgid(idstring=f"{promo.slug}-test" if promo else None, domain=domain)
     mailto, url = unsubscribe_links(cfg.mail, to)
     subject = ("[TEST] " if test else "") + parts.subject
-    boundary = "=_sk_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
+    text_qp, html_qp = _qp(parts.text), _qp(parts.html)
+    # the boundary follows the body (quoted-printable never holds "=_"), so two recipients of one
+    # body get the same body bytes and the DKIM body hash is computed once for them
+    boundary = "=_sk_" + hashlib.sha1(text_qp + b"\0" + html_qp).hexdigest()[:24]
     head = [f"From: {_address('From', from_)}"]
     if reply_to:
         head.append(f"Reply-To: {_address('Reply-To', reply_to)}")
@@ -172,8 +175,8 @@ def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str 
     part_head = "Content-Type: text/{}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
     data = b"".join([
         "\r\n".join(head).encode("ascii"), b"\r\n\r\n",
-        f"--{boundary}\r\n".encode(), part_head.format("plain").encode(), _qp(parts.text), b"\r\n",
-        f"--{boundary}\r\n".encode(), part_head.format("html").encode(), _qp(parts.html), b"\r\n",
+        f"--{boundary}\r\n".encode(), part_head.format("plain").encode(), text_qp, b"\r\n",
+        f"--{boundary}\r\n".encode(), part_head.format("html").encode(), html_qp, b"\r\n",
         f"--{boundary}--\r\n".encode(),
     ])
     if dkim is not None:
