@@ -4,6 +4,9 @@ In this order:
 
 1. a delivery status notification (dsn.py): permanent failures and temporary ones become
    events; a DSN that cannot be read is left alone and reported (``warning``);
+   a complaint report (ARF, RFC 5965) suppresses the complainer (``complaint abuse``);
+   any other message that looks like a non-delivery notice is read by flufl.bounce
+   (bounces.py: Exim, Postfix, Sendmail, qmail, Google, Microsoft, Yahoo and more);
 2. an automatic message (``Auto-Submitted``, ``X-Autoreply``, ``Precedence: auto_reply``,
    an out-of-office): left alone, whatever it quotes;
 3. a request to unsubscribe: sent to the ``unsubscribe_mailto`` address, or asking in the
@@ -23,8 +26,9 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from ..config.mail import is_address, normalize_address
+from .bounces import detect, is_arf, looks_like_bounce, parse_arf
 from .dsn import MalformedDSN, is_dsn, parse_dsn
-from .events import BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Finding
+from .events import BOUNCE, COMPLAINT, TEMPORARY, UNSUBSCRIBE, Event, Finding
 from .phrases import find_request
 
 FIRST_LINES = 5
@@ -144,6 +148,23 @@ def _recipients(message) -> set[str]:
     return {normalize_address(a) for _, a in getaddresses([v for v in values if v]) if a}
 
 
+def _detected(message, ref: str, when) -> Finding | None:
+    """A bounce in any MTA's dialect (bounces.py); None when no failed address was found."""
+    permanent, temporary = detect(message)
+    events = [Event(BOUNCE, a, status, when, f"{ref}#{i}") for i, (a, status) in enumerate(permanent)]
+    events += [Event(TEMPORARY, a, status, when, f"{ref}#t{i}") for i, (a, status) in enumerate(temporary)]
+    return Finding(True, events) if events else None
+
+
+def _complaint(message, ref: str, when) -> Finding:
+    found = parse_arf(message)
+    if found is None:
+        return Finding(False, note="a complaint report (ARF) that names no recipient; left in the mailbox for you "
+                                   "to look at", warning=True)
+    address, kind = found
+    return Finding(True, [Event(COMPLAINT, address, kind, when, ref)])
+
+
 def classify(raw: bytes, rules: Rules) -> Finding:
     try:
         message = parse_bytes(raw)
@@ -151,10 +172,15 @@ def classify(raw: bytes, rules: Rules) -> Finding:
         return Finding(False, note=f"cannot be read as an email ({exc.__class__.__name__})", warning=True)
     ref = _header(message, "Message-ID").strip()
     when = _when(message)
+    if is_arf(message):
+        return _complaint(message, ref, when)
     if is_dsn(message):
         try:
             fates = parse_dsn(message)
         except MalformedDSN as exc:
+            found = _detected(message, ref, when)
+            if found is not None:
+                return found
             return Finding(False, note=f"a delivery status notification that cannot be read: {exc}; left in the "
                                        "mailbox for you to look at", warning=True)
         events = []
@@ -167,6 +193,10 @@ def classify(raw: bytes, rules: Rules) -> Finding:
             actions = ", ".join(sorted({f.action for f in fates}))
             return Finding(True, note=f"delivery status notification ({actions}): nothing to suppress")
         return Finding(True, events)
+    if looks_like_bounce(message, _header):
+        found = _detected(message, ref, when)
+        if found is not None:
+            return found
     if is_automatic(message):
         return Finding(False, note="an automatic reply: left alone")
     sender = normalize_address(parseaddr(_header(message, "From"))[1])
