@@ -256,11 +256,16 @@ def _scheme_hint(scheme: str) -> str:
     return f"did you mean `{close[0]}:`? " if close else ""
 
 
-def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:  # noqa: C901 (over 25: to be split into its own modules)
+def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
     """Problems of the keys beside `url` of a table whose url is a ``kind`` target."""
+    return [problem for check in (_mode_problems, _tls_problems, _key_problems, _value_problems)
+            for problem in check(name, table, kind)]
+
+
+def _mode_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+    """mode, lock and state."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
-
     mode = table.get("mode", "in-place")
     if mode not in MODES:
         problems.append(("mode", f"{t} mode {mode!r} is not known", 'use mode = "in-place" or mode = "atomic"'))
@@ -277,6 +282,13 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
         problems.append(("state", f"{t} state {state!r} is not known",
                          'use state = "target" (beside the docroot) or state = "store" (the workspace state '
                          'store of sitekeeper.toml)'))
+    return problems
+
+
+def _tls_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+    """tls, cert_fingerprint and plain FTP."""
+    problems: list[tuple[str, str, str]] = []
+    t = f"[deploy.{name}]"
     if "tls" in table and kind == "ftps" and table["tls"] not in TLS_MODES:
         problems.append(("tls", f"{t} tls {table['tls']!r} is not known",
                          'use tls = "explicit" (AUTH TLS, usually port 21) or tls = "implicit" (port 990)'))
@@ -299,6 +311,13 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
                                     "travel in clear over the network",
                              "use ftps:// (FTP over TLS, which most hosts offer) or sftp://; to send in clear "
                              "anyway, add allow_plain_ftp = true"))
+    return problems
+
+
+def _key_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+    """Whole numbers, keys that do not apply to the kind, SFTP host keys."""
+    problems: list[tuple[str, str, str]] = []
+    t = f"[deploy.{name}]"
     for key in ("max_deletes", "keep_releases"):
         if key in table and (not isinstance(table[key], int) or isinstance(table[key], bool) or table[key] < 0):
             problems.append((key, f"{t} `{key}` must be a whole number >= 0", f"write it as {key} = 10"))
@@ -314,6 +333,13 @@ def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, st
                 problems.append(("host_key", f"{t} host_key {k!r} is not a SHA256 fingerprint",
                                  "run `sitekeeper trust CLIENT --target " + name + "` to pin it, or copy "
                                  "the SHA256:... value that `ssh-keygen -lf KEY.pub` prints"))
+    return problems
+
+
+def _value_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+    """Strings, the password variable, the S3 endpoint and cache_control."""
+    problems: list[tuple[str, str, str]] = []
+    t = f"[deploy.{name}]"
     for key in ("known_hosts", "key_file", "profile", "region", "cloudfront_distribution_id"):
         if key in table and (not isinstance(table[key], str) or not table[key].strip()):
             problems.append((key, f"{t} `{key}` must be a non-empty string", f'write it as {key} = "..."'))
