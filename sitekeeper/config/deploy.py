@@ -30,6 +30,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
+from .hosts import is_loopback
 from ..errors import DeployError, Problems
 from .toml import Lines, check_keys
 
@@ -47,7 +48,6 @@ DEPLOY_KEYS = {
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
 _CERT_FP_RE = re.compile(r"^SHA256:(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$")
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DEFAULT_TARGET = "default"
 
@@ -167,10 +167,6 @@ def format_cert_fingerprint(hex_digest: str) -> str:
     """64 hex digits -> SHA256:AB:CD:... (as `openssl x509 -fingerprint -sha256` prints it)."""
     h = hex_digest.upper()
     return "SHA256:" + ":".join(h[i:i + 2] for i in range(0, len(h), 2))
-
-
-def is_loopback(host: str) -> bool:
-    return host.lower() in _LOOPBACK or host.startswith("127.")
 
 
 class BadTarget(ValueError):

@@ -5,13 +5,13 @@
 """
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
 
+from .hosts import is_loopback
 from ..errors import Problems
 from .toml import Lines, check_keys
 
@@ -50,15 +50,6 @@ def is_address(value: str) -> bool:
     if len(labels) < 2 or not all(len(label) <= 63 and _LABEL_RE.match(label) for label in labels):
         return False
     return not labels[-1].isdigit()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)
