@@ -146,8 +146,14 @@ def parse_transport(mail) -> tuple[Transport | None, str, str]:
     return None, "transport", f"unknown transport {value!r}"
 
 
-def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over 25: to be split into its own modules)
+def validate_mail(mail: dict) -> list[tuple[str, str, str]]:
     """Problems of the [mail] table as (key, message, fix)."""
+    return [problem for check in (_transport_problems, _address_problems, _setting_problems, _dkim_problems, _service_problems)
+            for problem in check(mail)]
+
+
+def _transport_problems(mail: dict) -> list[tuple[str, str, str]]:
+    """transport and tls."""
     out: list[tuple[str, str, str]] = []
     _, key, problem = parse_transport(mail)
     if problem:
@@ -157,6 +163,12 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over
                          "credentials go in username_env/password_env",
         }
         out.append((key, problem, fixes[key]))
+    return out
+
+
+def _address_problems(mail: dict) -> list[tuple[str, str, str]]:
+    """Addresses, unsubscribe links, the postal address."""
+    out: list[tuple[str, str, str]] = []
     for key in ("from", "reply_to"):
         if key in mail:
             value = mail[key]
@@ -179,6 +191,12 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over
     if "postal_address" in mail and (not isinstance(mail["postal_address"], str) or not mail["postal_address"].strip()):
         out.append(("postal_address", "`postal_address` must be the business's postal address",
                     'write it as postal_address = "Hauptstr. 1, 10115 Berlin"'))
+    return out
+
+
+def _setting_problems(mail: dict) -> list[tuple[str, str, str]]:
+    """Variable names, the rate, true/false settings."""
+    out: list[tuple[str, str, str]] = []
     for key in ("username_env", "password_env", "imap_user_env", "imap_password_env"):
         if key in mail and not (isinstance(mail[key], str) and _ENV_RE.match(mail[key])):
             out.append((key, f"`{key}` must name an environment variable",
@@ -190,6 +208,12 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over
     for key in ("require_consent", "utm"):
         if key in mail and not isinstance(mail[key], bool):
             out.append((key, f"`{key}` must be true or false", f"write {key} = true"))
+    return out
+
+
+def _dkim_problems(mail: dict) -> list[tuple[str, str, str]]:
+    """DKIM selectors and keys."""
+    out: list[tuple[str, str, str]] = []
     if "dkim_selector" in mail:
         if not (isinstance(mail["dkim_selector"], str) and re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", mail["dkim_selector"])):
             out.append(("dkim_selector", "`dkim_selector` must be a DNS label such as \"sk2026\"",
@@ -205,6 +229,12 @@ def validate_mail(mail: dict) -> list[tuple[str, str, str]]:  # noqa: C901 (over
     if "dkim_key_env" in mail and not (isinstance(mail["dkim_key_env"], str) and _ENV_RE.match(mail["dkim_key_env"])):
         out.append(("dkim_key_env", "`dkim_key_env` must name an environment variable",
                     'write e.g. dkim_key_env = "CLIENT_DKIM_KEY" and set that variable'))
+    return out
+
+
+def _service_problems(mail: dict) -> list[tuple[str, str, str]]:
+    """SES and IMAP settings."""
+    out: list[tuple[str, str, str]] = []
     for key in ("region", "configuration_set", "ses_events_queue", "dkim_domain", "dkim_key_file"):
         if key in mail and (not isinstance(mail[key], str) or not mail[key].strip()):
             out.append((key, f"`{key}` must be a non-empty string", f'write it as {key} = "..."'))
