@@ -44,3 +44,41 @@ def test_jetpack_contact_form_fields_and_videopress_are_named_as_leftovers(tmp_p
     text = checked.stdout + checked.stderr
     assert checked.returncode == 0, text
     assert "[wpvideo bFNsKk9L]" in text and "[/contact-form]" in text
+
+
+def _hugo_multilingual(root):
+    src = root / "hugo-site"
+    (src / "content" / "legal").mkdir(parents=True)
+    (src / "hugo.toml").write_text(
+        'baseURL = "/"\ntitle = "Ferienhaus Fjord"\ndefaultContentLanguage = "en"\n'
+        '[languages.en]\nweight = 1\n[languages.de]\nweight = 2\n[languages.fr]\nweight = 3\n'
+        '[languages.nb]\nweight = 4\n', encoding="utf-8")
+    (src / "content" / "_index.md").write_text("---\ntitle: Home\n---\nWelcome.\n", encoding="utf-8")
+    for lg, word in (("", "Home"), (".de", "Start"), (".fr", "Accueil"), (".nb", "Hjem")):
+        (src / "content" / f"_index{lg}.md").write_text(f"---\ntitle: {word}\n---\n{word}.\n", encoding="utf-8")
+        (src / "content" / "legal" / f"cookies{lg}.md").write_text(
+            f"---\ntitle: Cookies {lg}\naliases: [cookie-policy]\n---\nCookies {lg}.\n", encoding="utf-8")
+    return src
+
+
+def test_hugo_relative_aliases_keep_their_language_and_a_bare_base_url_is_a_warned_placeholder(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = _hugo_multilingual(tmp_path)
+    run = sk("import", str(src), "--client", "fjord", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    toml = (ws / "sites/fjord/site.toml").read_text(encoding="utf-8")
+    assert 'base_url = "https://www.example.com"' in toml
+    assert "names no domain" in (ws / "sites/fjord/import-report.txt").read_text(encoding="utf-8")
+    checked = sk("check", "fjord", cwd=ws, now=NOW)
+    text = checked.stdout + checked.stderr
+    assert checked.returncode == 0, text                      # no alias collisions, nb builds
+    assert "still the placeholder" in text
+    built = sk("build", "fjord", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    out = ws / "out"
+    for lg in ("de", "fr", "nb"):
+        alias = out / lg / "legal" / "cookie-policy" / "index.html"
+        assert alias.is_file(), sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
+        assert f"/{lg}/legal/cookies/" in alias.read_text(encoding="utf-8")
+    assert "/legal/cookies/" in (out / "legal" / "cookie-policy" / "index.html").read_text(encoding="utf-8")

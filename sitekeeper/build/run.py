@@ -100,7 +100,21 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     problems.extend(confinement_problems(ws, cfg))
     problems.extend(html_policy_problems(cfg, content))
     problems.extend(language_problems(cfg))
+    problems.extend(_placeholder_address(cfg))
     return Checked(plan, content, problems)
+
+
+PLACEHOLDER_URLS = ("https://www.example.com", "http://www.example.com")
+
+
+def _placeholder_address(cfg: SiteConfig) -> list[Diagnostic]:
+    """A warning while `base_url` is the placeholder an import writes when the old site named no domain."""
+    if cfg.base_url not in PLACEHOLDER_URLS:
+        return []
+    return [Diagnostic(cfg.path, cfg.line_of("", "base_url"),
+                       f"`base_url` is still the placeholder {cfg.base_url}: canonical links, the sitemap "
+                       "and the feed point there",
+                       'set the real address: `base_url = "https://www.client-domain.example"`', severity="warning")]
 
 
 def check_site(ws: Workspace, cfg: SiteConfig, now: datetime) -> Checked:

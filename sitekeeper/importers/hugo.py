@@ -137,7 +137,14 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     if isinstance(zone, str) and zone.strip():
         imp.timezone, imp.timezone_from = zone.strip(), "the Hugo config (timeZone)"
     imp.name = str(cfg.get("title", "") or root.name)
-    imp.base_url = str(cfg.get("baseurl", "") or imp.base_url).rstrip("/")
+    given = str(cfg.get("baseurl", "") or "").strip()
+    if given and not re.match(r"^https?://[^/\s]+", given):
+        # `baseURL = "/"` (or a bare path) names no domain: a placeholder `check` warns about.
+        imp.note(str(root / "hugo.toml"), None, f"the Hugo config's baseURL {given!r} names no domain; "
+                 f"base_url is {imp.base_url} for now",
+                 'set the real address in site.toml: `base_url = "https://www.client-domain.example"`')
+        given = ""
+    imp.base_url = (given or imp.base_url).rstrip("/")
     params = cfg.get("params", {}) if isinstance(cfg.get("params"), dict) else {}
     imp.description = str(params.get("description", "") or "")
     languages = cfg.get("languages") or {}
@@ -314,6 +321,9 @@ def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | 
     if isinstance(aliases, str):
         aliases = [aliases]
     base_folder = "/" + key.rsplit("/", 1)[0] + "/" if "/" in key else "/"
+    if lang != imp.languages[0] or imp.in_subfolder:
+        # Hugo resolves a relative alias inside the page's language: /fr/legal/…, never /legal/…
+        base_folder = f"/{lang}{base_folder}"
     norm = []
     for a in aliases:
         a = str(a)
