@@ -99,9 +99,9 @@ def preview_command(
     proofs = False
     for code, files in result["files"].items():
         rep.output(f"  [{code}] {files['subject']}  (sample recipient {files['recipient']})")
-        for key in ("html", "text", "eml", "png_600", "png_375"):
+        for key in ("html", "text", "eml", "png_600", "png_375", "png_600_dark", "png_375_dark"):
             if key in files:
-                rep.output(f"      {key:8} {files[key]}")
+                rep.output(f"      {key:12} {files[key]}")
                 proofs = proofs or key.startswith("png")
     if result["approval"] != "approved":
         shown = "the PNG proofs" if proofs else "the preview (the .html files, or the .eml to open in a mail program)"

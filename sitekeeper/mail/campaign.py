@@ -373,10 +373,12 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
 
             local = folder / f"{code}.local.html"
             _write(local, local_html(parts.html, email.links).encode())
-            for _label, width in (("desktop", 600), ("phone", 375)):
-                png = folder / f"{code}-{width}.png"
-                names[f"png_{width}"] = png.name
-                jobs.append((local, png, width))
+            # The client approves what her readers see: light, and dark as their mail app shows it.
+            for width in (600, 375):
+                for scheme, suffix in (("light", ""), ("dark", "-dark")):
+                    png = folder / f"{code}-{width}{suffix}.png"
+                    names[f"png_{width}{suffix.replace('-', '_')}"] = png.name
+                    jobs.append((local, png, width, scheme))
         files[code] = {k: str(folder / v) for k, v in names.items()}
         files[code]["subject"] = parts.subject
         files[code]["recipient"] = to
@@ -393,8 +395,8 @@ def preview(ws, spec: str, clock, reporter, lang: str | None = None, out: Path |
         if proof_skipped:
             reporter.warn(f"PNG proofs skipped: {proof_skipped}; to get them: bash scripts/setup.sh --proofs")
             for entry in files.values():
-                entry.pop("png_600", None)
-                entry.pop("png_375", None)
+                for key in ("png_600", "png_375", "png_600_dark", "png_375_dark"):
+                    entry.pop(key, None)
     return {"campaign": f"{cfg.client}/{promo.slug}", "out": str(folder), "languages": langs, "files": files,
             "approval": approval(promo).state, "proofs_skipped": proof_skipped or None}
 

@@ -70,9 +70,11 @@ class Browser:
         page.goto(html_file.resolve().as_uri(), wait_until="load", timeout=20000)
         return page, failed
 
-    def screenshot(self, html_file: Path, png: Path, width: int) -> None:
+    def screenshot(self, html_file: Path, png: Path, width: int, scheme: str = "light") -> None:
+        """A full-page PNG as a reader with ``scheme`` ("light" or "dark") set sees it."""
         page, _ = self.open(html_file, width)
         try:
+            page.emulate_media(color_scheme=scheme)
             page.screenshot(path=str(png), full_page=True)
         finally:
             page.close()
@@ -102,10 +104,10 @@ def with_browser(use, name: str = "sitekeeper-browser"):
 
 
 def screenshot_all(jobs) -> None:
-    """Render every (html file, png, width) job in one Chromium."""
+    """Render every (html file, png, width, scheme) job in one Chromium."""
 
     def shoot(browser) -> None:
-        for local, png, width in jobs:
-            browser.screenshot(local, png, width)
+        for local, png, width, scheme in jobs:
+            browser.screenshot(local, png, width, scheme)
 
     with_browser(shoot, "sitekeeper-proofs")

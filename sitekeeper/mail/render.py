@@ -23,7 +23,7 @@ from ..render.htmlpolicy import for_email
 from ..config.business import path_word, promo_words, text_for
 from ..render.dates import format_date, last_day
 from ..render.typography import nbsp_html, nbsp_text
-from ..render.colors import contrast
+from ..render.colors import contrast, mix, readable_on
 from ..render.colors import on_color as _on_color
 from ..errors import Diagnostic
 from .merge import Field, Fields
@@ -105,6 +105,22 @@ class CompiledEmail:
 
 def on_color(bg: str) -> str:
     return _on_color(bg, "#1d1d1d")
+
+
+DARK_PAGE, DARK_CARD, DARK_CODE = "#1b1a19", "#262524", "#3a3836"
+
+
+def dark_colors(primary: str) -> dict[str, str]:
+    """The dark-mode counterparts of the email's colours: text and muted text reach 4.5:1 on
+    the dark card and the darker page around it; links are the brand colour lightened until
+    they do (a dark brown brand gives a light tan, not an unreadable brown)."""
+    worst = DARK_CODE  # the lightest dark background any text may sit on
+    return {
+        "dark_page": DARK_PAGE, "dark_card": DARK_CARD, "dark_code": DARK_CODE,
+        "dark_text": "#ecebe9",
+        "dark_muted": readable_on(worst, "#b8b3ad"),
+        "dark_link": readable_on(worst, mix(primary, "#ffffff", 0.55)),
+    }
 
 
 # ---------------------------------------------------------------- URLs
@@ -548,6 +564,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         valid_until=(f"{t['valid_until']} {format_date(last_day(promo.ends), used_lang)}" if promo.ends else ""),
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),
         link_color=styles["link"], accent_color=accent, on_accent=on_color(accent),
+        **dark_colors(cfg.theme.primary_color),
         title=fields.protect(text.title), banner=fields.protect(text.banner),
         preheader=fields.protect(text.preheader), blocks=blocks,
         # Invisible filler after the preheader, so mail apps do not append the body's first words to it.
