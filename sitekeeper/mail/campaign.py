@@ -133,11 +133,34 @@ def _line_in(text: str, offset: int) -> int:
     return text.count("\n", 0, offset)
 
 
-def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, approval_severity: str | None = None,  # noqa: C901 (over 25: to be split into its own modules)
+def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, approval_severity: str | None = None,
              site_outputs=None, content=None) -> tuple[dict[str, CompiledEmail], list[Diagnostic]]:
     """Everything a send would refuse, plus warnings. Returns the compiled emails per language."""
-    cfg, mail = cc.cfg, cc.cfg.mail
     out: list[Diagnostic] = []
+    _settings_problems(out, cc, promo)
+    _subject_problems(out, promo)
+    _merge_field_problems(out, cc, promo)
+    _audience_problems(out, cc, promo)
+    compiled: dict[str, CompiledEmail] = {}
+    outputs = site_outputs
+    for lang in promo.languages:
+        email, problems = compile_email(ws, cc.cfg, promo, lang)
+        out.extend(problems)
+        if email is None:
+            continue
+        compiled[lang] = email
+        _size_problems(out, cc, promo, lang, email)
+        outputs = _link_problems(out, ws, cc.cfg, promo, email, all_links, outputs, content)
+    if approval_severity and approval(promo).state == "void":
+        out.append(void_diagnostic(promo, approval_severity))
+    if approval(promo).state == "unrecorded":
+        out.append(unrecorded_diagnostic(promo, approval_severity or "warning"))
+    return compiled, out
+
+
+def _settings_problems(out: list[Diagnostic], cc: ClientCampaigns, promo) -> None:
+    """What [mail] and the audience must have for any campaign to go out."""
+    cfg, mail = cc.cfg, cc.cfg.mail
 
     def mail_line(key: str = "") -> int:
         return cfg.line_of("mail", key) or cfg.line_of("mail") or 1
@@ -156,8 +179,9 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
         out.append(Diagnostic(cc.audience.path, None, "there is no audience.csv: the campaign has nobody to go to",
                               "create it with a header row: email,name,lang,tags,consented_at,source", "warning"))
 
-    texts = [promo.default, *promo.translations.values()]
-    for text in texts:
+
+def _subject_problems(out: list[Diagnostic], promo) -> None:
+    for text in [promo.default, *promo.translations.values()]:
         subject = text.subject
         if not subject.strip():
             if text is promo.default:
@@ -179,77 +203,84 @@ def validate(ws, cc: ClientCampaigns, promo, now, *, all_links: bool = True, app
             out.append(Diagnostic(text.source, text.line_of("subject"), f"`subject` is {len(shown)} characters long; "
                                   "mail apps show about 40-70", f"shorten it to under {SUBJECT_WARN} characters", "warning"))
 
-    # merge fields: only columns audience.csv has
+
+def _merge_field_problems(out: list[Diagnostic], cc: ClientCampaigns, promo) -> None:
+    """Merge fields: only columns audience.csv has."""
     columns = set(cc.audience.columns if cc.audience.exists else KNOWN_COLUMNS) | merge.BUILTIN
-    for text in texts:
+    for text in [promo.default, *promo.translations.values()]:
         spots = [(text.line_of(k), getattr(text, k)) for k in ("subject", "preheader", "title", "banner")]
         for line, value in spots:
             _merge_problems(out, text.source, value, lambda off, line=line: line, columns, cc)
         _merge_problems(out, text.source, text.body, lambda off, t=text: t.body_line + _line_in(t.body, off), columns, cc)
 
+
+def _audience_problems(out: list[Diagnostic], cc: ClientCampaigns, promo) -> None:
+    """The audience filter, and the translations its readers need (once nothing else is wrong)."""
     conds, problem = parse_filter(promo.audience)
     aline = promo.default.line_of("audience")
     if conds is None:
         out.append(Diagnostic(promo.source, aline, problem,
                               'write `audience: all`, `audience: "lang=de"`, `audience: "tags~cakes"` or combine with commas'))
-    elif cc.audience.exists and cc.audience.columns:
-        for c in conds:
-            if c.column not in cc.audience.columns:
-                hint = did_you_mean(c.column, cc.audience.columns)
-                out.append(Diagnostic(promo.source, aline, f"the audience filter uses the column `{c.column}`, which "
-                                      f"{cc.audience.path} does not have",
-                                      hint or f"use one of its columns: {', '.join(cc.audience.columns)}"))
-        sel = recipients(cc, promo)
-        if sel is not None and not any(d.is_error for d in out):
-            need = Counter(s.lang or promo.default.lang for s in sel.recipients)
-            for lang, n in sorted(need.items()):
-                if lang not in promo.languages:
-                    readers = "reader" if n == 1 else "readers"
-                    out.append(Diagnostic(promo.source, None, f"missing translation: {n} {readers} with lang={lang} "
-                                          f"get the {promo.default.lang} text",
-                                          f"add campaigns/{cfg.client}/{promo.slug}.{lang}.md"
-                                          + ("" if lang in cfg.languages else f" and add \"{lang}\" to languages in {cfg.path}"),
-                                          "warning"))
+        return
+    if not (cc.audience.exists and cc.audience.columns):
+        return
+    for c in conds:
+        if c.column not in cc.audience.columns:
+            hint = did_you_mean(c.column, cc.audience.columns)
+            out.append(Diagnostic(promo.source, aline, f"the audience filter uses the column `{c.column}`, which "
+                                  f"{cc.audience.path} does not have",
+                                  hint or f"use one of its columns: {', '.join(cc.audience.columns)}"))
+    sel = recipients(cc, promo)
+    if sel is None or any(d.is_error for d in out):
+        return
+    cfg = cc.cfg
+    need = Counter(s.lang or promo.default.lang for s in sel.recipients)
+    for lang, n in sorted(need.items()):
+        if lang not in promo.languages:
+            readers = "reader" if n == 1 else "readers"
+            out.append(Diagnostic(promo.source, None, f"missing translation: {n} {readers} with lang={lang} "
+                                  f"get the {promo.default.lang} text",
+                                  f"add campaigns/{cfg.client}/{promo.slug}.{lang}.md"
+                                  + ("" if lang in cfg.languages else f" and add \"{lang}\" to languages in {cfg.path}"),
+                                  "warning"))
 
-    compiled: dict[str, CompiledEmail] = {}
-    outputs = site_outputs
-    for lang in promo.languages:
-        email, problems = compile_email(ws, cfg, promo, lang)
-        out.extend(problems)
-        if email is None:
+
+def _size_problems(out: list[Diagnostic], cc: ClientCampaigns, promo, lang: str, email: CompiledEmail) -> None:
+    _, record = sample_record(cc, promo, lang)
+    size = len(email.personalize(record).html.encode())
+    if size > GMAIL_CLIP_BYTES:
+        out.append(Diagnostic(email.source, None, f"the HTML email is {size // 1024} KB: Gmail clips messages over 102 KB",
+                              "shorten the text or move details to the promotion page", "warning"))
+
+
+def _link_problems(out: list[Diagnostic], ws, cfg, promo, email: CompiledEmail, all_links: bool, outputs, content):
+    """Images not in static/ (or SVG), and links to pages the site will not have at send time.
+    Returns the site's outputs when it had to plan them (so the next language reuses them)."""
+    seen = set()
+    for ref in email.links:
+        if (ref.url, ref.line) in seen:
             continue
-        compiled[lang] = email
-        _, record = sample_record(cc, promo, lang)
-        size = len(email.personalize(record).html.encode())
-        if size > GMAIL_CLIP_BYTES:
-            out.append(Diagnostic(email.source, None, f"the HTML email is {size // 1024} KB: Gmail clips messages over 102 KB",
-                                  "shorten the text or move details to the promotion page", "warning"))
-        seen = set()
-        for ref in email.links:
-            if (ref.url, ref.line) in seen:
-                continue
-            seen.add((ref.url, ref.line))
-            if ref.kind == "image" and ref.site_path is not None:
-                if ref.local is None or not ref.local.is_file():
-                    out.append(Diagnostic(ref.source, ref.line, f"image {ref.written} is not in static/",
-                                          f"put the file at {ws.rel(ref.local) if ref.local else 'sites/' + cfg.client + '/static/'}"
-                                          " or correct the path"))
-                elif ref.local.suffix.lower() == ".svg":
-                    out.append(Diagnostic(ref.source, ref.line, f"image {ref.written} is an SVG, which most mail apps "
-                                          "do not show", f"add a PNG or JPEG next to it ({ref.local.with_suffix('.png').name}): "
-                                          "the email uses it automatically", "warning"))
-            elif ref.kind == "link" and ref.site_path is not None and (all_links or _SCHEME_RE.match(ref.written)):
-                if outputs is None:
-                    outputs = site_outputs_at(ws, cfg, promo, content)
-                if not _exists(outputs, ref.site_path):
-                    out.append(Diagnostic(ref.source, ref.line, f"broken link: {ref.written} is not a page of the site "
-                                          "when the campaign is sent", "correct the link, or create the page it points to"))
+        seen.add((ref.url, ref.line))
+        if ref.kind == "image" and ref.site_path is not None:
+            _image_problem(out, ws, cfg, ref)
+        elif ref.kind == "link" and ref.site_path is not None and (all_links or _SCHEME_RE.match(ref.written)):
+            if outputs is None:
+                outputs = site_outputs_at(ws, cfg, promo, content)
+            if not _exists(outputs, ref.site_path):
+                out.append(Diagnostic(ref.source, ref.line, f"broken link: {ref.written} is not a page of the site "
+                                      "when the campaign is sent", "correct the link, or create the page it points to"))
+    return outputs
 
-    if approval_severity and approval(promo).state == "void":
-        out.append(void_diagnostic(promo, approval_severity))
-    if approval(promo).state == "unrecorded":
-        out.append(unrecorded_diagnostic(promo, approval_severity or "warning"))
-    return compiled, out
+
+def _image_problem(out: list[Diagnostic], ws, cfg, ref) -> None:
+    if ref.local is None or not ref.local.is_file():
+        out.append(Diagnostic(ref.source, ref.line, f"image {ref.written} is not in static/",
+                              f"put the file at {ws.rel(ref.local) if ref.local else 'sites/' + cfg.client + '/static/'}"
+                              " or correct the path"))
+    elif ref.local.suffix.lower() == ".svg":
+        out.append(Diagnostic(ref.source, ref.line, f"image {ref.written} is an SVG, which most mail apps "
+                              "do not show", f"add a PNG or JPEG next to it ({ref.local.with_suffix('.png').name}): "
+                              "the email uses it automatically", "warning"))
 
 
 def _merge_problems(out, source, value, line_of, columns, cc) -> None:
