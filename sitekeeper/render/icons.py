@@ -7,6 +7,10 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+# DejaVu Sans Bold, subset to Latin (with Extended-A, -B, Additional), Greek and Cyrillic by
+# scripts/subset_icon_font.py; its licence is beside it. Shipped, never looked up on the machine.
+ICON_FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-Bold-subset.ttf"
+
 SIZES = {"apple-touch-icon.png": 180, "icon-192.png": 192, "icon-512.png": 512}
 
 
@@ -44,10 +48,8 @@ def icon_png(size: int, logo: Path | None, name: str, background: str, foregroun
     else:
         canvas = Image.new("RGBA", (size, size), background)
         draw = ImageDraw.Draw(canvas)
-        try:
-            font = ImageFont.load_default(size=int(size * 0.42))
-        except TypeError:  # Pillow < 10.1 has one bitmap size only
-            font = ImageFont.load_default()
+        # A shipped TrueType font: Pillow's default one shows a box for Ș, Č, Ł, Ä, Greek, Cyrillic.
+        font = ImageFont.truetype(str(ICON_FONT), int(size * 0.42))
         draw.text((size / 2, size / 2), initials(name), fill=foreground, font=font, anchor="mm")
     out = io.BytesIO()
     canvas.convert("RGB").save(out, "PNG", optimize=True)
