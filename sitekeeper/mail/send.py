@@ -415,6 +415,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
     name = result["campaign"]
     refreshed = time.monotonic()
     budget = quota_left
+    dead: list[tuple[str, str]] = []
     previous = _terminate_as_interrupt()
     try:
         with reporter.progress(f"{name} via {transport.name}", total=result["recipients"], unit="messages") as bar:
@@ -460,6 +461,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                             outcomes.append({"k": r.key, "a": r.address, "s": FAILED, "p": exc.permanent,
                                              "d": exc.message})
                             _failed(reporter, result, r, exc.message)
+                            _note_dead(dead, r.address, exc)
                         except TransportDown as exc:
                             stop = exc
                             raise _Stop("transport") from exc
@@ -481,6 +483,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                     outcomes += [{"k": r.key, "a": r.address, "s": RELEASED} for r in rest]
                     result["deferred"] += len(rest) + sum(1 for r, *_ in rows if r is not None)
                     ledger.finish(segment, outcomes)
+                    _suppress_dead(ws, cfg, dead, clock, reporter, name)
                     if stop is not None:
                         result["problems"] = [d.as_json() for d in stop.diagnostics()]
                         raise stop from why
@@ -493,13 +496,43 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                         outcomes.append({"k": r.key, "a": r.address, "s": UNCERTAIN, "d": "interrupted while sending"})
                         outcomes += [{"k": x.key, "a": x.address, "s": RELEASED} for x in pending[len(outcomes):]]
                     ledger.finish(segment, outcomes)
+                    _suppress_dead(ws, cfg, dead, clock, reporter, name)
                     raise
                 ledger.finish(segment, outcomes)
+                _suppress_dead(ws, cfg, dead, clock, reporter, name)
                 if lock is not None and time.monotonic() - refreshed > min(REFRESH_SECONDS, lock.ttl / 3):
                     lock.refresh()
                     refreshed = time.monotonic()
     finally:
         _restore(previous)
+
+
+def _note_dead(dead: list[tuple[str, str]], address: str, exc) -> None:
+    """A permanent refusal saying the mailbox does not exist or is disabled (mail.dead)."""
+    from .dead import dead_status
+
+    status = dead_status(exc.message) if exc.permanent else None
+    if status:
+        dead.append((address, status))
+
+
+def _suppress_dead(ws, cfg, dead: list[tuple[str, str]], clock, reporter, name: str) -> None:
+    """The batch's dead mailboxes appended to unsubscribed.csv (after its ledger segment is
+    written), so no later campaign of the client mails them; the list is emptied."""
+    if not dead:
+        return
+    from ..errors import SuppressionError
+    from ..suppressions.pull import record_refused
+
+    batch, dead[:] = list(dead), []
+    try:
+        written = record_refused(ws, cfg.client, batch, clock.now(cfg.tz))
+    except SuppressionError as exc:  # the ledger holds the failure: this campaign never retries it
+        for d in exc.diagnostics():
+            reporter.warn(f"{d}".replace(": error: ", ": warning: ", 1) + " (dead addresses not recorded)")
+        return
+    if written:
+        reporter.info(f"{name}: {len(written)} addresses whose mailbox does not exist added to unsubscribed.csv")
 
 
 def _failed(reporter, result, r: Recipient, message: str) -> None:

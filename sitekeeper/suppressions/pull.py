@@ -403,3 +403,21 @@ def unsubscribe(ws, cfg, addresses, now: datetime, reason: str | None = None) ->
         activity.record(open_workspace_store(ws), cfg.client, "unsubscribe",
                         {"added": len(report.added), "reason": text}, at=now)
     return report
+
+
+def record_refused(ws, client: str, refused: list[tuple[str, str]], now: datetime) -> list[str]:
+    """Recipients a mail server refused at send time because the mailbox does not exist or is
+    disabled ((address, status) pairs, from mail.dead): appended to unsubscribed.csv as
+    ``bounce <status>``, source ``smtp``, so no later campaign of the client mails them.
+    Returns the addresses written (an address in the file already is not written again)."""
+    if not refused:
+        return []
+    book = read_book(ws, client)
+    stamp = now.isoformat(timespec="seconds")
+    written = append(book, [Row(normalize_address(a), stamp, f"bounce {status}", "smtp") for a, status in refused])
+    if written:
+        from ..state import open_workspace_store
+
+        activity.record(open_workspace_store(ws), client, "unsubscribe",
+                        {"added": len(written), "reason": "bounce at send time"}, at=now)
+    return [r.email for r in written]
