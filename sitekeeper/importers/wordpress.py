@@ -428,6 +428,22 @@ def _uploads(imp: SiteImport, used: dict, uploads: Path | None, fetch) -> None:
             imp.static[rel] = data
     for path, src, line in missing:
         where = "the --uploads folder" if uploads is not None else ("the target" if fetch else "")
-        imp.note(src, line, f"{path} is not " + (f"in {where}" if where else "imported (no --uploads folder given)"),
+        imp.note(src, line, f"{path} is not " + (f"in {where}" if where else "imported (no --uploads folder given)")
+                 + f": the page shows it from the old site ({imp.base_url}{path}) until then",
                  "run the import again with --uploads PATH/TO/wp-content/uploads (or --target NAME), "
-                 f"or put the file at static{path}")
+                 f"or put the file at static{path} and the page's link back to {path}")
+    _point_at_old_site(imp, [path for path, _, _ in missing])
+
+
+def _point_at_old_site(imp: SiteImport, paths: list[str]) -> None:
+    """A missing upload is shown from the old site while it runs, so the preview builds and
+    every page is there to look at; the report names each file."""
+    if not paths or not imp.base_url.startswith(("http://", "https://")):
+        return
+    swap = re.compile(r"(?<![\w/.:-])(" + "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
+                      + r")(?![\w/.-])")
+    for page in imp.pages:
+        page.body = swap.sub(lambda m: imp.base_url + m.group(1), page.body)
+        for key in ("image",):
+            if isinstance(page.meta.get(key), str) and page.meta[key] in paths:
+                page.meta[key] = imp.base_url + page.meta[key]
