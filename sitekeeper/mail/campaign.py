@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clock import Clock
-from ..config import load_site
-from ..content.promotions import load_promotions
+from ..config import SiteConfig, load_site
+from ..content.promotions import Promotion, load_promotions
 from ..errors import Diagnostic, MailError, ProblemsError, SitekeeperError, did_you_mean
 from ..render.merge import for_site
 from . import merge
@@ -32,9 +32,9 @@ _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 @dataclass
 class ClientCampaigns:
-    cfg: object
+    cfg: SiteConfig
     """The client's SiteConfig."""
-    promotions: list
+    promotions: list[Promotion]
     """Promotions that parsed."""
     problems: list[Diagnostic]
     """Problems found while parsing the promotion files."""
@@ -71,7 +71,7 @@ def escaping_campaign_links(ws, client: str) -> list[Diagnostic]:
             for link, real in escaping_links(folder, folder)]
 
 
-def find(ws, spec: str, *, audience: bool = True) -> tuple[ClientCampaigns, object]:
+def find(ws, spec: str, *, audience: bool = True) -> tuple[ClientCampaigns, Promotion]:
     """``client/slug`` -> (campaigns of the client, the promotion). Raises with the parse problems.
     ``audience=False``: as in ``load_client``."""
     if "/" not in spec:
