@@ -42,6 +42,8 @@ class ClientStatus:
     """Rows of unsubscribed.csv dated in the current month."""
     approvals_waiting: list = field(default_factory=list)
     """Campaigns still to be sent whose approval is missing or void (slugs)."""
+    last_report: dict | None = None
+    """period, to, sent_at, id of the last report mailed (None: none recorded)."""
     damaged: list = field(default_factory=list)
     """Campaigns whose send ledger is damaged (slugs): nothing is sent for them until repaired."""
     problems: list = field(default_factory=list)
@@ -52,7 +54,8 @@ class ClientStatus:
                 "last_publish": self.last_publish, "behind": self.behind, "live": self.live,
                 "upcoming": self.upcoming, "next_send": self.next_send, "sends": self.sends,
                 "optouts_month": self.optouts_month, "approvals_waiting": self.approvals_waiting,
-                "damaged": self.damaged, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+                "last_report": self.last_report, "damaged": self.damaged,
+                "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
 
 def client_status(ws: Workspace, clients: list[str], clock, *, check_targets: bool = False) -> list[ClientStatus]:
@@ -121,6 +124,9 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
         row.next_send = {"campaign": nxt.slug, "at": nxt.send_at.isoformat(), "due": is_due(nxt, now),
                          "approved": approval(nxt).state == "approved"}
     row.last_publish = _last_publish(store, client, row.target)
+    from .reports.send import last_sent
+
+    row.last_report = last_sent(store, client)
     if check_targets:
         row.behind = _check_target(ws, client, clock)
     else:

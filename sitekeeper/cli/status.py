@@ -57,7 +57,7 @@ def _print_table(rows) -> None:
 
     table = Table(header_style="bold")
     for col in ("client", "pages", "last publish", "target", "promotions", "next send", "sends", "opt-outs",
-                "approvals waiting"):
+                "approvals waiting", "last report"):
         table.add_column(col, no_wrap=col in ("client",), justify="right" if col in ("pages", "opt-outs") else "left")
     for r in rows:
         last = r.last_publish
@@ -85,8 +85,14 @@ def _print_table(rows) -> None:
             sends += "\n[red]ledger damaged: " + ", ".join(r.damaged) + "[/red]"
         table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
                       "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
-                      str(r.optouts_month), ", ".join(r.approvals_waiting) or "–")
+                      str(r.optouts_month), ", ".join(r.approvals_waiting) or "–", _report_cell(r.last_report))
     print_table(table, "no clients yet: create one with `sitekeeper new client NAME`", bool(rows))
+
+
+def _report_cell(last: dict | None) -> str:
+    if not last:
+        return "–"
+    return f"{last.get('period', '?')} to {last.get('to', '?')}\n{_when(last.get('sent_at'))}"
 
 
 @run_command
@@ -95,12 +101,16 @@ def report_command(
     month: Optional[str] = typer.Option(None, "--month", metavar="YYYY-MM",
                                         help="The calendar month (default: the last complete month)."),
     start: Optional[str] = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="First day of a range instead."),
-    end: Optional[str] = typer.Option(None, "--to", metavar="YYYY-MM-DD", help="Last day of the range (default: today)."),
+    end: Optional[str] = typer.Option(None, "--to", metavar="YYYY-MM-DD|ADDR",
+                                      help="Last day of the range (default: today); with --send, an address "
+                                      "(one with @) is whom the report is mailed to instead."),
     lang: Optional[str] = typer.Option(None, "--lang", help="The report's language (default: the site's default)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: .sitekeeper/reports/CLIENT)."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Print a PDF with Chromium too."),
     allow_gaps: bool = typer.Option(False, "--allow-gaps", help="Exit 0 even when a record is missing (the report "
                                     "still says what is missing)."),
+    send: bool = typer.Option(False, "--send", help="Also mail it (HTML body, PDF attached) through the client's "
+                              "transport to [business] email, or to --to ADDR; the send is recorded."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -114,6 +124,13 @@ def report_command(
 
     ctx = open_context(json_output, at)
     ctx.ws.require_client(client)
+    send_to = None
+    if end is not None and "@" in end:
+        if not send:
+            usage_error(ctx.reporter, "--to", f"{end!r} is an address, but nothing is sent",
+                        "add --send to mail the report to it, or give --to a date")
+        send_to, end = end, None
+    mail = _send_setup(ctx, client, send_to) if send else None
     if lang is not None and lang.split("-")[0].lower() not in LANGUAGES:
         usage_error(ctx.reporter, "--lang", f"no report words in {lang!r}", f"choose one of {', '.join(LANGUAGES)}")
     try:
@@ -154,7 +171,43 @@ def report_command(
             rep.result({"ok": False, **report.as_json(), "files": files, "problems": [g.as_json() for g in gaps]})
         raise typer.Exit(1)
     rep.problems(gaps)
-    rep.result({"ok": True, **report.as_json(), "files": files})
+    sent = None
+    if mail is not None:
+        sent = _send_now(ctx, mail, report, written)
+    rep.result({"ok": True, **report.as_json(), "files": files, **({"sent": sent} if sent else {})})
+
+
+def _send_setup(ctx, client: str, to: str | None):
+    """Before any work: where the report goes, the transport's settings and the state store."""
+    from ..config import load_site
+    from ..errors import Diagnostic, ProblemsError
+    from ..mail.transport import open_transport
+    from ..state import open_workspace_store
+
+    from ..reports.send import recipient
+
+    cfg = load_site(ctx.ws, client)
+    address = recipient(cfg, to)
+    if not cfg.mail.from_:
+        raise ProblemsError([Diagnostic(cfg.path, cfg.line_of("mail") or None,
+                                        "the report cannot be sent: [mail] from is not set",
+                                        'add `from = "Name <news@example.com>"` under [mail]')])
+    now = ctx.clock.now(cfg.tz)
+    # the transport's settings (an unset password variable) are checked before the report is made
+    transport = open_transport(ctx.ws, cfg, label=f"{now:%Y%m%dT%H%M%S}", folder="reports")
+    return cfg, address, open_workspace_store(ctx.ws), transport
+
+
+def _send_now(ctx, mail, report, written) -> dict:
+    from ..reports.send import send_report
+
+    cfg, address, store, transport = mail
+    if written.pdf is None:
+        ctx.reporter.warn("the report goes without its PDF (it was not printed)")
+    record = send_report(transport, cfg, store, report, written, address, ctx.clock.now(cfg.tz))
+    ctx.reporter.output(f"{cfg.client}: report mailed to {record['to']} via {record['transport']} "
+                        f"(id {record['id']})")
+    return record
 
 
 def _english(report):

@@ -72,6 +72,8 @@ class SmtpTransport:
         """Temporary failures retried so far (for the summary)."""
         self.reconnects = 0
         """Connections re-opened after a drop."""
+        self.last_reply = ""
+        """The server's final answer to the last message sent (it names the queue id)."""
 
     def _connect(self):
         try:
@@ -111,7 +113,7 @@ class SmtpTransport:
             if self.conn is None:
                 self.conn = self._connect()
             try:
-                _send(self.conn, out.sender, out.to, out.data)
+                self.last_reply = _send(self.conn, out.sender, out.to, out.data)
                 return out.message_id
             except _Refused as exc:
                 self._drop()
@@ -184,7 +186,7 @@ class _Uncertain(Exception):
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> None:
+def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> str:
     """One message over an open connection, step by step (smtplib's ``sendmail`` does not
     tell a refusal from a lost answer): MAIL, RCPT, DATA, the message, then the final reply.
     Raises ``_Refused`` up to and including a 4xx/5xx final reply, ``_Uncertain`` when the
@@ -232,6 +234,7 @@ def _send(conn: smtplib.SMTP, from_addr: str, to: str, data: bytes) -> None:
         raise _Uncertain("the connection was closed before the server answered")
     if code != 250:
         raise _Refused("message", f"the message was answered {code} {reply.decode('utf-8', 'replace')}", code)
+    return reply.decode("utf-8", "replace")
 
 
 def _env(mail, key: str, cfg) -> str | None:
