@@ -83,3 +83,12 @@ def test_a_bad_ed25519_selector_is_refused_at_its_line(demo_workspace, tmp_path)
     from helpers import sk
     r = sk("check", cwd=demo_workspace)
     assert r.returncode == 1 and "dkim_ed25519_selector" in r.stderr
+
+
+def test_relaxed_body_canonicalisation_follows_rfc_6376():
+    from sitekeeper.mail.dkim import canonical_body
+
+    assert canonical_body(b" C \r\nD \t E\r\n\r\n\r\n") == b" C\r\nD E\r\n"
+    assert canonical_body(b"a\t\t \r\n \r\nb  \t\r\n") == b"a\r\n\r\nb\r\n"
+    assert canonical_body(b"\r\n\r\n") == b""
+    assert canonical_body(b"x") == b"x\r\n"
