@@ -82,3 +82,28 @@ def test_hugo_relative_aliases_keep_their_language_and_a_bare_base_url_is_a_warn
         assert alias.is_file(), sorted(str(p.relative_to(out)) for p in out.rglob("*.html"))
         assert f"/{lg}/legal/cookies/" in alias.read_text(encoding="utf-8")
     assert "/legal/cookies/" in (out / "legal" / "cookie-policy" / "index.html").read_text(encoding="utf-8")
+
+
+def test_jekyll_404_page_and_the_old_favicons_are_the_clients_own_and_pass_check(tmp_path):
+    import shutil
+
+    from helpers import DATA
+
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "jekyll"
+    shutil.copytree(DATA / "import" / "jekyll", src)
+    (src / "404.html").write_text("---\nlayout: default\npermalink: /404.html\ntitle: Nicht gefunden\n---\n"
+                                  "<h1>Hoppla</h1><p>Diese Seite gibt es nicht.</p>\n", encoding="utf-8")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    (src / "apple-touch-icon.png").write_bytes(png)
+    (src / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    run = sk("import", str(src), "--client", "cafe", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    checked = sk("check", "cafe", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = sk("build", "cafe", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    out = ws / "out"
+    assert "Hoppla" in (out / "404.html").read_text(encoding="utf-8")       # the client's own 404 page
+    assert (out / "apple-touch-icon.png").read_bytes() == png               # ... and its own icon

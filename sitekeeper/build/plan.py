@@ -248,6 +248,10 @@ def _icons(cfg: SiteConfig, content: SiteContent, add) -> dict:
             "manifest_url": "/site.webmanifest"}
 
 
+# A generated output's kind -> the kinds of the client's own files that replace it at its path.
+_CLIENTS_OWN = {"robots": ("static",), "icon": ("static",), "404": ("static", "page")}
+
+
 class _Planning:
     """What plan_site's steps share while they build one plan: the inputs, the outputs so far,
     the problems found, and the pages' URLs. Lives for one call; the plan it makes is a value."""
@@ -280,10 +284,14 @@ class _Planning:
     def add(self, out: Output) -> None:
         prev = self.outputs.get(out.path)
         if prev is not None:
-            if out.kind == "robots" and prev.kind == "static":
-                return  # the client's own static/robots.txt wins over the generated default
-            if prev.kind == "icon" and out.kind == "static":
-                self.outputs[out.path] = out  # so does the client's own favicon or manifest
+            # The client's own file wins over a generated default, whichever comes first:
+            # static/robots.txt, an old site's favicon or manifest, its own 404 page.
+            own = _CLIENTS_OWN.get(prev.kind)
+            if own is not None and out.kind in own:
+                self.outputs[out.path] = out
+                return
+            own = _CLIENTS_OWN.get(out.kind)
+            if own is not None and prev.kind in own:
                 return
             self.problems.append(Diagnostic(out.source or prev.source, None,
                                             f"two outputs at /{out.path}: {prev.source} and {out.source}",
