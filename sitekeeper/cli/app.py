@@ -19,7 +19,7 @@ from .publish import publish_command, trust_command
 from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
 from .status import report_command, status_command
-from .suppressions import suppressions_app, unsubscribe_command
+from .suppressions import mailbox_app, suppressions_app, unsubscribe_command
 
 app = typer.Typer(
     name="sitekeeper",
@@ -68,6 +68,7 @@ app.command("import")(import_command)
 app.add_typer(new_app, name="new")
 app.command("unsubscribe")(unsubscribe_command)
 app.add_typer(suppressions_app, name="suppressions")
+app.add_typer(mailbox_app, name="mailbox")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Commands of opt-outs: sitekeeper unsubscribe | suppressions pull.
+"""Commands of opt-outs: sitekeeper unsubscribe | mailbox pull (alias: suppressions pull).
 
 Each opens the context, calls one function of sitekeeper.suppressions.pull and reports
 the result. imaplib and boto3 are imported only when a pull runs.
@@ -11,8 +11,10 @@ import typer
 
 from .common import AT_OPTION, JSON_OPTION, complete_client, count_errors, fail, open_context, run_command, usage_error
 
-suppressions_app = typer.Typer(help="Opt-outs and bounces: pull them from the client's mailbox and SES.",
-                               no_args_is_help=True)
+suppressions_app = typer.Typer(help="Opt-outs and bounces: pull them from the client's mailbox and SES "
+                               "(the same as `mailbox pull`).", no_args_is_help=True)
+mailbox_app = typer.Typer(help="The client's mailbox: opt-outs, bounces and complaints, read and acted on.",
+                          no_args_is_help=True)
 
 CLIENT_ARG = typer.Argument(..., metavar="CLIENT", help="The client folder, e.g. baeckerei-sonnenkorn.", autocompletion=complete_client)
 
@@ -49,27 +51,73 @@ def unsubscribe_command(
     ctx.reporter.result(result.as_json())
 
 
-@suppressions_app.command("pull")
+CLIENTS_ARG = typer.Argument(None, metavar="[CLIENT...]", help="Client folders; none: every client with a mailbox "
+                             "or SES queue configured.", autocompletion=complete_client)
+
+
+@mailbox_app.command("pull")
 @run_command
-def pull_command(
-    client: str = CLIENT_ARG,
+def mailbox_pull_command(
+    clients: Optional[List[str]] = CLIENTS_ARG,
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
-    """Record opt-outs and bounces from the client's mailbox ([mail] imap) and SES notices
-    ([mail] ses_events_queue) in campaigns/CLIENT/unsubscribed.csv.
+    """Read each client's mailbox ([mail] imap) and SES notices ([mail] ses_events_queue) once
+    and act on every new message by kind: an unsubscribe request, a bounce or a complaint is
+    recorded in campaigns/CLIENT/unsubscribed.csv; the rest is left as it was.
 
-    Addresses are masked (m***@example.com) unless --verbose. Exit 1 when a source failed;
-    what the others gave is recorded all the same, and the next pull picks up the rest."""
+    --json ends with `by_kind` counts. Addresses are masked (m***@example.com) unless
+    --verbose. Exit 1 when a source failed; what the others gave is recorded all the same,
+    and the next pull picks up the rest. `suppressions pull` is the same command."""
+    _pull(clients or [], json_output, at)
+
+
+@suppressions_app.command("pull")
+@run_command
+def pull_command(
+    clients: Optional[List[str]] = CLIENTS_ARG,
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """The same as `sitekeeper mailbox pull`: record opt-outs, bounces and complaints from the
+    client's mailbox and SES notices in campaigns/CLIENT/unsubscribed.csv."""
+    _pull(clients or [], json_output, at)
+
+
+def _pull(clients: list[str], json_output: bool, at: str | None) -> None:
     from ..config.site import load_site
+    from ..suppressions.kinds import KINDS
+
+    ctx = open_context(json_output, at)
+    for client in clients:
+        ctx.ws.require_client(client)
+    named = bool(clients)
+    configs = [load_site(ctx.ws, c) for c in (clients or ctx.ws.clients())]
+    if not named:
+        configs = [c for c in configs if c.mail.imap or c.mail.ses_events_queue]
+        if not configs:
+            ctx.reporter.output("no client has a mailbox ([mail] imap) or an SES queue configured: nothing to pull")
+    for cfg in configs:
+        if not (cfg.mail.imap or cfg.mail.ses_events_queue):
+            fail(ctx.reporter, [_no_source(cfg)])
+    reports = [_pull_one(ctx, cfg) for cfg in configs]
+    from ..report import OPTIONS
+
+    if len(reports) == 1:
+        ctx.reporter.result(reports[0].as_json(OPTIONS.verbose))
+    else:
+        total = {k: sum(r.by_kind.get(k, 0) for r in reports) for k in KINDS}
+        ctx.reporter.result({"ok": all(r.ok for r in reports), "by_kind": total,
+                             "clients": [r.as_json(OPTIONS.verbose) for r in reports]})
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+def _pull_one(ctx, cfg):
     from ..report import OPTIONS
     from ..suppressions.pull import mask, pull_suppressions
 
-    ctx = open_context(json_output, at)
-    ctx.ws.require_client(client)
-    cfg = load_site(ctx.ws, client)
-    if not (cfg.mail.imap or cfg.mail.ses_events_queue):
-        fail(ctx.reporter, [_no_source(cfg)])
+    client = cfg.client
     rep, verbose = ctx.reporter, OPTIONS.verbose
     report = pull_suppressions(ctx.ws, cfg, rep, ctx.clock.now(cfg.tz))
     for s in report.added:
@@ -82,13 +130,13 @@ def pull_command(
         rep.detail(line)
     counts = ", ".join(f"{n} {reason}" for reason, n in report.counts().items() if n)
     read = ", ".join(f"{n} from {source}" for source, n in report.messages.items())
+    kinds = ", ".join(f"{n} {kind}" for kind, n in report.by_kind.items() if n)
     rep.output(f"{client}: {len(report.added)} added ({counts or 'nothing new'}); read {read or 'nothing'}"
+               + (f" ({kinds})" if kinds else "")
                + (f"; {report.already} already unsubscribed" if report.already else ""))
     rep.problems(report.problems)
     count_errors(rep, report.problems)
-    rep.result(report.as_json(verbose))
-    if not report.ok:
-        raise typer.Exit(1)
+    return report
 
 
 def _no_source(cfg):
@@ -97,4 +145,4 @@ def _no_source(cfg):
     return Diagnostic(cfg.path, cfg.line_of("mail") or None, "no source of opt-outs: [mail] has neither `imap` nor "
                       "`ses_events_queue`",
                       'add imap = "imaps://imap.example.com:993" with imap_user_env / imap_password_env, and/or '
-                      'ses_events_queue = "https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE" (see the README, Opt-outs)')
+                      'ses_events_queue = "https://sqs.REGION.amazonaws.com/ACCOUNT/QUEUE" (see the README, The mailbox)')

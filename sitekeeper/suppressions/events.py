@@ -39,6 +39,8 @@ class Finding:
     """For the report: why it was left alone or what was odd about it."""
     warning: bool = False
     """True: the note is a problem the user should look at (a malformed DSN)."""
+    claim: object = None
+    """A registered classifier's ``kinds.Claim`` (a sign-up, an approval reply); None: a built-in kind."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class Rules:
     """The unsubscribe_mailto address, normalised ("" : none)."""
     own: frozenset[str] = frozenset()
     """The client's own addresses (from, reply_to, the mailto): never unsubscribed."""
+    cfg: object = None
+    """The client's site config, for registered classifiers (kinds.register)."""
 
 
 def parse_bytes(raw: bytes) -> EmailMessage:
@@ -165,11 +167,29 @@ def _complaint(message, ref: str, when) -> Finding:
     return Finding(True, [Event(COMPLAINT, address, kind, when, ref)])
 
 
+def _claimed(message, raw: bytes, rules: Rules) -> Finding | None:
+    """The first registered classifier's claim on the message (kinds.register); None: no claim."""
+    from .kinds import registered
+
+    for entry in registered():
+        try:
+            claim = entry.classify(message, raw, rules.cfg)
+        except Exception as exc:  # one module's classifier must not stop the whole pull
+            return Finding(False, note=f"the {entry.kind} reader failed on it ({exc.__class__.__name__}: {exc}); "
+                                       "left in the mailbox", warning=True)
+        if claim is not None:
+            return Finding(True, note=claim.note, claim=claim)
+    return None
+
+
 def classify(raw: bytes, rules: Rules) -> Finding:
     try:
         message = parse_bytes(raw)
     except Exception as exc:  # the parser is lenient; this is a last guard for one message
         return Finding(False, note=f"cannot be read as an email ({exc.__class__.__name__})", warning=True)
+    claimed = _claimed(message, raw, rules)
+    if claimed is not None:
+        return claimed
     ref = _header(message, "Message-ID").strip()
     when = _when(message)
     if is_arf(message):

@@ -27,6 +27,7 @@ from email.utils import parseaddr
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
 from ..state import activity
+from .kinds import by_kind
 from .events import BOUNCE, COMPLAINT, DELIVERY, SOFT_BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Item
 from .record import TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, save_temporary
 
@@ -79,6 +80,8 @@ class PullReport:
     """source -> messages marked processed (IMAP) or deleted (SQS)."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What failed; the rest was still done."""
+    by_kind: dict[str, int] = field(default_factory=dict)
+    """kind -> messages of it read (kinds.KINDS; every kind present, zero when none came)."""
 
     @property
     def ok(self) -> bool:
@@ -94,7 +97,7 @@ class PullReport:
         return {"ok": self.ok, "client": self.client, "sources": self.sources, "added": len(self.added),
                 "by_reason": self.counts(), "already_unsubscribed": self.already,
                 "temporary_counted": len(self.temporary), "ignored": len(self.ignored),
-                "messages": self.messages, "handled": self.handled,
+                "messages": self.messages, "handled": self.handled, "by_kind": self.by_kind,
                 "suppressed": [s.as_json(verbose) for s in self.added],
                 "problems": [p.as_json() for p in self.problems]}
 
@@ -187,7 +190,7 @@ def _rules(cfg):
 
     own = {normalize_address(parseaddr(v)[1]) for v in (cfg.mail.from_, cfg.mail.reply_to) if v}
     mailto = normalize_address(cfg.mail.unsubscribe_mailto or "")
-    return Rules(languages_for(cfg.languages), mailto, frozenset(own | ({mailto} if mailto else set())))
+    return Rules(languages_for(cfg.languages), mailto, frozenset(own | ({mailto} if mailto else set())), cfg)
 
 
 def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
@@ -336,6 +339,8 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
         report.added = [s for s, _ in decision.rows]
         report.already, report.ignored = decision.already, decision.ignored
         report.temporary = {a: tracker.count(a, now) for a in tracker.data if tracker.count(a, now)}
+        report.by_kind = by_kind(i.finding for col in collected for i in col.items)
+        _act_on_claims(ws, cfg, collected, now, reporter, report)
         for col in collected:
             handled = [i.key for i in col.items if i.finding.handled]
             others = [i.key for i in col.items if not i.finding.handled]
@@ -403,6 +408,24 @@ def unsubscribe(ws, cfg, addresses, now: datetime, reason: str | None = None) ->
         activity.record(open_workspace_store(ws), cfg.client, "unsubscribe",
                         {"added": len(report.added), "reason": text}, at=now)
     return report
+
+
+def _act_on_claims(ws, cfg, collected: list[Collected], now: datetime, reporter, report: PullReport) -> None:
+    """Each registered kind's ``act`` with its claims (kinds.register); when one fails, its
+    messages are not marked, so the next pull reads them again."""
+    from .kinds import registered
+
+    for entry in registered():
+        mine = [(col, i) for col in collected for i in col.items
+                if i.finding.claim is not None and i.finding.claim.kind == entry.kind]
+        if not mine or entry.act is None:
+            continue
+        try:
+            entry.act(ws, cfg, [(i.finding.claim, i.key) for _, i in mine], now, reporter)
+        except SitekeeperError as exc:
+            report.problems.extend(exc.diagnostics())
+            for _, i in mine:
+                i.finding.handled = False
 
 
 def record_refused(ws, client: str, refused: list[tuple[str, str]], now: datetime) -> list[str]:
