@@ -56,6 +56,38 @@ def send_step(ws, cfg, clock, reporter, dry_run):
     return [r for r in results if r.get("state") == "due" and (r.get("sent") or dry_run)], problems
 
 
+def report_step(ws, cfg, clock, reporter, dry_run):
+    """The last month's report, mailed once, from the client's `report_day` of this month on
+    (a tick missed on the day sends it on the next). Returns (the send's record, problems)."""
+    if not cfg.report_day:
+        return None, []
+    from .state import open_workspace_store
+    from .reports.send import already_sent
+
+    now = clock.now(cfg.tz)
+    if now.day < cfg.report_day:
+        return None, []
+    year, month = (now.year, now.month - 1) if now.month > 1 else (now.year - 1, 12)
+    period = f"{year}-{month:02d}"
+    store = open_workspace_store(ws)
+    if already_sent(store, cfg.client, period):
+        return None, []
+    if dry_run:
+        return {"would_send": period}, []
+    from .mail.transport import open_transport
+    from .reports import make_report, write_report
+    from .reports.send import recipient, send_report
+
+    to = recipient(cfg, None)
+    transport = open_transport(ws, cfg, label=f"{now:%Y%m%dT%H%M%S}", folder="reports")
+    report = make_report(ws, cfg.client, clock, month=period)
+    written = write_report(report, ws.root / ".sitekeeper" / "reports" / cfg.client)
+    if written.pdf is None:
+        reporter.warn(f"{cfg.client}: the report goes without its PDF ({written.pdf_skipped})")
+    reporter.info(f"{cfg.client}: mailing the report for {period} to {to}")
+    return send_report(transport, cfg, store, report, written, to, now), []
+
+
 @dataclass(frozen=True)
 class ClientTick:
     client: str
@@ -68,14 +100,16 @@ class ClientTick:
     """Opt-outs pulled: reason -> count (None when no mailbox or queue is configured)."""
     problems: tuple[Diagnostic, ...] = ()
     """What failed for this client."""
+    reported: dict | None = None
+    """The month's report mailed (its record), or in a dry run the period it would send."""
 
     @property
     def did_something(self) -> bool:
-        return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())))
+        return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())) or self.reported)
 
     def as_json(self) -> dict:
         return {"client": self.client, "published": self.published or None, "sent": list(self.sent),
-                "pulled": self.pulled, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+                "pulled": self.pulled, "report": self.reported, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
 
 @dataclass(frozen=True)
@@ -197,8 +231,8 @@ def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_st
                 problems.extend(report.failed[0].problems)
             else:
                 published = why
-    pulled = sent = None
-    for step, name in ((pull_step, "pull"), (send_step, "send")):
+    pulled = sent = reported = None
+    for step, name in ((pull_step, "pull"), (send_step, "send"), (report_step, "report")):
         if step is None:
             continue
         try:
@@ -208,6 +242,8 @@ def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_st
         problems.extend(found)
         if name == "pull":
             pulled = result
-        else:
+        elif name == "send":
             sent = result
-    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems))
+        else:
+            reported = result
+    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems), reported)

@@ -126,3 +126,28 @@ def test_outbox_send_is_recorded_too(demo_workspace):
     eml = list((demo_workspace / "outbox" / CLIENT / "reports").glob("*.eml"))
     assert len(eml) == 1 and sent["id"] == str(eml[0])
     assert json.loads(json.dumps(sent))["transport"] == "outbox"
+
+
+def test_tick_mails_last_months_report_on_report_day_once(demo_workspace, queueing_smtp):
+    port, server = queueing_smtp
+    _use_smtp(demo_workspace, port)
+    toml = demo_workspace / "sites" / CLIENT / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('timezone = "Europe/Berlin"\n',
+                                                               'timezone = "Europe/Berlin"\nreport_day = 3\n'),
+                    encoding="utf-8")
+
+    def tick(now: str, *args: str) -> dict:
+        r = sk("tick", *args, "--json", cwd=demo_workspace, now=now)
+        row = next(c for c in _result(r)["clients"] if c["client"] == CLIENT)
+        return row
+
+    assert tick("2026-12-02T23:30:00+01:00")["report"] is None
+    assert server.messages == []
+    assert tick("2026-12-03T07:00:00+01:00", "--dry-run")["report"] == {"would_send": "2026-11"}
+    assert server.messages == []
+    sent = tick("2026-12-03T07:00:00+01:00")["report"]
+    assert sent["period"] == "2026-11" and sent["id"] == "4QX0001AB"
+    assert len(server.messages) == 1
+    assert tick("2026-12-03T07:15:00+01:00")["report"] is None
+    assert tick("2026-12-20T07:15:00+01:00")["report"] is None
+    assert len(server.messages) == 1

@@ -50,6 +50,9 @@ def _line(c, dry_run: bool) -> str:
         parts.append("opt-outs " + ", ".join(f"{k} {v}" for k, v in c.pulled.items() if v))
     for s in c.sent:
         parts.append(f"{'would send' if dry_run else 'sent'} {s.get('campaign')}: {s.get('sent', 0)}")
+    if c.reported:
+        parts.append(f"would mail the report for {c.reported.get('would_send')}" if dry_run
+                     else f"report for {c.reported.get('period')} mailed to {c.reported.get('to')}")
     return f"{c.client}: " + "; ".join(parts)
 
 
