@@ -107,3 +107,28 @@ def test_jekyll_404_page_and_the_old_favicons_are_the_clients_own_and_pass_check
     out = ws / "out"
     assert "Hoppla" in (out / "404.html").read_text(encoding="utf-8")       # the client's own 404 page
     assert (out / "apple-touch-icon.png").read_bytes() == png               # ... and its own icon
+
+
+def test_html_folder_without_lang_takes_the_language_of_its_text_and_the_domain_of_its_cname(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "site"
+    src.mkdir()
+    (src / "CNAME").write_text("www.padaria-lisboa.pt\n", encoding="utf-8")
+    page = ("<!doctype html><html><head><title>Padaria Lisboa</title></head><body><main>"
+            "<h1>{h}</h1><p>{p}</p></main></body></html>")
+    (src / "index.html").write_text(page.format(
+        h="Bem-vindo à nossa padaria",
+        p="Fazemos pão fresco todos os dias desde 1962. Venha provar os nossos pastéis de nata, "
+          "o pão de centeio e os bolos da avó. Estamos abertos de segunda a sábado."), encoding="utf-8")
+    (src / "sobre.html").write_text(page.format(
+        h="Sobre nós", p="Somos uma pequena empresa familiar no coração de Lisboa, com três gerações de padeiros."),
+        encoding="utf-8")
+    run = sk("import", str(src), "--client", "padaria", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    toml = (ws / "sites/padaria/site.toml").read_text(encoding="utf-8")
+    assert 'languages = ["pt"]' in toml and 'base_url = "https://www.padaria-lisboa.pt"' in toml
+    report = (ws / "sites/padaria/import-report.txt").read_text(encoding="utf-8")
+    assert "the text reads as 'pt'" in report and "from the CNAME file" in report
+    checked = sk("check", "padaria", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

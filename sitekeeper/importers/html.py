@@ -72,8 +72,8 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
     if not pages:
         raise ImportFailed([Diagnostic(where, None, "no HTML pages found", "give the folder the site is served from")])
     langs = Counter(p["page"].lang for p in pages if p["page"].lang)
-    deflang = next((lg for lg, _ in langs.most_common()), "en")
     home = next((p for p in pages if p["old"] == "/"), pages[0])
+    deflang = next((lg for lg, _ in langs.most_common()), "") or _detected_language(imp, where, pages)
     if home["page"].lang:
         deflang = home["page"].lang
     imp.languages = [deflang] + sorted(lg for lg in langs if lg != deflang)
@@ -133,6 +133,8 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
     imp.name = head.title or "My site"
     if head.canonical and head.canonical.startswith("http"):
         imp.base_url = re.match(r"^https?://[^/]+", head.canonical).group(0)
+    else:
+        _base_url_from_cname(imp, where, files)
     imp.description = head.description
     imp.region = head.region
     if head.logo:
@@ -143,3 +145,35 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
         imp.theme["primary_color"] = head.color
     imp.count["pages"] = len(imp.pages)
     return imp
+
+
+def _detected_language(imp: SiteImport, where: str, pages: list[dict]) -> str:
+    """No page says its language (<html lang>): the text's, by langdetect, and said so."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", p["page"].content) for p in pages)[:20000]
+    try:
+        from langdetect import DetectorFactory, LangDetectException, detect
+
+        DetectorFactory.seed = 0  # the same answer every run
+        found = detect(text).split("-")[0].lower() if text.strip() else ""
+    except (ImportError, LangDetectException):
+        found = ""
+    if not re.match(r"^[a-z]{2,3}$", found):
+        imp.note(where, None, "no page says its language (<html lang>) and the text did not tell; "
+                 "the site is taken as English", "set `languages = [\"…\"]` in site.toml to the site's language")
+        return "en"
+    imp.note(where, None, f"no page says its language (<html lang>): the text reads as {found!r}, "
+             "so the site is taken as that", f"if that is wrong, change `languages = [\"{found}\"]` in site.toml")
+    return found
+
+
+def _base_url_from_cname(imp: SiteImport, where: str, files: dict) -> None:
+    """A CNAME file (GitHub Pages and the like) names the site's domain."""
+    data = files.get("CNAME")
+    if data is None:
+        return
+    raw = data if isinstance(data, bytes) else Path(data).read_bytes()
+    name = raw.decode("utf-8", errors="replace").strip().splitlines()[0].strip() if raw.strip() else ""
+    if re.match(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", name.lower()):
+        imp.base_url = f"https://{name.lower()}"
+        imp.note(f"{where}/CNAME", None, f"base_url is {imp.base_url}, from the CNAME file",
+                 "check that the site is served over https there")
