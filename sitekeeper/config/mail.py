@@ -20,7 +20,7 @@ MAIL_KEYS = {
     "rate_per_second", "unsubscribe_mailto", "unsubscribe_url", "imap", "imap_user_env",
     "imap_password_env", "ses_events_queue", "require_consent", "utm", "region", "endpoint_url",
     "configuration_set", "dkim_selector", "dkim_domain", "dkim_key_file", "dkim_key_env",
-    "dkim_ed25519_selector",
+    "dkim_ed25519_selector", "unsubscribe_key_env",
 }
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -84,6 +84,8 @@ class MailSettings:
     """The address opt-out mails go to (without mailto:)."""
     unsubscribe_url: str | None = None
     """A one-click https:// opt-out URL with {token}."""
+    unsubscribe_key_env: str | None = None
+    """The environment variable holding the client's secret that keys unsubscribe tokens."""
     imap: str | None = None
     """imaps://host:port of the mailbox opt-outs and bounces arrive in."""
     imap_user_env: str | None = None
@@ -180,6 +182,12 @@ def _address_problems(mail: dict) -> list[tuple[str, str, str]]:
         if not isinstance(value, str) or not is_address(value.removeprefix("mailto:")):
             out.append(("unsubscribe_mailto", f"`unsubscribe_mailto` {value!r} is not an email address",
                         'write it as unsubscribe_mailto = "unsubscribe@example.com"'))
+    if "unsubscribe_key_env" in mail:
+        value = mail["unsubscribe_key_env"]
+        if not isinstance(value, str) or not _ENV_RE.match(value):
+            out.append(("unsubscribe_key_env", "`unsubscribe_key_env` must be the name of an environment variable",
+                        'write it as unsubscribe_key_env = "BAKERY_UNSUBSCRIBE_KEY" and set that variable to a long '
+                        "random secret (e.g. the output of `openssl rand -hex 32`)"))
     if "unsubscribe_url" in mail:
         value = mail["unsubscribe_url"]
         if not isinstance(value, str) or not value.startswith("https://"):

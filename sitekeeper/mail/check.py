@@ -32,6 +32,8 @@ def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True, conten
     now = clock.now(cfg.tz)
     due = any(is_due(p, now) for p in promotions if not p.draft)
     out += _consent(cc, "error" if for_send and due else "warning")
+    if any(not p.draft for p in promotions):
+        out += optout_readers(cfg, "error" if for_send and due else "warning")
     for promo in promotions:
         if promo.draft:
             continue
@@ -55,3 +57,23 @@ def _consent(cc, severity: str) -> list[Diagnostic]:
     return [Diagnostic(aud.path, sub.line, f"{sub.consent}: {sub.email} is not mailed (no consent)", CONSENT_FIX,
                        "warning")
             for sub in aud.subscribers if sub.consent and sub.consent != "missing"]
+
+
+def optout_readers(cfg, key_severity: str) -> list[Diagnostic]:
+    """A warning while `unsubscribe_url` leads where nothing sitekeeper runs reads it, and the
+    unsubscribe key's variable when it is named but unset (``key_severity``)."""
+    from .tokens import key_of
+
+    mail, out = cfg.mail, []
+    if mail.unsubscribe_url:
+        out.append(Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_url"),
+                              "`unsubscribe_url` is set, but nothing sitekeeper runs reads what it receives: "
+                              "a one-click opt-out there reaches unsubscribed.csv only if your endpoint puts it there",
+                              "make sure the endpoint records each opt-out (it may pass them by email to "
+                              "unsubscribe_mailto), or remove unsubscribe_url", "warning"))
+    name = mail.unsubscribe_key_env
+    if name and key_of(mail) is None:
+        out.append(Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_key_env"),
+                              f"the environment variable {name} (the secret that keys unsubscribe tokens) is not set",
+                              f"set {name} to the client's secret, e.g. from `openssl rand -hex 32`", key_severity))
+    return out

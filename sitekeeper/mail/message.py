@@ -10,13 +10,14 @@ an encoded-word that mail providers do not read) and List-Unsubscribe-Post. No h
 may hold a line break (``HeaderError``). ``message_bytes`` composes the bytes (CRLF) that
 every transport sends as they are.
 
-The unsubscribe token is base64url of the lower-cased address without padding. It is
-not a secret (anyone can compute it); an unsubscribe endpoint should treat it as an
-identifier only. ``{token}`` in ``unsubscribe_url`` is replaced by it.
+The unsubscribe token (tokens.py) is the address (base64url) and, with
+``[mail] unsubscribe_key_env`` set, an HMAC of it keyed with the client's secret from that
+environment variable: only sitekeeper can make one, so a request naming someone else's
+address with a made-up token changes nothing. ``{token}`` in ``unsubscribe_url`` is replaced
+by it, and the List-Unsubscribe mailto's subject carries it (``unsubscribe <address> <token>``).
 """
 from __future__ import annotations
 
-import base64
 import binascii
 import email
 import email.policy
@@ -31,22 +32,31 @@ from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 
-def unsubscribe_token(address: str) -> str:
-    return base64.urlsafe_b64encode(address.strip().lower().encode()).decode().rstrip("=")
+def unsubscribe_token(address: str, key: bytes | None = None) -> str:
+    from .tokens import make_token
+
+    return make_token(address, key)
 
 
 def token_address(token: str) -> str:
-    return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    from .tokens import token_address as address_of
+
+    return address_of(token)
 
 
 def unsubscribe_links(mail, address: str) -> tuple[str | None, str | None]:
     """(mailto URL, https URL) for ``address``; either may be None when not configured."""
+    from .tokens import key_of
+
     mailto = url = None
+    key = key_of(mail)
+    token = unsubscribe_token(address, key)
     if mail.unsubscribe_mailto:
         box = mail.unsubscribe_mailto
-        mailto = f"mailto:{box}?subject={quote('unsubscribe ' + address)}"
+        subject = f"unsubscribe {address} {token}" if key else f"unsubscribe {address}"
+        mailto = f"mailto:{box}?subject={quote(subject)}"
     if mail.unsubscribe_url:
-        url = mail.unsubscribe_url.replace("{token}", unsubscribe_token(address))
+        url = mail.unsubscribe_url.replace("{token}", token)
     return mailto, url
 
 

@@ -375,6 +375,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             if not dry_run and not plan.skipped["uncertain"]:
                 store.write(campaign_prefix(cfg.client, promo.slug) + "complete", completion_mark(ws, cfg, promo))
             return result
+        _require_key(cfg)
         transport = open_transport(ws, cfg, folder=promo.slug)
         signer = signer_for(ws, cfg)
         bucket = bucket_for(cfg.client, cfg.mail.from_, cfg.mail.rate_per_second)
@@ -505,6 +506,19 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                     refreshed = time.monotonic()
     finally:
         _restore(previous)
+
+
+def _require_key(cfg) -> None:
+    """With ``unsubscribe_key_env`` set, its variable must hold the secret before anything is sent."""
+    from .tokens import key_of
+
+    name = cfg.mail.unsubscribe_key_env
+    if name and key_of(cfg.mail) is None:
+        raise ProblemsError([Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_key_env"),
+                                        f"the environment variable {name} (the secret that keys unsubscribe "
+                                        "tokens) is not set: nothing is sent",
+                                        f"set {name} to the client's secret (the same every time: tokens in sent "
+                                        "mail stay valid only with it), e.g. from `openssl rand -hex 32`")])
 
 
 def _note_dead(dead: list[tuple[str, str]], address: str, exc) -> None:

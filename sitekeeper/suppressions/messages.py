@@ -55,6 +55,11 @@ class Rules:
     """The client's own addresses (from, reply_to, the mailto): never unsubscribed."""
     cfg: object = None
     """The client's site config, for registered classifiers (kinds.register)."""
+    keyed: bool = False
+    """``[mail] unsubscribe_key_env`` is set: a request naming an address other than its sender's
+    counts only with a token made with ``key``."""
+    key: bytes | None = None
+    """The client's secret (None: the variable is unset; no named request then counts)."""
 
 
 def parse_bytes(raw: bytes) -> EmailMessage:
@@ -182,6 +187,21 @@ def _claimed(message, raw: bytes, rules: Rules) -> Finding | None:
     return None
 
 
+def _forged(rules: Rules, address: str, sender: str, token: str | None) -> str:
+    """Why a request to unsubscribe ``address`` is not believed ("" : it is)."""
+    if not rules.keyed:
+        return ""
+    from ..mail.tokens import verify
+
+    if token and rules.key is not None and verify(token, address, rules.key):
+        return ""
+    if address == sender and not token:
+        return ""  # the person asked from their own address
+    why = "its token does not match the address" if token else "it carries no token"
+    return (f"asks to unsubscribe {address} but {why} (not made by sitekeeper for that address): nothing "
+            "changed; left in the mailbox for you to look at")
+
+
 def classify(raw: bytes, rules: Rules) -> Finding:
     try:
         message = parse_bytes(raw)
@@ -227,8 +247,12 @@ def classify(raw: bytes, rules: Rules) -> Finding:
         phrase = find_request(first_lines(body_text(message)), rules.languages)
     if phrase is None and not to_mailto:
         return Finding(False)
-    named = re.search(r"unsubscribe\s+<?([^\s<>]+@[^\s<>]+)>?", subject, re.IGNORECASE)
+    named = re.search(r"unsubscribe\s+<?([^\s<>]+@[^\s<>]+)>?(?:\s+([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?))?",
+                      subject, re.IGNORECASE)
     address = normalize_address(named.group(1)) if named and is_address(normalize_address(named.group(1))) else sender
+    forged = _forged(rules, address, sender, named.group(2) if named else None)
+    if forged:
+        return Finding(False, note=forged, warning=True)
     if not is_address(address):
         return Finding(False, note=f"asks to unsubscribe but names no valid address ({address or 'no From'})",
                        warning=True)

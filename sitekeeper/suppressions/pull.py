@@ -190,7 +190,10 @@ def _rules(cfg):
 
     own = {normalize_address(parseaddr(v)[1]) for v in (cfg.mail.from_, cfg.mail.reply_to) if v}
     mailto = normalize_address(cfg.mail.unsubscribe_mailto or "")
-    return Rules(languages_for(cfg.languages), mailto, frozenset(own | ({mailto} if mailto else set())), cfg)
+    from ..mail.tokens import key_of
+
+    return Rules(languages_for(cfg.languages), mailto, frozenset(own | ({mailto} if mailto else set())), cfg,
+                 keyed=bool(cfg.mail.unsubscribe_key_env), key=key_of(cfg.mail))
 
 
 def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
