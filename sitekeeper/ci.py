@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .config import load_site
+from .fsutil import atomic_write
 from .errors import Diagnostic, ProblemsError, SitekeeperError
 
 FILES = {"github": ".github/workflows/sitekeeper.yml", "gitlab": ".gitlab-ci.yml"}
@@ -198,8 +199,5 @@ def write_workflow(ws, kind: str, *, force: bool = False, reporter=None) -> dict
                                         "compare it with what `sitekeeper ci init " + kind + " --force` would "
                                         "write, or pass --force to replace it")])
     text, secrets, notes = (github if kind == "github" else gitlab)(ws)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, text.encode("utf-8"))
     return {"file": rel, "kind": kind, "secrets": secrets, "notes": notes}

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from ..errors import Diagnostic, ProblemsError
+from ..fsutil import atomic_write as _atomic_write
 
 
 def content_hash(data: bytes) -> str:
@@ -14,17 +15,12 @@ def content_hash(data: bytes) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """A temp file in the same folder, then rename: a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.sk-tmp-{os.getpid()}")
+    """A build output, through the one atomic_write. No fsync: the folder is made again from
+    its sources, and a file a crash left short differs in size, so the next build rewrites it."""
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        _atomic_write(path, data, fsync=False, mkdir=False)
     except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        _atomic_write(path, data, fsync=False)
 
 
 def same_file(path: Path, data: bytes) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..clock import Clock
 from ..config import SiteConfig, load_site
 from ..content.promotions import Promotion, load_promotions
+from ..fsutil import atomic_write
 from ..errors import Diagnostic, MailError, ProblemsError, SitekeeperError, did_you_mean
 from ..render.merge import for_site
 from . import merge
@@ -443,11 +444,8 @@ def _languages(cfg, promo, lang: str | None) -> list[str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """The one place the mail side writes a file: atomically, so a reader never sees half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """A preview file, atomically (the one atomic_write), so a reader never sees half of it."""
+    atomic_write(path, data)
 
 
 # ---------------------------------------------------------------- test send

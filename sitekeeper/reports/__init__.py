@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..fsutil import atomic_write, temp_name
 from .model import Report
 from .period import BadPeriod, Period, month_period, previous_month, range_period
 
@@ -72,7 +73,7 @@ def write_report(report: Report, out: Path, pdf: bool = True) -> Written:
         from .pdf import print_pdf
 
         target = out / f"{stem}.pdf"
-        tmp = target.with_name(f".{target.name}.tmp")
+        tmp = temp_name(target)
         try:
             print_pdf(done.html, tmp)
             tmp.replace(target)
@@ -89,7 +90,5 @@ def write_report(report: Report, out: Path, pdf: bool = True) -> Written:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """The one place reports are written: atomically, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    """A report file, atomically (the one atomic_write), so a reader never sees half a file."""
+    atomic_write(path, data, mkdir=False)
