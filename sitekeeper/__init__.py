@@ -9,6 +9,7 @@ and mail (the two wings) never import each other, and no two modules import each
        schedule  status  reports/   scaffold  ci  agenda (calendar)
     4  deploy/       mail/          publish a built folder | compose and send a campaign
        suppressions/  importers/    opt-outs from bounces and mailboxes | other site generators in
+       approvals/                   a client's reply to an approval request, read
     3  build/        state/         site plan, render, one writer | the state store and its lock
     2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user
     1  config/   locale/            typed, frozen settings | language tags, month names, date formats
