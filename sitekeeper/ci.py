@@ -3,7 +3,9 @@
 On a push to main: `check`, then `publish --changed-since` the previous commit. On a pull
 request: `check` and `publish --all --dry-run`. On a schedule (every 15 minutes): `tick`.
 Deploys and ticks share one concurrency group (GitHub) or resource group (GitLab), so two
-never run at once. Secrets are referenced by name only; the names each client's site.toml
+never run at once. With ``--shards N`` the tick runs as a matrix of N jobs (GitHub
+``strategy.matrix``, GitLab ``parallel:``), each ``tick --shard I/N`` in its own concurrency
+group, over the S3 state store they share (refused while the state is local). Secrets are referenced by name only; the names each client's site.toml
 needs are listed (environment variables it names, SSH deploy keys, AWS credentials).
 """
 from __future__ import annotations
@@ -77,7 +79,42 @@ def _install(ws) -> str:
     return f'pip install "sitekeeper=={__version__}"'
 
 
-def github(ws) -> tuple[str, dict, list[str]]:
+GITLAB_MAX_PARALLEL = 200
+
+
+def _tick_github(shards: int) -> str:
+    if shards <= 1:
+        return """    concurrency:
+      group: sitekeeper-deploy
+      cancel-in-progress: false
+"""
+    return f"""    strategy:
+      fail-fast: false
+      matrix:
+        shard: [{", ".join(str(i) for i in range(1, shards + 1))}]
+    concurrency:
+      group: sitekeeper-tick-${{{{ matrix.shard }}}}-of-{shards}
+      cancel-in-progress: false
+"""
+
+
+def check_shards(ws, kind: str, shards: int) -> None:
+    """A matrix needs the shared S3 state store, and the CI's own limit on jobs."""
+    from .shard import MAX_SHARDS
+
+    limit = GITLAB_MAX_PARALLEL if kind == "gitlab" else MAX_SHARDS
+    if not 1 <= shards <= limit:
+        raise ProblemsError([Diagnostic("--shards", None, f"--shards {shards}: {kind} runs from 1 to {limit} jobs "
+                                        "of one matrix", f"pass --shards between 1 and {limit}")])
+    state = str(ws.settings.get("state", "") or "")
+    if shards > 1 and not state.startswith("s3://"):
+        raise ProblemsError([Diagnostic(
+            "sitekeeper.toml", None, f"--shards {shards}: the state store is local, so each runner of the matrix "
+            "would keep its own send ledger, publish records and locks (campaigns could go out twice); "
+            "nothing was written", 'set state = "s3://BUCKET/PREFIX" in sitekeeper.toml, then run ci init again')])
+
+
+def github(ws, shards: int = 1) -> tuple[str, dict, list[str]]:
     secrets, keys, notes, _ = needs(ws)
     env = "".join(f"  {n}: ${{{{ secrets.{n} }}}}\n" for n in sorted(secrets) if not n.startswith("SSH_KEY_"))
     key_steps = "".join(
@@ -137,20 +174,20 @@ env:
   tick:
     if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'
     runs-on: ubuntu-latest
-    concurrency:
-      group: sitekeeper-deploy
-      cancel-in-progress: false
-    steps:
-{setup}{key_steps}      - run: sitekeeper tick
+{_tick_github(shards)}    steps:
+{setup}{key_steps}      - run: sitekeeper tick{f" --shard ${{{{ matrix.shard }}}}/{shards}" if shards > 1 else ""}
 """
     return text, secrets, notes
 
 
-def gitlab(ws) -> tuple[str, dict, list[str]]:
+def gitlab(ws, shards: int = 1) -> tuple[str, dict, list[str]]:
     secrets, keys, notes, _ = needs(ws)
     key_lines = "".join(
         f"    - install -d -m 700 \"$(dirname {path})\"\n"
         f"    - cp \"${name}\" {path} && chmod 600 {path}\n" for name, path in keys)
+    tick_lines = ("  resource_group: sitekeeper-deploy\n  script:\n    - sitekeeper tick\n" if shards <= 1 else
+                  f"  parallel: {shards}\n  resource_group: sitekeeper-tick-$CI_NODE_INDEX-of-{shards}\n"
+                  "  script:\n    - sitekeeper tick --shard \"$CI_NODE_INDEX/$CI_NODE_TOTAL\"\n")
     text = f"""# Written by `sitekeeper ci init gitlab`. Secrets are CI/CD variables referenced by name
 # (Settings > CI/CD > Variables; deploy keys as variables of type File). Create a pipeline
 # schedule (Build > Pipeline schedules) every 15 minutes: it runs `sitekeeper tick`.
@@ -184,20 +221,18 @@ publish:
 tick:
   rules:
     - if: $CI_PIPELINE_SOURCE == "schedule"
-  resource_group: sitekeeper-deploy
-  script:
-    - sitekeeper tick
-"""
+{tick_lines}"""
     return text, secrets, notes
 
 
-def write_workflow(ws, kind: str, *, force: bool = False, reporter=None) -> dict:
+def write_workflow(ws, kind: str, *, force: bool = False, reporter=None, shards: int = 1) -> dict:
+    check_shards(ws, kind, shards)
     rel = FILES[kind]
     path = ws.root / rel
     if path.exists() and not force:
         raise ProblemsError([Diagnostic(rel, None, f"{rel} exists already; nothing was written",
                                         "compare it with what `sitekeeper ci init " + kind + " --force` would "
                                         "write, or pass --force to replace it")])
-    text, secrets, notes = (github if kind == "github" else gitlab)(ws)
+    text, secrets, notes = (github if kind == "github" else gitlab)(ws, shards)
     atomic_write(path, text.encode("utf-8"))
-    return {"file": rel, "kind": kind, "secrets": secrets, "notes": notes}
+    return {"file": rel, "kind": kind, "shards": shards, "secrets": secrets, "notes": notes}

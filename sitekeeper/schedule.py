@@ -23,7 +23,9 @@ from .errors import Diagnostic, LockBusy, SitekeeperError
 from .report import Reporter
 
 TICK_LOCK = "locks/tick"
-"""The workspace lock's key in the state store."""
+"""The tick's lock's key in the state store (a sharded tick locks ``locks/tick-I-of-N``: the
+shards never wait on each other, two runners of one shard exclude each other; the clients'
+own work is guarded per client by the deploy, send and opt-out locks)."""
 PULL_EVERY = 3600.0
 """Seconds between two opt-out pulls of a client by tick (a due send always pulls first)."""
 DEFAULT = object()
@@ -122,6 +124,8 @@ class TickReport:
     """Another tick holds the workspace lock (nothing was done)."""
     lock_problem: tuple[Diagnostic, ...] = field(default=())
     """The state store could not be used for the lock."""
+    shard: str = ""
+    """The shard taken ("I/N"), "" for every client."""
 
     @property
     def ok(self) -> bool:
@@ -133,7 +137,7 @@ class TickReport:
 
     def as_json(self) -> dict:
         return {"tick": True, "dry_run": self.dry_run, "ok": self.ok, "idle": self.idle,
-                "held_by": self.held_by or None, "clients": [c.as_json() for c in self.clients],
+                "held_by": self.held_by or None, "shard": self.shard or None, "clients": [c.as_json() for c in self.clients],
                 "problems": [d.as_json() for c in self.clients for d in c.problems]
                 + [d.as_json() for d in self.lock_problem]}
 
@@ -174,10 +178,11 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh
 
 
 def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
-         pull=DEFAULT, send=DEFAULT) -> TickReport:
+         pull=DEFAULT, send=DEFAULT, shard=None) -> TickReport:
     """Do (or, with ``dry_run``, say) all due work for every client. ``pull`` and ``send`` are
     the opt-out and campaign steps, ``(ws, cfg, clock, reporter, dry_run) -> (result, problems)``
-    (default: pull_step and send_step; None leaves a step out)."""
+    (default: pull_step and send_step; None leaves a step out). ``shard`` (a Shard) takes only
+    its clients."""
     pull_step_ = pull_step if pull is DEFAULT else pull
     send_step_ = send_step if send is DEFAULT else send
     from .state import open_workspace_store
@@ -189,7 +194,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     lock = None
     if not dry_run:
-        lock = workspace_lock(ws, store, TICK_LOCK)
+        lock = workspace_lock(ws, store, TICK_LOCK if shard is None else f"{TICK_LOCK}-{shard.lock_name}")
         try:
             lock.acquire()
             if lock.degraded:
@@ -199,9 +204,10 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
             return TickReport(dry_run, held_by=who)
         except SitekeeperError as exc:
             return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
+    clients = ws.clients() if shard is None else shard.select(ws.clients())
     try:
         return TickReport(dry_run, tuple(_tick_client(ws, c, clock, reporter, store, dry_run, pull_step_, send_step_)
-                                         for c in ws.clients()))
+                                         for c in clients), shard=str(shard) if shard else "")
     finally:
         if lock is not None:
             try:

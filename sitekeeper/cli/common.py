@@ -31,6 +31,24 @@ class Context:
     """Where results and progress go."""
 
 
+SHARD_OPTION = typer.Option(
+    None, "--shard", metavar="I/N",
+    help="Take only shard I of N (1 <= I <= N <= 256): a stable hash of each client's name picks its "
+         "shard, so N runners of a CI matrix share the clients, each client in exactly one.")
+
+
+def parse_shard_option(text: str | None):
+    """The Shard of ``--shard`` (None without it); a usage error (exit 2) for a bad value."""
+    if text is None:
+        return None
+    from ..shard import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--shard'") from None
+
+
 USAGE = 2
 """Exit code of a usage error (a bad option value, a missing argument, an unknown client)."""
 

@@ -11,7 +11,8 @@ from typing import List, Optional
 import typer
 
 from ..errors import DeployError
-from .common import AT_OPTION, JSON_OPTION, count_errors, complete_client, open_context, run_command, usage_error
+from .common import (AT_OPTION, JSON_OPTION, SHARD_OPTION, complete_client, count_errors, open_context,
+                     parse_shard_option, run_command, usage_error)
 
 
 def publish_command(
@@ -31,6 +32,7 @@ def publish_command(
         False, "--deletes-first",
         help="Delete the files the new build no longer has before uploading (when the host's disk or quota is "
              "full); pages may link to removed files for the length of the upload."),
+    shard: Optional[str] = SHARD_OPTION,
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -41,6 +43,10 @@ def publish_command(
         raise typer.BadParameter(f"cannot be combined with {given}: it picks the clients itself. Pass client "
                                  "names, --all, or --changed-since REF, one of the three",
                                  param_hint="'--changed-since'")
+    if shard is not None and not all_clients:
+        raise typer.BadParameter("goes with --all (each runner of a matrix takes its share of every client): "
+                                 "write publish --all --shard I/N", param_hint="'--shard'")
+    taken = parse_shard_option(shard)
     if changed_since is not None and not changed_since.strip():
         raise typer.BadParameter("needs a git revision, e.g. --changed-since HEAD~1 or origin/main",
                                  param_hint="'--changed-since'")
@@ -55,6 +61,12 @@ def publish_command(
             return
     else:
         names = ctx.ws.clients() if all_clients else list(clients or [])
+        if taken is not None:
+            names = taken.select(names)
+            ctx.reporter.result({"shard": str(taken), "dry_run": dry_run, "clients": names})
+            if not names:
+                ctx.reporter.output(f"shard {taken}: no client falls in this shard; nothing to publish")
+                return
     if not names:
         usage_error(ctx.reporter, "publish", "no client to publish",
                     "name the clients (sitekeeper publish CLIENT...), or pass --all or --changed-since REF")

@@ -5,12 +5,13 @@ from typing import Optional
 
 import typer
 
-from .common import AT_OPTION, JSON_OPTION, count_errors, open_context, run_command, usage_error
+from .common import AT_OPTION, JSON_OPTION, SHARD_OPTION, count_errors, parse_shard_option, open_context, run_command, usage_error
 
 
 @run_command
 def tick_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what is due and change nothing."),
+    shard: Optional[str] = SHARD_OPTION,
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -18,8 +19,9 @@ def tick_command(
     pull opt-outs, send due campaigns. Cheap when nothing is due; safe to run every few minutes."""
     from ..schedule import tick
 
+    taken = parse_shard_option(shard)
     ctx = open_context(json_output, at)
-    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run)
+    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run, shard=taken)
     if report.held_by:
         ctx.reporter.output(f"tick: another tick is running ({report.held_by}); nothing done")
     elif report.lock_problem:
@@ -28,7 +30,8 @@ def tick_command(
         for c in report.clients:
             ctx.reporter.problems(c.problems)
         if report.idle:
-            ctx.reporter.output(f"tick: nothing due for {len(report.clients)} clients")
+            where = f" of shard {report.shard}" if report.shard else ""
+            ctx.reporter.output(f"tick: nothing due for {len(report.clients)} clients{where}")
         else:
             for c in report.clients:
                 if c.did_something:
@@ -60,6 +63,9 @@ def _line(c, dry_run: bool) -> str:
 def ci_init_command(
     kind: str = typer.Argument(..., metavar="github|gitlab", help="Which CI to write a workflow for."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing workflow file."),
+    shards: int = typer.Option(1, "--shards", metavar="N",
+                               help="Run the tick as a matrix of N jobs, each `tick --shard I/N` in its own "
+                                    "concurrency group (needs the S3 state store)."),
     json_output: bool = JSON_OPTION,
 ):
     """Write a CI workflow: check and publish changed clients on push, a dry run on pull requests,
@@ -69,7 +75,7 @@ def ci_init_command(
     ctx = open_context(json_output, None)
     if kind not in ("github", "gitlab"):
         usage_error(ctx.reporter, kind, f"unknown CI {kind!r}", "write `sitekeeper ci init github` or `sitekeeper ci init gitlab`")
-    result = write_workflow(ctx.ws, kind, force=force, reporter=ctx.reporter)
+    result = write_workflow(ctx.ws, kind, force=force, reporter=ctx.reporter, shards=shards)
     ctx.reporter.result(result)
     ctx.reporter.output(f"wrote {result['file']}")
     if result["secrets"]:
