@@ -32,6 +32,12 @@ AT = "2026-11-01T10:00:00+01:00"
 MEASURE = r"""
 () => {
   const parse = (s) => {
+    // color-mix() computes to color(srgb r g b [/ a]) with channels 0..1
+    const c = s.match(/color\(srgb ([^)]+)\)/);
+    if (c) {
+      const p = c[1].split(/[ \/]+/).filter(Boolean).map(Number);
+      return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1];
+    }
     const m = s.match(/rgba?\(([^)]+)\)/);
     if (!m) return null;
     const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);

@@ -104,6 +104,9 @@ VARIANT_WIDTHS = (480, 960, 1600)
 """Widths of the WebP variants made of each larger static image."""
 
 
+DARK_BG = "#161616"  # the page background of the dark mode (style.css, prefers-color-scheme)
+
+
 def image_variants(rel: str, width: int) -> list[tuple[int, str]]:
     """(width, output path) of the WebP variants of a static image ``rel`` that is ``width`` wide:
     every VARIANT_WIDTHS narrower than it, and one at its own width."""
@@ -435,6 +438,8 @@ class _Planning:
                 # links sit on white and on a 7 % tint of the primary colour: AA against the tint
                 "link_color": readable_on(mix(theme.primary_color, "#ffffff", 0.93),
                                           mix(theme.primary_color, "#000000", 0.18)),
+                # dark mode: the brand colour lightened until it reads on the darkest tint it meets
+                "link_dark": readable_on(mix(DARK_BG, theme.primary_color, 0.2), mix(theme.primary_color, "#ffffff", 0.5)),
                 "tagline": theme.tagline, "logo_url": _static_url(theme.logo),
                 "favicon_url": _static_url(theme.favicon),
                 **icons,
