@@ -98,6 +98,8 @@ def test_jekyll_404_page_and_the_old_favicons_are_the_clients_own_and_pass_check
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     (src / "apple-touch-icon.png").write_bytes(png)
     (src / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
+    (src / "feed.xml").write_text('<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"/>\n',
+                                  encoding="utf-8")  # an old build's feed, no front matter
     run = sk("import", str(src), "--client", "cafe", cwd=ws, now=NOW)
     assert run.returncode == 0, run.stdout + run.stderr
     checked = sk("check", "cafe", cwd=ws, now=NOW)
@@ -107,6 +109,10 @@ def test_jekyll_404_page_and_the_old_favicons_are_the_clients_own_and_pass_check
     out = ws / "out"
     assert "Hoppla" in (out / "404.html").read_text(encoding="utf-8")       # the client's own 404 page
     assert (out / "apple-touch-icon.png").read_bytes() == png               # ... and its own icon
+    assert "/feed.xml is not imported: the site makes the news feed itself" in (
+        ws / "sites/cafe/import-report.txt").read_text(encoding="utf-8")
+    assert not (ws / "sites/cafe/static/feed.xml").exists() and "<entry>" in (out / "feed.xml").read_text(
+        encoding="utf-8")
 
 
 def test_html_folder_without_lang_takes_the_language_of_its_text_and_the_domain_of_its_cname(tmp_path):

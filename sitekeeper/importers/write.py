@@ -328,9 +328,21 @@ def _write_or_stop(out: ClientFolder, rel: str, data: bytes) -> Path:
                                         "replace the link by a real file or folder, or import into a new --client name")]) from None
 
 
+# Files the build makes itself from the pages: the old site's copies would be stale (or,
+# from Jekyll and Hugo, templates), so they are left out and the report says so.
+GENERATED_FILES = {"feed.xml": "the news feed", "atom.xml": "the news feed", "sitemap.xml": "the sitemap"}
+
+
 def _write_static(out: ClientFolder, client: str, imp: SiteImport, problems: list) -> int:
     written = 0
     for rel, data in sorted(imp.static.items()):
+        made = GENERATED_FILES.get(rel.rsplit("/", 1)[-1].lower())
+        if made is not None and (rel.count("/") == 0 or rel.split("/", 1)[0] in imp.languages):
+            origin = str(imp.origins.get(rel) or rel)
+            problems.append(Diagnostic(origin, None, f"/{rel} is not imported: the site makes {made} itself "
+                                       "from its pages", "nothing to do (its address stays the same where "
+                                       "the build writes it)", "warning"))
+            continue
         try:
             out.write(f"static/{rel}", data if isinstance(data, bytes) else Path(data).read_bytes())
             written += 1
