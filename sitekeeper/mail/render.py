@@ -240,6 +240,24 @@ _STYLED_OPEN = {
 }
 
 
+def first_sentence(tokens, limit: int = 150) -> str:
+    """The first sentence of the body's first paragraph, as plain text (cut at a word near
+    ``limit``): the inbox preview of an email written without a preheader."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "paragraph_open" and i + 1 < len(tokens) and tokens[i + 1].type == "inline":
+            plain = " ".join(_inline_plain(tokens[i + 1].children or []).split())
+            if not plain:
+                continue
+            # A sentence ends after a letter (not "6." of a date), and not within its first 30
+            # characters (not "Dr." of a name).
+            match = re.match(r"(.{30,}?[^\d\s][.!?…])(\s|$)", plain)
+            sentence = match.group(1) if match else plain
+            if len(sentence) > limit:
+                sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+            return sentence
+    return ""
+
+
 def _style_token(tok, styles) -> None:
     if tok.type in _STYLED_OPEN or tok.type in ("link_open", "image", "code_inline", "fence", "code_block"):
         tag = {"link_open": "a", "image": "img", "code_inline": "code", "fence": "pre", "code_block": "pre"}.get(tok.type, tok.tag)
@@ -557,6 +575,9 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     mail = cfg.mail
     unsubscribe = fields.placeholder(Field("unsubscribe_url", ""))
     accent = cfg.theme.accent_color
+    # Without a preheader the inbox would show the first text of the email, the "view in
+    # browser" line: the body's first sentence is said there instead.
+    preheader = fields.protect(text.preheader) if text.preheader.strip() else first_sentence(tokens)
     context = dict(
         lang=used_lang, site_name=text_for(cfg, used_lang, "name"), site_url=cfg.base_url + "/",
         site_url_label=urlsplit(cfg.base_url).hostname or cfg.base_url,
@@ -566,9 +587,9 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
         link_color=styles["link"], accent_color=accent, on_accent=on_color(accent),
         **dark_colors(cfg.theme.primary_color),
         title=fields.protect(text.title), banner=fields.protect(text.banner),
-        preheader=fields.protect(text.preheader), blocks=blocks,
+        preheader=preheader, blocks=blocks,
         # Invisible filler after the preheader, so mail apps do not append the body's first words to it.
-        preheader_filler=Markup("&#847;&zwnj;&nbsp;" * 90) if text.preheader.strip() else "",
+        preheader_filler=Markup("&#847;&zwnj;&nbsp;" * 90) if preheader.strip() else "",
         # "View in browser": the newsletter page, which stays after the promotion ends.
         web_url=_iri_to_uri(cfg.base_url + promo.newsletter_url(
             used_lang, cfg.default_language, {lg: path_word(cfg, lg, "newsletter") for lg in cfg.languages}))
