@@ -64,7 +64,7 @@ def registered() -> tuple[Registered, ...]:
 
 def kind_of(finding: Finding) -> str:
     """The kind of a message the built-in rules read."""
-    if finding.claim is not None:
+    if isinstance(finding.claim, Claim):
         return finding.claim.kind
     kinds = {e.kind for e in finding.events}
     if UNSUBSCRIBE in kinds:
