@@ -138,3 +138,45 @@ def test_html_folder_without_lang_takes_the_language_of_its_text_and_the_domain_
     assert "the text reads as 'pt'" in report and "from the CNAME file" in report
     checked = sk("check", "padaria", cwd=ws, now=NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+WPCOM_MEDIA_WXR = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"
+ xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+<title>Praxis Lind</title><link>https://praxislind.wordpress.com</link><description>Physio</description>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://wordpress.com/</wp:base_site_url>
+<wp:base_blog_url>https://praxislind.wordpress.com</wp:base_blog_url>
+<item><title>Praxis</title><link>https://praxislind.wordpress.com/praxis/</link>
+ <wp:post_id>7</wp:post_id><wp:post_type>page</wp:post_type><wp:status>publish</wp:status>
+ <wp:post_name>praxis</wp:post_name><wp:post_parent>0</wp:post_parent>
+ <content:encoded><![CDATA[<p><img src="https://praxislind.files.wordpress.com/2020/05/raum.jpg?w=1024" alt="Raum"></p>
+<p><img src="https://i0.wp.com/praxislind.example/wp-content/uploads/2021/02/team.jpg?resize=600%2C400&amp;ssl=1" alt="Team"></p>
+<p><img src="https://praxislind.files.wordpress.com/2020/05/fehlt.jpg" alt="Fehlt"></p>]]></content:encoded></item>
+</channel></rss>
+"""
+
+
+def test_media_on_wordpress_com_hosts_are_taken_from_uploads_and_the_missing_one_is_named(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    export = tmp_path / "export.xml"
+    export.write_text(WPCOM_MEDIA_WXR, encoding="utf-8")
+    uploads = tmp_path / "uploads"
+    (uploads / "2020/05").mkdir(parents=True)
+    (uploads / "2021/02").mkdir(parents=True)
+    (uploads / "2020/05/raum.jpg").write_bytes(b"raum")
+    (uploads / "2021/02/team.jpg").write_bytes(b"team")
+    run = sk("import", str(export), "--client", "lind", "--uploads", str(uploads), cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    site = ws / "sites/lind"
+    page = next((site / "content").rglob("praxis*.md")).read_text(encoding="utf-8")
+    assert "](/wp-content/uploads/2020/05/raum.jpg)" in page and "](/wp-content/uploads/2021/02/team.jpg)" in page
+    assert (site / "static/wp-content/uploads/2020/05/raum.jpg").read_bytes() == b"raum"
+    assert (site / "static/wp-content/uploads/2021/02/team.jpg").read_bytes() == b"team"
+    assert "https://praxislind.files.wordpress.com/2020/05/fehlt.jpg" in page     # shown from where it was ...
+    report = (site / "import-report.txt").read_text(encoding="utf-8")
+    assert "/wp-content/uploads/2020/05/fehlt.jpg is not in the --uploads folder" in report   # ... and named
+    checked = sk("check", "lind", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

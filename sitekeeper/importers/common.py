@@ -62,6 +62,9 @@ class SiteImport:
     """Path under static/ -> a Path to copy or bytes."""
     origins: dict[str, str] = field(default_factory=dict)
     """Path under static/ -> the source file it came from, as the report names it."""
+    media_urls: dict[str, str] = field(default_factory=dict)
+    """A media path (/wp-content/uploads/…) -> the URL the old site served it from, when that
+    was another host (WordPress.com's files.*, i0.wp.com, a CDN)."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What could not be converted (warnings) and what stopped the import (errors)."""
     count: dict[str, int] = field(default_factory=dict)

@@ -151,6 +151,7 @@ def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (o
     used_uploads: dict[str, tuple[str, int | None]] = {}
 
     def local(html: str) -> str:
+        html = _media_on_other_hosts(html, imp.media_urls)
         return host_re.sub("", html) if host_re else html
 
     # URLs first: a page with others below it becomes a folder's index.md
@@ -264,6 +265,33 @@ def _wp_ns(root) -> str | None:
         if el.tag.startswith(("{http://wordpress.org/export/", "{https://wordpress.org/export/")) and "excerpt" not in el.tag:
             return el.tag[1:].split("}")[0]
     return None
+
+
+# Media the site served from other hosts: WordPress.com's <site>.files.wordpress.com/2020/05/x.jpg,
+# Jetpack's i0.wp.com/<host>/wp-content/uploads/…, a CDN's https://cdn…/wp-content/uploads/….
+_WPCOM_FILES_RE = re.compile(r"https?://[\w-]+\.files\.wordpress\.com/(\d{4}/\d{2}/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
+_PHOTON_RE = re.compile(r"https?://i[0-3]\.wp\.com/[^/\s\"']+(/wp-content/uploads/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
+_ANY_UPLOADS_RE = re.compile(r"https?://[^/\s\"'<>]+(/wp-content/uploads/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
+
+
+def _media_on_other_hosts(html: str, seen: dict[str, str]) -> str:
+    """Each media URL on another host becomes the site's own /wp-content/uploads/ path, so that
+    --uploads (or the target) supplies the file; ``seen`` keeps where it came from."""
+    if "wp-content/uploads" not in html and "wp.com" not in html and "wordpress.com" not in html:
+        return html
+
+    def files(m):
+        path = "/wp-content/uploads/" + m.group(1)
+        seen.setdefault(path, m.group(0).split("?", 1)[0])
+        return path
+
+    def other(m):
+        seen.setdefault(m.group(1), m.group(0).split("?", 1)[0])
+        return m.group(1)
+
+    html = _WPCOM_FILES_RE.sub(files, html)
+    html = _PHOTON_RE.sub(other, html)
+    return _ANY_UPLOADS_RE.sub(other, html)
 
 
 def _host_re(base_url: str):
@@ -429,7 +457,8 @@ def _uploads(imp: SiteImport, used: dict, uploads: Path | None, fetch) -> None:
     for path, src, line in missing:
         where = "the --uploads folder" if uploads is not None else ("the target" if fetch else "")
         imp.note(src, line, f"{path} is not " + (f"in {where}" if where else "imported (no --uploads folder given)")
-                 + f": the page shows it from the old site ({imp.base_url}{path}) until then",
+                 + f": the page shows it from the old site ({imp.media_urls.get(path) or imp.base_url + path}) "
+                 "until then",
                  "run the import again with --uploads PATH/TO/wp-content/uploads (or --target NAME), "
                  f"or put the file at static{path} and the page's link back to {path}")
     _point_at_old_site(imp, [path for path, _, _ in missing])
@@ -442,8 +471,11 @@ def _point_at_old_site(imp: SiteImport, paths: list[str]) -> None:
         return
     swap = re.compile(r"(?<![\w/.:-])(" + "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
                       + r")(?![\w/.-])")
+    def where(path: str) -> str:
+        return imp.media_urls.get(path) or imp.base_url + path
+
     for page in imp.pages:
-        page.body = swap.sub(lambda m: imp.base_url + m.group(1), page.body)
+        page.body = swap.sub(lambda m: where(m.group(1)), page.body)
         for key in ("image",):
             if isinstance(page.meta.get(key), str) and page.meta[key] in paths:
-                page.meta[key] = imp.base_url + page.meta[key]
+                page.meta[key] = where(page.meta[key])
