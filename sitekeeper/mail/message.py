@@ -60,6 +60,21 @@ def unsubscribe_links(mail, address: str) -> tuple[str | None, str | None]:
     return mailto, url
 
 
+def localized_from(cfg, from_: str, lang: str) -> str:
+    """The From address with the display name in the email's language: when the name is the
+    site's own name and ``[lang.<code>] name`` gives another, that one ("Sonnenkorn Bakery"
+    for the English email). A name of a person, or any other name, is kept as written."""
+    if not lang:
+        return from_
+    from ..config.business import text_for
+
+    display, addr = parseaddr(from_)
+    own = text_for(cfg, lang, "name")
+    if addr and display == cfg.name and own and own != display:
+        return formataddr((own, addr))
+    return from_
+
+
 def merge_record(fields: dict, address: str, mail) -> dict:
     """The values merge fields see for one recipient."""
     mailto, url = unsubscribe_links(mail, address)
@@ -152,6 +167,7 @@ def message_bytes(cfg, promo, parts, to: str, now: datetime, *, message_id: str 
     takes a tenth of that): multipart/alternative, text then HTML, UTF-8 quoted-printable,
     CRLF; List-Unsubscribe plain on one line; optionally DKIM-signed."""
     from_, reply_to = sender(cfg, promo)
+    from_ = localized_from(cfg, from_, parts.lang)
     domain = urlsplit(cfg.base_url).hostname or "localhost"
     if message_id is None:
         message_id = make_msgid(idstring=f"{promo.slug}-test" if promo else None, domain=domain)

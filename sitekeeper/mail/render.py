@@ -64,6 +64,8 @@ class EmailParts:
     """HTML part, merged and escaped."""
     text: str
     """Plain-text part, merged."""
+    lang: str = ""
+    """The language the text is written in (its From name follows it)."""
 
 
 @dataclass
@@ -97,7 +99,8 @@ class CompiledEmail:
         html_values = self.fields.values(record, escape=True)
         raw_values = self.fields.values(record, escape=False)
         subject = " ".join(self.fields.fill(self.subject, raw_values).split())
-        return EmailParts(subject, self.fields.fill(self.html, html_values), self.fields.fill(self.plain, raw_values))
+        return EmailParts(subject, self.fields.fill(self.html, html_values), self.fields.fill(self.plain, raw_values),
+                          self.text_lang)
 
 
 # ---------------------------------------------------------------- colours
