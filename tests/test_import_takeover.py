@@ -180,3 +180,24 @@ def test_media_on_wordpress_com_hosts_are_taken_from_uploads_and_the_missing_one
     assert "/wp-content/uploads/2020/05/fehlt.jpg is not in the --uploads folder" in report   # ... and named
     checked = sk("check", "lind", cwd=ws, now=NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_liquid_in_a_jekyll_html_page_is_named_and_the_page_still_builds(tmp_path):
+    import shutil
+
+    from helpers import DATA
+
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "jekyll"
+    shutil.copytree(DATA / "import" / "jekyll", src)
+    (src / "crew.html").write_text(
+        "---\nlayout: default\ntitle: Team\n---\n<ul>{% for m in site.data.team %}<li><a href=\"{{ m.url }}\">"
+        "{{ m.name }}</a></li>{% endfor %}</ul>\n<p><img src=\"{{ page.image }}\" alt=\"\"></p>\n", encoding="utf-8")
+    run = sk("import", str(src), "--client", "cafe", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = (ws / "sites/cafe/import-report.txt").read_text(encoding="utf-8")
+    assert "address is Liquid ('{{ m.url }}')" in report and "'{% for m in site.data.team %}'" in report
+    checked = sk("check", "cafe", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert sk("build", "cafe", "--out", "out", cwd=ws, now=NOW).returncode == 0

@@ -289,9 +289,34 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
     if summary and "description" not in out:
         out["description"] = summary
     body = liquid(body, includes, {**meta, "title": out["title"]}, site_vars, imp.embeds)
+    body = _liquid_in_links(imp, src, body)
     return {"src": src, "rel": rel, "kind": kind, "key": key, "lang": lang, "ext": ".html" if is_html else ".md",
             "meta": out, "body": body, "old": old, "ref": meta.get("ref") or meta.get("lang_ref")
             or meta.get("translation_key") or meta.get("page_id"), "post_name": post_name}
+
+
+_LIQUID_ATTR_RE = re.compile(r"""((?:href|src)\s*=\s*)(["'])([^"']*\{[{%][^"']*)\2""", re.I)
+_LIQUID_LINK_RE = re.compile(r"\]\(([^)\s]*\{[{%][^)\s]*)\)")
+
+
+def _liquid_in_links(imp, src: str, body: str) -> str:
+    """A link or image whose address is a Liquid expression (`href="{{ m.url }}"`) cannot be
+    worked out without the old theme's data: it goes to `#` (no broken link), and is named."""
+    found: list[str] = []
+
+    def attr(m):
+        found.append(m.group(3))
+        return f"{m.group(1)}{m.group(2)}#{m.group(2)}"
+
+    def link(m):
+        found.append(m.group(1))
+        return "](#)"
+
+    body = _LIQUID_LINK_RE.sub(link, _LIQUID_ATTR_RE.sub(attr, body))
+    for expr in dict.fromkeys(found):
+        imp.note(src, None, f"a link or image address is Liquid ({expr[:60]!r}): it now goes to #",
+                 "write the real address in the page (the old theme filled it in from its data)")
+    return body
 
 
 def _plain(value):
