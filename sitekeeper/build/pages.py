@@ -80,6 +80,8 @@ class Renderer:
         lang = job.lang
         page = job.page
         date = page.date if page else None
+        if job.kind == "newsletter" and job.promo is not None:
+            date = job.promo.send_at  # the web copy of a sent newsletter says when it was sent
         translations = [
             {"lang": lg, "url": u, "title": title, "label": language_name(lg), "current": lg == lang}
             for lg, u, title in job.translations
