@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from .tags import normalise
+from .tags import LANGUAGE_NAMES, base, normalise
 
 RTL = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 
@@ -92,3 +92,12 @@ def direction(tag: str) -> str:
         return "rtl"
     loc = locale_for(tag)
     return "rtl" if loc is not None and loc.character_order == "right-to-left" else "ltr"
+
+
+def display_name(tag: str) -> str:
+    """`Deutsch` for `de` or `de-AT`; CLDR's own name for any other language (`Norsk bokmål`,
+    `العربية`, `Српски`); the tag itself for a tag CLDR does not know."""
+    own = LANGUAGE_NAMES.get(tag, LANGUAGE_NAMES.get(base(tag)))
+    if own is not None:
+        return own
+    return language_name(tag) or tag

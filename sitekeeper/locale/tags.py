@@ -36,12 +36,3 @@ def known_or_english(tag: str) -> str:
     code = base(tag)
     return code if code in KNOWN else "en"
 
-
-def display_name(tag: str) -> str:
-    """`Deutsch` for `de` or `de-AT`; CLDR's own name for any other language (`Norsk bokmål`,
-    `العربية`, `Српски`); the tag itself for a tag CLDR does not know."""
-    own = LANGUAGE_NAMES.get(tag, LANGUAGE_NAMES.get(base(tag)))
-    if own is not None:
-        return own
-    from .cldr import language_name
-    return language_name(tag) or tag

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..locale import dates as _dates
-from ..locale.tags import LANGUAGE_NAMES, display_name
+from ..locale.cldr import display_name
+from ..locale.tags import LANGUAGE_NAMES
 
 __all__ = ["LANGUAGE_NAMES", "format_date", "language_name", "last_day"]
 
