@@ -54,6 +54,22 @@ def ours(names) -> list[str]:
                   or n.endswith((".part", ".sk-tmp")) or ".sk-tmp-" in n)
 
 
+def output_delta(ws: Path, env=None) -> tuple[list[str], list[str], int]:
+    """What this version builds differently from the older one, on the same sources and clock:
+    (changed or new files, files gone, files the same). A republish over the older layout
+    must upload exactly the changed ones, which it can tell only from the older manifest."""
+    def build(old: bool) -> dict[str, bytes]:
+        out = ws.parent / ("built-old" if old else "built-new")
+        proc = sk(ws, "build", CLIENT, "--out", str(out), env={**(env or {}), "SITEKEEPER_NOW": AT}, old=old)
+        assert proc.returncode == 0, proc.stderr
+        names = [n for n in files_under(out) if not ours([n])]
+        return {n: (out / n).read_bytes() for n in names}
+    before, now = build(True), build(False)
+    changed = sorted(n for n in now if before.get(n) != now[n])
+    assert len(changed) < len(now), "every file changed: the test could not tell a kept manifest from a lost one"
+    return changed, sorted(n for n in before if n not in now), len(now) - len(changed)
+
+
 def add_target(ws: Path, text: str) -> None:
     toml = ws / "sites" / CLIENT / "site.toml"
     toml.write_text(toml.read_text() + "\n" + text)
@@ -168,7 +184,7 @@ def test_a_dir_target_with_state_in_the_store_keeps_the_folder_and_its_parent_cl
     assert again.uploaded == []
 
 
-def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_nothing(needs_old, ws):
+def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_only_what_changed(needs_old, ws):
     first = result(sk(ws, "publish", CLIENT, "--json", "--at", AT, old=True))
     public = ws / "public" / CLIENT
     old_state = public / ".sitekeeper"
@@ -176,17 +192,19 @@ def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_nothi
     assert any(p.name.startswith("journal-") for p in old_state.iterdir())
     old_journals = sorted(p.name for p in old_state.glob("journal-*.json"))
 
+    changed, gone, same = output_delta(ws)
     dry = result(sk(ws, "publish", CLIENT, "--dry-run", "--json", "--at", AT))
-    assert dry["uploaded"] == [] and dry["unchanged"] == len(first["uploaded"])  # read from the old place
+    # (a file only the older version made may stay: the build folder it wrote keeps it)
+    assert sorted(dry["uploaded"]) == changed and dry["unchanged"] >= same  # read from the old place
     assert old_state.is_dir() and not (ws / "public" / f".sitekeeper-{CLIENT}").exists()  # a dry run moves nothing
 
     moved = sk(ws, "publish", CLIENT, "--json", "--at", AT)
     res = result(moved)
-    assert res["uploaded"] == [] and res["deleted"] == [] and res["unchanged"] == len(first["uploaded"])
+    assert sorted(res["uploaded"]) == changed and set(res["deleted"]) <= set(gone) and res["unchanged"] >= same
     assert not old_state.exists() and ours(files_under(public)) == []
-    assert files_under(public) == set(first["uploaded"])
+    assert files_under(public) == (set(first["uploaded"]) | set(changed)) - set(res["deleted"])
     beside = ws / "public" / f".sitekeeper-{CLIENT}"
-    assert sorted(p.name for p in beside.glob("journal-*.json")) == old_journals
+    assert set(old_journals) <= {p.name for p in beside.glob("journal-*.json")}  # moved (beside the new one)
 
     again = result(sk(ws, "publish", CLIENT, "--json", "--at", AT))
     assert again["uploaded"] == []
@@ -271,7 +289,7 @@ def test_s3_site_at_the_bucket_root_keeps_its_state_in_the_workspace_store(tmp_p
     assert publish_folder(build, target, "bakery", RecordingReporter(), workspace_store=lambda: store).uploaded == []
 
 
-def test_publish_over_the_older_s3_layout_moves_its_state_out_and_uploads_nothing(needs_old, ws, s3, s3_server, aws_env):
+def test_publish_over_the_older_s3_layout_moves_its_state_out_and_uploads_only_what_changed(needs_old, ws, s3, s3_server, aws_env):
     bucket = f"site-{uuid.uuid4().hex[:10]}"
     s3.create_bucket(Bucket=bucket)
     add_target(ws, f'[deploy.cdn]\nurl = "s3://{bucket}/www"\nendpoint_url = "{s3_server.endpoint}"\n')
@@ -280,13 +298,14 @@ def test_publish_over_the_older_s3_layout_moves_its_state_out_and_uploads_nothin
     old_journals = sorted(k[len("www/.sitekeeper/"):] for k in before if k.startswith("www/.sitekeeper/journal-"))
     assert old_journals  # the older layout, as that code writes it: the state under the site's prefix
 
+    changed, gone, same = output_delta(ws, env=aws_env)
     moved = sk(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env)
     res = result(moved)
-    assert res["uploaded"] == [] and res["deleted"] == [] and res["unchanged"] == len(first["uploaded"])
+    assert sorted(res["uploaded"]) == changed and set(res["deleted"]) <= set(gone) and res["unchanged"] >= same
     after = keys(s3, bucket)
-    assert sorted(k[4:] for k in after if k.startswith("www/")) == sorted(first["uploaded"])
-    assert sorted(k[len(".sitekeeper-www/"):] for k in after
-                  if k.startswith(".sitekeeper-www/journal-")) == old_journals
+    assert sorted(k[4:] for k in after if k.startswith("www/")) == sorted((set(first["uploaded"]) | set(changed)) - set(res["deleted"]))
+    assert set(old_journals) <= {k[len(".sitekeeper-www/"):] for k in after
+                                 if k.startswith(".sitekeeper-www/journal-")}  # moved (beside the new one)
     assert result(sk(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env))["uploaded"] == []
 
 
