@@ -70,17 +70,24 @@ def dkim_key(base: Path, kind: str) -> Path:
     return path
 
 
-def workspace(base: Path, n: int, port: int, key: Path | None = None) -> Path:
-    ws = base / f"ws-{n}"
+def demo_copy(ws: Path, mail: str) -> Path:
+    """A fresh copy of the demo workspace at ``ws``, ``mail`` added to the bakery's [mail]."""
     if ws.exists():
         shutil.rmtree(ws)
     ws.mkdir(parents=True)
     for name in ("sites", "campaigns"):
         shutil.copytree(REPO / name, ws / name)
     toml = ws / "sites" / "baeckerei-sonnenkorn" / "site.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{port}"\ntls = "none"\n'
-        + (f'dkim_selector = "sk1"\ndkim_key_file = "{key}"\n' if key else ""), 1), encoding="utf-8")
+    toml.write_text(toml.read_text(encoding="utf-8").replace("[mail]\n", "[mail]\n" + mail, 1), encoding="utf-8")
+    return ws
+
+
+def dkim_settings(key: Path | None) -> str:
+    return f'dkim_selector = "sk1"\ndkim_key_file = "{key}"\n' if key else ""
+
+
+def workspace(base: Path, n: int, port: int, key: Path | None = None) -> Path:
+    ws = demo_copy(base / f"ws-{n}", f'transport = "smtp://127.0.0.1:{port}"\ntls = "none"\n' + dkim_settings(key))
     with open(ws / "campaigns" / "baeckerei-sonnenkorn" / "audience.csv", "w", encoding="utf-8") as fh:
         fh.write("email,name,lang,tags,consented_at,source\n")
         for i in range(n):
@@ -107,15 +114,7 @@ def run(ws: Path, *args: str, now: str = DUE) -> tuple[float, int]:
 
 def signed_sample(base: Path, key: Path) -> bytes:
     """One message exactly as sitekeeper signs it (sent to the outbox)."""
-    ws = base / "ws-sample"
-    if ws.exists():
-        shutil.rmtree(ws)
-    ws.mkdir(parents=True)
-    for name in ("sites", "campaigns"):
-        shutil.copytree(REPO / name, ws / name)
-    toml = ws / "sites" / "baeckerei-sonnenkorn" / "site.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        "[mail]\n", f'[mail]\ndkim_selector = "sk1"\ndkim_key_file = "{key}"\n', 1), encoding="utf-8")
+    ws = demo_copy(base / "ws-sample", dkim_settings(key))
     run(ws, "campaign", "approve", SPEC, "--by", "Bench", now="2026-11-01T10:00:00+01:00")
     run(ws, "campaign", "send", SPEC)
     return sample_message(ws)
