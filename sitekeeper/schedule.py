@@ -87,7 +87,7 @@ def report_step(ws, cfg, clock, reporter, dry_run):
     if written.pdf is None:
         reporter.warn(f"{cfg.client}: the report goes without its PDF ({written.pdf_skipped})")
     reporter.info(f"{cfg.client}: mailing the report for {period} to {to}")
-    return send_report(transport, cfg, store, report, written, to, now), []
+    return send_report(transport, cfg, store, report, written, to, now, ws=ws), []
 
 
 @dataclass(frozen=True)

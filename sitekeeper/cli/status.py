@@ -204,7 +204,7 @@ def _send_now(ctx, mail, report, written) -> dict:
     cfg, address, store, transport = mail
     if written.pdf is None:
         ctx.reporter.warn("the report goes without its PDF (it was not printed)")
-    record = send_report(transport, cfg, store, report, written, address, ctx.clock.now(cfg.tz))
+    record = send_report(transport, cfg, store, report, written, address, ctx.clock.now(cfg.tz), ws=ctx.ws)
     ctx.reporter.output(f"{cfg.client}: report mailed to {record['to']} via {record['transport']} "
                         f"(id {record['id']})")
     return record

@@ -10,32 +10,12 @@ SES's MessageId) and the client's latest under ``reports/<client>/last.json``, w
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from ..errors import Diagnostic, ProblemsError
-
-QUEUED = re.compile(r"queued as\s+([A-Za-z0-9._-]+)", re.I)
-
-
-@dataclass(frozen=True)
-class ReportMail:
-    data: bytes
-    """The whole message, CRLF."""
-    sender: str
-    """Envelope sender (the From address)."""
-    to: str
-    """The one recipient."""
-    message_id: str
-    """<...>."""
-    name: str
-    """A file name stem for the outbox."""
-    subject: str
-    """The Subject as written."""
 
 
 def sent_key(client: str, period_slug: str) -> str:
@@ -63,8 +43,8 @@ def recipient(cfg, to: str | None) -> str:
     return email
 
 
-def compose(cfg, report, html: str, pdf: Path | None, to: str, now: datetime) -> ReportMail:
-    """The report as one message (pure but for reading the PDF's bytes)."""
+def compose(cfg, report, html: str, pdf: Path | None, to: str, now: datetime) -> EmailMessage:
+    """The report as one message (pure but for reading the PDF's bytes); mail.notice sends it."""
     import email.policy
 
     from . import words
@@ -77,42 +57,35 @@ def compose(cfg, report, html: str, pdf: Path | None, to: str, now: datetime) ->
     lang = report.lang
     title = words.say(lang, "title")
     shown = period_label(report)
-    subject = f"{title} {shown} – {report.name}"
     sender = parseaddr(cfg.mail.from_)[1]
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = cfg.mail.from_
     msg["To"] = to
     if cfg.mail.reply_to:
         msg["Reply-To"] = cfg.mail.reply_to
-    msg["Subject"] = subject
+    msg["Subject"] = f"{title} {shown} – {report.name}"
     msg["Date"] = format_datetime(now)
-    message_id = make_msgid("report", domain=sender.rpartition("@")[2] or None)
-    msg["Message-ID"] = message_id
+    msg["Message-ID"] = make_msgid("report", domain=sender.rpartition("@")[2] or None)
     msg["Content-Language"] = lang
     msg.set_content(f"{title} – {report.name}\n{words.say(lang, 'period')}: {shown}\n")
     msg.add_alternative(html, subtype="html")
     if pdf is not None:
         msg.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf.name)
-    data = msg.as_bytes(policy=email.policy.SMTP.clone(max_line_length=998))
-    return ReportMail(data, sender, to, message_id, f"report-{report.period.slug}", subject)
+    return msg
 
 
-def send_report(transport, cfg, store, report, written, to: str, now: datetime) -> dict:
+def send_report(transport, cfg, store, report, written, to: str, now: datetime, ws=None) -> dict:
     """Mail it through ``transport`` (the client's, from open_transport) and record the send."""
+    from ..mail.notice import send_notice
+
     html = written.html.read_text(encoding="utf-8")
-    mail = compose(cfg, report, html, written.pdf, to, now)
-    try:
-        transport.open()
-        delivered = transport.send(mail)
-    finally:
-        transport.close()
-    reply = getattr(transport, "last_reply", "")
-    found = QUEUED.search(reply or "")
+    msg = compose(cfg, report, html, written.pdf, to, now)
+    sent = send_notice(ws, cfg, msg, transport=transport, now=now, name=f"report-{report.period.slug}")
     record = {"client": cfg.client, "period": report.period.slug, "to": to, "sent_at": now.isoformat(),
-              "subject": mail.subject, "lang": report.lang, "transport": transport.name,
-              "message_id": mail.message_id, "pdf": written.pdf is not None,
+              "subject": sent.subject, "lang": report.lang, "transport": sent.transport,
+              "message_id": sent.message_id, "pdf": written.pdf is not None,
               # SMTP: the server's queue id (or its whole answer when it names none); SES: its MessageId
-              "id": found.group(1) if found else (reply or delivered)}
+              "id": sent.id}
     blob = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
     store.write(sent_key(cfg.client, report.period.slug), blob)
     store.write(last_key(cfg.client), blob)
