@@ -14,6 +14,6 @@ and mail (the two wings) never import each other, and no two modules import each
     2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user
     1  config/   locale/            typed, frozen settings | language tags, month names, date formats
     0  errors  clock  report        one error shape, one clock, the reporters
-       fsutil  shard                one atomic write | which shard a client is in
+       fsutil  shard  jobs          one atomic write | which shard a client is in | clients in parallel
 """
 __version__ = "0.1.0"

@@ -86,7 +86,7 @@ class PublishReport:
 def publish_clients(
     ws: Workspace, clients: Sequence[str], clock, reporter: Reporter, *, target: str | None = None,
     dry_run: bool = False, yes: bool = False, allow_deletes: bool = False, rollback: bool = False,
-    confirm_deletes: ConfirmDeletes | None = None, deletes_first: bool = False,
+    confirm_deletes: ConfirmDeletes | None = None, deletes_first: bool = False, jobs: int = 1,
 ) -> PublishReport:
     """Build and deploy each client to ``target`` (default: the client's first target).
 
@@ -95,27 +95,46 @@ def publish_clients(
     atomic SFTP targets back to their previous release instead of building. A dry run
     reports the plan of each client (every upload with its reason) and changes nothing.
     ``deletes_first`` removes the files a build no longer has before the uploads (a full quota).
+    ``jobs`` clients at once (sitekeeper.jobs: forked workers, each client's lines kept together
+    and reported in the clients' order).
     """
-    published: list[ClientPublished] = []
-    failed: list[ClientFailed] = []
-    commit = None  # the workspace's commit, asked of git once for all clients
-    store = _workspace_store(ws)  # opened once, when first needed, for all clients
-    for client in clients:
-        try:
-            done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
-                                confirm_deletes, deletes_first, store)
-        except SitekeeperError as exc:
-            problems = tuple(exc.diagnostics())
-            reporter.problems(problems)
-            reporter.event("client-failed", client=client)
-            failed.append(ClientFailed(client, problems))
-            continue
-        reporter.output(done.summary())
-        if done.deploy is not None and not done.deploy.dry_run:
-            commit = workspace_commit(ws) if commit is None else commit
-            _record(store, done, reporter, commit)
-        published.append(done)
-    return PublishReport(tuple(clients), tuple(published), tuple(failed))
+    from .jobs import run_each
+
+    if confirm_deletes is not None and not yes:
+        jobs = 1  # a question on the terminal: one client at a time
+    store = _workspace_store(ws)  # opened once, when first needed, for all clients (per worker)
+    commit: list[str] = []  # the workspace's commit, asked of git once for all clients
+    if jobs > 1 and len(clients) > 1 and not dry_run:
+        commit.append(workspace_commit(ws))  # before the fork, so no worker asks again
+
+    def one(client: str, rep: Reporter):
+        return _publish_and_record(ws, client, clock, rep, target, dry_run, yes, allow_deletes, rollback,
+                                   confirm_deletes, deletes_first, store, commit)
+
+    done = run_each(list(clients), one, jobs, reporter)
+    published = tuple(d for d in done if isinstance(d, ClientPublished))
+    failed = tuple(d for d in done if isinstance(d, ClientFailed))
+    return PublishReport(tuple(clients), published, failed)
+
+
+def _publish_and_record(ws: Workspace, client: str, clock, reporter: Reporter, target: str | None, dry_run: bool,
+                        yes: bool, allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None,
+                        deletes_first: bool, store, commit: list[str]) -> ClientPublished | ClientFailed:
+    """One client of publish_clients: published and recorded, or its problems reported."""
+    try:
+        done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
+                            confirm_deletes, deletes_first, store)
+    except SitekeeperError as exc:
+        problems = tuple(exc.diagnostics())
+        reporter.problems(problems)
+        reporter.event("client-failed", client=client)
+        return ClientFailed(client, problems)
+    reporter.output(done.summary())
+    if done.deploy is not None and not done.deploy.dry_run:
+        if not commit:
+            commit.append(workspace_commit(ws))
+        _record(store, done, reporter, commit[0])
+    return done
 
 
 def workspace_commit(ws: Workspace) -> str:

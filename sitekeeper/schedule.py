@@ -15,6 +15,7 @@ runners) from overlapping: the second says who holds it and exits 0.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -178,11 +179,11 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh
 
 
 def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
-         pull=DEFAULT, send=DEFAULT, shard=None) -> TickReport:
+         pull=DEFAULT, send=DEFAULT, shard=None, jobs: int = 1) -> TickReport:
     """Do (or, with ``dry_run``, say) all due work for every client. ``pull`` and ``send`` are
     the opt-out and campaign steps, ``(ws, cfg, clock, reporter, dry_run) -> (result, problems)``
     (default: pull_step and send_step; None leaves a step out). ``shard`` (a Shard) takes only
-    its clients."""
+    its clients. ``jobs`` clients at once (sitekeeper.jobs), under the one tick lock."""
     pull_step_ = pull_step if pull is DEFAULT else pull
     send_step_ = send_step if send is DEFAULT else send
     from .state import open_workspace_store
@@ -205,9 +206,23 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         except SitekeeperError as exc:
             return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     clients = ws.clients() if shard is None else shard.select(ws.clients())
+    from .jobs import run_each
+
+    parent = os.getpid()
+    if jobs > 1 and len(clients) > 1:
+        # Imported once here rather than once in each worker after the fork.
+        from .build import plan as _plan, site_outputs as _outputs  # noqa: F401
+        from .mail import send as _send  # noqa: F401
+        from .publish import publish_clients as _publish  # noqa: F401
+        from .suppressions import pull as _pull  # noqa: F401
+
+    def one(client: str, rep: Reporter) -> ClientTick:
+        # A forked worker opens its own store: the parent's connections are not shared.
+        own = store if os.getpid() == parent else open_workspace_store(ws)
+        return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_)
+
     try:
-        return TickReport(dry_run, tuple(_tick_client(ws, c, clock, reporter, store, dry_run, pull_step_, send_step_)
-                                         for c in clients), shard=str(shard) if shard else "")
+        return TickReport(dry_run, tuple(run_each(clients, one, jobs, reporter)), shard=str(shard) if shard else "")
     finally:
         if lock is not None:
             try:

@@ -35,6 +35,18 @@ SHARD_OPTION = typer.Option(
     None, "--shard", metavar="I/N",
     help="Take only shard I of N (1 <= I <= N <= 256): a stable hash of each client's name picks its "
          "shard, so N runners of a CI matrix share the clients, each client in exactly one.")
+JOBS_OPTION = typer.Option(
+    None, "--jobs", "-j", metavar="N", min=1,
+    help="Work on N clients at once (default: the number of cores; 1: one after another). Each "
+         "client's lines are printed together, in the clients' order; at most max_connections_per_host "
+         "(sitekeeper.toml, default 2) connections to one host at once.")
+
+
+def jobs_option(value: int | None) -> int:
+    """``--jobs`` as a number (the cores when not given)."""
+    from ..jobs import default_jobs
+
+    return default_jobs() if value is None else value
 
 
 def parse_shard_option(text: str | None):

@@ -11,8 +11,8 @@ from typing import List, Optional
 import typer
 
 from ..errors import DeployError
-from .common import (AT_OPTION, JSON_OPTION, SHARD_OPTION, complete_client, count_errors, open_context,
-                     parse_shard_option, run_command, usage_error)
+from .common import (AT_OPTION, JOBS_OPTION, JSON_OPTION, SHARD_OPTION, complete_client, count_errors, jobs_option,
+                     open_context, parse_shard_option, run_command, usage_error)
 
 
 def publish_command(
@@ -33,6 +33,7 @@ def publish_command(
         help="Delete the files the new build no longer has before uploading (when the host's disk or quota is "
              "full); pages may link to removed files for the length of the upload."),
     shard: Optional[str] = SHARD_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -75,7 +76,7 @@ def publish_command(
     ask = None if json_output or not sys.stdin.isatty() else _ask_before_deleting
     report = publish_clients(ctx.ws, names, ctx.clock, ctx.reporter, target=target, dry_run=dry_run, yes=yes,
                              allow_deletes=allow_deletes, rollback=rollback, confirm_deletes=ask,
-                             deletes_first=deletes_first)
+                             deletes_first=deletes_first, jobs=jobs_option(jobs))
     for done in report.published:
         ctx.reporter.result(done.as_json())
     if report.failed:

@@ -5,13 +5,15 @@ from typing import Optional
 
 import typer
 
-from .common import AT_OPTION, JSON_OPTION, SHARD_OPTION, count_errors, parse_shard_option, open_context, run_command, usage_error
+from .common import (AT_OPTION, JOBS_OPTION, JSON_OPTION, SHARD_OPTION, count_errors, jobs_option, open_context,
+                     parse_shard_option, run_command, usage_error)
 
 
 @run_command
 def tick_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what is due and change nothing."),
     shard: Optional[str] = SHARD_OPTION,
+    jobs: Optional[int] = JOBS_OPTION,
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -21,7 +23,7 @@ def tick_command(
 
     taken = parse_shard_option(shard)
     ctx = open_context(json_output, at)
-    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run, shard=taken)
+    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run, shard=taken, jobs=jobs_option(jobs))
     if report.held_by:
         ctx.reporter.output(f"tick: another tick is running ({report.held_by}); nothing done")
     elif report.lock_problem:

@@ -1,0 +1,112 @@
+"""Clients in parallel: ``--jobs N`` for ``publish --all`` and ``tick``.
+
+``run_each(items, fn, jobs, reporter)`` calls ``fn(item, reporter)`` for every item and returns
+the results in the items' order. With one job (or one item) that is a plain loop on the caller's
+reporter. With more, the items go to ``jobs`` forked worker processes (builds are CPU-bound
+Python, so threads would share one core; measured by bench/jobs_bench.py): each item's
+reporter is a ``BufferedReporter`` that keeps every line, and the parent replays the buffers
+**in the items' order**, each as soon as it and every item before it is done. So the output of
+``--jobs 4`` is the output of ``--jobs 1``, one client's lines together, never interleaved.
+
+``fn`` catches the errors that belong to its item (a client's broken page or unreachable
+host) and returns them in its result: one failing item never stops the others. Anything
+else (a bug) is raised after the items already started have finished.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Sequence
+
+from .report import Progress, Reporter
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class BufferedReporter(Reporter):
+    """Keeps every call made on it, to be replayed on the real reporter in one piece."""
+
+    def __init__(self, json: bool):
+        self.json = json
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def info(self, message: str, **data: Any) -> None:
+        self.calls.append(("info", (message,), data))
+
+    def output(self, message: str) -> None:
+        self.calls.append(("output", (message,), {}))
+
+    def detail(self, message: str) -> None:
+        self.calls.append(("detail", (message,), {}))
+
+    def warn(self, message: str, **data: Any) -> None:
+        self.calls.append(("warn", (message,), data))
+
+    def problems(self, diagnostics) -> None:
+        self.calls.append(("problems", (list(diagnostics),), {}))
+
+    def event(self, kind: str, **data: Any) -> None:
+        self.calls.append(("event", (kind,), data))
+
+    def result(self, data: dict) -> None:
+        self.calls.append(("result", (data,), {}))
+
+    @contextmanager
+    def progress(self, label: str, total: int | None = None, unit: str = "files"):
+        yield Progress()  # a bar per worker would interleave; the lines say what was done
+
+    def replay(self, reporter: Reporter) -> None:
+        for method, args, kwargs in self.calls:
+            getattr(reporter, method)(*args, **kwargs)
+
+
+# Set in the parent just before the fork, read by the workers (nothing big is pickled).
+_work: tuple[Callable, Sequence, bool] | None = None
+
+
+def _run_some(indices: range) -> list:
+    fn, items, json = _work  # type: ignore[misc]
+    done = []
+    for i in indices:
+        buffered = BufferedReporter(json)
+        done.append((fn(items[i], buffered), buffered))
+    return done
+
+
+def _worker_init() -> None:
+    # One build per worker: the build's own pool on top of N client workers would
+    # oversubscribe the cores.
+    os.environ["SITEKEEPER_JOBS"] = "1"
+
+
+def run_each(items: Sequence, fn: Callable[[Any, Reporter], Any], jobs: int, reporter: Reporter) -> list:
+    """``fn(item, reporter)`` for each item, ``jobs`` at once; results in the items' order."""
+    jobs = max(1, min(jobs, len(items)))
+    if jobs == 1 or not sys.platform.startswith("linux"):
+        return [fn(item, reporter) for item in items]
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _work
+    _work = (fn, items, reporter.json)
+    results: list = []
+    # A few items per task: an idle tick's clients take a millisecond each, less than a task's
+    # round trip; small enough that a slow client holds up few others.
+    size = max(1, len(items) // (jobs * 8))
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool:
+            futures = [pool.submit(_run_some, range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+            for future in futures:
+                for result, buffered in future.result():
+                    buffered.replay(reporter)
+                    results.append(result)
+    finally:
+        _work = None
+    return results
