@@ -17,6 +17,7 @@ from ..errors import Diagnostic
 from ..render.colors import mix, on_color, readable_on
 from ..render.i18n import t as ui_text
 from ..render.merge import for_site
+from ..render.newsletter import fingerprint_parts as mailbox_fingerprint, has_signup, has_unsubscribe_page, unsubscribe_path
 from .redirects import redirect_html
 from .sources import SiteContent
 from .writer import content_hash
@@ -32,7 +33,7 @@ class PageJob:
     lang: str
     url: str
     kind: str
-    """'home' | 'section' | 'page' | 'promotion' | '404'."""
+    """'home' | 'section' | 'page' | 'promotion' | 'newsletter' | '404' | 'unsubscribe'."""
     template: str
     title: str
     source: str
@@ -252,7 +253,7 @@ def _icons(cfg: SiteConfig, content: SiteContent, add) -> dict:
 
 
 # A generated output's kind -> the kinds of the client's own files that replace it at its path.
-_CLIENTS_OWN = {"robots": ("static",), "icon": ("static",), "404": ("static", "page")}
+_CLIENTS_OWN = {"robots": ("static",), "icon": ("static",), "404": ("static", "page"), "unsubscribe": ("static", "page")}
 
 
 class _Planning:
@@ -453,7 +454,8 @@ class _Planning:
         # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
         site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
                    sorted((k, repr(v)) for k, v in cfg.lang_texts.items()),
-                   cfg.business.upcoming_closed(now.date()) if cfg.business else None)
+                   cfg.business.upcoming_closed(now.date()) if cfg.business else None,
+                   mailbox_fingerprint(cfg))
         return fingerprint(__version__, site_fp, self.content.templates.fingerprint, sorted(asset_urls.items()),
                            menus, banners, now.year, sorted(images.items()))
 
@@ -614,6 +616,10 @@ class _Planning:
         return archive, news_words
 
     def archive_jobs(self, archive: dict[str, list], news_words: dict[str, str]) -> None:
+        """/newsletter/ per language: the sent campaigns, and the sign-up block with ``[mail] signup``
+        (then also in a language that has no sent campaign yet)."""
+        if has_signup(self.cfg):
+            archive = {lang: archive.get(lang, []) for lang in self.langs}
         for lang, rows in archive.items():
             url = (f"/{news_words[lang]}/" if lang == self.deflang else f"/{lang}/{news_words[lang]}/")
             if output_path(url) in self.outputs:
@@ -624,6 +630,18 @@ class _Planning:
                           None, None, (), tuple(rows), "")
             self.add_page(Output(output_path(url), fingerprint(self.gfp, "newsletters", url, tuple(rows)), "page",
                                  job.source, job))
+
+    def unsubscribe_jobs(self) -> None:
+        """/newsletter/unsubscribe/ per language when [mail] names a sender: where every campaign's
+        unsubscribe link leads (render/newsletter.py). Not in the sitemap; a page of the client's
+        own at that URL wins."""
+        if not has_unsubscribe_page(self.cfg):
+            return
+        for lang in self.langs:
+            url = unsubscribe_path(self.cfg, lang)
+            self.add(Output(output_path(url), fingerprint(self.gfp, "unsubscribe", lang, url), "unsubscribe", "",
+                            PageJob(lang, url, "unsubscribe", "unsubscribe.html", "", "", "", "", None, None, (),
+                                    (), "")))
 
     # --- 404, feeds, sitemap, robots
 
@@ -699,6 +717,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     pl.promotion_jobs(live)
     archive, news_words = pl.newsletter_jobs()
     pl.archive_jobs(archive, news_words)
+    pl.unsubscribe_jobs()
     pl.not_found_and_feeds()
     pl.sitemap(synthetic, live, archive)
     pl.home_problems()

@@ -114,13 +114,13 @@ def sample_record(cc: ClientCampaigns, promo, lang: str, address: str | None = N
     if address:
         for sub in subs:
             if sub.email.lower() == address.lower():
-                return address, merge_record(sub.fields, address, cc.cfg.mail)
+                return address, merge_record(sub.fields, address, cc.cfg.mail, cc.cfg, lang)
     sel = recipients(cc, promo)
     for sub in (sel.recipients if sel else []):
         if recipient_language(cc.cfg, promo, sub) == lang:
-            return address or sub.email, merge_record(sub.fields, address or sub.email, cc.cfg.mail)
+            return address or sub.email, merge_record(sub.fields, address or sub.email, cc.cfg.mail, cc.cfg, lang)
     to = address or "reader@example.com"
-    return to, merge_record({c: "" for c in cc.audience.columns}, to, cc.cfg.mail)
+    return to, merge_record({c: "" for c in cc.audience.columns}, to, cc.cfg.mail, cc.cfg, lang)
 
 
 def is_due(promo, now) -> bool:

@@ -15,6 +15,8 @@ The unsubscribe token (tokens.py) is the address (base64url) and, with
 environment variable: only sitekeeper can make one, so a request naming someone else's
 address with a made-up token changes nothing. ``{token}`` in ``unsubscribe_url`` is replaced
 by it, and the List-Unsubscribe mailto's subject carries it (``unsubscribe <address> <token>``).
+The unsubscribe link in the email's body leads to the site's unsubscribe page with the same
+token after ``#t=`` (``merge_record``), whose button is that same mailto.
 """
 from __future__ import annotations
 
@@ -75,8 +77,17 @@ def localized_from(cfg, from_: str, lang: str) -> str:
     return from_
 
 
-def merge_record(fields: dict, address: str, mail) -> dict:
-    """The values merge fields see for one recipient."""
+def merge_record(fields: dict, address: str, mail, cfg=None, lang: str = "") -> dict:
+    """The values merge fields see for one recipient. With the site's ``cfg`` and the email's
+    ``lang``, the unsubscribe link is the site's unsubscribe page in that language with the
+    reader's token (render/newsletter.py), when the site has one."""
+    from ..render.newsletter import has_unsubscribe_page, unsubscribe_link
+
+    if cfg is not None and has_unsubscribe_page(cfg):
+        from .tokens import key_of
+
+        page = unsubscribe_link(cfg, lang or cfg.default_language, unsubscribe_token(address, key_of(mail)))
+        return {**fields, "email": address, "unsubscribe_url": page}
     mailto, url = unsubscribe_links(mail, address)
     return {**fields, "email": address, "unsubscribe_url": url or mailto or ""}
 

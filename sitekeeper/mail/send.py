@@ -449,7 +449,7 @@ def _apply(ws, cfg, promo, compiled, stream, conds, unsubscribed, require, ledge
                             raise _Stop("quota")
                         bucket.take()
                         try:
-                            parts = compiled[r.lang].personalize(merge_record(r.fields, r.address, mail))
+                            parts = compiled[r.lang].personalize(merge_record(r.fields, r.address, mail, cfg, r.lang))
                             out = message_bytes(cfg, promo, parts, r.address, now, message_id=f"<{r.key}@{domain}>",
                                                 dkim=signer)
                         except HeaderError as exc:

@@ -10,7 +10,7 @@ from urllib.parse import quote, urljoin
 from markupsafe import Markup
 
 from ..config.business import text_for
-from . import landing
+from . import landing, newsletter
 from .business import business_context, json_ld
 from .dates import language_name
 
@@ -65,6 +65,15 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: di
             per_language[("business", lang)] = business
     site["business"] = business
     site["languages_bar"] = language_bar(cfg, lang, page["translations"]) if len(cfg.languages) > 1 else []
+    mailbox = per_language.get(("mailbox", lang)) if per_language is not None else None
+    if mailbox is None:
+        mailbox = newsletter.context(cfg, lang)
+        if per_language is not None:
+            per_language[("mailbox", lang)] = mailbox
+    ctx["mailbox"] = mailbox
+    if job.kind == "unsubscribe" and mailbox["unsubscribe"]:
+        page["title"] = mailbox["unsubscribe"]["title"]
+        page["description"] = mailbox["unsubscribe"]["lead"]
 
     theme = site["theme"]
     src = getattr(job.page, "image", None) if job.page is not None else None
