@@ -63,11 +63,12 @@ def campaign_check(ws: Workspace, clock):
     return run
 
 
-def build_checked(ws: Workspace, client: str, clock, reporter, out=None):
-    """Build a client's site after the whole of `check` passed; nothing is written otherwise."""
+def build_checked(ws: Workspace, client: str, clock, reporter, out=None, cfg=None):
+    """Build a client's site after the whole of `check` passed; nothing is written otherwise.
+    ``cfg``: the site's settings, changed (see build_client)."""
     from .build import build_client
 
-    return build_client(ws, client, clock, reporter, out=out, checks=[campaign_check(ws, clock)])
+    return build_client(ws, client, clock, reporter, out=out, checks=[campaign_check(ws, clock)], cfg=cfg)
 
 
 def check_clients(ws: Workspace, clients, clock, reporter, strict: bool = False) -> bool:

@@ -23,6 +23,7 @@ LAYERS = {
     "sitekeeper.deploy": 4, "sitekeeper.mail": 4, "sitekeeper.suppressions": 4, "sitekeeper.approvals": 4, "sitekeeper.importers": 4,
     "sitekeeper.check": 5, "sitekeeper.publish": 5, "sitekeeper.serve": 5, "sitekeeper.schedule": 5, "sitekeeper.status": 5,
     "sitekeeper.reports": 5, "sitekeeper.scaffold": 5, "sitekeeper.ci": 5, "sitekeeper.agenda": 5,
+    "sitekeeper.previews": 5,
     "sitekeeper.cli": 6, "sitekeeper.entry": 6, "sitekeeper.__main__": 6,
 }
 WINGS = ("sitekeeper.deploy", "sitekeeper.mail")

@@ -195,21 +195,24 @@ checks, from the layer above); its errors stop the build like the build's own.""
 
 
 def build_client(ws: Workspace, client: str, clock, reporter, out: Path | None = None,
-                 checks: Sequence[ExtraCheck] = ()) -> BuildResult:
+                 checks: Sequence[ExtraCheck] = (), cfg: SiteConfig | None = None) -> BuildResult:
+    """Build ``client``'s site into ``out``. ``cfg``: the site's settings as loaded, changed
+    (a private preview's base_url); the output folder must then be one of its own, since the
+    quick no-change check compares the input files only."""
     # Parsing Markdown allocates hundreds of thousands of short-lived, acyclic tokens;
     # the cyclic collector only slows that down (about 5 %). It runs again afterwards.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_client(ws, client, clock, reporter, out, checks)
+        return _build_client(ws, client, clock, reporter, out, checks, cfg)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
-                  checks: Sequence[ExtraCheck]) -> BuildResult:
-    cfg = load_site(ws, client)
+                  checks: Sequence[ExtraCheck], cfg: SiteConfig | None = None) -> BuildResult:
+    cfg = cfg or load_site(ws, client)
     out_dir = (out or default_out(ws, client)).resolve()
     if out_dir == ws.root.resolve() or out_dir in (cfg.root.resolve(), ws.sites_dir.resolve()):
         raise ProblemsError([Diagnostic("--out", None, f"refusing to build into {out_dir}: it holds sources",

@@ -1,6 +1,6 @@
 """The sitekeeper command line (typer): the application and its commands.
 
-The commands live in site.py (check, build, serve), publish.py (publish, trust),
+The commands live in site.py (check, build, serve), publish.py (publish, trust), preview.py,
 campaign.py (the campaign sub-app), suppressions.py (unsubscribe, suppressions pull),
 status.py (status, report) and agenda.py (calendar).
 Each parses its options, calls one core function and hands the result to a reporter.
@@ -15,6 +15,7 @@ from .campaign import campaign_app
 from .agenda import calendar_command
 from .importing import import_command
 from .new import new_app
+from .preview import preview_command
 from .publish import publish_command, trust_command
 from .schedule import ci_init_command, tick_command
 from .site import build_command, check_command, serve_command
@@ -56,6 +57,7 @@ app.command("build")(build_command)
 app.command("serve")(serve_command)
 app.command("publish")(publish_command)
 app.command("trust")(trust_command)
+app.command("preview")(preview_command)
 app.add_typer(campaign_app, name="campaign")
 app.command("tick")(tick_command)
 app.command("status")(status_command)

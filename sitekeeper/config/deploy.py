@@ -43,7 +43,7 @@ MODES = ("in-place", "atomic")
 DEPLOY_KEYS = {
     "url", "host_key", "known_hosts", "key_file", "password_env", "mode", "region", "endpoint_url",
     "cache_control", "cloudfront_distribution_id", "profile", "max_deletes", "keep_releases",
-    "tls", "cert_fingerprint", "allow_plain_ftp", "state", "lock",
+    "tls", "cert_fingerprint", "allow_plain_ftp", "state", "lock", "public_url",
 }
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
@@ -152,6 +152,13 @@ class Target:
     @property
     def cloudfront_distribution_id(self) -> str | None:
         return self.options.get("cloudfront_distribution_id")
+
+    @property
+    def public_url(self) -> str | None:
+        """Where visitors reach this target's docroot (https://..., no trailing slash), when
+        it is not the site's base_url: the start of a private preview's link."""
+        url = self.options.get("public_url")
+        return url.rstrip("/") if url else None
 
     def label(self) -> str:
         """The URL for messages (never holds a secret: passwords are not allowed in URLs)."""
@@ -342,6 +349,12 @@ def _value_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str
     if "password_env" in table and not (isinstance(table["password_env"], str) and _ENV_RE.match(table["password_env"])):
         problems.append(("password_env", f"{t} password_env must name an environment variable",
                          'write the variable\'s name, e.g. password_env = "BAKERY_SFTP_PASSWORD"'))
+    if "public_url" in table:
+        pu = table["public_url"]
+        if not isinstance(pu, str) or not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", pu):
+            problems.append(("public_url", f"{t} public_url {pu!r} is not an http(s) URL",
+                             'write where visitors reach this target\'s folder, e.g. '
+                             'public_url = "https://preview.example.com"'))
     if "endpoint_url" in table:
         ep = table["endpoint_url"]
         if not isinstance(ep, str) or not re.match(r"^https?://[^/\s]+", ep):

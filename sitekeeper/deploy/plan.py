@@ -16,6 +16,7 @@ has are deleted. ``--dry-run`` prints the plan; ``apply`` executes exactly it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -128,6 +129,16 @@ def is_private(path: str) -> bool:
     return path.split("/", 1)[0].startswith(".sitekeeper")
 
 
+PREVIEW_FOLDER = re.compile(r"^preview-[A-Za-z0-9_-]{22,}$")
+"""A private preview's folder at the top of a docroot (`sitekeeper preview`): a publish of the
+live site neither deletes nor vouches for anything under it."""
+
+
+def is_preview(path: str) -> bool:
+    """Is ``path`` (relative to the docroot) inside a private preview's folder?"""
+    return "/" in path and PREVIEW_FOLDER.match(path.split("/", 1)[0]) is not None
+
+
 _FEEDS = {"sitemap.xml", "robots.txt", "feed.xml", "atom.xml", "rss.xml", "index.xml"}
 
 
@@ -174,7 +185,7 @@ def plan_deploy(local: Mapping[str, LocalFile], manifest: Mapping[str, ManifestE
                 listing: Mapping[str, RemoteEntry], max_deletes: int | None = None) -> DeployPlan:
     """Pure: what to send and delete so the target holds exactly ``local``."""
     manifest = manifest or {}
-    listing = {p: e for p, e in listing.items() if not is_private(p)}
+    listing = {p: e for p, e in listing.items() if not is_private(p) and not is_preview(p)}
     sections = sections_of(local)
     uploads: list[Upload] = []
     unchanged = 0
