@@ -277,3 +277,109 @@ def test_a_live_publish_plan_never_deletes_nor_claims_a_preview_folder():
     assert sorted(plan.deletes) == ["about/preview-" + "a" * 24 + "/x.html", "preview-short/old.html"]
     assert plan.site_files == 3
     assert is_preview(f"{token}/a/b.html") and not is_preview(token) and not is_preview("preview-short/x")
+
+
+# ---------------------------------------------------------------- SFTP (OpenSSH sshd) and S3 (moto_server)
+
+
+class Remote:
+    """One live target in site.toml and a way to read back what it holds."""
+
+    def __init__(self, kind: str, ws: Path, request):
+        import uuid
+
+        self.kind, name = kind, uuid.uuid4().hex[:10]
+        self.env: dict = {}
+        if kind == "sftp":
+            sshd = request.getfixturevalue("sshd_server")
+            self.root = sshd.home / name / "site"
+            table = (f'url = "{sshd.url(str(self.root))}"\nhost_key = "{sshd.fingerprint}"\n'
+                     f'key_file = "{sshd.key_file}"\n')
+        else:
+            import boto3
+
+            server = request.getfixturevalue("s3_server")
+            self.env = request.getfixturevalue("aws_env")
+            self.s3 = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1")
+            self.bucket = f"bakery-{name}"
+            self.s3.create_bucket(Bucket=self.bucket)
+            table = f'url = "s3://{self.bucket}/www"\nendpoint_url = "{server.endpoint}"\n'
+        toml = ws / "sites" / CLIENT / "site.toml"
+        toml.write_text(toml.read_text(encoding="utf-8") + "\n[deploy.production]\n" + table, encoding="utf-8")
+
+    def files(self, under: str = "") -> dict[str, bytes]:
+        """What the target holds under its docroot (or the folder ``under`` in it), state included."""
+        if self.kind == "sftp":
+            base = self.root / under if under else self.root
+            return files_under(base) if base.exists() else {}
+        prefix = "www/" + (under + "/" if under else "")
+        out = {}
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            for obj in page.get("Contents", []):
+                out[obj["Key"][len(prefix):]] = self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()
+        return out
+
+    def everything(self) -> dict[str, bytes]:
+        """Every file beside and in the docroot (the state folder next to it too)."""
+        if self.kind == "sftp":
+            return files_under(self.root.parent)
+        out = {}
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for obj in page.get("Contents", []):
+                out[obj["Key"]] = self.s3.get_object(Bucket=self.bucket, Key=obj["Key"])["Body"].read()
+        return out
+
+
+@pytest.fixture(params=["sftp", "s3"])
+def remote(request, ws):
+    return Remote(request.param, ws, request)
+
+
+def test_a_preview_over_sftp_and_s3_lands_in_its_folder_only_and_survives_live_publishes(ws, remote):
+    env = remote.env
+    assert run(ws, "publish", CLIENT, env=env).returncode == 0
+    before = remote.everything()
+    live_before = remote.files()
+    assert "index.html" in live_before
+
+    res = make_preview(ws, "--at", ADVENT, env=env)
+    folder, url = res["folder"], res["url"]
+    assert url == f"{LIVE}/{folder}/" and res["target"] == "production"
+    preview = remote.files(folder)
+    assert sorted(preview) == sorted(res["uploaded"]) and "promotions/adventsaktion/index.html" in preview
+    assert_is_a_preview(preview, folder, url)
+    # nothing else changed at the target: not a live file, not the live state beside the docroot
+    after = remote.everything()
+    prefix = (f"site/{folder}/" if remote.kind == "sftp" else f"www/{folder}/")
+    assert {k: v for k, v in after.items() if not k.startswith(prefix)} == before
+    assert not any(".sitekeeper" in p for p in preview)
+
+    # the live site changes and is published (with --yes: deletes allowed): the preview stays whole
+    page = ws / "sites" / CLIENT / "content" / "impressum.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nGeändert.\n", encoding="utf-8")
+    again = run(ws, "publish", CLIENT, "--json", "--yes", env=env)
+    assert again.returncode == 0, again.stderr
+    assert result(again)["deleted"] == [] and result(again)["uploaded"] == ["impressum/index.html"]
+    assert remote.files(folder) == preview
+
+    removed = run(ws, "preview", CLIENT, "--remove", res["id"], "--json", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert remote.files(folder) == {}
+    if remote.kind == "sftp":
+        assert not (remote.root / folder).exists()
+    live_after = remote.files()
+    assert live_after["impressum/index.html"] != live_before["impressum/index.html"]
+    assert {k: v for k, v in live_after.items() if k != "impressum/index.html"} == \
+        {k: v for k, v in live_before.items() if k != "impressum/index.html"}
+    assert result(run(ws, "preview", CLIENT, "--list", "--json", env=env))["previews"] == []
+
+
+def test_an_atomic_sftp_target_is_refused_before_anything_is_built(ws, sshd_server):
+    root = sshd_server.home / "atomic-preview" / "site"
+    toml = ws / "sites" / CLIENT / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + f'\n[deploy.production]\nurl = "{sshd_server.url(str(root))}"\n'
+                    f'host_key = "{sshd_server.fingerprint}"\nkey_file = "{sshd_server.key_file}"\nmode = "atomic"\n',
+                    encoding="utf-8")
+    proc = run(ws, "preview", CLIENT)
+    assert proc.returncode == 1 and "atomic" in proc.stderr and "[deploy.preview]" in proc.stderr
+    assert not root.parent.exists()
