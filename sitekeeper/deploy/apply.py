@@ -1,8 +1,9 @@
 """Publish a built folder to a target: lock, read, plan, confirm, apply exactly the plan.
 
 Every kind of target sits behind the small ``Remote`` interface (remote.py; dir.py, sftp/,
-s3.py implement it, chosen here by the URL's scheme); this module holds the order of
-events, which is the same for all of them:
+ftps/, s3.py implement it, chosen here by the URL's scheme), and its manifest, journals and
+lock behind ``TargetState`` (target_state.py, on the remote's state store); this module
+holds the order of events, which is the same for all of them:
 
 1. connect (SFTP checks the host key here, before any write) and take the target's lock;
 2. read the target's manifest and list it once; ``plan_deploy`` (pure) decides;
@@ -31,7 +32,8 @@ from .headers import headers_for
 from .local import scan_folder
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
-from .remote import Remote, SendItem, TargetFull, WorkspaceStore, move_old_state  # SendItem: also imported from here by callers
+from .remote import Remote, SendItem, TargetFull  # SendItem: also imported from here by callers
+from .target_state import TargetState, WorkspaceStore, move_old_state
 from ..config.deploy import Target
 
 CHECKPOINT_FILES = 200
@@ -152,17 +154,17 @@ def release_lock(lock: Lock | None, client: str, target: Target, reporter: Repor
         raise DeployError(message, fix) from exc
 
 
-def read_state(remote: Remote, client: str = "", target: Target | None = None
+def read_state(state: TargetState, client: str = "", target: Target | None = None
                ) -> tuple[dict[str, ManifestEntry], list[str], str]:
     """(manifest as of its last journal, journal names, a token that changes when either does).
 
     A damaged manifest or journal raises DamagedRecord naming where it lives and the fix: the
     publish stops there, before anything is planned, uploaded or deleted."""
-    base = remote.read_manifest()
-    journals = remote.read_journals()
+    base = state.read_manifest()
+    journals = state.read_journals()
     token = hashlib.sha256((base or b"") + "|".join(n for n, _ in journals).encode()).hexdigest()
     try:
-        files = load_manifest(base, journals, where=lambda key: _describe(remote, key))
+        files = load_manifest(base, journals, where=lambda key: _describe(state, key))
     except DamagedRecord as exc:
         head = f"{client}: target {target.name}: " if client and target is not None else ""
         what = exc.message[len(exc.record) + 2:] if exc.message.startswith(f"{exc.record}: ") else exc.message
@@ -171,9 +173,9 @@ def read_state(remote: Remote, client: str = "", target: Target | None = None
     return files, [n for n, _ in journals], token
 
 
-def _describe(remote: Remote, key: str) -> str:
+def _describe(state: TargetState, key: str) -> str:
     try:
-        return remote.state_store().describe(key)
+        return state.describe(key)
     except SitekeeperError:
         return key
 
@@ -197,6 +199,7 @@ def publish_folder(
         raise DeployError(f"{client}: the build folder {folder} is empty; refusing to publish an empty site "
                           f"to {target.name} (it would delete everything); check the build")
     remote = open_remote(target, client, reporter, workspace_store)
+    state = TargetState.of(remote)
     lock = None
     failing = True
     max_deletes = target.max_deletes
@@ -204,12 +207,12 @@ def publish_folder(
         if not dry_run:
             move_old_state(remote)  # state an older layout kept inside the docroot
         # Plan first without the lock: a publish with nothing to do only reads.
-        files, journals, token = read_state(remote, client, target)
+        files, journals, token = read_state(state, client, target)
         listing = remote.list_files()
         plan = plan_deploy(local, files, listing, max_deletes)
         if not dry_run and not plan.empty:
             lock = acquire_lock(remote, client, target, reporter)
-            files, journals, token2 = read_state(remote, client, target)
+            files, journals, token2 = read_state(state, client, target)
             if token2 != token:  # another publish finished meanwhile: look again
                 listing = remote.list_files()
                 plan = plan_deploy(local, files, listing, max_deletes)
@@ -231,7 +234,7 @@ def publish_folder(
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
         if not plan.empty:
-            _apply(remote, plan, local, folder, files, journals, release, lock, report, reporter, deletes_first)
+            _apply(remote, state, plan, local, folder, files, journals, release, lock, report, reporter, deletes_first)
         report.seconds = time.monotonic() - started
         failing = False
         return report
@@ -242,7 +245,7 @@ def publish_folder(
             remote.close()
 
 
-def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
+def _apply(remote: Remote, state: TargetState, plan: DeployPlan, local, folder: Path, files: dict[str, ManifestEntry],
            journals: list[str], release: str, lock: Lock, report: DeployReport,
            reporter: Reporter, deletes_first: bool = False) -> None:
     files = dict(files)
@@ -267,22 +270,22 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
             report.resent_bytes += lf.size
 
     remote.prepare(plan, release, keep, resent)
-    state = {"at": time.monotonic(), "seq": 0}
+    ticks = {"at": time.monotonic(), "seq": 0}
     journals = list(journals)
 
     def checkpoint() -> None:
         """Record what landed since the last checkpoint (a small journal) and refresh the lock."""
         if pending:
-            state["seq"] += 1
-            name = f"journal-{release}-{state['seq']:04d}.json"
-            remote.write_journal(name, journal_to_bytes(pending, release))
+            ticks["seq"] += 1
+            name = f"journal-{release}-{ticks['seq']:04d}.json"
+            state.write_journal(name, journal_to_bytes(pending, release))
             journals.append(name)
             pending.clear()
         try:
             lock.refresh()
         except StateError as exc:
             raise DeployError(f"{report.client}: target {report.target}: {exc.message}", exc.fix) from exc
-        state["at"] = time.monotonic()
+        ticks["at"] = time.monotonic()
         faults.hit("manifest")
 
     def remove_deleted() -> None:
@@ -309,7 +312,7 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
                         report.uploaded.append(lf.path)
                         bar.advance(1, lf.size)
                         reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
-                        if len(pending) >= CHECKPOINT_FILES or time.monotonic() - state["at"] > CHECKPOINT_SECONDS:
+                        if len(pending) >= CHECKPOINT_FILES or time.monotonic() - ticks["at"] > CHECKPOINT_SECONDS:
                             checkpoint()
                     faults.hit("upload-done")
 
@@ -333,8 +336,8 @@ def _apply(remote: Remote, plan: DeployPlan, local, folder: Path, files: dict[st
         checkpoint()
     if len(journals) >= JOURNAL_COMPACT_AT or getattr(remote, "always_compact", False):
         through = max(journals) if journals else ""
-        remote.write_manifest(manifest_to_bytes(files, release, through=through))
-        remote.remove_journals(journals)
+        state.write_manifest(manifest_to_bytes(files, release, through=through))
+        state.remove_journals(journals)
     remote.finish(plan, release, report.uploaded, report.deleted)
 
 

@@ -22,8 +22,8 @@ from ..report import Reporter
 from ..state.store import LocalStore, Store
 from . import faults
 from .plan import RemoteEntry, is_private
-from .remote import (OLD_STATE, LockFile, OldState, SendItem, StoreState, WorkspaceStore, beside_name,
-                     hashing_reader, state_in_workspace)
+from .remote import SendItem, hashing_reader
+from .target_state import OLD_STATE, LockFile, OldState, WorkspaceStore, beside_name, state_in_workspace
 
 INSIDE_TMP = ".sitekeeper-tmp"
 """Temporary files inside the folder, when the sibling is on another filesystem or absent."""
@@ -37,7 +37,7 @@ def _writable_from(path: Path) -> bool:
     return place.is_dir() and os.access(place, os.W_OK | os.X_OK)
 
 
-class DirRemote(StoreState, LockFile):
+class DirRemote(LockFile):
     def __init__(self, target, client: str, reporter: Reporter | None = None,
                  workspace_store: WorkspaceStore | None = None):
         self.target, self.client = target, client
@@ -64,8 +64,8 @@ class DirRemote(StoreState, LockFile):
             self._store = LocalStore(self.state, tmp=self.tmp, error=DeployError, label=label)
         old = self.root / OLD_STATE
         self.old_path = old
-        self.old = OldState(LocalStore(old, tmp=old / "tmp", error=DeployError, label=label),
-                            old.is_dir() and not old.is_symlink())
+        self.old_state = OldState(LocalStore(old, tmp=old / "tmp", error=DeployError, label=label),
+                                  old.is_dir() and not old.is_symlink())
         self._prepared = False
 
     def _why_not_beside(self) -> str:
@@ -79,8 +79,7 @@ class DirRemote(StoreState, LockFile):
             return ""
         return f"this account may not create {beside} beside the folder"
 
-    @property
-    def store(self) -> Store:  # type: ignore[override]
+    def state_store(self) -> Store:
         if self._store is None:  # opened on first use: a read-only user (an import) needs none
             self._store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, self.why)
         return self._store
@@ -98,20 +97,15 @@ class DirRemote(StoreState, LockFile):
         raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
                           "check the folder's permissions and free space") from exc
 
-    # ---- state (falling back to an older layout's, until it is moved)
-    def read_manifest(self) -> bytes | None:
-        return self.old.manifest(super().read_manifest())
-
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        return self.old.journals(super().read_journals())
-
+    # ---- state (read falling back to an older layout's, until it is moved: target_state.py)
     def move_old_state(self) -> None:
         """Take ``<folder>/.sitekeeper/`` (an older layout) out of the folder."""
-        if not self.old.present:
+        old = self.old_state
+        if not old.present:
             return
-        self.old.check_unlocked(self.client, self.target.name)
+        old.check_unlocked(self.client, self.target.name)
         self._ensure_state()
-        self.old.move_to(self.store)
+        old.move_to(self.state_store())
         try:
             shutil.rmtree(self.old_path)  # what is left: its temporary files
         except FileNotFoundError:
@@ -119,7 +113,7 @@ class DirRemote(StoreState, LockFile):
         except OSError as exc:
             self._fail(f"cannot remove the old state folder {self.old_path}", exc)
         self.reporter.info(f"{self.client}: target {self.target.name}: moved its state out of the folder "
-                           f"({self.old_path} -> {self.store.describe('')}); the folder now holds only the site")
+                           f"({self.old_path} -> {self.state_store().describe('')}); the folder now holds only the site")
 
     def list_files(self) -> dict[str, RemoteEntry]:
         try:

@@ -23,8 +23,8 @@ from ..state.store import S3Store, Store
 from . import faults
 from .headers import headers_for
 from .plan import RemoteEntry, is_private
-from .remote import (OLD_STATE, LockFile, OldState, SendItem, StoreState, WorkspaceStore, beside_name, hashing_reader,
-                     state_in_workspace)
+from .remote import SendItem, hashing_reader
+from .target_state import OLD_STATE, LockFile, OldState, WorkspaceStore, beside_name, state_in_workspace
 
 MULTIPART_THRESHOLD = int(os.environ.get("SITEKEEPER_S3_MULTIPART_THRESHOLD", str(64 << 20)))
 PART_SIZE = 16 << 20
@@ -32,7 +32,7 @@ WORKERS = int(os.environ.get("SITEKEEPER_S3_WORKERS", "16"))
 INVALIDATION_MAX_PATHS = 15
 
 
-class S3Remote(StoreState, LockFile):
+class S3Remote(LockFile):
     def __init__(self, target, client: str, reporter, workspace_store: WorkspaceStore | None = None):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
@@ -65,8 +65,8 @@ class S3Remote(StoreState, LockFile):
         if self.state is not None:
             self._store = S3Store(self.s3, self.bucket, self.state, error=DeployError, label=label, table=table)
         old = f"{self.prefix}/{OLD_STATE}/" if self.prefix else f"{OLD_STATE}/"
-        self.old = OldState(S3Store(self.s3, self.bucket, old, error=DeployError, label=label, table=table),
-                            self._any_key(old))
+        self.old_state = OldState(S3Store(self.s3, self.bucket, old, error=DeployError, label=label, table=table),
+                                  self._any_key(old))
 
     def _err(self, message: str, fix: str) -> DeployError:
         return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
@@ -87,8 +87,7 @@ class S3Remote(StoreState, LockFile):
     def headers_for(self, path: str) -> dict[str, str]:
         return headers_for(path, self.rules)
 
-    @property
-    def store(self) -> Store:  # type: ignore[override]
+    def state_store(self) -> Store:
         if self._store is None:  # opened on first use: a read-only user (an import) needs none
             self._store = state_in_workspace(self.workspace_store, self.client, self.target, self.reporter, self.why)
         return self._store
@@ -99,22 +98,17 @@ class S3Remote(StoreState, LockFile):
         except aws.errors() as exc:
             raise self._map(exc, "listing the bucket") from exc
 
-    # ---------------------------------------------------------------- state
-
-    def read_manifest(self) -> bytes | None:
-        return self.old.manifest(StoreState.read_manifest(self))
-
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        return self.old.journals(StoreState.read_journals(self))
+    # ---------------------------------------------------------------- state (target_state.py)
 
     def move_old_state(self) -> None:
         """Take ``<prefix>/.sitekeeper/`` (an older layout) out of the site's prefix."""
-        if not self.old.present:
+        old = self.old_state
+        if not old.present:
             return
-        self.old.check_unlocked(self.client, self.name)
-        self.old.move_to(self.store)
+        old.check_unlocked(self.client, self.name)
+        old.move_to(self.state_store())
         self.reporter.info(f"{self.client}: target {self.name}: moved its state out of the site's prefix "
-                           f"({self.old.store.describe('')} -> {self.store.describe('')}); the prefix now holds "
+                           f"({old.store.describe('')} -> {self.state_store().describe('')}); the prefix now holds "
                            "only the site")
 
     def list_files(self) -> dict[str, RemoteEntry]:

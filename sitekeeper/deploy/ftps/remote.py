@@ -32,11 +32,11 @@ import uuid
 
 from ...config.deploy import format_cert_fingerprint
 from ...errors import DeployError
-from ...state.store import content_version, valid_key
+from ...state.store import Store, content_version, valid_key
 from .. import faults
 from ..plan import RemoteEntry, is_private
-from ..remote import (LockFile, SendItem, StoreState, TargetFull, emptied_folders, hashing_reader, missing_folders,
-                     spoken_protocol, state_in_workspace)
+from ..remote import SendItem, TargetFull, emptied_folders, hashing_reader, missing_folders, spoken_protocol
+from ..target_state import LockFile, state_in_workspace
 
 CONNECT_TIMEOUT = 20
 RECONNECTS = 3
@@ -215,7 +215,7 @@ def _code(exc: BaseException) -> str:
 _DROPPED = (EOFError, ConnectionError, socket.timeout, TimeoutError, ssl.SSLEOFError, ssl.SSLZeroReturnError)
 
 
-class FtpRemote(StoreState, LockFile):
+class FtpRemote(LockFile):
     def __init__(self, target, client: str, reporter, workspace_store=None):
         self.target, self.client, self.reporter = target, client, reporter
         self.name = target.name
@@ -341,6 +341,7 @@ class FtpRemote(StoreState, LockFile):
             raise self._err(f"{self.root} is a file, not a folder", "point the url at the docroot folder")
         self._dirs.add(self.root)
         self.state = None
+        self.store: Store
         why = ""
         if self.target.state == "store":
             why = "state = \"store\""
@@ -370,6 +371,9 @@ class FtpRemote(StoreState, LockFile):
             self.tmp_dir = posixpath.join(self.state, "tmp")
             self.tmp_prefix = ""
             self._makedirs(self.tmp_dir)
+
+    def state_store(self) -> Store:
+        return self.store
 
     def _tmp_name(self) -> str:
         return posixpath.join(self.tmp_dir, f"{self.tmp_prefix}{uuid.uuid4().hex}.part")

@@ -17,15 +17,16 @@ import paramiko
 
 from ...report import Reporter
 from ..remote import Done, SendItem
+from ..target_state import TargetState
 from .pipeline import Sender
 from .session import Session, extended
-from .state import FolderState, Layout, write_small
+from .state import Layout, write_small
 
 
 class Releases:
     """The release folders of one atomic target and the symlink that picks the live one."""
 
-    def __init__(self, session: Session, layout: Layout, state: FolderState):
+    def __init__(self, session: Session, layout: Layout, state: TargetState):
         self.s, self.layout, self.state = session, layout, state
         self.folder = layout.releases
         self.root = layout.root

@@ -16,12 +16,13 @@ from ...config.deploy import Target
 from ...report import Reporter
 from ...state.store import Store
 from ..plan import DeployPlan, RemoteEntry
-from ..remote import Done, LockFile, SendItem, WorkspaceStore, emptied_folders
+from ..remote import Done, SendItem, emptied_folders
+from ..target_state import LockFile, TargetState, WorkspaceStore
 from .listing import list_files
 from .pipeline import Sender
 from .releases import Releases
 from .session import Session
-from .state import FolderState, WorkspaceState, locate
+from .state import SftpStore, locate
 
 
 class SftpRemote(LockFile):
@@ -40,9 +41,8 @@ class SftpRemote(LockFile):
         self.root, self.atomic = self.layout.root, self.layout.atomic
         self.ws_store = self.layout.workspace
         """The workspace state store's area, when the state cannot be on the target."""
-        folder = FolderState(self.session, self.layout)
-        self._state: FolderState | WorkspaceState = folder if self.ws_store is None else WorkspaceState(self.ws_store)
-        self._releases = Releases(self.session, self.layout, folder)
+        self._store: Store = self.ws_store if self.ws_store is not None else SftpStore(self.session, self.layout)
+        self._releases = Releases(self.session, self.layout, TargetState(self.state_store))
         self._sender = Sender(self.session, self.layout.tmp, self._final)
 
     @property
@@ -61,22 +61,8 @@ class SftpRemote(LockFile):
     # ---------------------------------------------------------------- state
 
     def state_store(self) -> Store:
-        return self._state.state_store()
-
-    def read_manifest(self) -> bytes | None:
-        return self._state.read_manifest()
-
-    def write_manifest(self, blob: bytes) -> None:
-        self._state.write_manifest(blob)
-
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        return self._state.read_journals()
-
-    def write_journal(self, name: str, blob: bytes) -> None:
-        self._state.write_journal(name, blob)
-
-    def remove_journals(self, names: list[str]) -> None:
-        self._state.remove_journals(names)
+        """The state folder beside the docroot, or the workspace store's area (target_state.py)."""
+        return self._store
 
     # ---------------------------------------------------------------- files
 

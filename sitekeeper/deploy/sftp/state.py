@@ -8,9 +8,8 @@ store, and temporary files to ``<docroot>/.sitekeeper-tmp/``, which exists only 
 are on their way. A docroot on a disk of its own (a mount) gets the same in-docroot
 temporary folder, since a rename cannot cross disks.
 
-``FolderState`` reads and writes the manifest and journals in the state folder,
-``WorkspaceState`` in the workspace store; ``SftpStore`` is the state folder as a Store, for
-the lock.
+``SftpStore`` is the state folder as a Store, on which target_state.py keeps the manifest,
+journals and lock (as it keeps them in the workspace store's area when the state is there).
 """
 from __future__ import annotations
 
@@ -23,11 +22,8 @@ from dataclasses import dataclass
 from ...config.deploy import Target
 from ...report import Reporter
 from ...state.store import Store, content_version, valid_key
-from ..remote import StoreState, WorkspaceStore, state_in_workspace
+from ..target_state import WorkspaceStore, state_in_workspace
 from .session import Session, statvfs
-
-MANIFEST = "manifest.json"
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -137,60 +133,8 @@ def write_small(session: Session, layout: Layout, final: str, blob: bytes) -> No
         raise session.io(exc, f"writing {final}") from exc
 
 
-class WorkspaceState(StoreState):
-    """Manifest and journals as keys of the workspace state store's area for the target."""
-
-    def __init__(self, store: Store):
-        self.store = store
-
-
-class FolderState:
-    """Manifest and journals as files in the state folder beside the docroot."""
-
-    def __init__(self, session: Session, layout: Layout):
-        self.s, self.layout = session, layout
-        self.folder = layout.state
-
-    def state_store(self) -> Store:
-        return SftpStore(self.s, self.layout)
-
-    def read_manifest(self) -> bytes | None:
-        return self.s.read(posixpath.join(self.folder, MANIFEST))
-
-    def write_manifest(self, blob: bytes) -> None:
-        write_small(self.s, self.layout, posixpath.join(self.folder, MANIFEST), blob)
-
-    def remove_manifest(self) -> None:
-        try:
-            self.s.sftp.remove(posixpath.join(self.folder, MANIFEST))
-        except OSError:
-            pass
-
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        try:
-            names = sorted(n for n in self.s.sftp.listdir(self.folder) if n.startswith("journal-") and n.endswith(".json"))
-        except OSError as exc:
-            raise self.s.io(exc, f"listing {self.folder}") from exc
-        out = []
-        for name in names:
-            blob = self.s.read(posixpath.join(self.folder, name))
-            if blob is not None:
-                out.append((name, blob))
-        return out
-
-    def write_journal(self, name: str, blob: bytes) -> None:
-        write_small(self.s, self.layout, posixpath.join(self.folder, name), blob)
-
-    def remove_journals(self, names: list[str]) -> None:
-        for name in names:
-            try:
-                self.s.sftp.remove(posixpath.join(self.folder, name))
-            except OSError:
-                pass
-
-
 class SftpStore:
-    """The remote's state folder as a Store (sitekeeper.state.store), for the lock.
+    """The remote's state folder as a Store (sitekeeper.state.store): manifest, journals, lock.
 
     ``create`` writes the blob whole to a fresh temporary name (SFTP open with CREAT|EXCL)
     and renames it with plain SFTP RENAME, which, unlike posix-rename, fails when the key
