@@ -15,6 +15,6 @@ and mail (the two wings) never import each other, and no two modules import each
     2  content/  render/  aws       text -> values | markdown, Jinja2, i18n | the one boto3 user
     1  config/   locale/            typed, frozen settings | language tags, month names, date formats
     0  errors  clock  report        one error shape, one clock, the reporters
-       fsutil  shard  jobs          one atomic write | which shard a client is in | clients in parallel
+       fsutil  shard  jobs  network  one atomic write | shards | clients in parallel | timeouts, per-host limits
 """
 __version__ = "0.1.0"

@@ -8,6 +8,7 @@ No printing and no exit codes here: the caller decides what a failure means for 
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import time
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Sequence
 
+from . import network
 from .config import Workspace, load_site
 from .errors import DeployError, Diagnostic, SitekeeperError
 from .report import Reporter, human_bytes
@@ -225,18 +227,29 @@ def _deploy(ws: Workspace, client: str, clock, reporter: Reporter, tgt: Target, 
             deletes_first: bool = False, store=None) -> ClientPublished:
     store = store or _workspace_store(ws)
     if rollback:
-        return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter, store))
+        with _host_slot(tgt, client, reporter):
+            return ClientPublished(client, tgt.name, rollback=rollback_target(tgt, client, reporter, store))
     started = time.monotonic()
     built = build_checked(ws, client, clock, reporter)
     folder = built.out
     build_seconds = time.monotonic() - started
-    report = publish_folder(
-        folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
-        confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
-        show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
-        deletes_first=deletes_first, workspace_store=store,
-    )
+    with _host_slot(tgt, client, reporter):
+        report = publish_folder(
+            folder, tgt, client, reporter, dry_run=dry_run, allow_deletes=allow_deletes,
+            confirm_deletes=_deletes_allowed(client, tgt.name, yes, confirm_deletes),
+            show_plan=(lambda plan: report_plan(reporter, client, tgt, plan)) if dry_run else None,
+            deletes_first=deletes_first, workspace_store=store,
+        )
     return ClientPublished(client, tgt.name, deploy=report, build_seconds=build_seconds, build=built)
+
+
+def _host_slot(tgt: Target, client: str, reporter: Reporter):
+    """One of the host's max_connections_per_host slots for the whole deploy (an SFTP or FTP(S)
+    host; S3 is exempt: its endpoints are built for many connections)."""
+    if tgt.kind not in ("sftp", "ftps", "ftp"):
+        return contextlib.nullcontext()
+    return network.connection_slot(tgt.host, tgt.port, waiting=lambda host: reporter.info(
+        f"{client}: waiting for a free connection to {host} (max_connections_per_host in sitekeeper.toml)"))
 
 
 def _workspace_store(ws: Workspace):

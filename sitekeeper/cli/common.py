@@ -76,6 +76,10 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool |
         ws = find_workspace()
     except SitekeeperError as exc:
         fail(reporter, exc.diagnostics())
+    from .. import network
+
+    network.configure(ws.root / ".sitekeeper" / "connections", ws.config.max_connections_per_host,
+                      network.Timeouts(ws.config.connect_timeout, ws.config.read_timeout))
     return Context(ws=ws, clock=clock, reporter=reporter)
 
 

@@ -24,7 +24,9 @@ CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CLIENT_RULE = ("a client's folder name is lowercase letters, digits and -, beginning with a letter or digit, "
                "at most 63 characters, e.g. baeckerei-beispiel")
 SETTINGS_FILE = "sitekeeper.toml"
-WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock"}
+WORKSPACE_KEYS = {"state", "region", "endpoint_url", "defaults", "lock", "max_connections_per_host", "timeouts"}
+TIMEOUT_KEYS = {"connect": 20.0, "read": 60.0}
+"""[timeouts] keys and their defaults in seconds (sitekeeper.network: what each covers)."""
 DEFAULT_STATE = ".sitekeeper/state"
 _STATE_FIX = (f'write state = "{DEFAULT_STATE}" (a folder, relative to the workspace or absolute) '
               'or state = "s3://bucket/prefix"')
@@ -40,6 +42,12 @@ class WorkspaceSettings:
     """s3:// state: an S3-compatible endpoint."""
     state_line: int | None = None
     """The line of `state` in sitekeeper.toml (None: not written there)."""
+    max_connections_per_host: int = 2
+    """Connections to one host at once, across every client and worker of a run."""
+    connect_timeout: float = TIMEOUT_KEYS["connect"]
+    """[timeouts] connect: seconds to connect and log in."""
+    read_timeout: float = TIMEOUT_KEYS["read"]
+    """[timeouts] read: seconds any later network step may wait for an answer."""
 
     @property
     def state_is_local(self) -> bool:
@@ -177,6 +185,36 @@ def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
         problems.error(path, lines.get(("", "lock")), f"lock {data['lock']!r} is not known",
                        'write lock = "store" (the default: locks in the state store) or lock = "local" (a lock on '
                        "this machine, only for a store without conditional writes that one machine uses)")
+    network = _network_settings(data, lines, problems)
     problems.raise_if_errors()
     return data, WorkspaceSettings(state=state, region=data.get("region"), endpoint_url=data.get("endpoint_url"),
-                                   state_line=state_line)
+                                   state_line=state_line, **network)
+
+
+def _network_settings(data: dict, lines: dict, problems: Problems) -> dict:
+    """max_connections_per_host and [timeouts], checked."""
+    path, got = SETTINGS_FILE, {}
+    if "max_connections_per_host" in data:
+        n = data["max_connections_per_host"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 64:
+            problems.error(path, lines.get(("", "max_connections_per_host")),
+                           f"max_connections_per_host = {n!r} is not a whole number from 1 to 64",
+                           "write e.g. max_connections_per_host = 2 (what most shared hosts allow)")
+        else:
+            got["max_connections_per_host"] = n
+    table = data.get("timeouts", {})
+    if not isinstance(table, dict):
+        problems.error(path, lines.get(("", "timeouts")) or lines.get(("timeouts", "")), "`timeouts` must be a table",
+                       "write [timeouts] with connect = 20 and read = 60 (seconds) under it")
+        return got
+    for key, value in table.items():
+        line = lines.get(("timeouts", key))
+        if key not in TIMEOUT_KEYS:
+            hint = did_you_mean(key, TIMEOUT_KEYS)
+            problems.error(path, line, f"unknown key `{key}` in [timeouts]", hint or "known keys: connect, read")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 3600:
+            problems.error(path, line, f"[timeouts] {key} = {value!r} is not a number of seconds from 0 to 3600",
+                           f"write e.g. {key} = {TIMEOUT_KEYS[key]:g}")
+        else:
+            got[f"{key}_timeout"] = float(value)
+    return got

@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 import re
 import smtplib
+import socket
 import ssl
 import time
 from pathlib import Path
 
+from .. import network
 from ..errors import MailError
 from .outcomes import SendRefused, TransportDown, retry_delays
 
@@ -59,12 +61,18 @@ class OutboxTransport:
 
 
 class SmtpTransport:
-    def __init__(self, host: str, port: int, tls: str, username: str | None, password: str | None, timeout: float = 30,
-                 delays: list[float] | None = None, sleep=time.sleep):
+    def __init__(self, host: str, port: int, tls: str, username: str | None, password: str | None,
+                 timeout: float | None = None, delays: list[float] | None = None, sleep=time.sleep,
+                 read_timeout: float | None = None):
         self.name = f"smtp://{host}:{port}"
         self.host, self.port, self.tls = host, port, tls
         self.username, self.password = username, password
-        self.timeout = timeout
+        limits = network.timeouts()
+        self.timeout = limits.connect if timeout is None else timeout
+        """Seconds to connect, greet and log in."""
+        self.read_timeout = limits.read if read_timeout is None else read_timeout
+        """Seconds each later command may wait for the server's answer."""
+        self._slot = network.Slot(host, port)
         self.delays = retry_delays() if delays is None else delays
         self.sleep = sleep
         self.conn = None
@@ -76,6 +84,15 @@ class SmtpTransport:
         """The server's final answer to the last message sent (it names the queue id)."""
 
     def _connect(self):
+        self._slot.take()  # one of the host's max_connections_per_host
+        try:
+            conn = self._dial()
+        except BaseException:
+            self._slot.give_back()
+            raise
+        return conn
+
+    def _dial(self):
         try:
             if self.tls == "implicit":
                 conn = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
@@ -86,6 +103,12 @@ class SmtpTransport:
                     conn.starttls(context=ssl.create_default_context())
             if self.username:
                 _login(conn, self.username, self.password or "")
+            if conn.sock is not None:
+                conn.sock.settimeout(self.read_timeout)
+        except (TimeoutError, socket.timeout) as exc:
+            raise TransportDown(f"{self.name}: no answer within {self.timeout:g} s while connecting and logging in",
+                                "check the host and port of [mail] transport and that the server is up; "
+                                "[timeouts] connect in sitekeeper.toml sets the wait", outcome="refused") from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise TransportDown(f"{self.name}: the server refused the login ({exc.smtp_code})",
                                 "check the user name and password in the variables named by username_env/password_env",
@@ -149,6 +172,7 @@ class SmtpTransport:
                 conn.close()
             except OSError:
                 pass
+        self._slot.give_back()
 
     def close(self) -> None:
         if self.conn is not None:
@@ -157,6 +181,7 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 pass
             self.conn = None
+        self._slot.give_back()
 
 
 def _login(conn: smtplib.SMTP, user: str, password: str) -> None:

@@ -20,6 +20,7 @@ import ssl
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
+from .. import network
 from ..config.mail import is_loopback
 from ..errors import SuppressionError
 
@@ -46,7 +47,7 @@ class Mailbox:
     """One connection to one folder. ``open`` -> ``uids`` / ``fetch`` -> ``mark`` -> ``close``."""
 
     def __init__(self, url: str, user: str, password: str, *, path: str, line: int | None,
-                 user_env: str = "", password_env: str = "", timeout: float = 30, mark: str = "auto"):
+                 user_env: str = "", password_env: str = "", timeout: float | None = None, mark: str = "auto"):
         parts = urlsplit(url)
         self.url, self.host = url, parts.hostname or ""
         self.secure = parts.scheme == "imaps"
@@ -54,7 +55,12 @@ class Mailbox:
         self.folder = folder_of(url)
         self.user, self.password = user, password
         self.user_env, self.password_env = user_env, password_env
-        self.path, self.line, self.timeout = path, line, timeout
+        limits = network.timeouts()
+        self.path, self.line = path, line
+        self.timeout = limits.connect if timeout is None else timeout
+        """Seconds to connect and log in; each later command waits network.timeouts().read."""
+        self.read_timeout = limits.read
+        self._slot = network.Slot(self.host, self.port)
         self.mark_mode = mark
         """auto (a keyword where the server keeps them, else a move) | keyword | move."""
         self.conn: imaplib.IMAP4 | None = None
@@ -76,6 +82,14 @@ class Mailbox:
         return data
 
     def open(self) -> None:
+        self._slot.take()  # one of the host's max_connections_per_host, until close()
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
         try:
             if self.secure:
                 self.conn = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=ssl.create_default_context(),
@@ -97,7 +111,11 @@ class Mailbox:
             raise self._error(f"TLS with {self.where} failed: {exc.reason or exc}",
                               "check the host name and port in `imap` (imaps:// is port 993); the server's "
                               "certificate must be valid for that name") from exc
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, socket.timeout) as exc:
+            raise self._error(f"the mailbox at {self.where} did not answer within {self.timeout:g} s while connecting",
+                              "check the host and port in `imap` and that the server is up; [timeouts] connect "
+                              "in sitekeeper.toml sets the wait") from exc
+        except OSError as exc:
             raise self._error(f"cannot reach the mailbox at {self.where}: {exc.strerror or exc}",
                               "check the host and port in `imap` and the network") from exc
         except imaplib.IMAP4.error as exc:
@@ -111,8 +129,13 @@ class Mailbox:
             raise self._error(f"the mailbox at {self.where} refused the login of {self.user!r}: {text}",
                               f"check the login name in ${self.user_env} and the password in ${self.password_env} "
                               "(many providers want an app password for IMAP)") from exc
+        except (TimeoutError, socket.timeout) as exc:
+            raise self._error(f"the mailbox at {self.where} did not answer the login within {self.timeout:g} s",
+                              "run again later; [timeouts] connect in sitekeeper.toml sets the wait") from exc
         except OSError as exc:
             raise self._error(f"the connection to {self.where} broke during login: {exc}", "run again") from exc
+        if self.conn.sock is not None:
+            self.conn.sock.settimeout(self.read_timeout)
         self._select()
 
     def _select(self) -> None:
@@ -196,6 +219,7 @@ class Mailbox:
     def close(self) -> None:
         conn, self.conn = self.conn, None
         if conn is None:
+            self._slot.give_back()
             return
         try:
             try:
@@ -205,3 +229,5 @@ class Mailbox:
             conn.logout()
         except (imaplib.IMAP4.error, OSError):
             pass  # already gone: nothing of ours is pending on it
+        finally:
+            self._slot.give_back()
