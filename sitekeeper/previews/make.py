@@ -259,7 +259,7 @@ def _where(ws: Workspace, preview: Preview) -> str:
 
 def forget(ws: Workspace, preview: Preview) -> None:
     """Drop the preview's deploy state and its record (its files are gone, or removed by hand)."""
-    from ..deploy.remote import store_key_prefix
+    from ..deploy.target_state import store_key_prefix
 
     store = _workspace_store(ws)()
     prefix = store_key_prefix(preview.client, derived_name(preview.target, preview.id)) + "/"
