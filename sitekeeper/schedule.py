@@ -4,7 +4,10 @@ For each client, in order:
 1. publish, when what the site shows now differs from what its default target last received
    (a promotion started or ended, a page's publish or expires date passed, content changed);
 2. pull opt-outs and bounces, when the client has a mailbox or an SES queue configured;
-3. send every due, approved campaign (at most once per subscriber: the send ledger).
+3. send every due, approved campaign (at most once per subscriber: the send ledger);
+4. mail last month's report, once, from the client's `report_day` on;
+5. remove the client's private previews that expired (sitekeeper.previews; the state store's
+   previews/ is listed once per tick, so a client without one costs nothing more).
 
 Cheap when idle: whether a site is due is decided from the client's files and the clock
 alone. The last publish is kept in the state store with the input signature (a stat of every
@@ -105,14 +108,18 @@ class ClientTick:
     """What failed for this client."""
     reported: dict | None = None
     """The month's report mailed (its record), or in a dry run the period it would send."""
+    previews_removed: tuple[str, ...] = ()
+    """Ids of the expired private previews removed (in a dry run: that would be)."""
 
     @property
     def did_something(self) -> bool:
-        return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())) or self.reported)
+        return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())) or self.reported
+                    or self.previews_removed)
 
     def as_json(self) -> dict:
         return {"client": self.client, "published": self.published or None, "sent": list(self.sent),
-                "pulled": self.pulled, "report": self.reported, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+                "pulled": self.pulled, "report": self.reported, "previews_removed": list(self.previews_removed),
+                "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
 
 @dataclass(frozen=True)
@@ -207,6 +214,9 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
             return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     clients = ws.clients() if shard is None else shard.select(ws.clients())
     from .jobs import run_each
+    from .previews.make import expiry_step
+
+    expire = expiry_step(ws, store)  # the store listed once, here, for every client (and worker)
 
     parent = os.getpid()
     if jobs > 1 and len(clients) > 1:
@@ -219,7 +229,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
     def one(client: str, rep: Reporter) -> ClientTick:
         # A forked worker opens its own store: the parent's connections are not shared.
         own = store if os.getpid() == parent else open_workspace_store(ws)
-        return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_)
+        return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_, expire)
 
     try:
         return TickReport(dry_run, tuple(run_each(clients, one, jobs, reporter)), shard=str(shard) if shard else "")
@@ -231,7 +241,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
                 reporter.warn(str(exc))
 
 
-def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step) -> ClientTick:
+def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None) -> ClientTick:
     problems: list[Diagnostic] = []
     try:
         cfg = load_site(ws, client)
@@ -252,8 +262,8 @@ def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_st
                 problems.extend(report.failed[0].problems)
             else:
                 published = why
-    pulled = sent = reported = None
-    for step, name in ((pull_step, "pull"), (send_step, "send"), (report_step, "report")):
+    pulled = sent = reported = expired = None
+    for step, name in ((pull_step, "pull"), (send_step, "send"), (report_step, "report"), (expire_step, "previews")):
         if step is None:
             continue
         try:
@@ -265,6 +275,8 @@ def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_st
             pulled = result
         elif name == "send":
             sent = result
-        else:
+        elif name == "report":
             reported = result
-    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems), reported)
+        else:
+            expired = result
+    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems), reported, tuple(expired or ()))

@@ -383,3 +383,36 @@ def test_an_atomic_sftp_target_is_refused_before_anything_is_built(ws, sshd_serv
     proc = run(ws, "preview", CLIENT)
     assert proc.returncode == 1 and "atomic" in proc.stderr and "[deploy.preview]" in proc.stderr
     assert not root.parent.exists()
+
+
+# ---------------------------------------------------------------- expiry: tick
+
+
+def test_tick_removes_a_preview_once_it_expired_and_not_before(ws):
+    assert run(ws, "publish", CLIENT).returncode == 0
+    short = make_preview(ws, "--expires", "2h")
+    kept = make_preview(ws)  # 7 days
+    live = ws / "public" / CLIENT
+    live_files = files_under(live, skip=short["folder"])
+
+    early = run(ws, "tick", "--json", now="2026-10-01T11:59:00+02:00")
+    assert early.returncode == 0, early.stderr
+    mine = next(c for c in result(early)["clients"] if c["client"] == CLIENT)
+    assert mine["previews_removed"] == [] and (live / short["folder"] / "index.html").is_file()
+
+    dry = run(ws, "tick", "--dry-run", "--json", now="2026-10-01T12:00:00+02:00")
+    assert next(c for c in result(dry)["clients"] if c["client"] == CLIENT)["previews_removed"] == [short["id"]]
+    assert (live / short["folder"] / "index.html").is_file()
+
+    due = run(ws, "tick", "--json", now="2026-10-01T12:00:00+02:00")
+    assert due.returncode == 0, due.stderr
+    mine = next(c for c in result(due)["clients"] if c["client"] == CLIENT)
+    assert mine["previews_removed"] == [short["id"]]
+    assert not (live / short["folder"]).exists()
+    assert files_under(live, skip=short["folder"]) == live_files  # the other preview and the live site as they were
+    listed = result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"]
+    assert [p["id"] for p in listed] == [kept["id"]]
+    text = run(ws, "tick", now="2026-10-09T12:00:00+02:00")
+    assert text.returncode == 0 and f"removed expired previews {kept['id']}" in text.stdout
+    assert not (live / kept["folder"]).exists()
+    assert result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"] == []

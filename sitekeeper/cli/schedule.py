@@ -18,7 +18,8 @@ def tick_command(
     at: Optional[str] = AT_OPTION,
 ):
     """All due work for all clients: republish sites whose visible content changed with time,
-    pull opt-outs, send due campaigns. Cheap when nothing is due; safe to run every few minutes."""
+    pull opt-outs, send due campaigns, mail the month's report, remove expired private previews.
+    Cheap when nothing is due; safe to run every few minutes."""
     from ..schedule import tick
 
     taken = parse_shard_option(shard)
@@ -58,6 +59,8 @@ def _line(c, dry_run: bool) -> str:
     if c.reported:
         parts.append(f"would mail the report for {c.reported.get('would_send')}" if dry_run
                      else f"report for {c.reported.get('period')} mailed to {c.reported.get('to')}")
+    if c.previews_removed:
+        parts.append(("would remove" if dry_run else "removed") + " expired previews " + ", ".join(c.previews_removed))
     return f"{c.client}: " + "; ".join(parts)
 
 

@@ -271,20 +271,20 @@ def forget(ws: Workspace, preview: Preview) -> None:
 # ---------------------------------------------------------------- expiry (tick)
 
 
-def expiry_step(ws: Workspace):
-    """A tick step removing each client's expired previews. The store is listed once per tick
-    (one request on S3), when the first client is looked at; clients without a preview cost
-    nothing more."""
-    listed: list[set[str]] = []
-
-    def clients_with_previews() -> set[str]:
-        if not listed:
-            keys = _workspace_store(ws)().list("previews/")
-            listed.append({k.split("/")[1] for k in keys if k.count("/") == 2})
-        return listed[0]
+def expiry_step(ws: Workspace, store):
+    """A tick step removing each client's expired previews. ``store`` (the workspace's) is
+    listed once, now (one request on S3): a client without a preview costs nothing more."""
+    try:
+        keys = store.list("previews/")
+    except SitekeeperError as exc:
+        problems, having = list(exc.diagnostics()), None
+    else:
+        problems, having = [], {k.split("/")[1] for k in keys if k.count("/") == 2 and k.endswith(".json")}
 
     def step(ws_: Workspace, cfg: SiteConfig, clock, reporter: Reporter, dry_run: bool):
-        if cfg.client not in clients_with_previews():
+        if having is None:
+            return None, problems
+        if cfg.client not in having:
             return None, []
         return remove_expired(ws_, cfg, clock, reporter, dry_run)
 
