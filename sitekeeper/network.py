@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import contextlib
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ def host_key(host: str, port: int | None = None) -> str:
     name = (host or "").strip().lower().rstrip(".")
     try:
         infos = socket.getaddrinfo(name, port, type=socket.SOCK_STREAM)
-        name = infos[0][4][0] if infos else name
+        name = str(infos[0][4][0]) if infos else name
     except (OSError, UnicodeError):
         pass
     return re.sub(r"[^a-z0-9.-]", "_", name)[:120] or "_"
@@ -124,7 +125,7 @@ class Slot:
 
     def __init__(self, host: str, port: int | None = None):
         self.host, self.port = host, port
-        self._held = None
+        self._held: contextlib.AbstractContextManager[None] | None = None
 
     def take(self) -> None:
         if self._held is None:

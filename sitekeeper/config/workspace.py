@@ -193,7 +193,8 @@ def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
 
 def _network_settings(data: dict, lines: dict, problems: Problems) -> dict:
     """max_connections_per_host and [timeouts], checked."""
-    path, got = SETTINGS_FILE, {}
+    path = SETTINGS_FILE
+    got: dict[str, float] = {}
     if "max_connections_per_host" in data:
         n = data["max_connections_per_host"]
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 64:
