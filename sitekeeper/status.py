@@ -42,6 +42,8 @@ class ClientStatus:
     """Rows of unsubscribed.csv dated in the current month."""
     approvals_waiting: list = field(default_factory=list)
     """Campaigns still to be sent whose approval is missing or void (slugs)."""
+    approvals_requested: dict = field(default_factory=dict)
+    """slug -> "approval requested (date)" / "changes asked (date)" while a request for its text waits."""
     last_report: dict | None = None
     """period, to, sent_at, id of the last report mailed (None: none recorded)."""
     damaged: list = field(default_factory=list)
@@ -54,6 +56,7 @@ class ClientStatus:
                 "last_publish": self.last_publish, "behind": self.behind, "live": self.live,
                 "upcoming": self.upcoming, "next_send": self.next_send, "sends": self.sends,
                 "optouts_month": self.optouts_month, "approvals_waiting": self.approvals_waiting,
+                "approvals_requested": self.approvals_requested,
                 "last_report": self.last_report, "damaged": self.damaged,
                 "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
@@ -119,6 +122,7 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
             row.sends[key] += counts[p.slug][key]
     unsent = [p for p in pending if not counts[p.slug]["sent"]]
     row.approvals_waiting = [p.slug for p in unsent if approval(p).state != "approved"]
+    row.approvals_requested = _requested(store, client, unsent)
     nxt = min(unsent, key=lambda p: p.send_at, default=None)
     if nxt is not None:
         row.next_send = {"campaign": nxt.slug, "at": nxt.send_at.isoformat(), "due": is_due(nxt, now),
@@ -177,3 +181,16 @@ class _Failed(SitekeeperError):
 
     def diagnostics(self) -> list[Diagnostic]:
         return self.problems
+
+
+def _requested(store, client: str, promos) -> dict:
+    """slug -> what the latest approval request of each of ``promos`` waits for (approvals/records.py)."""
+    from .approvals.records import latest, requested_label
+
+    asked = latest(store, client)
+    out = {}
+    for p in promos:
+        label = requested_label(asked.get(p.slug), p.approval_hash())
+        if label:
+            out[p.slug] = label
+    return out

@@ -71,6 +71,8 @@ def _print_table(rows) -> None:
         approval = r["approval"] + (f" by {r['approved_by']}" if r["approval"] == "approved" and r["approved_by"] else "")
         if r["approval"] == "void":
             approval = "[red]void: edited after approval[/red]"
+        if r.get("approval_requested"):
+            approval += f"; {r['approval_requested']}"
         state = r["send_state"] + (" (due)" if r["due"] and r["send_state"] == "not sent" else "")
         table.add_row(r["campaign"], window, (r["send_at"] or "–")[:16].replace("T", " "), ", ".join(r["languages"]),
                       size, approval, state)
@@ -131,6 +133,44 @@ def test_command(
     ctx.reporter.result(result)
     ctx.reporter.output(f"sent test of {result['campaign']} [{result['lang']}] to {result['to']} via "
                       f"{result['transport']}: {result['delivered']}")
+
+
+@campaign_app.command("request-approval")
+@run_command
+def request_approval_command(
+    spec: str = SPEC_ARG,
+    to: str = typer.Option(..., "--to", help="The client's address: only a reply from it can approve."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="The language the client reads: the note on how to "
+                                       "answer and the confirmations (default: the site's first language). "
+                                       "Every language version of the campaign is always included."),
+    proof: bool = typer.Option(True, "--proof/--no-proof", help="Render and attach PNG proofs (light and dark, "
+                               "600 and 375 px) with Chromium."),
+    json_output: bool = JSON_OPTION,
+    at: Optional[str] = AT_OPTION,
+):
+    """Mail the client the campaign as her customers will get it, Subject "[Approval] …", and record the request.
+
+    She approves by replying OK (yes, passt, schváleno, oui … in the first line, before the quote);
+    `sitekeeper mailbox pull` reads the reply from [mail] imap, records the approval (approved_by,
+    approved_at, approved_hash) and mails her a confirmation. Anything else she writes is taken as
+    changes and reported. The request's token is keyed with the client's secret
+    ([mail] unsubscribe_key_env) and bound to the text she saw: after any edit, ask again."""
+    from ..approvals.request import request_approval
+    from ..config.mail import is_address
+
+    ctx = open_context(json_output, at)
+    _campaign_spec(ctx, spec)
+    if not is_address(to.strip()):
+        usage_error(ctx.reporter, "--to", f"{to!r} is not an email address",
+                    "give the client's address, e.g. --to owner@example.com")
+    result = request_approval(ctx.ws, spec, to, ctx.clock, ctx.reporter, lang=lang, proofs=proof)
+    ctx.reporter.result(result)
+    proofs = "with PNG proofs" if result["proofs"] else "without PNG proofs (emails attached)"
+    ctx.reporter.output(f"{result['campaign']}: approval requested from {result['to']} [{result['lang']}] "
+                        f"{proofs} via {result['transport']} (id {result['id']})")
+    ctx.reporter.output(f"  Subject: {result['subject']}")
+    ctx.reporter.output("  her reply is read by `sitekeeper mailbox pull`; "
+                        f"`sitekeeper campaign approve {result['campaign']} --by NAME` records one given in person")
 
 
 @campaign_app.command("approve")

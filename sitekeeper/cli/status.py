@@ -85,7 +85,7 @@ def _print_table(rows) -> None:
             sends += "\n[red]ledger damaged: " + ", ".join(r.damaged) + "[/red]"
         table.add_row(r.client + ("\n[red]records unreadable[/red]" if r.problems else ""),
                       "?" if r.pages is None else str(r.pages), shown, target, promos, send, sends,
-                      str(r.optouts_month), ", ".join(r.approvals_waiting) or "–", _report_cell(r.last_report))
+                      str(r.optouts_month), _waiting(r), _report_cell(r.last_report))
     print_table(table, "no clients yet: create one with `sitekeeper new client NAME`", bool(rows))
 
 
@@ -214,3 +214,9 @@ def _english(report):
     from dataclasses import replace
 
     return replace(report, lang="en")
+
+
+def _waiting(r) -> str:
+    """The campaigns waiting for approval, each with its request when one waits."""
+    asked = getattr(r, "approvals_requested", {}) or {}
+    return ", ".join(f"{slug} ({asked[slug]})" if slug in asked else slug for slug in r.approvals_waiting) or "–"

@@ -349,6 +349,7 @@ def send_state(counts: dict | None) -> str:
 
 
 def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
+    from ..approvals.records import latest, requested_label
     from ..state import open_workspace_store
     from ..state.ledger import Ledger
 
@@ -358,6 +359,7 @@ def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
         cc = load_client(ws, client, clock=clock)
         problems += cc.problems + cc.audience.problems + list(cc.unsubscribed.problems)
         now = clock.now(cc.cfg.tz)
+        asked = latest(store, client)
         for promo in cc.promotions:
             sel = recipients(cc, promo)
             appr = approval(promo)
@@ -370,6 +372,7 @@ def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
                 "recipients": len(sel.recipients) if sel else None,
                 "skipped": sel.skipped if sel else None,
                 "approval": appr.state, "approved_by": appr.by or None, "approved_at": appr.at or None,
+                "approval_requested": requested_label(asked.get(promo.slug), promo.approval_hash()) or None,
                 "due": is_due(promo, now), "live": promo.live(now), "draft": promo.draft,
                 **(counts := Ledger(store, client, promo.slug).load().counts()),
                 "send_state": send_state(counts),

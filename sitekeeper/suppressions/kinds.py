@@ -36,6 +36,10 @@ class Claim:
     """What the classifier read from the message, for its ``act``."""
     note: str = ""
     """For the report."""
+    leave: bool = False
+    """True: left in the mailbox as it was (not marked processed), for the user to read."""
+    warning: bool = False
+    """True: the note is a problem the user should look at (listed among the pull's problems)."""
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,8 @@ def _claimed(message, raw: bytes, rules: Rules) -> Finding | None:
             return Finding(False, note=f"the {entry.kind} reader failed on it ({exc.__class__.__name__}: {exc}); "
                                        "left in the mailbox", warning=True)
         if claim is not None:
-            return Finding(True, note=claim.note, claim=claim)
+            return Finding(not getattr(claim, "leave", False), note=claim.note, claim=claim,
+                           warning=getattr(claim, "warning", False))
     return None
 
 

@@ -27,6 +27,7 @@ from email.utils import parseaddr
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
 from ..state import activity
+from ..approvals import mailbox as _approval_replies  # noqa: F401  (registers the approval kinds)
 from .kinds import by_kind
 from .events import BOUNCE, COMPLAINT, DELIVERY, SOFT_BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Item
 from .record import TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, save_temporary
