@@ -15,7 +15,7 @@ def preview_command(
         None, "--target", help="A [deploy.NAME] target (default: [deploy.preview] if the site has one, else its "
                                "first target)."),
     expires: str = typer.Option("7d", "--expires", metavar="DURATION",
-                                help="How long the preview stays up: Nd or Nh (default 7d); tick removes it then."),
+                                help="How long the preview stays up: Nd or Nh; tick removes it then."),
     list_them: bool = typer.Option(False, "--list", help="List the client's previews: id, link, created, expires."),
     remove: Optional[str] = typer.Option(None, "--remove", metavar="ID",
                                          help="Delete the files of the preview ID (from --list), and its record."),
