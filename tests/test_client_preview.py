@@ -416,3 +416,29 @@ def test_tick_removes_a_preview_once_it_expired_and_not_before(ws):
     assert text.returncode == 0 and f"removed expired previews {kept['id']}" in text.stdout
     assert not (live / kept["folder"]).exists()
     assert result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"] == []
+
+
+def test_taking_over_a_live_site_over_its_target_leaves_a_preview_folder_out(tmp_path):
+    import shutil
+
+    from helpers import DATA
+
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    live = ws / "live"
+    shutil.copytree(DATA / "import" / "html", live)
+    folder = "preview-" + "Zq9_" * 6
+    (live / folder / "geheim").mkdir(parents=True)
+    (live / folder / "index.html").write_text("<html><head><title>Vorschau</title></head><body>x</body></html>")
+    (live / folder / "geheim" / "index.html").write_text("<html><head><title>Geheim</title></head><body>y</body></html>")
+    before = files_under(live)
+    assert sk("new", "client", "weber", "--yes", "--languages", "de", cwd=ws, now=NOW).returncode == 0
+    toml = ws / "sites/weber/site.toml"
+    toml.write_text(toml.read_text() + f'\n[deploy.production]\nurl = "dir:{live}"\n', encoding="utf-8")
+    (ws / "sites/weber/content/index.md").unlink()
+    proc = sk("import", "--from", "html", "--target", "production", "--client", "weber", "--json", cwd=ws, now=NOW)
+    assert proc.returncode == 0, proc.stderr
+    assert result(proc)["pages"] == 5
+    imported = [p.as_posix() for p in (ws / "sites" / "weber").rglob("*")]
+    assert not any("preview-" in p or "geheim" in p.lower() for p in imported)
+    assert files_under(live) == before

@@ -20,8 +20,11 @@ class RemoteReader:
         self._listing: dict | None = None
 
     def listing(self) -> dict:
+        """The docroot's files, without private previews' folders (not the client's site)."""
         if self._listing is None:
-            self._listing = self.remote.list_files()
+            from ..deploy.plan import is_preview
+
+            self._listing = {p: e for p, e in self.remote.list_files().items() if not is_preview(p)}
         return self._listing
 
     def read(self, path: str) -> bytes | None:
