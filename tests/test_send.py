@@ -415,7 +415,8 @@ def test_a_sent_campaign_stays_readable_on_the_site_after_the_promotion_ends(tmp
     assert "send_at:" in text
     before = sk("build", "mini", "--out", "before", cwd=ws, now="2026-02-20T10:00:00+01:00")
     assert before.returncode == 0, before.stderr
-    assert not (ws / "before/newsletter").exists()
+    # before it is sent, no web copy and no archive (only the unsubscribe page lives there)
+    assert not (ws / "before/newsletter/fruehling").exists() and not (ws / "before/newsletter/index.html").exists()
     after = sk("build", "mini", "--out", "after", cwd=ws, now="2026-06-01T10:00:00+02:00")
     assert after.returncode == 0, after.stderr
     assert not (ws / "after/promotions/fruehling").exists()          # the promotion ended

@@ -64,7 +64,9 @@ def mailbox_pull_command(
 ):
     """Read each client's mailbox ([mail] imap) and SES notices ([mail] ses_events_queue) once
     and act on every new message by kind: an unsubscribe request, a bounce or a complaint is
-    recorded in campaigns/CLIENT/unsubscribed.csv; the rest is left as it was.
+    recorded in campaigns/CLIENT/unsubscribed.csv; with [mail] signup = true, a sign-up request
+    is answered with a confirmation email and a confirmed one appended to audience.csv
+    (double opt-in); the rest is left as it was.
 
     --json ends with `by_kind` counts. Addresses are masked (m***@example.com) unless
     --verbose. Exit 1 when a source failed; what the others gave is recorded all the same,

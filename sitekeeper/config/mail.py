@@ -20,7 +20,7 @@ MAIL_KEYS = {
     "rate_per_second", "unsubscribe_mailto", "unsubscribe_url", "imap", "imap_user_env",
     "imap_password_env", "ses_events_queue", "require_consent", "utm", "region", "endpoint_url",
     "configuration_set", "dkim_selector", "dkim_domain", "dkim_key_file", "dkim_key_env",
-    "dkim_ed25519_selector", "unsubscribe_key_env",
+    "dkim_ed25519_selector", "unsubscribe_key_env", "signup", "signup_mailto",
 }
 TLS_MODES = ("starttls", "implicit", "none")
 _ENV_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -114,6 +114,10 @@ class MailSettings:
     """DKIM: the environment variable holding the PEM private key."""
     dkim_ed25519_selector: str | None = None
     """DKIM: the selector of the Ed25519 key when the PEM holds one beside RSA (default: dkim_selector)."""
+    signup: bool = False
+    """Sign-up by double opt-in: /newsletter/ and the footer offer a mailto that mailbox pull answers."""
+    signup_mailto: str | None = None
+    """Where sign-up requests go (None: the `from` address)."""
 
     @property
     def tls(self) -> str:
@@ -196,6 +200,21 @@ def _address_problems(mail: dict) -> list[tuple[str, str, str]]:
         elif "{token}" not in value:
             out.append(("unsubscribe_url", "`unsubscribe_url` has no {token}: every reader would unsubscribe the same address",
                         'put {token} where the reader\'s token goes, e.g. "https://example.com/unsubscribe?t={token}"'))
+    if "signup_mailto" in mail:
+        value = mail["signup_mailto"]
+        if not isinstance(value, str) or not is_address(value.removeprefix("mailto:")):
+            out.append(("signup_mailto", f"`signup_mailto` {value!r} is not an email address",
+                        'write it as signup_mailto = "newsletter@example.com" (or leave it out: the `from` address)'))
+    if mail.get("signup") is True:
+        if not mail.get("unsubscribe_key_env"):
+            out.append(("signup", "`signup = true` needs `unsubscribe_key_env`: the confirmation's token is keyed "
+                        "with that secret, so nobody can confirm an address they do not read",
+                        'add unsubscribe_key_env = "CLIENT_UNSUBSCRIBE_KEY" under [mail] and set that variable to '
+                        "a long random secret (e.g. from `openssl rand -hex 32`)"))
+        if not mail.get("imap"):
+            out.append(("signup", "`signup = true` needs `imap`: sign-up requests and their confirmations arrive "
+                        "in the mailbox that mailbox pull reads",
+                        'add imap = "imaps://imap.example.com:993" with imap_user_env and imap_password_env'))
     if "postal_address" in mail and (not isinstance(mail["postal_address"], str) or not mail["postal_address"].strip()):
         out.append(("postal_address", "`postal_address` must be the business's postal address",
                     'write it as postal_address = "Hauptstr. 1, 10115 Berlin"'))
@@ -213,7 +232,7 @@ def _setting_problems(mail: dict) -> list[tuple[str, str, str]]:
         value = mail["rate_per_second"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             out.append(("rate_per_second", "`rate_per_second` must be a positive number", "write e.g. rate_per_second = 10"))
-    for key in ("require_consent", "utm"):
+    for key in ("require_consent", "utm", "signup"):
         if key in mail and not isinstance(mail[key], bool):
             out.append((key, f"`{key}` must be true or false", f"write {key} = true"))
     return out
@@ -276,6 +295,7 @@ def parse_mail(table: Any, lines: Lines, path: str, problems: Problems) -> MailS
     known = {k: v for k, v in table.items() if k in MAIL_KEYS and k not in ("from", "transport", "tls")}
     if "rate_per_second" in known:
         known["rate_per_second"] = float(known["rate_per_second"])
-    if "unsubscribe_mailto" in known:
-        known["unsubscribe_mailto"] = known["unsubscribe_mailto"].removeprefix("mailto:")
+    for key in ("unsubscribe_mailto", "signup_mailto"):
+        if key in known:
+            known[key] = known[key].removeprefix("mailto:")
     return MailSettings(from_=table.get("from", ""), transport=transport, **known)

@@ -89,6 +89,47 @@ def consent_state(value: str, now: datetime | None) -> str:
     return ""
 
 
+DOUBLE_OPT_IN = "double opt-in"
+"""How a row that a confirmed sign-up appended begins its `consent_source` (or `source`)."""
+
+
+def consent_source(fields: dict) -> str:
+    """A row's `consent_source`, else its `source`."""
+    return (fields.get("consent_source") or fields.get("source") or "").strip()
+
+
+def opted_in_again(sub: Subscriber, optouts) -> bool:
+    """True when ``sub`` is a confirmed sign-up (double opt-in) made after the address's last row
+    in unsubscribed.csv: that opt-in wins (the person asked again and confirmed it); an opt-out
+    after it wins in turn. A row without a readable time on either side does not win."""
+    if not confirmed_again(sub) or not hasattr(optouts, "rows"):
+        return False
+    from ..config.optouts import optout_address
+
+    address = optout_address(sub.email) or sub.email.strip().lower()
+    times = [o.at for o in getattr(optouts, "rows", ()) if o.address == address]
+    try:
+        consented = datetime.fromisoformat(sub.fields.get("consented_at", "").strip().replace("Z", "+00:00"))
+        latest = max(datetime.fromisoformat(t.strip().replace("Z", "+00:00")) for t in times) if times else None
+    except (ValueError, TypeError):
+        return False
+    if latest is None:
+        return True
+    if (consented.tzinfo is None) != (latest.tzinfo is None):
+        return False
+    return consented > latest
+
+
+def confirmed_again(sub: Subscriber) -> bool:
+    """A row a confirmed sign-up (double opt-in) appended, with its consent."""
+    return consent_source(sub.fields).lower().startswith(DOUBLE_OPT_IN) and sub.consented
+
+
+def unsubscribed_now(sub: Subscriber, optouts) -> bool:
+    """On unsubscribed.csv, and not back through a confirmed sign-up after it (``opted_in_again``)."""
+    return sub.email.lower() in optouts and not opted_in_again(sub, optouts)
+
+
 def consent_column_problem(columns: tuple[str, ...], path: str, severity: str) -> Diagnostic | None:
     """The Diagnostic of an audience without a `consented_at` column while consent is required."""
     if "consented_at" in columns:
@@ -198,6 +239,10 @@ def parse_audience(text: str, path: str, now: datetime | None = None) -> Audienc
             aud.problems.append(item)
             continue
         if item.email.lower() in seen:
+            if confirmed_again(item):
+                # a confirmed sign-up appended after an older row of the address: the newer consent
+                aud.subscribers = [s for s in aud.subscribers if s.email.lower() != item.email.lower()] + [item]
+                continue
             aud.problems.append(Diagnostic(path, item.line, f"{item.email} is listed twice; the later row is ignored",
                                            "delete one of the rows", "warning"))
             continue
@@ -354,7 +399,7 @@ def select(aud: Audience, conds: list[Condition], unsubscribed: set[str], requir
     for sub in aud.subscribers:
         if not all(c.matches(sub) for c in conds):
             skipped["filtered"] += 1
-        elif sub.email.lower() in unsubscribed:
+        elif sub.email.lower() in unsubscribed and not opted_in_again(sub, unsubscribed):
             skipped["unsubscribed"] += 1
         elif require_consent and not sub.consented:
             skipped["no_consent"] += 1

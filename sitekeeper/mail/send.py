@@ -31,7 +31,8 @@ from ..errors import DamagedRecord, Diagnostic, LockBusy, MailError, ProblemsErr
 from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
 from ..state.lock import workspace_lock
 from .approval import approval, unrecorded_diagnostic, void_diagnostic
-from .audience import Audience, consent_column_problem, load_unsubscribed, open_audience, parse_filter
+from .audience import (Audience, confirmed_again, consent_column_problem, load_unsubscribed, open_audience,
+                       opted_in_again, parse_filter)
 from .message import HeaderError, idempotency_key, merge_record, message_bytes, normalise
 
 BATCH = 25
@@ -86,6 +87,7 @@ def classify(rows, conds, unsubscribed: set, require_consent: bool, ledger: Ledg
     """Each audience row as (recipient, "", line, address) or (None, reason, line, detail).
     Pure but for the rows it reads; the one rule both the plan and the send follow."""
     seen: set[int] = set()
+    passed_over: set[int] = set()  # first rows skipped as unsubscribed or without consent (few)
     for item in rows:
         if isinstance(item, Diagnostic):
             if item.is_error:  # rows the file holds but that cannot be read: nobody is mailed
@@ -96,14 +98,20 @@ def classify(rows, conds, unsubscribed: set, require_consent: bool, ledger: Ledg
         key = idempotency_key(client, slug, norm)
         short = int(key[:16], 16)
         if short in seen:
-            yield None, "duplicate", item.line, item.email
-            continue
+            # a confirmed sign-up appended later for an address whose first row was not mailed
+            # (unsubscribed then, or without consent) is read on its own; any other repeat is not
+            if short not in passed_over or not confirmed_again(item):
+                yield None, "duplicate", item.line, item.email
+                continue
+            passed_over.discard(short)
         seen.add(short)
         if not all(c.matches(item) for c in conds):
             yield None, "filtered", item.line, item.email
-        elif norm in unsubscribed:
+        elif norm in unsubscribed and not opted_in_again(item, unsubscribed):
+            passed_over.add(short)
             yield None, "unsubscribed", item.line, item.email
         elif require_consent and not item.consented:
+            passed_over.add(short)
             yield None, "no_consent", item.line, item.email
         else:
             entry = ledger.status(key) if ledger is not None else None

@@ -41,6 +41,7 @@ _EN = {
     "unsub_when": "We record it the next time we read our mail, within two days at the latest.",
     "unsub_subject": "unsubscribe",
     "signup_heading": "Newsletter",
+    "signup_page_heading": "Subscribe",
     "signup_lead": "Our news and offers by email.",
     "signup_how": "One tap opens an email to us. Send it, and we answer with a confirmation email: only when you "
                   "reply to that are you on the list. Every newsletter has a link to unsubscribe.",
@@ -63,6 +64,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsub_when": "Wir tragen es ein, sobald wir unsere Post lesen, spätestens nach zwei Tagen.",
         "unsub_subject": "abmelden",
         "signup_heading": "Newsletter",
+        "signup_page_heading": "Abonnieren",
         "signup_lead": "Unsere Neuigkeiten und Angebote per E-Mail.",
         "signup_how": "Ein Tipp öffnet eine E-Mail an uns. Senden Sie sie ab, und wir antworten mit einer "
                       "Bestätigungs-E-Mail: Erst wenn Sie darauf antworten, stehen Sie auf der Liste. Jeder "
@@ -83,6 +85,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "unsub_when": "Zapíšeme to, jakmile si přečteme poštu, nejpozději do dvou dnů.",
         "unsub_subject": "odhlásit",
         "signup_heading": "Novinky e-mailem",
+        "signup_page_heading": "Přihlášení k odběru",
         "signup_lead": "Naše novinky a nabídky e-mailem.",
         "signup_how": "Jedním klepnutím otevřete e-mail pro nás. Odešlete ho a my odpovíme potvrzovacím e-mailem: "
                       "na seznamu budete, až když na něj odpovíte. Každý e-mail s novinkami obsahuje odkaz "
@@ -203,6 +206,7 @@ def context(cfg, lang: str) -> dict:
         subject = w("signup_subject")
         out["signup"] = {
             "mailbox": box, "url": newsletter_path(cfg, lang), "heading": w("signup_heading"),
+            "page_heading": w("signup_page_heading"),
             "lead": w("signup_lead"), "how": w("signup_how"), "button": w("signup_button"),
             "href": mailto(box, subject, w("signup_body")),
             "plain": w("signup_plain").format(mailbox=box, subject=subject),

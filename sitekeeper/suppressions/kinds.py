@@ -48,7 +48,8 @@ class Registered:
     classify: Callable
     """(message, raw bytes, cfg) -> Claim | None."""
     act: Callable | None
-    """(ws, cfg, [(Claim, message ref)], now, reporter) -> None."""
+    """(ws, cfg, [(Claim, message ref)], now, reporter) -> None, or a list of what the report
+    should say (strings for its notes, Diagnostics for its problems)."""
 
 
 _REGISTRY: list[Registered] = []

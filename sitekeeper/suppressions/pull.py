@@ -29,6 +29,7 @@ from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
 from ..state import activity
 from ..approvals import mailbox as _approval_replies  # noqa: F401  (registers the approval kinds)
 from .kinds import by_kind
+from . import signup as _signup  # noqa: F401  registers signup_request and signup_confirmed
 from .events import BOUNCE, COMPLAINT, DELIVERY, SOFT_BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Item
 from .record import TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, save_temporary
 
@@ -95,7 +96,8 @@ class PullReport:
         return out
 
     def as_json(self, verbose: bool = False) -> dict:
-        return {"ok": self.ok, "client": self.client, "sources": self.sources, "added": len(self.added),
+        said = {"notes": list(self.ignored + self.notes)} if verbose else {}  # they name addresses
+        return {**said, "ok": self.ok, "client": self.client, "sources": self.sources, "added": len(self.added),
                 "by_reason": self.counts(), "already_unsubscribed": self.already,
                 "temporary_counted": len(self.temporary), "ignored": len(self.ignored),
                 "messages": self.messages, "handled": self.handled, "by_kind": self.by_kind,
@@ -425,7 +427,9 @@ def _act_on_claims(ws, cfg, collected: list[Collected], now: datetime, reporter,
         if not mine or entry.act is None:
             continue
         try:
-            entry.act(ws, cfg, [(i.finding.claim, i.key) for _, i in mine], now, reporter)
+            said = entry.act(ws, cfg, [(i.finding.claim, i.key) for _, i in mine], now, reporter)
+            for item in said or ():  # an act may return what the report should say (notes, Diagnostics)
+                (report.problems if isinstance(item, Diagnostic) else report.notes).append(item)
         except SitekeeperError as exc:
             report.problems.extend(exc.diagnostics())
             for _, i in mine:
