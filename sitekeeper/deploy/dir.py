@@ -7,17 +7,18 @@ into place with ``os.replace`` (atomic on one filesystem; a folder on a disk of 
 a ``.sitekeeper-tmp/`` inside it instead, only while files are on their way). Where nothing
 can be created beside the folder (or with ``state = "store"``) the state goes to the
 workspace state store. An older layout's ``<folder>/.sitekeeper/`` is moved out on the first
-publish. The state area is a ``LocalStore`` (exclusive create by link()); every OSError
+publish. Each file is written by sitekeeper.fsutil (a unique temporary name in that
+``tmp/``). The state area is a ``LocalStore`` (exclusive create by link()); every OSError
 becomes a DeployError naming the target and the fix.
 """
 from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 from ..errors import DeployError
+from ..fsutil import atomic_write_chunks
 from ..report import Reporter
 from ..state.store import LocalStore, Store
 from . import faults
@@ -158,23 +159,27 @@ class DirRemote(LockFile):
     def upload(self, items: list[SendItem], done) -> None:
         for item in items:
             final = self.root / item.upload.path
-            tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-            try:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                with open(tmp, "wb") as out:
-                    for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client)):
-                        out.write(block)
-                        if i == 0:
-                            faults.hit("mid-upload")
+
+            def not_a_folder(final: Path = final, item: SendItem = item) -> None:
                 if final.is_dir():
                     raise DeployError(f"{self.client}: {item.upload.path} is a folder on target {self.target.name}; "
                                       "remove it by hand, then publish again")
-                os.replace(tmp, final)
+
+            try:
+                # No fsync: a file lost to a power cut is listed with another size or time than the
+                # manifest's, so the next publish sends it again (a changed file at the target).
+                atomic_write_chunks(final, self._chunks(item), fsync=False, tmp_dir=self.tmp,
+                                    before_rename=not_a_folder)
                 st = os.stat(final)
             except OSError as exc:
-                tmp.unlink(missing_ok=True)
                 self._fail(f"cannot write {item.upload.path}", exc)
             done(item, str(st.st_mtime_ns))
+
+    def _chunks(self, item: SendItem):
+        for i, block in enumerate(hashing_reader(item.source, item.sha256, self.client)):
+            yield block
+            if i == 0:
+                faults.hit("mid-upload")  # the first block is written
 
     def delete(self, paths: list[str]) -> None:
         for path in paths:

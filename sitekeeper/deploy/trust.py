@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 from ..errors import DeployError
+from ..fsutil import atomic_write
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
 _URL = re.compile(r"^\s*url\s*=")
@@ -100,6 +101,4 @@ def pin_host_key_file(path: Path, table: str, fp: str, key: str = "host_key") ->
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         raise DeployError(f"cannot pin the fingerprint in {path} automatically ({exc}); add the line "
                           f'{key} = "{fp}" to [deploy.{table}] by hand') from exc
-    tmp = path.with_name(path.name + ".sitekeeper-tmp")
-    tmp.write_bytes(new.encode("utf-8"))
-    tmp.replace(path)
+    atomic_write(path, new.encode("utf-8"), mkdir=False)

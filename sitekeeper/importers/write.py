@@ -18,6 +18,7 @@ from ..config import Workspace, load_site
 from ..config.site import CLIENT_RE
 from ..content.leftovers import find_leftovers
 from ..errors import Diagnostic, ProblemsError, SitekeeperError
+from ..fsutil import atomic_write
 from .common import SiteImport, front_matter, path_refusal, propose_timezone
 
 REPORT_NAME = "import-report.txt"
@@ -86,15 +87,9 @@ class ClientFolder:
     def write(self, rel: str, data: bytes, area: str = "sites") -> Path:
         """Write ``data`` at ``rel`` of the client's folder (raises Refused)."""
         target = self._target(rel, area, create=True)
-        tmp = target.with_name(f".{target.name[:200]}.sk-tmp-{os.getpid()}")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
+            atomic_write(target, data, mkdir=False)
         except OSError as exc:
-            if os.path.lexists(tmp) and not os.path.islink(tmp):
-                os.unlink(tmp)
             raise Refused(f"{self.ws.rel(target)} cannot be written ({exc.strerror})") from None
         return target
 

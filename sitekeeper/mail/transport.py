@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import network
 from ..errors import MailError
+from ..fsutil import atomic_write
 from .outcomes import SendRefused, TransportDown, retry_delays
 
 
@@ -47,10 +48,8 @@ class OutboxTransport:
         self.folder.mkdir(parents=True, exist_ok=True)
         stem = f"{self.label}-{out.name}" if self.label else out.name
         path = self.folder / f"{stem}.eml"
-        tmp = path.with_name(f".{path.name}.tmp")
         try:
-            tmp.write_bytes(out.data)
-            tmp.replace(path)
+            atomic_write(path, out.data)  # a unique temp name: two senders never share one
         except OSError as exc:
             raise TransportDown(f"outbox: cannot write {path}: {exc.strerror or exc}",
                                 "check the folder's permissions and free space") from exc

@@ -9,9 +9,10 @@ or a ledger needs:
 - ``replace_if(key, version, data) -> bool``: only if the key still holds that version
 - ``write(key, data)`` (whole, atomic), ``delete(key)`` (absent is fine), ``list(prefix)``
 
-``LocalStore`` writes each blob under a temporary name and renames (or, for ``create``,
-links) it into place, so a reader never sees half a blob; its version is the content's
-sha256. ``S3Store`` uses conditional puts (``IfNoneMatch="*"``, ``IfMatch=<etag>``); since
+``LocalStore`` writes each blob with sitekeeper.fsutil (a unique temporary name in its
+``tmp`` folder, flushed to disk) and renames (or, for ``create``, links) it into place, so a
+reader never sees half a blob; its version is the content's sha256. ``S3Store`` uses
+conditional puts (``IfNoneMatch="*"``, ``IfMatch=<etag>``); since
 some S3-compatible stores accept If-None-Match on an existing key and overwrite it, a create
 reads its own data back to confirm it won. Both raise ``StateError`` with the fix (deploy
 targets wrap their own store and raise ``DeployError``).
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import StateError
+from ..fsutil import atomic_write, staged
 
 DEFAULT_STATE = ".sitekeeper/state"
 
@@ -73,13 +75,6 @@ class LocalStore:
         return self.error(f"{head}{what} in {self.root}: {exc.strerror or exc}",
                           "check the folder's permissions and free space")
 
-    def _staged(self, data: bytes) -> Path:
-        self.tmp.mkdir(parents=True, exist_ok=True)
-        tmp = self.tmp / f"{uuid.uuid4().hex}.part"
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        return tmp
-
     def read(self, key: str) -> tuple[bytes, str] | None:
         try:
             data = self._path(key).read_bytes()
@@ -96,7 +91,7 @@ class LocalStore:
         tmp = None
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._staged(data)
+            tmp = staged(self.tmp, data)
             os.link(tmp, final)
         except FileExistsError:
             return False
@@ -132,9 +127,7 @@ class LocalStore:
     def write(self, key: str, data: bytes) -> None:
         final = self._path(key)
         try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._staged(data)
-            os.replace(tmp, final)
+            atomic_write(final, data, tmp_dir=self.tmp)
         except OSError as exc:
             raise self._fail(f"cannot write {key}", exc) from exc
 
