@@ -113,10 +113,10 @@ def test_the_request_on_the_wire_carries_the_token_the_note_every_language_and_t
     head = got.data.split(b"\r\n\r\n", 1)[0]
     assert b"List-Unsubscribe" not in head and b"Precedence" not in head
     text = msg.get_body(("plain",)).get_content()
-    assert "Zur Freigabe antworten Sie einfach mit OK." in text and "24. November 2026, 09:00" in text
+    assert "Zur Freigabe antworten Sie einfach mit OK." in text and "Geplanter Versand: 24. November 2026, 09:00" in text
     assert "Unsere Adventsaktion: 10 % auf Stollen" in text and "Our Advent offer: 10% off stollen" in text
     html = msg.get_body(("html",)).get_content()
-    assert "Bitte freigeben: Adventsaktion 2026" in html and html.count('src="cid:proof-') == 2
+    assert "Bitte freigeben: Adventsaktion 2026" in html and html.count('src="cid:proof-') == 4
     pngs = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     names = sorted(p.get_filename() for p in pngs)
     assert names == sorted(f"{SLUG}-{lang}-{kind}.png" for lang in ("de", "en")
@@ -231,7 +231,7 @@ def test_a_no_is_declined_reported_with_its_text_and_left_in_the_mailbox(setup):
     assert "reply to this message with OK" not in declined[0]["text"]
     assert all(KEYWORD not in flags for flags in account.flags().values())  # left as it was
     conf = smtp.messages[-1].message
-    assert conf["Subject"] == "Changes received: Adventsaktion 2026" and conf["To"] == JANA
+    assert conf["Subject"] == "Changes received: Advent offer 2026" and conf["To"] == JANA
     assert "change the date to 5 December" in conf.get_body(("plain",)).get_content()
     row = _campaign_row(ws, account, f"{BAKERY}/{SLUG}")
     assert row["approval"] == "not approved" and row["approval_requested"] == "changes asked (2026-11-21)"
@@ -299,3 +299,14 @@ def test_a_damaged_request_record_approves_nothing_and_is_named(setup):
     assert any(record.name in p["message"] and "damaged" in p["message"] for p in result["problems"])
     r = sk("campaign", "list", BAKERY, cwd=ws, now=NOW, env=_env(account))
     assert r.returncode == 1 and record.name in r.stderr and "Traceback" not in r.stderr
+
+
+def test_every_language_of_the_theme_has_every_word_of_the_request_and_the_confirmations():
+    from sitekeeper.approvals import words
+
+    for lang in words.LANGUAGES:
+        assert set(words._T[lang]) == set(words.KEYS), lang
+        assert "OK" in words.say(lang, "yes"), lang
+        for key in ("ok_body", "no_body", "changed_body"):
+            assert "{title}" in words._T[lang][key] and words.say(lang, key, title="T", by="B", at="A"), (lang, key)
+    assert words.say("pt-BR", "yes") == words.say("pt", "yes") and words.say("ja", "yes") == words.say("en", "yes")

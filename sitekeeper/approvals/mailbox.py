@@ -189,7 +189,7 @@ def act_approval(ws, cfg, claims, now: datetime, reporter) -> None:
         reporter.event("approval", campaign=req.campaign, approved_by=data["by"], approved_at=when.isoformat(),
                        approved_hash=req.approval_hash, file=promo.source)
         req.state = "approved"
-        _confirm(ws, cfg, req, data, "ok", now, reporter, by=data["by"], at=when)
+        _confirm(ws, cfg, req, data, "ok", now, reporter, by=_shown(data["by"]), at=when)
         save(store, req)
 
 
@@ -224,6 +224,14 @@ def act_other(ws, cfg, claims, now: datetime, reporter) -> None:
             req.state = "changed"
         _confirm(ws, cfg, req, data, "changed", now, reporter)
         save(store, req)
+
+
+def _shown(by: str) -> str:
+    """Her name as the confirmation shows it (the address when the reply named none)."""
+    from email.utils import parseaddr
+
+    name, addr = parseaddr(by)
+    return name or addr
 
 
 def _confirm(ws, cfg, req, data: dict, which: str, now: datetime, reporter, by: str = "", at=None) -> None:

@@ -9,9 +9,9 @@ The message, from [mail] from through the client's own transport (mail/notice.py
   brings back to `mailbox pull`;
 - a short note in the client's language (``--lang``, default the site's first language; the
   twelve built-in ones, else English): reply OK to approve; anything else is taken as changes;
-- per language of the campaign: its Subject and preheader and the light PNG proof (600 px)
-  in the body, the dark one and the phone-width ones (375 px) attached, when Chromium is
-  there (the result says so when it is not), and the email itself attached exactly as a
+- per language of the campaign: its Subject and preheader and the light PNG proof in the
+  body (600 px; 375 px on a phone whose mail app reads media queries), the dark ones (600 and
+  375 px) attached, when Chromium is there (the result says so when it is not), and the email itself attached exactly as a
   customer gets it (message/rfc822: HTML and text parts, List-Unsubscribe and all);
 - the text part: the note and each language's text version.
 
@@ -59,19 +59,32 @@ def note_language(cfg, lang: str | None) -> str:
 
 
 def _when(promo, lang: str) -> str:
-    if promo.send_at is None:
-        return ""
     from ..locale.dates import long_date
 
     return words.say(lang, "send_on", date=f"{long_date(promo.send_at, lang)}, {promo.send_at:%H:%M}")
 
 
-def note_lines(promo, lang: str, proofs: bool) -> list[str]:
-    """The note's paragraphs, in order (the HTML and the text part both use them)."""
-    lines = [words.say(lang, "intro") + (" " + _when(promo, lang) if promo.send_at else ""),
-             words.say(lang, "yes"), words.say(lang, "else"),
-             words.say(lang, "proofs" if proofs else "no_proofs")]
+def note_lines(promo, lang: str, proofs: bool) -> list[tuple[str, str]]:
+    """The note's paragraphs, in order, each with its kind (the HTML and the text part both use them)."""
+    lines = [("intro", words.say(lang, "intro"))]
+    if promo.send_at is not None:
+        lines.append(("when", _when(promo, lang)))
+    lines += [("yes", words.say(lang, "yes")), ("else", words.say(lang, "else")),
+              ("proofs", words.say(lang, "proofs" if proofs else "no_proofs"))]
     return lines
+
+
+def title_in(promo, lang: str) -> str:
+    """The promotion's title in the client's language when it has that version, else the default's."""
+    text = promo.text(lang) if lang in promo.languages else promo.default
+    return text.title or promo.default.title
+
+
+def _tie(text: str) -> str:
+    """No line break between a number and its % or currency sign."""
+    import re
+
+    return re.sub(r"(\d) (%|€|Kč|zł|Ft|lei)", "\\1\u00a0\\2", text)
 
 
 def _html_body(cfg, promo, lang: str, token: str, versions: list[dict], proofs: bool) -> str:
@@ -82,14 +95,19 @@ def _html_body(cfg, promo, lang: str, token: str, versions: list[dict], proofs: 
     paras = note_lines(promo, lang, proofs)
     blocks = []
     for v in versions:
-        img = (f'<img class="proof" src="cid:{v["cid"]}" width="600" alt="{e(v["subject"])}">' if v.get("cid") else "")
-        pre = f'<p class="pre">{e(v["preheader"])}</p>' if v["preheader"] else ""
-        blocks.append(f'<h2>{e(display_name(v["lang"]))}</h2><p class="subj">{e(v["subject"])}</p>{pre}{img}')
+        img = ""
+        if v.get("cid"):
+            # the 600 px proof; on a phone (a mail app that reads media queries) the 375 px one instead
+            img = (f'<img class="proof wide" src="cid:{v["cid"]}-600" width="600" alt="{e(v["subject"])}">'
+                   f'<img class="proof narrow" src="cid:{v["cid"]}-375" width="375" alt="{e(v["subject"])}" '
+                   'style="display:none;max-height:0;overflow:hidden;mso-hide:all">')
+        pre = f'<p class="pre">{e(_tie(v["preheader"]))}</p>' if v["preheader"] else ""
+        blocks.append(f'<h2>{e(display_name(v["lang"]))}</h2><p class="subj">{e(_tie(v["subject"]))}</p>{pre}{img}')
     return f"""<!doctype html>
 <html lang="{e(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark">
-<title>{e(words.say(lang, "heading", title=promo.default.title))}</title>
+<title>{e(words.say(lang, "heading", title=title_in(promo, lang)))}</title>
 <style>
 body{{margin:0;padding:0;background:#f2f0ec;color:#1d1d1d;font-family:{FONT};-webkit-text-size-adjust:100%}}
 .wrap{{max-width:600px;margin:0 auto;padding:16px 12px 24px}}
@@ -101,6 +119,11 @@ h2{{font-size:14px;letter-spacing:.04em;text-transform:uppercase;color:#555555;m
 .subj{{font-size:17px;font-weight:bold;margin:0 0 2px}}
 .pre{{color:#555555;margin:0 0 10px}}
 .proof{{display:block;width:100%;max-width:600px;height:auto;border:1px solid #d9d6d0;border-radius:6px}}
+.note .when{{font-weight:bold}}
+@media (max-width: 480px){{
+.proof.wide{{display:none !important}}
+.proof.narrow{{display:block !important;max-height:none !important;max-width:375px;margin:0 auto}}
+}}
 .ref{{color:#6b6b6b;font-size:12px;margin:24px 0 0}}
 @media (prefers-color-scheme: dark){{
 body{{background:#161616;color:#ececec}}
@@ -112,8 +135,8 @@ h2,.pre{{color:#b8b8b8}}
 }}
 </style></head>
 <body><div class="wrap">
-<div class="note"><h1>{e(words.say(lang, "heading", title=promo.default.title))}</h1>
-<p>{e(paras[0])}</p><p class="yes">{e(paras[1])}</p><p>{e(paras[2])}</p><p>{e(paras[3])}</p></div>
+<div class="note"><h1>{e(words.say(lang, "heading", title=title_in(promo, lang)))}</h1>
+{"".join(f'<p class="{c}">{e(t)}</p>' for c, t in paras)}</div>
 {"".join(blocks)}
 <p class="ref">{e(words.say(lang, "ref"))}: {e(token)}</p>
 </div></body></html>
@@ -123,8 +146,8 @@ h2,.pre{{color:#b8b8b8}}
 def _text_body(cfg, promo, lang: str, token: str, versions: list[dict], proofs: bool) -> str:
     from ..locale.cldr import display_name
 
-    out = [words.say(lang, "heading", title=promo.default.title), ""]
-    for line in note_lines(promo, lang, proofs):
+    out = [words.say(lang, "heading", title=title_in(promo, lang)), ""]
+    for _kind, line in note_lines(promo, lang, proofs):
         out += [line, ""]
     for v in versions:
         out += [f"—— {display_name(v['lang'])} ——", v["subject"], "", v["text"].strip(), ""]
@@ -180,7 +203,7 @@ def compose_request(cfg, promo, to: str, lang: str, token: str, versions: list[d
     import email.policy
     from urllib.parse import urlsplit
 
-    subject = f"[Approval] {promo.default.title} – {words.say(lang, 'subject')} [{token}]"
+    subject = f"[Approval] {title_in(promo, lang)} – {words.say(lang, 'subject')} [{token}]"
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["To"] = to
     msg["Subject"] = " ".join(subject.split())
@@ -189,16 +212,16 @@ def compose_request(cfg, promo, to: str, lang: str, token: str, versions: list[d
     msg["Content-Language"] = lang
     msg["X-Sitekeeper-Approval"] = f"{cfg.client}/{promo.slug}"
     for v in versions:
-        v["cid"] = f"proof-{v['lang']}-{token[4:12]}@sitekeeper" if proofs and v.get("pngs") else ""
+        v["cid"] = f"proof-{v['lang']}-{token[4:12]}" if proofs and v.get("pngs") else ""
     msg.set_content(_text_body(cfg, promo, lang, token, versions, proofs))
     msg.add_alternative(_html_body(cfg, promo, lang, token, versions, proofs), subtype="html")
     html_part = msg.get_payload()[1]
     for v in versions:
-        if v.get("cid"):
-            html_part.add_related(v["pngs"]["600"].read_bytes(), maintype="image", subtype="png",
-                                  cid=f"<{v['cid']}>", filename=f"{promo.slug}-{v['lang']}-600.png")
+        for width in ("600", "375") if v.get("cid") else ():
+            html_part.add_related(v["pngs"][width].read_bytes(), maintype="image", subtype="png",
+                                  cid=f"<{v['cid']}-{width}>", filename=f"{promo.slug}-{v['lang']}-{width}.png")
     for v in versions:
-        for name in ("600-dark", "375", "375-dark"):
+        for name in ("600-dark", "375-dark"):
             if v.get("pngs"):
                 msg.add_attachment(v["pngs"][name].read_bytes(), maintype="image", subtype="png",
                                    filename=f"{promo.slug}-{v['lang']}-{name}.png")
@@ -247,7 +270,7 @@ def request_approval(ws, spec: str, to: str, clock, reporter, lang: str | None =
                       "(to get proofs: bash scripts/setup.sh --proofs)")
     msg = compose_request(cfg, promo, to, code, token, versions, not skipped)
     sent = send_notice(ws, cfg, msg, transport=transport, now=now, name=f"approval-{promo.slug}-{token[4:12]}")
-    req = Request(token, campaign, to, now.isoformat(), approval_hash, code, promo.default.title, sent.subject,
+    req = Request(token, campaign, to, now.isoformat(), approval_hash, code, title_in(promo, code), sent.subject,
                   sent.message_id, sent.id)
     save(store, req)
     return {"campaign": campaign, "to": to, "lang": code, "token": token, "subject": sent.subject,

@@ -16,7 +16,7 @@ _T: dict[str, dict[str, str]] = {
     "en": {
         "subject": "please approve", "heading": "Please approve: {title}",
         "intro": "This is the email your customers will receive. Please check the text, the dates and the prices.",
-        "send_on": "It is planned to go out on {date}.",
+        "send_on": "Planned send: {date}",
         "yes": "To approve it, reply to this message with OK.",
         "else": "Anything else you write is taken as changes: nothing is sent until you approve.",
         "proofs": "Below and attached: how it looks, in light and dark mode, on a computer and on a phone.",
@@ -35,7 +35,7 @@ _T: dict[str, dict[str, str]] = {
     "de": {
         "subject": "bitte freigeben", "heading": "Bitte freigeben: {title}",
         "intro": "So erhalten Ihre Kundinnen und Kunden diese E-Mail. Bitte prüfen Sie Text, Termine und Preise.",
-        "send_on": "Der Versand ist für {date} geplant.",
+        "send_on": "Geplanter Versand: {date}",
         "yes": "Zur Freigabe antworten Sie einfach mit OK.",
         "else": "Alles andere in Ihrer Antwort gilt als Änderungswunsch: Versendet wird erst nach Ihrer Freigabe.",
         "proofs": "Unten und im Anhang: die Ansicht hell und dunkel, am Computer und am Handy.",
@@ -54,7 +54,7 @@ _T: dict[str, dict[str, str]] = {
     "cs": {
         "subject": "prosím o schválení", "heading": "Prosím o schválení: {title}",
         "intro": "Takto tento e-mail dostanou vaši zákazníci. Zkontrolujte prosím text, termíny a ceny.",
-        "send_on": "Odeslání je naplánováno na {date}.",
+        "send_on": "Plánované odeslání: {date}",
         "yes": "Pro schválení odpovězte na tuto zprávu slovem OK.",
         "else": "Cokoli jiného v odpovědi bereme jako požadavek na změny: nic se neodešle, dokud neschválíte.",
         "proofs": "Níže a v příloze: jak vypadá ve světlém i tmavém režimu, na počítači i na telefonu.",
@@ -73,7 +73,7 @@ _T: dict[str, dict[str, str]] = {
     "sk": {
         "subject": "prosím o schválenie", "heading": "Prosím o schválenie: {title}",
         "intro": "Takto tento e-mail dostanú vaši zákazníci. Skontrolujte, prosím, text, termíny a ceny.",
-        "send_on": "Odoslanie je naplánované na {date}.",
+        "send_on": "Plánované odoslanie: {date}",
         "yes": "Na schválenie odpovedzte na túto správu slovom OK.",
         "else": "Čokoľvek iné v odpovedi berieme ako požiadavku na zmeny: nič sa neodošle, kým neschválite.",
         "proofs": "Nižšie a v prílohe: ako vyzerá vo svetlom aj tmavom režime, na počítači aj na telefóne.",
@@ -92,7 +92,7 @@ _T: dict[str, dict[str, str]] = {
     "ro": {
         "subject": "vă rog să aprobați", "heading": "Vă rog să aprobați: {title}",
         "intro": "Acesta este e-mailul pe care îl vor primi clienții dumneavoastră. Verificați textul, datele și prețurile.",
-        "send_on": "Trimiterea este planificată pentru {date}.",
+        "send_on": "Trimitere planificată: {date}",
         "yes": "Pentru aprobare, răspundeți la acest mesaj cu OK.",
         "else": "Orice altceva scrieți este luat drept modificări: nu se trimite nimic până nu aprobați.",
         "proofs": "Mai jos și în atașament: cum arată în modul luminos și întunecat, pe calculator și pe telefon.",
@@ -111,7 +111,7 @@ _T: dict[str, dict[str, str]] = {
     "nl": {
         "subject": "graag goedkeuren", "heading": "Graag goedkeuren: {title}",
         "intro": "Zo ontvangen je klanten deze e-mail. Controleer de tekst, de data en de prijzen.",
-        "send_on": "Hij gaat volgens planning uit op {date}.",
+        "send_on": "Geplande verzending: {date}",
         "yes": "Antwoord op dit bericht met OK om hem goed te keuren.",
         "else": "Al het andere dat je schrijft, geldt als wijziging: er gaat niets uit tot je goedkeurt.",
         "proofs": "Hieronder en als bijlage: hoe hij eruitziet, licht en donker, op een computer en op een telefoon.",
@@ -130,7 +130,7 @@ _T: dict[str, dict[str, str]] = {
     "it": {
         "subject": "da approvare", "heading": "Da approvare: {title}",
         "intro": "Questa è l’e-mail che riceveranno i tuoi clienti. Controlla il testo, le date e i prezzi.",
-        "send_on": "L’invio è previsto per il {date}.",
+        "send_on": "Invio previsto: {date}",
         "yes": "Per approvarla, rispondi a questo messaggio con OK.",
         "else": "Qualsiasi altra risposta vale come richiesta di modifiche: nulla parte finché non approvi.",
         "proofs": "Qui sotto e in allegato: come appare in modalità chiara e scura, su computer e su telefono.",
@@ -149,7 +149,7 @@ _T: dict[str, dict[str, str]] = {
     "fr": {
         "subject": "à valider", "heading": "À valider : {title}",
         "intro": "Voici l’e-mail que recevront vos clients. Merci de vérifier le texte, les dates et les prix.",
-        "send_on": "L’envoi est prévu le {date}.",
+        "send_on": "Envoi prévu : {date}",
         "yes": "Pour le valider, répondez à ce message par OK.",
         "else": "Toute autre réponse est prise comme une demande de modifications : rien ne part avant votre accord.",
         "proofs": "Ci-dessous et en pièce jointe : son aspect en mode clair et sombre, sur ordinateur et sur téléphone.",
@@ -168,7 +168,7 @@ _T: dict[str, dict[str, str]] = {
     "es": {
         "subject": "para aprobar", "heading": "Para aprobar: {title}",
         "intro": "Este es el correo que recibirán sus clientes. Revise el texto, las fechas y los precios.",
-        "send_on": "El envío está previsto para el {date}.",
+        "send_on": "Envío previsto: {date}",
         "yes": "Para aprobarlo, responda a este mensaje con OK.",
         "else": "Cualquier otra respuesta se toma como cambios: no se envía nada hasta que lo apruebe.",
         "proofs": "Abajo y adjunto: cómo se ve en modo claro y oscuro, en un ordenador y en un teléfono.",
@@ -187,7 +187,7 @@ _T: dict[str, dict[str, str]] = {
     "pl": {
         "subject": "prośba o akceptację", "heading": "Prośba o akceptację: {title}",
         "intro": "Tak ten e-mail otrzymają Twoi klienci. Sprawdź tekst, daty i ceny.",
-        "send_on": "Wysyłka jest zaplanowana na {date}.",
+        "send_on": "Planowana wysyłka: {date}",
         "yes": "Aby zaakceptować, odpowiedz na tę wiadomość słowem OK.",
         "else": "Każda inna odpowiedź oznacza prośbę o zmiany: nic nie zostanie wysłane bez Twojej akceptacji.",
         "proofs": "Poniżej i w załączniku: jak wygląda w trybie jasnym i ciemnym, na komputerze i na telefonie.",
@@ -206,7 +206,7 @@ _T: dict[str, dict[str, str]] = {
     "hu": {
         "subject": "jóváhagyásra", "heading": "Jóváhagyásra: {title}",
         "intro": "Így kapják meg ügyfelei ezt az e-mailt. Kérjük, ellenőrizze a szöveget, a dátumokat és az árakat.",
-        "send_on": "A kiküldés tervezett időpontja: {date}.",
+        "send_on": "Tervezett kiküldés: {date}",
         "yes": "Jóváhagyáshoz válaszoljon erre az üzenetre azzal, hogy OK.",
         "else": "Minden más válasz módosítási kérésnek számít: jóváhagyásáig semmi sem megy ki.",
         "proofs": "Lent és mellékletben: így néz ki világos és sötét módban, számítógépen és telefonon.",
@@ -225,7 +225,7 @@ _T: dict[str, dict[str, str]] = {
     "pt": {
         "subject": "para aprovar", "heading": "Para aprovar: {title}",
         "intro": "Este é o e-mail que os seus clientes vão receber. Verifique o texto, as datas e os preços.",
-        "send_on": "O envio está previsto para {date}.",
+        "send_on": "Envio previsto: {date}",
         "yes": "Para aprovar, responda a esta mensagem com OK.",
         "else": "Qualquer outra resposta é tomada como alterações: nada é enviado até aprovar.",
         "proofs": "Em baixo e em anexo: o aspeto em modo claro e escuro, num computador e num telemóvel.",
