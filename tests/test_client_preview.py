@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_ftp import PASSWORD_ENV
 from helpers import json_lines, sk
 
 CLIENT = "baeckerei-sonnenkorn"
@@ -290,7 +291,13 @@ class Remote:
 
         self.kind, name = kind, uuid.uuid4().hex[:10]
         self.env: dict = {}
-        if kind == "sftp":
+        if kind == "ftps":
+            ftpd = request.getfixturevalue("proftpd_server")
+            self.env = dict(ftpd.env)
+            self.root = ftpd.home / name / "site"
+            table = (f'url = "{ftpd.url(f"/{name}/site", "ftps")}"\npassword_env = "{PASSWORD_ENV}"\n'
+                     f'cert_fingerprint = "{ftpd.cert_fingerprint}"\n')
+        elif kind == "sftp":
             sshd = request.getfixturevalue("sshd_server")
             self.root = sshd.home / name / "site"
             table = (f'url = "{sshd.url(str(self.root))}"\nhost_key = "{sshd.fingerprint}"\n'
@@ -309,7 +316,7 @@ class Remote:
 
     def files(self, under: str = "") -> dict[str, bytes]:
         """What the target holds under its docroot (or the folder ``under`` in it), state included."""
-        if self.kind == "sftp":
+        if self.kind != "s3":
             base = self.root / under if under else self.root
             return files_under(base) if base.exists() else {}
         prefix = "www/" + (under + "/" if under else "")
@@ -321,7 +328,7 @@ class Remote:
 
     def everything(self) -> dict[str, bytes]:
         """Every file beside and in the docroot (the state folder next to it too)."""
-        if self.kind == "sftp":
+        if self.kind != "s3":
             return files_under(self.root.parent)
         out = {}
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
@@ -330,12 +337,12 @@ class Remote:
         return out
 
 
-@pytest.fixture(params=["sftp", "s3"])
+@pytest.fixture(params=["sftp", "s3", "ftps"])
 def remote(request, ws):
     return Remote(request.param, ws, request)
 
 
-def test_a_preview_over_sftp_and_s3_lands_in_its_folder_only_and_survives_live_publishes(ws, remote):
+def test_a_preview_over_sftp_s3_and_ftps_lands_in_its_folder_only_and_survives_live_publishes(ws, remote):
     env = remote.env
     assert run(ws, "publish", CLIENT, env=env).returncode == 0
     before = remote.everything()
@@ -350,7 +357,7 @@ def test_a_preview_over_sftp_and_s3_lands_in_its_folder_only_and_survives_live_p
     assert_is_a_preview(preview, folder, url)
     # nothing else changed at the target: not a live file, not the live state beside the docroot
     after = remote.everything()
-    prefix = (f"site/{folder}/" if remote.kind == "sftp" else f"www/{folder}/")
+    prefix = (f"www/{folder}/" if remote.kind == "s3" else f"site/{folder}/")
     assert {k: v for k, v in after.items() if not k.startswith(prefix)} == before
     assert not any(".sitekeeper" in p for p in preview)
 
@@ -365,7 +372,7 @@ def test_a_preview_over_sftp_and_s3_lands_in_its_folder_only_and_survives_live_p
     removed = run(ws, "preview", CLIENT, "--remove", res["id"], "--json", env=env)
     assert removed.returncode == 0, removed.stderr
     assert remote.files(folder) == {}
-    if remote.kind == "sftp":
+    if remote.kind != "s3":
         assert not (remote.root / folder).exists()
     live_after = remote.files()
     assert live_after["impressum/index.html"] != live_before["impressum/index.html"]
@@ -442,3 +449,22 @@ def test_taking_over_a_live_site_over_its_target_leaves_a_preview_folder_out(tmp
     imported = [p.as_posix() for p in (ws / "sites" / "weber").rglob("*")]
     assert not any("preview-" in p or "geheim" in p.lower() for p in imported)
     assert files_under(live) == before
+
+
+def test_a_preview_killed_halfway_is_listed_as_unfinished_and_removed_whole(ws):
+    live = ws / "public" / CLIENT
+    assert run(ws, "publish", CLIENT).returncode == 0
+    live_before = files_under(live)
+    killed = run(ws, "preview", CLIENT, env={"SITEKEEPER_DEPLOY_FAULT": "upload-done=6"})
+    assert killed.returncode != 0
+    listed = result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"]
+    assert len(listed) == 1 and listed[0]["complete"] is False
+    folder = listed[0]["folder"]
+    assert 1 <= len(files_under(live / folder)) < 30  # cut short
+    assert files_under(live, skip=folder) == live_before
+    text = run(ws, "preview", CLIENT, "--list")
+    assert "upload not finished" in text.stdout
+    removed = run(ws, "preview", CLIENT, "--remove", listed[0]["id"], "--json")
+    assert removed.returncode == 0, removed.stderr
+    assert not (live / folder).exists() and files_under(live) == live_before
+    assert not (ws / ".sitekeeper" / "previews" / CLIENT / listed[0]["id"]).exists()

@@ -37,6 +37,8 @@ from .rewrite import Moves, preview_file
 DEFAULT_EXPIRY = timedelta(days=7)
 PREVIEW_TARGET = "preview"
 """A target of this name is where previews go unless --target says otherwise."""
+LEFT_TMP = ".sitekeeper-tmp"
+"""The temporary folder inside a docroot whose state is in the workspace store (dir, sftp)."""
 # Keys of the base target that do not carry over to a preview's derived target.
 _NOT_INHERITED = ("mode", "keep_releases", "cloudfront_distribution_id", "max_deletes", "state", "public_url")
 
@@ -153,7 +155,7 @@ def make_preview(ws: Workspace, client: str, content_clock, clock, reporter: Rep
     shown_at = content_clock.now(cfg.tz)
     at = shown_at.isoformat(timespec="seconds") if abs((shown_at - now).total_seconds()) >= 1 else ""
     record = Preview(preview_id, client, tgt.name, tgt.url, folder, link, now, now + expires, at)
-    work = ws.root / ".sitekeeper" / "previews" / client / preview_id
+    work = work_folder(ws, client, preview_id)
     try:
         built = _build(ws, cfg, content_clock, reporter, link, work / "build")
         _stage(built.out, work / "site", Moves(urlsplit(link).path, cfg.base_url, link))
@@ -168,6 +170,11 @@ def make_preview(ws: Workspace, client: str, content_clock, clock, reporter: Rep
                                bytes=report.as_json()["bytes_uploaded"])
     records.write(store, done)
     return Made(done, list(report.uploaded), built.pages)
+
+
+def work_folder(ws: Workspace, client: str, preview_id: str) -> Path:
+    """Where a preview is built and staged, only while it is made (in the workspace's .sitekeeper/)."""
+    return ws.root / ".sitekeeper" / "previews" / client / preview_id
 
 
 def _build(ws: Workspace, cfg: SiteConfig, clock, reporter: Reporter, link: str, out: Path):
@@ -246,10 +253,14 @@ def remove_preview(ws: Workspace, cfg: SiteConfig, preview: Preview, reporter: R
         if any(".." in p.split("/") or not p.startswith(inside) for p in mine):  # never anything else
             raise DeployError(f"{cfg.client}: the listing of {tgt.name} names a path outside {preview.folder}; "
                               "nothing was removed")
-        remote.delete(mine)
+        # One more path, absent: its folder is the temporary one a killed run may leave empty
+        # inside the preview (a listing shows no empty folder); a delete of an absent file is
+        # fine for every kind, and its emptied folders, the preview's own last, are removed.
+        remote.delete(mine + [f"{preview.folder}/{LEFT_TMP}/-"])
     finally:
         remote.close()
     forget(ws, preview)
+    _clean(ws, work_folder(ws, cfg.client, preview.id))  # left by a run that was killed
     return Removed(preview, mine)
 
 
