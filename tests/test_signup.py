@@ -203,3 +203,40 @@ def test_signup_without_its_key_or_mailbox_is_an_error_naming_the_line(demo_work
     text = r.stdout + r.stderr
     assert r.returncode == 1 and "Traceback" not in text
     assert "unsubscribe_key_env" in text and "`signup = true` needs `imap`" in text and "site.toml:" in text
+
+
+def test_the_sign_up_block_the_newsletter_and_unsubscribe_pages_and_the_confirmation_read_in_both_schemes(
+        demo_workspace, browser, serve_dir, tmp_path):
+    from test_site_dark import _measure
+
+    from sitekeeper.config import Workspace, load_site
+    from sitekeeper.mail.confirmation import compose_confirmation
+
+    ws = demo_workspace
+    edit(site_toml(ws), "[mail]\n", '[mail]\nsignup = true\nunsubscribe_key_env = "BAKERY_UNSUB_KEY"\n'
+         'imap = "imaps://imap.example.net:993"\nimap_user_env = "U"\nimap_password_env = "P"\n')
+    r = sk("build", BAKERY, "--out", "site", cwd=ws, now=T0)
+    assert r.returncode == 0, r.stderr
+    base = serve_dir(ws / "site")
+    cfg = load_site(Workspace(ws), BAKERY)
+    mails = []
+    for lang in ("de", "en"):
+        html = compose_confirmation(cfg, NEW, lang, "sk-0123456789abcdef.ABCDEFGHIJKLMNOPQRSTUV", 30)
+        path = tmp_path / f"confirm-{lang}.html"
+        path.write_text(html.get_body(preferencelist=("html",)).get_content(), encoding="utf-8")
+        mails.append(path.as_uri())
+    failures, measured = [], 0
+    for scheme in ("light", "dark"):
+        page = browser.new_page(viewport={"width": 375, "height": 800}, color_scheme=scheme)
+        try:
+            for url in [base + u for u in ("/", "/newsletter/", "/en/newsletter/", "/newsletter/unsubscribe/#t=bm9yYUBleGFtcGxlLm5ldA")] + mails:
+                page.goto(url)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{url} scrolls sideways"
+                for i in _measure(page):
+                    measured += 1
+                    if i["ratio"] < (3.0 if i["large"] else 4.5):
+                        failures.append(f"{url} {scheme}: {i['text']!r} {i['ratio']:.2f}:1")
+        finally:
+            page.close()
+    assert measured > 50
+    assert failures == [], "\n".join(failures[:20])

@@ -134,3 +134,13 @@ def test_the_page_is_built_per_language_kept_out_of_search_and_the_sitemap(demo_
     assert 'lang="en"' in en and "Unsubscribe from the newsletter" in en
     assert '<meta name="robots" content="noindex">' in de
     assert "unsubscribe" not in (out / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_check_warns_while_no_mailbox_reads_the_keyed_opt_outs(demo_workspace):
+    _keyed(demo_workspace)
+    r = sk("check", BAKERY, cwd=demo_workspace, now=AT, env=KEY)
+    text = r.stdout + r.stderr
+    assert r.returncode == 0 and "no `imap` is configured" in text and BOX in text
+    configure(demo_workspace, BAKERY, imap="imaps://imap.example.net:993")
+    r = sk("check", BAKERY, cwd=demo_workspace, now=AT, env=KEY)
+    assert "no `imap` is configured" not in r.stdout + r.stderr

@@ -60,8 +60,9 @@ def _consent(cc, severity: str) -> list[Diagnostic]:
 
 
 def optout_readers(cfg, key_severity: str) -> list[Diagnostic]:
-    """A warning while `unsubscribe_url` leads where nothing sitekeeper runs reads it, and the
-    unsubscribe key's variable when it is named but unset (``key_severity``)."""
+    """A warning while `unsubscribe_url` leads where nothing sitekeeper runs reads it, or while
+    keyed opt-outs arrive in a mailbox no pull reads, and the unsubscribe key's variable when
+    it is named but unset (``key_severity``)."""
     from .tokens import key_of
 
     mail, out = cfg.mail, []
@@ -72,6 +73,15 @@ def optout_readers(cfg, key_severity: str) -> list[Diagnostic]:
                               "make sure the endpoint records each opt-out (it may pass them by email to "
                               "unsubscribe_mailto), or remove unsubscribe_url", "warning"))
     name = mail.unsubscribe_key_env
+    if name and not (mail.imap or mail.ses_events_queue):
+        from ..render.newsletter import optout_mailbox
+
+        out.append(Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_key_env"),
+                              f"opt-outs from the unsubscribe page and List-Unsubscribe go to {optout_mailbox(cfg)}, "
+                              "but no `imap` is configured: nothing sitekeeper runs reads them or checks their tokens",
+                              'add imap = "imaps://imap.example.com:993" with imap_user_env and imap_password_env '
+                              "(mailbox pull then records them), or record each by hand with `sitekeeper unsubscribe`",
+                              "warning"))
     if name and key_of(mail) is None:
         out.append(Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_key_env"),
                               f"the environment variable {name} (the secret that keys unsubscribe tokens) is not set",
