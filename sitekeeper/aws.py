@@ -36,10 +36,13 @@ def client(service: str, *, sess=None, profile: str | None = None, region: str |
     """A client for ``service`` ("s3", "sesv2", "sqs", "cloudfront", "ses")."""
     from botocore.config import Config
 
+    from . import network
+
+    limits = network.timeouts()  # [timeouts] of sitekeeper.toml
     sess = sess or session(profile, region)
     return sess.client(service, endpoint_url=endpoint_url, config=Config(
         retries={"max_attempts": retries, "mode": "standard"}, max_pool_connections=pool,
-        connect_timeout=10, read_timeout=60))
+        connect_timeout=limits.connect, read_timeout=limits.read))
 
 
 def code(exc: BaseException) -> str:
@@ -66,8 +69,8 @@ def explain(exc: BaseException, what: str, *, bucket: str | None = None, table: 
     """(what went wrong, the fix) for an exception of ``aws.errors()`` raised while ``what``.
 
     ``table`` names the config table for region hints (``[deploy.preview]``)."""
-    from botocore.exceptions import (BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError,
-                                     ProfileNotFound)
+    from botocore.exceptions import (BotoCoreError, ClientError, ConnectTimeoutError, EndpointConnectionError,
+                                     NoCredentialsError, ProfileNotFound, ReadTimeoutError)
 
     if isinstance(exc, NoCredentialsError):
         return ("no AWS credentials found",
@@ -75,6 +78,16 @@ def explain(exc: BaseException, what: str, *, bucket: str | None = None, table: 
                 "sitekeeper, or configure `aws configure`")
     if isinstance(exc, ProfileNotFound):
         return (f"AWS profile cannot be used ({exc})", "check the profile name in ~/.aws/config, or remove `profile`")
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        from . import network
+
+        limits = network.timeouts()
+        step, wait, key = (("connecting", limits.connect, "connect") if isinstance(exc, ConnectTimeoutError)
+                           else ("waiting for the answer", limits.read, "read"))
+        return (f"{what}: no answer from {getattr(exc, 'kwargs', {}).get('endpoint_url') or 'the endpoint'} "
+                f"within {wait:g} s ({step}, after retries)",
+                f"check endpoint_url, region and the network, then run again; [timeouts] {key} in sitekeeper.toml "
+                "sets the wait")
     if isinstance(exc, EndpointConnectionError):
         return (f"cannot reach the AWS endpoint ({exc})", "check endpoint_url and region, and the network")
     if isinstance(exc, ClientError):

@@ -21,8 +21,12 @@ class CountingProxy:
     once. ``hold`` seconds pass before each new connection is forwarded, so that connections
     that are not kept apart do overlap."""
 
-    def __init__(self, upstream: tuple[str, int], hold: float = 0.3):
+    def __init__(self, upstream: tuple[str, int], hold: float = 0.3, freeze_after: int | None = None):
         self.upstream, self.hold = upstream, hold
+        self.freeze_after = freeze_after
+        """After the client sent this many bytes, nothing more is passed on either way (a server
+        that hangs in the middle of an upload)."""
+        self.sent = 0
         self.lock = threading.Lock()
         self.open = self.peak = self.total = 0
         self.sock = socket.socket()
@@ -50,16 +54,20 @@ class CountingProxy:
         up = socket.create_connection(self.upstream)
         done = threading.Event()
 
-        def pump(a: socket.socket, b: socket.socket) -> None:
+        def pump(a: socket.socket, b: socket.socket, counted: bool) -> None:
             try:
                 while data := a.recv(65536):
+                    if counted:
+                        self.sent += len(data)
+                    if self.freeze_after is not None and self.sent > self.freeze_after:
+                        continue  # swallowed: the server seems to hang
                     b.sendall(data)
             except OSError:
                 pass
             done.set()
 
-        threading.Thread(target=pump, args=(up, conn), daemon=True).start()
-        pump(conn, up)
+        threading.Thread(target=pump, args=(up, conn, False), daemon=True).start()
+        pump(conn, up, True)
         done.wait(5)
         for s in (conn, up):
             s.close()
@@ -117,3 +125,145 @@ def test_a_bad_network_setting_names_the_line_and_the_fix_and_publishes_nothing(
     assert "sitekeeper.toml:2:" in r.stderr or "sitekeeper.toml:3:" in r.stderr, r.stderr
     assert fix in r.stderr and "Traceback" not in r.stderr
     assert not (ws / "public").exists()
+
+
+# ---------------------------------------------------------------- servers that stall
+
+class StallingServer:
+    """Listens on 127.0.0.1, accepts every connection, reads what comes and never answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(conn)
+            threading.Thread(target=self._swallow, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _swallow(conn: socket.socket) -> None:
+        try:
+            while conn.recv(65536):
+                pass
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+@pytest.fixture
+def stalling():
+    server = StallingServer()
+    yield server
+    server.close()
+
+
+QUICK = "[timeouts]\nconnect = 1\nread = 1\n"
+
+
+def one_client(root: Path, deploy: str) -> Path:
+    ws = copy_workspace("mini", root)
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[deploy.live]\n" + deploy, encoding="utf-8")
+    (ws / "sitekeeper.toml").write_text(QUICK, encoding="utf-8")
+    return ws
+
+
+def assert_timed_out(r, *words: str) -> None:
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
+    for word in words:
+        assert word in r.stderr, (word, r.stderr)
+
+
+def test_an_sftp_host_that_never_greets_is_named_with_the_step_and_nothing_is_published(tmp_path, stalling):
+    pin = "SHA256:" + "A" * 43
+    ws = one_client(tmp_path, f'url = "sftp://web@127.0.0.1:{stalling.port}/www"\nhost_key = "{pin}"\n')
+    r = sk("publish", "mini", "--yes", cwd=ws, now=SEND)
+    assert_timed_out(r, "sites/mini/site.toml:", "mini: target live", f"127.0.0.1:{stalling.port}",
+                     "did not answer within 1 s", "SSH greeting", "[timeouts] connect")
+    assert stalling.accepted  # it was reached, and then waited on
+
+
+def test_an_ftps_host_that_never_greets_is_named_with_the_step(tmp_path, stalling):
+    ws = one_client(tmp_path, f'url = "ftps://web@127.0.0.1:{stalling.port}/www"\npassword_env = "FTP_PW"\n')
+    r = sk("publish", "mini", "--yes", cwd=ws, now=SEND, env={"FTP_PW": "x"})
+    assert_timed_out(r, "mini: target live", f"127.0.0.1:{stalling.port}", "did not answer within 1 s",
+                     "FTP greeting")
+
+
+def test_an_s3_endpoint_that_never_answers_is_named_with_the_step(tmp_path, stalling, aws_env):
+    ws = one_client(tmp_path, f'url = "s3://stalled-bucket/www"\nendpoint_url = "http://127.0.0.1:{stalling.port}"\n')
+    r = sk("publish", "mini", "--yes", cwd=ws, now=SEND, env=aws_env)
+    assert_timed_out(r, "sites/mini/site.toml:", f"127.0.0.1:{stalling.port}", "within 1 s",
+                     "[timeouts] read")
+
+
+def test_an_smtp_server_that_never_greets_stops_the_send_with_the_host_and_the_step(demo_workspace, stalling):
+    from test_send import SPEC, approve, send, use_smtp
+
+    (demo_workspace / "sitekeeper.toml").write_text(QUICK, encoding="utf-8")
+    use_smtp(demo_workspace, stalling.port)
+    approve(demo_workspace)
+    r = send(demo_workspace, SPEC)
+    assert_timed_out(r, f"smtp://127.0.0.1:{stalling.port}", "no answer within 1 s", "connecting and logging in")
+    assert not list(demo_workspace.rglob("*.eml"))
+
+
+def test_an_imap_server_that_never_greets_stops_the_pull_with_the_host_and_the_step(demo_workspace, stalling):
+    from test_suppressions_pull import BAKERY, configure
+
+    (demo_workspace / "sitekeeper.toml").write_text(QUICK, encoding="utf-8")
+    configure(demo_workspace, BAKERY, imap=f"imap://127.0.0.1:{stalling.port}/INBOX")
+    r = sk("mailbox", "pull", BAKERY, cwd=demo_workspace, now=SEND,
+           env={"BAKERY_IMAP_USER": "u", "BAKERY_IMAP_PASSWORD": "p"})
+    assert_timed_out(r, f"127.0.0.1:{stalling.port}", "did not answer within 1 s", "connecting")
+
+
+def test_an_sftp_server_that_hangs_mid_upload_fails_the_publish_leaving_no_file_half_written(tmp_path, sshd_server):
+    ws = copy_workspace("mini", tmp_path)
+    docroot = sshd_server.home / f"{tmp_path.name}-hang"
+    toml = ws / "sites/mini/site.toml"
+    plain = toml.read_text(encoding="utf-8")
+
+    def target(port: int) -> None:
+        toml.write_text(plain + f'\n[deploy.live]\nurl = "sftp://{sshd_server.user}@127.0.0.1:{port}{docroot}"\n'
+                        f'host_key = "{sshd_server.fingerprint}"\nkey_file = "{sshd_server.key_file}"\n',
+                        encoding="utf-8")
+
+    target(sshd_server.port)
+    (ws / "sitekeeper.toml").write_text(QUICK, encoding="utf-8")
+    first = sk("publish", "mini", "--yes", cwd=ws, now=SEND)
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(docroot).as_posix(): p.read_bytes() for p in docroot.rglob("*") if p.is_file()}
+    words = " ".join(f"Wort{i} mit etwas Text und einer Zahl {i * 7919 % 10007}." for i in range(20000))
+    (ws / "sites/mini/content/lang.md").write_text(f"---\ntitle: Lang\n---\n{words}\n", encoding="utf-8")
+    proxy = CountingProxy((sshd_server.host, sshd_server.port), hold=0, freeze_after=150_000)
+    try:
+        target(proxy.port)
+        hung = sk("publish", "mini", "--yes", cwd=ws, now=SEND)
+    finally:
+        proxy.close()
+    assert_timed_out(hung, "mini: target live", "no answer within 1 s while waiting for the server", "[timeouts] read")
+    built = {p.relative_to(ws / ".sitekeeper/build/mini").as_posix(): p.read_bytes()
+             for p in (ws / ".sitekeeper/build/mini").rglob("*") if p.is_file()}
+    for p in docroot.rglob("*"):
+        if p.is_file():
+            path = p.relative_to(docroot).as_posix()
+            assert p.read_bytes() in (before.get(path), built.get(path)), f"{path} is neither the old nor the new file"
+    target(sshd_server.port)
+    again = sk("publish", "mini", "--yes", cwd=ws, now=SEND)
+    assert again.returncode == 0, again.stderr
+    assert (docroot / "lang" / "index.html").read_bytes() == built["lang/index.html"]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import smtplib
-import socket
 import ssl
 import time
 from pathlib import Path
@@ -104,10 +103,6 @@ class SmtpTransport:
                 _login(conn, self.username, self.password or "")
             if conn.sock is not None:
                 conn.sock.settimeout(self.read_timeout)
-        except (TimeoutError, socket.timeout) as exc:
-            raise TransportDown(f"{self.name}: no answer within {self.timeout:g} s while connecting and logging in",
-                                "check the host and port of [mail] transport and that the server is up; "
-                                "[timeouts] connect in sitekeeper.toml sets the wait", outcome="refused") from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise TransportDown(f"{self.name}: the server refused the login ({exc.smtp_code})",
                                 "check the user name and password in the variables named by username_env/password_env",
@@ -119,6 +114,10 @@ class SmtpTransport:
             raise TransportDown(f"{self.name}: TLS failed: {exc.reason or exc}",
                                 "check the host name and its certificate", outcome="refused") from exc
         except (OSError, smtplib.SMTPException) as exc:
+            if _timed_out(exc):
+                raise TransportDown(f"{self.name}: no answer within {self.timeout:g} s while connecting and logging in",
+                                    "check the host and port of [mail] transport and that the server is up; "
+                                    "[timeouts] connect in sitekeeper.toml sets the wait", outcome="refused") from exc
             raise TransportDown(f"{self.name}: cannot connect: {exc}",
                                 "check the host and port of [mail] transport and that the server is up",
                                 outcome="refused") from exc
@@ -193,6 +192,16 @@ def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
         conn.auth("PLAIN", conn.auth_plain)
     else:
         conn.login(user, password)
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """The error is a timeout, or smtplib's wrapping of one (SMTPServerDisconnected "timed out")."""
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, TimeoutError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class _Refused(Exception):

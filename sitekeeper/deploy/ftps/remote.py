@@ -30,6 +30,7 @@ import ssl
 import time
 import uuid
 
+from ... import network
 from ...config.deploy import format_cert_fingerprint
 from ...errors import DeployError
 from ...state.store import Store, content_version, valid_key
@@ -38,7 +39,6 @@ from ..plan import RemoteEntry, is_private
 from ..remote import SendItem, TargetFull, emptied_folders, hashing_reader, missing_folders, spoken_protocol
 from ..target_state import LockFile, state_in_workspace
 
-CONNECT_TIMEOUT = 20
 RECONNECTS = 3
 TMP_PREFIX = ".sitekeeper-tmp-"
 CLAIM_STALE_SECONDS = 120
@@ -144,11 +144,18 @@ def _open(target, client: str, ctx: ssl.SSLContext | None) -> _Ftp:
     """A connected control connection (TLS handshake done for ftps://, not logged in)."""
     head = f"{client}: target {target.name} ({target.url})"
     implicit = ctx is not None and target.tls == "implicit"
-    ftp = _Ftp(ctx, implicit, CONNECT_TIMEOUT)
+    wait = network.timeouts().connect
+    ftp = _Ftp(ctx, implicit, wait)
     try:
         ftp.connect(target.host, target.port)
         if ctx is not None and not implicit:
             ftp.auth()
+    except TimeoutError as exc:
+        ftp.close()  # a QUIT would wait as long again
+        step = "the TLS handshake" if implicit else "the FTP greeting" if not ftp.welcome else "AUTH TLS"
+        raise DeployError(f"{head}: {_where(target)} did not answer within {wait:g} s ({step}); nothing was changed",
+                          "check the host and port in the url and that the server is up, then run again; "
+                          "[timeouts] connect in sitekeeper.toml sets the wait") from exc
     except socket.gaierror as exc:
         raise DeployError(f"{head}: unknown host {target.host!r} ({exc.strerror}); check the host name in the url") from exc
     except ssl.SSLCertVerificationError as exc:
@@ -263,6 +270,10 @@ class FtpRemote(LockFile):
                     pass
             ftp.voidcmd("TYPE I")
             self._binary = True
+        except TimeoutError as exc:
+            ftp.close()
+            raise self._err(f"no answer within {network.timeouts().connect:g} s while logging in; nothing was changed",
+                            "check the server, then run again; [timeouts] connect in sitekeeper.toml sets the wait") from exc
         except ftplib.error_perm as exc:
             _quit(ftp)
             if _code(exc) == "530":
@@ -275,6 +286,9 @@ class FtpRemote(LockFile):
             raise self._err(f"the connection failed while logging in ({exc or type(exc).__name__})",
                             "check the server and run publish again") from exc
         self.mlsd = "MLST" in feats
+        # From here on each command's answer and each data connection waits [timeouts] read.
+        ftp.timeout = network.timeouts().read
+        ftp.sock.settimeout(ftp.timeout)
         self.ftp = ftp
 
     @staticmethod
@@ -296,6 +310,11 @@ class FtpRemote(LockFile):
                 if _code(exc) != "421" or attempts >= RECONNECTS:
                     raise self._ftp_error(exc, what) from exc
             except _DROPPED as exc:
+                if isinstance(exc, TimeoutError) and attempts >= RECONNECTS:
+                    raise self._err(f"{what}: no answer within {network.timeouts().read:g} s, {attempts + 1} times; "
+                                    "no file is left half-written under its name",
+                                    "check the server, then run publish again: it resumes where it stopped; "
+                                    "[timeouts] read in sitekeeper.toml sets the wait") from exc
                 if attempts >= RECONNECTS:
                     raise self._err(f"{what}: the connection keeps dropping ({exc or type(exc).__name__})",
                                     "run publish again; it resumes where it stopped") from exc

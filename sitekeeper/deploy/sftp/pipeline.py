@@ -102,6 +102,8 @@ class Sender:
                     self._check_file(pipe, f)
                 renaming, writing = writing, opening
             finished = True
+        except TimeoutError as exc:  # the channel's [timeouts] read ran out
+            raise self.s.io(exc, "waiting for the server to take the next files") from exc
         finally:
             sftp.close()  # the server closes the handles left open
             if not finished:
@@ -149,6 +151,8 @@ class Sender:
             for path in paths:
                 try:
                     self.s.sftp.remove(path)
+                except TimeoutError:
+                    return  # the server stopped answering: the next publish removes them under the lock
                 except (OSError, paramiko.SSHException, EOFError):
                     pass  # renamed already, never opened, or the connection is gone
 

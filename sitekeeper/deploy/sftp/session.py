@@ -20,6 +20,7 @@ import paramiko
 from paramiko.sftp import CMD_EXTENDED, CMD_EXTENDED_REPLY, SFTP_OP_UNSUPPORTED
 from paramiko.sftp_attr import SFTPAttributes
 
+from ... import network
 from ...config.deploy import Target
 from ...errors import DeployError
 from ..remote import TargetFull, missing_folders
@@ -68,6 +69,11 @@ class Session:
             "publish again with --deletes-first so the files it no longer has are removed first")
 
     def io(self, exc: OSError, what: str) -> DeployError:
+        if isinstance(exc, TimeoutError):
+            return self.err(f"no answer within {network.timeouts().read:g} s while {what}; no file is left "
+                            "half-written under its name, and the next publish finishes the rest",
+                            "check the server (a full disk, a hung account), then run again; [timeouts] read in "
+                            "sitekeeper.toml sets the wait")
         if getattr(exc, "errno", None) == errno.EACCES:
             return self.err(f"permission denied: {what}",
                             "the account may not write there: check the docroot path in the url and the "
