@@ -468,3 +468,19 @@ def test_a_preview_killed_halfway_is_listed_as_unfinished_and_removed_whole(ws):
     assert removed.returncode == 0, removed.stderr
     assert not (live / folder).exists() and files_under(live) == live_before
     assert not (ws / ".sitekeeper" / "previews" / CLIENT / listed[0]["id"]).exists()
+
+
+def test_a_local_store_lists_by_prefix_the_same_keys_walking_only_the_folder_it_names(tmp_path):
+    from sitekeeper.state.store import LocalStore
+
+    store = LocalStore(tmp_path / "state")
+    keys = ["previews/a/1.json", "previews/a/2.json", "previews/ab/3.json", "previewsx/4.json",
+            "activity/a/2026-11/e.json", "journal-1.json", "published/a/default.json"]
+    for k in keys:
+        store.write(k, b"{}")
+    assert store.list("previews/") == ["previews/a/1.json", "previews/a/2.json", "previews/ab/3.json"]
+    assert store.list("previews/a") == ["previews/a/1.json", "previews/a/2.json", "previews/ab/3.json"]
+    assert store.list("previews/a/") == ["previews/a/1.json", "previews/a/2.json"]
+    assert store.list("previews") == ["previews/a/1.json", "previews/a/2.json", "previews/ab/3.json", "previewsx/4.json"]
+    assert store.list("journal-") == ["journal-1.json"] and store.list("nothing/here/") == []
+    assert store.list() == sorted(keys)

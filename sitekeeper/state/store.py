@@ -139,9 +139,12 @@ class LocalStore:
 
     def list(self, prefix: str = "") -> list[str]:
         out = []
-        if not self.root.is_dir():
+        # Only the folder the prefix names is walked (previews/ of a store that holds years of
+        # activity records is a few entries, not all of them).
+        start = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
+        if not start.is_dir():
             return out
-        for dirpath, dirnames, filenames in os.walk(self.root):
+        for dirpath, dirnames, filenames in os.walk(start):
             here = Path(dirpath)
             if here == self.tmp:
                 dirnames[:] = []
