@@ -51,6 +51,7 @@ def assert_is_a_preview(files: dict[str, bytes], folder: str, url: str) -> None:
     for path, text in pages.items():
         assert text.count(ROBOTS_META) == 1, path
         assert len(re.findall(r'<meta name="robots"', text)) == 1, path  # the 404's own noindex replaced
+        assert text.count('<meta name="referrer" content="same-origin">') == 1, path
         head = text.split("</head>")[0]
         assert head.index(ROBOTS_META) < head.index("<title>"), path
         for _attr, link in re.findall(r'\s(href|src)="([^"]*)"', text):

@@ -38,6 +38,7 @@ def test_every_link_of_the_preview_home_stays_inside_the_preview_and_loads(previ
     assert page.eval_on_selector("meta[name=robots]", "m => m.content") == "noindex, nofollow"
     assert page.eval_on_selector_all("meta[name=robots]", "ms => ms.length") == 1
     assert page.eval_on_selector("link[rel=canonical]", "l => l.href") == res["url"]
+    assert page.eval_on_selector("meta[name=referrer]", "m => m.content") == "same-origin"
     # the stylesheet loaded from the preview: the page is styled (the header band has its colour)
     assert page.eval_on_selector("link[rel=stylesheet]", "l => l.sheet !== null && l.sheet.cssRules.length > 0")
     links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
@@ -53,3 +54,33 @@ def test_every_link_of_the_preview_home_stays_inside_the_preview_and_loads(previ
     # the promotion of the --at date is in the preview
     w.goto(f"{base}/{folder}/promotions/adventsaktion/")
     assert "Advent" in page.title()
+
+
+def test_a_request_to_another_site_from_the_preview_carries_no_referrer(preview_site, serve_dir, watched_page):
+    import http.server
+    import threading
+
+    seen: list[dict] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - quiet
+            pass
+
+        def do_GET(self):  # noqa: N802 - the http.server name
+            seen.append(dict(self.headers))
+            self.send_response(204)
+            self.end_headers()
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    try:
+        host, res = preview_site
+        w = watched_page(width=1280)
+        w.goto(f"{serve_dir(host)}/{res['folder']}/kontakt/")
+        w.page.evaluate("u => fetch(u, {mode: 'no-cors'})", f"http://127.0.0.1:{other.server_address[1]}/pixel")
+        w.page.wait_for_timeout(300)
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert len(seen) == 1
+    assert not any(k.lower() == "referer" for k in seen[0])  # the preview's address stays with the client

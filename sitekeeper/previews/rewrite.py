@@ -5,8 +5,9 @@ hreflang alternates, Open Graph and redirects point into the preview. What is le
 build writes relative to the host's root (``/about/``, ``/assets/style.css``): those get the
 preview's folder in front, so a client who clicks around stays inside the preview. An absolute
 link to the live site written in a page's body goes to the preview too. Every HTML page gets
-``<meta name="robots" content="noindex, nofollow">`` (replacing any robots meta it had), the
-robots.txt disallows everything, and sitemaps are left out.
+``<meta name="robots" content="noindex, nofollow">`` (replacing any robots meta it had) and a
+referrer policy of ``same-origin`` (so following a link to another site does not hand it the
+preview's address), the robots.txt disallows everything, and sitemaps are left out.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import json
 import re
 
 ROBOTS_META = '<meta name="robots" content="noindex, nofollow">'
+REFERRER_META = '<meta name="referrer" content="same-origin">'
+"""The preview's address is its secret: a link or embed to another site never carries it."""
 ROBOTS_TXT = b"# A private preview: not for search engines.\nUser-agent: *\nDisallow: /\n"
 
 _TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
@@ -21,7 +24,7 @@ _ATTR = re.compile(r"(?P<lead>\s(?P<name>href|src|srcset|imagesrcset|action|form
                    r"\s*=\s*)(?P<q>[\"'])(?P<value>.*?)(?P=q)", re.I | re.S)
 _REFRESH = re.compile(r"(?P<lead>url\s*=\s*)(?P<value>[^\"';\s]+)", re.I)
 _CSS_URL = re.compile(r"(?P<lead>url\(\s*)(?P<q>[\"']?)(?P<value>/(?!/)[^)\"'\s]*)(?P=q)(?P<tail>\s*\))", re.I)
-_ROBOTS = re.compile(r"<meta\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\bname\s*=\s*(?P<q>[\"']?)(?:robots|googlebot|bingbot)(?P=q)"
+_ROBOTS = re.compile(r"<meta\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*?\bname\s*=\s*(?P<q>[\"']?)(?:robots|googlebot|bingbot|referrer)(?P=q)"
                      r"(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>[ \t]*\r?\n?", re.I)
 _CHARSET = re.compile(r"<meta\s[^>]*\bcharset\s*=[^>]*>", re.I)
 _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.I)
@@ -92,14 +95,15 @@ def html(text: str, moves: Moves) -> str:
 
 
 def with_robots_meta(text: str) -> str:
-    """``text`` with every robots meta removed and ours put first in the head (after the
-    charset, which must stay within the first bytes)."""
+    """``text`` with every robots (and referrer) meta removed and ours put first in the head
+    (after the charset, which must stay within the first bytes)."""
     text = _ROBOTS.sub("", text)
+    ours = ROBOTS_META + "\n" + REFERRER_META
     for pattern in (_CHARSET, _HEAD, _HTML):
         m = pattern.search(text)
         if m is not None:
-            return text[:m.end()] + "\n" + ROBOTS_META + text[m.end():]
-    return ROBOTS_META + "\n" + text
+            return text[:m.end()] + "\n" + ours + text[m.end():]
+    return ours + "\n" + text
 
 
 def manifest(data: bytes, moves: Moves) -> bytes:
