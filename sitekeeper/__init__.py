@@ -7,6 +7,7 @@ and mail (the two wings) never import each other, and no two modules import each
     6  cli/  entry  __main__        typer commands and rich tables; each command a few lines
     5  check  publish  serve        use cases joining build, the wings and the state (tick, status, reports)
        schedule  status  reports/   scaffold  ci  agenda (calendar)
+       live                         the public sites against what was last deployed
        previews/                    a private preview of a site: made, listed, removed, expired
     4  deploy/       mail/          publish a built folder | compose and send a campaign
        suppressions/  importers/    opt-outs from bounces and mailboxes | other site generators in

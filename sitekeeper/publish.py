@@ -172,6 +172,28 @@ def last_published(store, client: str, target: str) -> dict | None:
         return None
 
 
+def deployed_key(client: str, target: str) -> str:
+    """Where the state store keeps the files a target received at its last publish."""
+    return f"published/{client}/{target}.files.json"
+
+
+def deployed_files(store, client: str, target: str) -> dict[str, str] | None:
+    """path -> sha256 of what ``target`` last received (None: no publish recorded them)."""
+    from .errors import DamagedRecord
+
+    got = store.read(deployed_key(client, target))
+    if got is None:
+        return None
+    try:
+        files = json.loads(got[0])["files"]
+        if isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+            return files
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise DamagedRecord(f"the record of what {client}'s target {target} received ({deployed_key(client, target)}) "
+                        "cannot be read", "publish the client again: it writes the record anew")
+
+
 def write_published(store, client: str, target: str, signature: str, visible: str, valid, at, commit: str) -> None:
     lo, hi = valid
     store.write(published_key(client, target), json.dumps({
@@ -195,6 +217,10 @@ def _record(opener, done: ClientPublished, reporter: Reporter, commit: str) -> N
         if done.build is not None:
             write_published(store, done.client, d.target, done.build.signature, done.build.visible,
                             done.build.valid, now, commit)
+        if d.files:  # what status --check-live compares the public site with
+            store.write(deployed_key(done.client, d.target), json.dumps(
+                {"at": now.isoformat(timespec="seconds"), "release": d.release, "files": d.files},
+                sort_keys=True).encode())
         activity.record(store, done.client, "publish", {
             "target": d.target, "url": d.url, "commit": commit, "release": d.release,
             "uploaded": len(d.uploaded), "deleted": len(d.deleted), "unchanged": d.plan.unchanged,

@@ -15,6 +15,11 @@ def status_command(
                                                   autocompletion=complete_client),
     check_targets: bool = typer.Option(False, "--check-targets", help="Also connect to each default target and plan "
                                        "a publish (a dry run) to see whether it is behind; changes nothing."),
+    check_live: bool = typer.Option(
+        False, "--check-live",
+        help="Instead: fetch what each client's public site (base_url) serves and compare it with what the last "
+             "publish deployed: changed, missing and extra pages, HTTP errors, the TLS certificate's days left. "
+             "Only base_url's host is contacted; exit 1 when anything differs or the certificate has under 21 days."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -26,6 +31,12 @@ def status_command(
     ctx = open_context(json_output, at)
     for c in clients or []:
         ctx.ws.require_client(c)
+    if check_live:
+        if check_targets:
+            usage_error(ctx.reporter, "--check-live", "cannot be combined with --check-targets",
+                        "run `status --check-targets` and `status --check-live` one after the other")
+        _live(ctx, list(clients or ctx.ws.clients()))
+        return
     rows = client_status(ctx.ws, list(clients or ctx.ws.clients()), ctx.clock, check_targets=check_targets)
     problems = [d for r in rows for d in r.problems]
     ctx.reporter.problems(problems)
@@ -35,6 +46,59 @@ def status_command(
                          "problems": [d.as_json() for d in problems]})
     if problems:
         raise typer.Exit(1)
+
+
+def _live(ctx, clients: list[str]) -> None:
+    """status --check-live: one row per client, the differences named below the table."""
+    from ..jobs import default_jobs, run_each
+    from ..live import CERT_WARN_DAYS, check_live
+    from ..state import open_workspace_store
+
+    store = open_workspace_store(ctx.ws)
+    checks = run_each(clients, lambda c, _rep: check_live(ctx.ws, c, ctx.clock, store), default_jobs(), ctx.reporter)
+    problems = [d for c in checks for d in c.problems]
+    ctx.reporter.problems(problems)
+    if not ctx.reporter.json:
+        _print_live(checks)
+        for c in checks:
+            for line in _live_lines(c, CERT_WARN_DAYS):
+                ctx.reporter.output(line)
+    ok = all(c.ok for c in checks)
+    ctx.reporter.result({"ok": ok, "live": [c.as_json() for c in checks], "problems": [d.as_json() for d in problems]})
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _live_lines(c, warn_days: int) -> list[str]:
+    lines = []
+    for kind in ("changed", "missing", "extra"):
+        paths = getattr(c, kind)
+        if paths:
+            more = f" and {len(paths) - 10} more" if len(paths) > 10 else ""
+            lines.append(f"{c.client}: {kind} ({len(paths)}): {', '.join(paths[:10])}{more}")
+    for e in c.errors[:10]:
+        lines.append(f"{c.client}: {e['path']}: {e.get('error') or 'HTTP ' + str(e.get('status'))}")
+    if c.tls_error:
+        lines.append(f"{c.client}: TLS certificate of {c.url}: {c.tls_error}")
+    if c.tls_days_left is not None and c.tls_days_left < warn_days:
+        lines.append(f"{c.client}: TLS certificate of {c.url} expires in {c.tls_days_left} days: renew it")
+    return lines
+
+
+def _print_live(checks) -> None:
+    from rich.table import Table
+
+    table = Table(header_style="bold")
+    for col in ("client", "site", "checked", "changed", "missing", "extra", "errors", "TLS days left"):
+        table.add_column(col, justify="right" if col not in ("client", "site") else "left")
+    for c in checks:
+        if c.problems:
+            table.add_row(c.client, c.url or "?", "–", "–", "–", "–", "–", "–")
+            continue
+        days = "–" if c.tls_days_left is None else str(c.tls_days_left)
+        table.add_row(c.client, c.url, str(c.checked), str(len(c.changed)), str(len(c.missing)), str(len(c.extra)),
+                      str(len(c.errors)), days + (" (untrusted)" if c.tls_error else ""))
+    print_table(table, "no clients", bool(checks))
 
 
 def _when(iso: str | None) -> str:

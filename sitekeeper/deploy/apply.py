@@ -62,6 +62,8 @@ class DeployReport:
     """Wall time of the deploy."""
     resent_bytes: int = 0
     """Bytes of unchanged files sent again (atomic mode where the server cannot hard-link)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """path -> sha256 of every file the target holds after this publish (would hold, in a dry run)."""
 
     def as_json(self) -> dict:
         sent = set(self.uploaded)
@@ -217,7 +219,8 @@ def publish_folder(
                 listing = remote.list_files()
                 plan = plan_deploy(local, files, listing, max_deletes)
         release = new_release_id()
-        report = DeployReport(client, target.name, target.url, dry_run, plan, release=release)
+        report = DeployReport(client, target.name, target.url, dry_run, plan, release=release,
+                              files={path: f.sha256 for path, f in local.items()})
         if show_plan is not None:
             show_plan(plan)
         if plan.deletes_over_cap and not allow_deletes:
