@@ -240,3 +240,28 @@ def test_the_sign_up_block_the_newsletter_and_unsubscribe_pages_and_the_confirma
             page.close()
     assert measured > 50
     assert failures == [], "\n".join(failures[:20])
+
+
+def test_every_built_in_language_has_the_words_and_the_pull_reads_its_subjects_as_meant():
+    from sitekeeper.mail import confirmation
+    from sitekeeper.render import newsletter
+    from sitekeeper.suppressions.phrases import find_request
+
+    assert set(newsletter.STRINGS) == set(confirmation.STRINGS)
+    folded = []
+    for lang, words in newsletter.STRINGS.items():
+        assert set(words) == set(newsletter.KEYS) and all(v.strip() for v in words.values()), lang
+        assert set(confirmation.STRINGS[lang]) == set(confirmation.STRINGS["en"]), lang
+        # the no-script unsubscribe subject is a request in its language; the sign-up subject never is
+        assert find_request(words["unsub_subject"], (lang,), subject=True), lang
+        assert find_request(words["signup_subject"], (lang, "en"), subject=True) is None, lang
+        folded.append(newsletter.fold(words["signup_subject"]))
+    assert len(set(folded)) == len(folded)  # the subject tells the page's language
+
+
+def test_a_language_without_the_words_is_warned_about_and_shown_in_english(demo_workspace):
+    ws = demo_workspace
+    edit(site_toml(ws), 'languages = ["de", "en"]', 'languages = ["de", "en", "sv"]')
+    r = sk("check", BAKERY, cwd=ws, now=T0)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "'sv' has no built-in words for the unsubscribe page" in r.stdout + r.stderr

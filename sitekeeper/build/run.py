@@ -15,6 +15,7 @@ from ..config import SiteConfig, Workspace, load_site
 from ..errors import Diagnostic, Problems, ProblemsError
 from ..render.env import ASSETS_DIR, template_dirs
 from ..render.i18n import language_problems
+from ..render.newsletter import language_problems as mailbox_language_problems
 from .cache import CACHE_VERSION, BuildCache, LastBuild, cache_folder, load_last, remove_old_cache, save_last
 from .links import check_links
 from .outputs import write_outputs
@@ -26,6 +27,7 @@ BIG_SITE = 500
 """Content files from which a build says it has started (it takes about a second or more)."""
 
 _I18N = Path(__file__).resolve().parent.parent / "render" / "i18n.py"
+_NEWSLETTER = _I18N.with_name("newsletter.py")  # the unsubscribe page's and sign-up block's words
 
 
 @dataclass
@@ -100,6 +102,7 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     problems.extend(confinement_problems(ws, cfg))
     problems.extend(html_policy_problems(cfg, content))
     problems.extend(language_problems(cfg))
+    problems.extend(mailbox_language_problems(cfg))
     problems.extend(_placeholder_address(cfg))
     return Checked(plan, content, problems)
 
@@ -161,7 +164,7 @@ def inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict
         for rel, e in listing:
             st = e.stat()
             h.update(f"{rel}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}|{st.st_ino}\n".encode())
-    for extra in (cfg.root / "site.toml", _I18N):
+    for extra in (cfg.root / "site.toml", _I18N, _NEWSLETTER):
         try:
             st = extra.stat()
             h.update(f"{extra}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}\n".encode())

@@ -95,6 +95,180 @@ STRINGS: dict[str, dict[str, str]] = {
         "signup_body": "Prosím, přihlaste mě k odběru vašich novinek.",
         "signup_plain": "Nebo napište na {mailbox} s předmětem „{subject}“.",
     },
+    "sk": dict(zip(_EN, (
+        'Odhlásenie z odberu noviniek',
+        'Jedným ťuknutím otvoríte vopred napísaný e-mail pre nás. Odošlite ho a na vašu adresu už nepríde žiadny newsletter. Nič iné sa nemení.',
+        'Napísať e-mail s odhlásením',
+        'Pre adresu {address}',
+        'Tlačidlo nefunguje alebo ide o inú adresu? Napíšte z adresy, na ktorú už newsletter nemá chodiť, na {mailbox} s predmetom „odhlásiť“.',
+        'Zapíšeme to, keď si prečítame poštu, najneskôr do dvoch dní.',
+        'odhlásiť',
+        'Newsletter',
+        'Prihlásenie na odber',
+        'Naše novinky a ponuky e-mailom.',
+        'Jedným ťuknutím otvoríte e-mail pre nás. Odošlite ho a my odpovieme potvrdzovacím e-mailom: na zozname budete, '
+        'až keď naň odpoviete. Každý newsletter obsahuje odkaz na odhlásenie.',
+        'Prihlásiť sa e-mailom',
+        'Prihlásiť na odber noviniek',
+        'Prosím, prihláste ma na odber vášho newslettera.',
+        'Alebo napíšte na {mailbox} s predmetom „{subject}“.',
+    ))),
+    "pl": dict(zip(_EN, (
+        'Rezygnacja z newslettera',
+        'Jedno dotknięcie otwiera gotowy e-mail do nas. Wyślij go, a na Twój adres nie przyjdzie już żaden newsletter. '
+        'Nic więcej się nie zmienia.',
+        'Napisz e-mail z rezygnacją',
+        'Dla adresu {address}',
+        'Przycisk nie działa albo chodzi o inny adres? Napisz z adresu, na który newsletter ma już nie przychodzić, na '
+        '{mailbox} z tematem „wypisz”.',
+        'Zapiszemy to, gdy przeczytamy pocztę, najpóźniej w ciągu dwóch dni.',
+        'wypisz',
+        'Newsletter',
+        'Zapisz się',
+        'Nasze nowości i oferty e-mailem.',
+        'Jedno dotknięcie otwiera e-mail do nas. Wyślij go, a odpowiemy e-mailem z prośbą o potwierdzenie: na liście '
+        'znajdziesz się dopiero po odpowiedzi na niego. Każdy newsletter zawiera link do rezygnacji.',
+        'Zapisz się e-mailem',
+        'Zapis na newsletter',
+        'Proszę o zapisanie mnie na Wasz newsletter.',
+        'Albo napisz na {mailbox} z tematem „{subject}”.',
+    ))),
+    "fr": dict(zip(_EN, (
+        'Se désabonner de la lettre d’information',
+        'Un geste ouvre un e-mail déjà rédigé à notre intention. Envoyez-le, et plus aucune lettre d’information '
+        'n’arrivera à votre adresse. Rien d’autre ne change.',
+        'Écrire l’e-mail de désabonnement',
+        'Pour {address}',
+        'Pas de bouton, ou une autre adresse ? Écrivez à {mailbox} depuis l’adresse qui ne doit plus recevoir la '
+        'lettre, avec l’objet « désabonner ».',
+        'Nous l’enregistrons à la prochaine lecture de notre courrier, au plus tard sous deux jours.',
+        'désabonner',
+        'Lettre d’information',
+        'S’abonner',
+        'Nos nouvelles et nos offres par e-mail.',
+        'Un geste ouvre un e-mail à notre intention. Envoyez-le, et nous répondons par un e-mail de confirmation : vous '
+        'n’êtes sur la liste qu’après y avoir répondu. Chaque lettre contient un lien pour se désabonner.',
+        'S’abonner par e-mail',
+        'Abonnement à la lettre d’information',
+        'Merci de m’inscrire à votre lettre d’information.',
+        'Ou écrivez à {mailbox} avec l’objet « {subject} ».',
+    ))),
+    "es": dict(zip(_EN, (
+        'Darse de baja del boletín',
+        'Un toque abre un correo ya escrito para nosotros. Envíelo y no llegará ningún boletín más a su dirección. Nada más cambia.',
+        'Escribir el correo de baja',
+        'Para {address}',
+        '¿No hay botón, o es otra dirección? Escriba a {mailbox} desde la dirección que ya no debe recibir boletines, '
+        'con el asunto «darme de baja».',
+        'Lo registramos la próxima vez que leamos el correo, como muy tarde en dos días.',
+        'darme de baja',
+        'Boletín',
+        'Suscribirse',
+        'Nuestras novedades y ofertas por correo electrónico.',
+        'Un toque abre un correo para nosotros. Envíelo y le responderemos con un correo de confirmación: solo estará '
+        'en la lista cuando responda a ese correo. Cada boletín incluye un enlace para darse de baja.',
+        'Suscribirse por correo',
+        'Suscripción al boletín',
+        'Por favor, inclúyanme en su boletín.',
+        'O escriba a {mailbox} con el asunto «{subject}».',
+    ))),
+    "it": dict(zip(_EN, (
+        'Annulla l’iscrizione alla newsletter',
+        'Un tocco apre un’e-mail già scritta per noi. Inviala e al tuo indirizzo non arriverà più nessuna newsletter. Nient’altro cambia.',
+        'Scrivi l’e-mail di cancellazione',
+        'Per {address}',
+        'Nessun pulsante, o un altro indirizzo? Scrivi a {mailbox} dall’indirizzo che non deve più ricevere la '
+        'newsletter, con oggetto «disiscrivimi».',
+        'Lo registriamo alla prossima lettura della posta, al più tardi entro due giorni.',
+        'disiscrivimi',
+        'Newsletter',
+        'Iscriviti',
+        'Le nostre novità e offerte via e-mail.',
+        'Un tocco apre un’e-mail per noi. Inviala e ti risponderemo con un’e-mail di conferma: sarai nella lista solo '
+        'dopo aver risposto. Ogni newsletter contiene un link per annullare l’iscrizione.',
+        'Iscriviti via e-mail',
+        'Iscrizione alla newsletter',
+        'Vi prego di iscrivermi alla vostra newsletter.',
+        'Oppure scrivi a {mailbox} con oggetto «{subject}».',
+    ))),
+    "nl": dict(zip(_EN, (
+        'Afmelden voor de nieuwsbrief',
+        'Eén tik opent een kant-en-klare e-mail aan ons. Verstuur hem, en er komt geen nieuwsbrief meer naar uw adres. '
+        'Verder verandert er niets.',
+        'Afmeldmail schrijven',
+        'Voor {address}',
+        'Geen knop, of een ander adres? Schrijf vanaf het adres dat geen nieuwsbrief meer moet krijgen naar {mailbox}, '
+        'met als onderwerp ‘afmelden’.',
+        'We verwerken het zodra we onze post lezen, uiterlijk binnen twee dagen.',
+        'afmelden',
+        'Nieuwsbrief',
+        'Aanmelden',
+        'Ons nieuws en onze aanbiedingen per e-mail.',
+        'Eén tik opent een e-mail aan ons. Verstuur hem, en we antwoorden met een bevestigingsmail: pas als u daarop '
+        'antwoordt, staat u op de lijst. Elke nieuwsbrief bevat een link om af te melden.',
+        'Aanmelden per e-mail',
+        'Aanmelden voor de nieuwsbrief',
+        'Graag wil ik uw nieuwsbrief ontvangen.',
+        'Of schrijf naar {mailbox} met als onderwerp ‘{subject}’.',
+    ))),
+    "hu": dict(zip(_EN, (
+        'Leiratkozás a hírlevélről',
+        'Egy érintés megnyit egy nekünk szóló, előre megírt e-mailt. Küldje el, és a címére több hírlevél nem érkezik. Más nem változik.',
+        'Leiratkozó e-mail írása',
+        'Cím: {address}',
+        'Nincs gomb, vagy másik címről van szó? Írjon arról a címről, amelyre már nem kér hírlevelet, a(z) {mailbox} '
+        'címre „leiratkozás” tárggyal.',
+        'Amint elolvassuk a leveleinket, rögzítjük, legkésőbb két napon belül.',
+        'leiratkozás',
+        'Hírlevél',
+        'Feliratkozás',
+        'Híreink és ajánlataink e-mailben.',
+        'Egy érintés megnyit egy nekünk szóló e-mailt. Küldje el, és egy megerősítő e-maillel válaszolunk: csak akkor '
+        'kerül a listára, ha arra válaszol. Minden hírlevélben van leiratkozási link.',
+        'Feliratkozás e-mailben',
+        'Feliratkozás a hírlevélre',
+        'Kérem, vegyenek fel a hírlevelük címzettjei közé.',
+        'Vagy írjon a(z) {mailbox} címre „{subject}” tárggyal.',
+    ))),
+    "pt": dict(zip(_EN, (
+        'Cancelar a subscrição da newsletter',
+        'Um toque abre um e-mail para nós já escrito. Envie-o e não chegará mais nenhuma newsletter ao seu endereço. Nada mais muda.',
+        'Escrever o e-mail de cancelamento',
+        'Para {address}',
+        'Sem botão, ou outro endereço? Escreva para {mailbox} a partir do endereço que deixa de receber a newsletter, '
+        'com o assunto «cancelar a subscrição».',
+        'Registamos o pedido quando lermos o correio, no máximo em dois dias.',
+        'cancelar a subscrição',
+        'Newsletter',
+        'Subscrever',
+        'As nossas novidades e ofertas por e-mail.',
+        'Um toque abre um e-mail para nós. Envie-o e respondemos com um e-mail de confirmação: só fica na lista quando '
+        'responder a esse e-mail. Cada newsletter tem uma ligação para cancelar a subscrição.',
+        'Subscrever por e-mail',
+        'Subscrever a newsletter',
+        'Por favor, incluam-me na vossa newsletter.',
+        'Ou escreva para {mailbox} com o assunto «{subject}».',
+    ))),
+    "ro": dict(zip(_EN, (
+        'Dezabonare de la newsletter',
+        'O atingere deschide un e-mail către noi, deja scris. Trimiteți-l și la adresa dumneavoastră nu mai ajunge '
+        'niciun newsletter. Nimic altceva nu se schimbă.',
+        'Scrieți e-mailul de dezabonare',
+        'Pentru {address}',
+        'Niciun buton sau altă adresă? Scrieți la {mailbox} de pe adresa care nu mai trebuie să primească newsletterul, '
+        'cu subiectul „dezabonare”.',
+        'Îl înregistrăm când ne citim corespondența, cel târziu în două zile.',
+        'dezabonare',
+        'Newsletter',
+        'Abonare',
+        'Noutățile și ofertele noastre prin e-mail.',
+        'O atingere deschide un e-mail către noi. Trimiteți-l și vă răspundem cu un e-mail de confirmare: ajungeți pe '
+        'listă doar după ce răspundeți la el. Fiecare newsletter conține un link de dezabonare.',
+        'Abonare prin e-mail',
+        'Abonare la newsletter',
+        'Vă rog să mă abonați la newsletterul dumneavoastră.',
+        'Sau scrieți la {mailbox} cu subiectul „{subject}”.',
+    ))),
 }
 KEYS = tuple(_EN)
 
@@ -216,4 +390,25 @@ def context(cfg, lang: str) -> dict:
 
 def fingerprint_parts(cfg) -> tuple:
     """What of [mail] the pages show (a change re-renders them; nothing else of [mail] does)."""
-    return (has_unsubscribe_page(cfg) and optout_mailbox(cfg), has_signup(cfg) and signup_mailbox(cfg))
+    words = [(lang, sorted(STRINGS.get(lang, STRINGS.get(base_language(lang), _EN)).items())) for lang in cfg.languages]
+    return (has_unsubscribe_page(cfg) and optout_mailbox(cfg), has_signup(cfg) and signup_mailbox(cfg), words)
+
+
+def language_problems(cfg) -> list:
+    """A warning per site language without the sign-up and unsubscribe words (shown in English)."""
+    from ..errors import Diagnostic
+
+    if not (has_unsubscribe_page(cfg) or has_signup(cfg)):
+        return []
+    found = []
+    for lang in cfg.languages:
+        own = _own(cfg, lang) or {}
+        missing = [k for k in KEYS if k not in own and not (STRINGS.get(lang) or STRINGS.get(base_language(lang)))]
+        if missing:
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"{lang!r} has no built-in words for the unsubscribe page and the sign-up block: they are shown "
+                f"in English ({', '.join(missing)})",
+                f"add them to site.toml under [lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}` "
+                f"(built in: {', '.join(sorted(STRINGS))})", severity="warning"))
+    return found
