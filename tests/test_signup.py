@@ -176,10 +176,16 @@ def test_an_unsubscribed_address_comes_back_only_through_a_confirmed_opt_in(
     r = sk("campaign", "send", SPEC, "--json", cwd=ws, now=DUE, env={**env_for(imap_account, aws_env), **KEY})
     assert r.returncode == 0, r.stderr + r.stdout
     assert [m.rcpt_tos[0] for m in smtp_server.messages].count(back) == 1
-    # an opt-out after the new consent wins again
-    assert sk("unsubscribe", BAKERY, back, cwd=ws, now="2026-11-26T09:00:00+01:00").returncode == 0
-    r = sk("campaign", "send", SPEC, "--dry-run", "--json", cwd=ws, now="2026-11-27T10:00:00+01:00", env=KEY)
-    assert "unsubscribed" in r.stdout
+    # an opt-out after the new consent is recorded (a row of its own) and wins again
+    later = "2026-11-27T10:00:00+01:00"
+    r = sk("campaign", "send", SPEC, "--dry-run", "--json", cwd=ws, now=later, env=KEY)
+    skipped = json_lines(r.stdout)[-1]["skipped"]
+    u = sk("unsubscribe", BAKERY, back, "--json", cwd=ws, now="2026-11-26T09:00:00+01:00")
+    assert u.returncode == 0 and json_lines(u.stdout)[-1]["added"] == [back], u.stdout
+    r = sk("campaign", "send", SPEC, "--dry-run", "--json", cwd=ws, now=later, env=KEY)
+    now_skipped = json_lines(r.stdout)[-1]["skipped"]
+    assert now_skipped["unsubscribed"] == skipped["unsubscribed"] + 1
+    assert now_skipped["already_sent"] == skipped["already_sent"] - 1
 
 
 def test_the_site_offers_sign_up_on_the_newsletter_page_and_in_every_footer(demo_workspace):
@@ -265,3 +271,13 @@ def test_a_language_without_the_words_is_warned_about_and_shown_in_english(demo_
     r = sk("check", BAKERY, cwd=ws, now=T0)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "'sv' has no built-in words for the unsubscribe page" in r.stdout + r.stderr
+
+
+def test_a_sign_up_from_an_address_a_spreadsheet_would_run_as_a_formula_is_left_alone(
+        demo_workspace, imap_account, smtp_server, aws_env):
+    ws = demo_workspace
+    _signup(ws, imap_account.server.url(), smtp_server.port)
+    imap_account.append(reply("=cmd|'/Ccalc'!A0@example.net", "Subscribe to the newsletter", "", to=NEWS), when=IMAP_T0)
+    r, res = _pull(ws, imap_account, aws_env, T0)
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert res["by_kind"]["signup_request"] == 0 and _confirmations(smtp_server) == []

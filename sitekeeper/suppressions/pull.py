@@ -31,7 +31,8 @@ from ..approvals import mailbox as _approval_replies  # noqa: F401  (registers t
 from .kinds import by_kind
 from . import signup as _signup  # noqa: F401  registers signup_request and signup_confirmed
 from .events import BOUNCE, COMPLAINT, DELIVERY, SOFT_BOUNCE, TEMPORARY, UNSUBSCRIBE, Event, Item
-from .record import TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, save_temporary
+from .record import (TEMPORARY_LIMIT, Row, Temporary, append, audience_addresses, load_temporary, read_book, rejoined,
+                     save_temporary)
 
 REASONS = (UNSUBSCRIBE, BOUNCE, SOFT_BOUNCE, COMPLAINT)
 
@@ -313,6 +314,7 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
     collected: list[Collected] = []
     try:
         book = read_book(ws, cfg.client)
+        back = rejoined(ws, cfg.client, book)
         audience = audience_addresses(ws, cfg.client)
         tracker = load_temporary(store, cfg.client)
         for kind in wanted:
@@ -335,10 +337,10 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
                                                           severity="warning"))
                     else:
                         report.notes.append(f"{item.label}: {f.note}")
-        decision = decide(events, book.addresses, audience, tracker, now)
+        decision = decide(events, book.addresses - back, audience, tracker, now)
         stamp = now.isoformat(timespec="seconds")
         rows = [Row(s.address, stamp, text, s.source) for s, text in decision.rows]
-        append(book, rows)  # flushed and fsync'ed before anything is acknowledged
+        append(book, rows, back)  # flushed and fsync'ed before anything is acknowledged
         for s, _ in decision.rows:
             tracker.forget(s.address)
         save_temporary(store, cfg.client, tracker)
@@ -399,14 +401,15 @@ def unsubscribe(ws, cfg, addresses, now: datetime, reason: str | None = None) ->
         raise SuppressionError(f"not an email address: {', '.join(repr(a) for a in bad)}",
                                "give addresses like name@example.com; nothing was recorded")
     book = read_book(ws, cfg.client)
+    back = rejoined(ws, cfg.client, book)
     audience = audience_addresses(ws, cfg.client)
     stamp = now.isoformat(timespec="seconds")
     text = (reason or "").strip() or "by hand"
     wanted = list(dict.fromkeys(normalize_address(a) for a in addresses))
-    written = append(book, [Row(a, stamp, f"unsubscribe ({text})", "manual") for a in wanted])
+    written = append(book, [Row(a, stamp, f"unsubscribe ({text})", "manual") for a in wanted], back)
     report = UnsubscribeReport(cfg.client, path=book.rel)
     report.added = [r.email for r in written]
-    report.already = [a for a in wanted if a in book.addresses]
+    report.already = [a for a in wanted if a in book.addresses and a not in back]
     report.unlisted = [a for a in report.added if a not in audience]
     if report.added:
         from ..state import open_workspace_store
@@ -445,7 +448,8 @@ def record_refused(ws, client: str, refused: list[tuple[str, str]], now: datetim
         return []
     book = read_book(ws, client)
     stamp = now.isoformat(timespec="seconds")
-    written = append(book, [Row(normalize_address(a), stamp, f"bounce {status}", "smtp") for a, status in refused])
+    written = append(book, [Row(normalize_address(a), stamp, f"bounce {status}", "smtp") for a, status in refused],
+                     rejoined(ws, client, book))
     if written:
         from ..state import open_workspace_store
 

@@ -94,10 +94,25 @@ def _cells(book: Book, row: Row) -> list[str]:
     return [values.get(role, "") if role else "" for role in roles]
 
 
-def append(book: Book, rows: list[Row]) -> list[Row]:
-    """Append the rows whose address is not in the file yet, in the file's own columns,
-    delimiter, line ending and encoding; flushed and fsync'ed on return. Returns the rows written."""
-    new, seen = [], set(book.addresses)
+def rejoined(ws, client: str, book: Book) -> frozenset[str]:
+    """Addresses in unsubscribed.csv that came back through a confirmed sign-up (double opt-in)
+    after their last row there (mail.audience ``opted_in_again``): a new opt-out of theirs is
+    written again, and wins in turn."""
+    if not book.addresses:
+        return frozenset()
+    from ..config.mail import normalize_address
+    from ..mail.audience import load_audience, opted_in_again
+
+    aud = load_audience(ws, client)
+    return frozenset(normalize_address(s.email) for s in aud.subscribers
+                     if normalize_address(s.email) in book.addresses and opted_in_again(s, book))
+
+
+def append(book: Book, rows: list[Row], again: frozenset[str] = frozenset()) -> list[Row]:
+    """Append the rows whose address is not in the file yet (or is in ``again``: ``rejoined``),
+    in the file's own columns, delimiter, line ending and encoding; flushed and fsync'ed on
+    return. Returns the rows written."""
+    new, seen = [], set(book.addresses) - set(again)
     for row in rows:
         if row.email not in seen:
             seen.add(row.email)

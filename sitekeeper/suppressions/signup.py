@@ -51,6 +51,8 @@ MAX_PER_PULL = 50
 """Confirmations one pull sends at most (the rest wait for the next pull): a flood of forged
 requests cannot turn the client's mailbox into a mass mailer."""
 TOKEN = re.compile(r"\bsk-([0-9a-f]{16})\.([A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])")
+FORMULA_START = "=+-@"
+"""An address beginning so is never signed up: Excel and LibreOffice read such a cell as a formula."""
 NEW_HEADER = ("email", "name", "lang", "tags", "consented_at", "consent_source")
 
 
@@ -134,6 +136,8 @@ def classify_request(message, raw: bytes, cfg) -> Claim | None:
     lang = next((lg for s, lg in signup_subjects(cfg).items() if s and s in folded), None)
     if lang is None or not is_address(sender) or sender in _own_addresses(cfg):
         return None
+    if sender[:1] in FORMULA_START:
+        return None  # a spreadsheet would run it as a formula when audience.csv is opened: left alone
     from .messages import _header
 
     return Claim("signup_request", {"address": sender, "lang": lang,
