@@ -267,3 +267,24 @@ def test_an_sftp_server_that_hangs_mid_upload_fails_the_publish_leaving_no_file_
     again = sk("publish", "mini", "--yes", cwd=ws, now=SEND)
     assert again.returncode == 0, again.stderr
     assert (docroot / "lang" / "index.html").read_bytes() == built["lang/index.html"]
+
+
+def test_parallel_ticks_send_through_one_smtp_host_one_connection_at_a_time(tmp_path, smtp_server):
+    from test_jobs import CLIENTS as SHOPS, approve_all, many
+
+    proxy = CountingProxy((smtp_server.host, smtp_server.port), hold=0.2)
+    try:
+        ws = many(tmp_path)
+        for name in SHOPS:
+            toml = ws / "sites" / name / "site.toml"
+            toml.write_text(toml.read_text(encoding="utf-8").replace(
+                "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{proxy.port}"\ntls = "none"\n', 1), encoding="utf-8")
+        (ws / "sitekeeper.toml").write_text("max_connections_per_host = 1\n", encoding="utf-8")
+        approve_all(ws)
+        r = sk("tick", "--jobs", "4", "--json", cwd=ws, now=SEND)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert all(c["sent"] for c in json_lines(r.stdout)[-1]["clients"])
+        assert len(smtp_server.messages) == 2 * len(SHOPS)  # every client's two subscribers
+        assert proxy.total >= len(SHOPS) and proxy.peak == 1
+    finally:
+        proxy.close()
