@@ -485,3 +485,25 @@ def test_a_local_store_lists_by_prefix_the_same_keys_walking_only_the_folder_it_
     assert store.list("previews") == ["previews/a/1.json", "previews/a/2.json", "previews/ab/3.json", "previewsx/4.json"]
     assert store.list("journal-") == ["journal-1.json"] and store.list("nothing/here/") == []
     assert store.list() == sorted(keys)
+
+
+def test_remove_refuses_when_the_previews_target_is_gone_or_moved_and_deletes_nothing(ws, tmp_path):
+    res = make_preview(ws)
+    live = ws / "public" / CLIENT
+    kept = files_under(live)
+    toml = ws / "sites" / CLIENT / "site.toml"
+    base = toml.read_text(encoding="utf-8")
+    # the embedded default replaced by a named target: the preview's target is gone
+    toml.write_text(base + f'\n[deploy.production]\nurl = "dir:{live}"\n', encoding="utf-8")
+    gone = run(ws, "preview", CLIENT, "--remove", res["id"])
+    assert gone.returncode == 1 and "no longer has" in gone.stderr and res["folder"] in gone.stderr
+    assert files_under(live) == kept
+    # a target of the same name that now points elsewhere: refused, nothing deleted there or here
+    other = tmp_path / "elsewhere"
+    (other / res["folder"]).mkdir(parents=True)
+    (other / res["folder"] / "keep.html").write_text("not ours")
+    toml.write_text(base + f'\n[deploy.default]\nurl = "dir:{other}"\n', encoding="utf-8")
+    moved = run(ws, "preview", CLIENT, "--remove", res["id"])
+    assert moved.returncode == 1 and "url is now" in moved.stderr
+    assert files_under(live) == kept and (other / res["folder"] / "keep.html").is_file()
+    assert [p["id"] for p in result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"]] == [res["id"]]
