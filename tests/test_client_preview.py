@@ -401,12 +401,16 @@ def test_tick_removes_a_preview_once_it_expired_and_not_before(ws):
     short = make_preview(ws, "--expires", "2h")
     kept = make_preview(ws)  # 7 days
     live = ws / "public" / CLIENT
-    live_files = files_under(live, skip=short["folder"])
-
+    previews_before = files_under(live / short["folder"])
+    # a tick that republishes the live site (with deletes allowed, as tick does) leaves both alone
+    page = ws / "sites" / CLIENT / "content" / "impressum.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nGeändert.\n", encoding="utf-8")
     early = run(ws, "tick", "--json", now="2026-10-01T11:59:00+02:00")
     assert early.returncode == 0, early.stderr
     mine = next(c for c in result(early)["clients"] if c["client"] == CLIENT)
-    assert mine["previews_removed"] == [] and (live / short["folder"] / "index.html").is_file()
+    assert mine["published"] and mine["previews_removed"] == []
+    assert files_under(live / short["folder"]) == previews_before and (live / kept["folder"] / "index.html").is_file()
+    live_files = files_under(live, skip=short["folder"])
 
     dry = run(ws, "tick", "--dry-run", "--json", now="2026-10-01T12:00:00+02:00")
     assert next(c for c in result(dry)["clients"] if c["client"] == CLIENT)["previews_removed"] == [short["id"]]
