@@ -16,10 +16,61 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from contextlib import contextmanager
-from typing import Any, Callable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
 
 from .report import Progress, Reporter
+
+
+class ClientLockError(Exception):
+    """The client's lock file cannot be made or opened (the message says where and why)."""
+
+
+# (pid, lock file) -> depth: a tick's publish of a client takes the lock its tick already holds.
+_clients_held: dict[tuple[int, str], int] = {}
+
+
+@contextmanager
+def client_lock(folder: Path, client: str, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """One run at a time works on ``client`` in this workspace (its build folder, its records):
+    an exclusive ``flock`` on ``folder/<client>.lock``, waited for (``waiting`` is told once).
+    Runs of other clients never wait on it; the kernel lets go when a run dies."""
+    import fcntl
+
+    path = str(folder / f"{client}.lock")
+    mine = (os.getpid(), path)
+    if _clients_held.get(mine):
+        _clients_held[mine] += 1
+        try:
+            yield
+        finally:
+            _clients_held[mine] -= 1
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ClientLockError(f"{client}: cannot lock the client ({path}): {exc.strerror or exc}") from exc
+    try:
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if waiting is not None and not told:
+                    waiting()
+                    told = True
+                time.sleep(0.1)
+        _clients_held[mine] = 1
+        try:
+            yield
+        finally:
+            _clients_held.pop(mine, None)
+    finally:
+        os.close(fd)
 
 
 def default_jobs() -> int:

@@ -123,6 +123,29 @@ def _publish_and_record(ws: Workspace, client: str, clock, reporter: Reporter, t
                         yes: bool, allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None,
                         deletes_first: bool, store, commit: list[str]) -> ClientPublished | ClientFailed:
     """One client of publish_clients: published and recorded, or its problems reported."""
+    from .jobs import ClientLockError, client_lock
+
+    try:
+        with client_lock(client_locks(ws), client, waiting=lambda: reporter.info(
+                f"{client}: waiting for another sitekeeper run that works on this client")):
+            return _publish_locked(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
+                                   confirm_deletes, deletes_first, store, commit)
+    except ClientLockError as exc:
+        problems = (Diagnostic(str(client_locks(ws)), None, str(exc),
+                               "check that the workspace's .sitekeeper folder may be written"),)
+        reporter.problems(problems)
+        reporter.event("client-failed", client=client)
+        return ClientFailed(client, problems)
+
+
+def client_locks(ws: Workspace):
+    """The folder of the per-client locks of this workspace (local: they guard the local build)."""
+    return ws.root / ".sitekeeper" / "locks"
+
+
+def _publish_locked(ws: Workspace, client: str, clock, reporter: Reporter, target: str | None, dry_run: bool,
+                    yes: bool, allow_deletes: bool, rollback: bool, confirm_deletes: ConfirmDeletes | None,
+                    deletes_first: bool, store, commit: list[str]) -> ClientPublished | ClientFailed:
     try:
         done = _publish_one(ws, client, clock, reporter, target, dry_run, yes, allow_deletes, rollback,
                             confirm_deletes, deletes_first, store)

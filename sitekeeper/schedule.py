@@ -226,9 +226,11 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         from .publish import publish_clients as _publish  # noqa: F401
         from .suppressions import pull as _pull  # noqa: F401
 
+    stores = {parent: store}
+
     def one(client: str, rep: Reporter) -> ClientTick:
-        # A forked worker opens its own store: the parent's connections are not shared.
-        own = store if os.getpid() == parent else open_workspace_store(ws)
+        # A forked worker opens its own store, once: the parent's connections are not shared.
+        own = stores.get(os.getpid()) or stores.setdefault(os.getpid(), open_workspace_store(ws))
         return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_, expire)
 
     try:
@@ -242,6 +244,19 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
 
 
 def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None) -> ClientTick:
+    from .jobs import ClientLockError, client_lock
+    from .publish import client_locks
+
+    try:
+        with client_lock(client_locks(ws), client, waiting=lambda: reporter.info(
+                f"{client}: waiting for another sitekeeper run that works on this client")):
+            return _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step)
+    except ClientLockError as exc:
+        return ClientTick(client, problems=(Diagnostic(str(client_locks(ws)), None, str(exc),
+                                                       "check that the workspace's .sitekeeper folder may be written"),))
+
+
+def _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None) -> ClientTick:
     problems: list[Diagnostic] = []
     try:
         cfg = load_site(ws, client)

@@ -114,3 +114,32 @@ def test_jobs_below_one_is_a_usage_error(tmp_path):
         assert r.returncode == 2, (args, r.stdout, r.stderr)
         assert "--jobs" in r.stderr and "Traceback" not in r.stderr
     assert not (ws / "docroots").exists()
+
+
+def test_a_client_another_run_works_on_is_waited_for_and_then_published(tmp_path):
+    import fcntl
+    import queue
+    import threading
+
+    ws = many(tmp_path)
+    locks = ws / ".sitekeeper" / "locks"
+    locks.mkdir(parents=True)
+    held = open(locks / "laden-0.lock", "w")
+    fcntl.flock(held, fcntl.LOCK_EX)  # this test is the other run
+    env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
+    env["SITEKEEPER_NOW"] = SEND
+    proc = subprocess.Popen([sys.executable, "-m", "sitekeeper", "publish", "laden-0", "--yes"], cwd=ws, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stderr], daemon=True).start()
+    try:
+        said = ""
+        while "waiting for another" not in said:  # the lines before it, if any, are progress
+            said = lines.get(timeout=120)
+        assert said.startswith("laden-0: waiting for another sitekeeper run that works on this client")
+        assert proc.poll() is None and not (ws / "docroots" / "laden-0").exists()
+    finally:
+        held.close()  # the other run ends
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out
+    assert (ws / "docroots" / "laden-0" / "index.html").is_file()
