@@ -267,3 +267,61 @@ class Fetcher:
 
         ends = x509.load_der_x509_certificate(der).not_valid_after_utc
         return (ends - now).days, why
+
+
+CHECK_EVERY = 24 * 3600.0
+"""Seconds between two live checks of a client by `tick --check-live`."""
+
+
+def live_key(client: str) -> str:
+    """Where the state store keeps the time and outcome of the client's last live check."""
+    return f"live/{client}.json"
+
+
+def live_step(ws: Workspace, cfg, clock, reporter, dry_run: bool):
+    """`tick --check-live`: the client's live check, at most every CHECK_EVERY seconds (a tick
+    step: returns (what was checked, problems)). Drift and certificate trouble are problems."""
+    import json
+
+    from .state import open_workspace_store
+
+    store = open_workspace_store(ws)
+    now = clock.now(timezone.utc)
+    got = store.read(live_key(cfg.client))
+    try:
+        last = datetime.fromisoformat(json.loads(got[0])["at"]) if got else None
+    except (ValueError, KeyError, TypeError):
+        last = None  # an unreadable note only means: check now
+    if last is not None and (now - last).total_seconds() < CHECK_EVERY:
+        return None, []
+    if dry_run:
+        return {"would_check": cfg.base_url}, []
+    result = check_live(ws, cfg.client, clock, store)
+    summary = {"url": result.url, "checked": result.checked, "changed": len(result.changed),
+               "missing": len(result.missing), "extra": len(result.extra), "errors": len(result.errors),
+               "tls_days_left": result.tls_days_left, "ok": result.ok}
+    if not result.problems:
+        store.write(live_key(cfg.client), json.dumps({"at": now.isoformat(timespec="seconds"), **summary}).encode())
+    return summary, list(result.problems) + _drift_problems(cfg, result)
+
+
+def _drift_problems(cfg, result: LiveCheck) -> list[Diagnostic]:
+    if result.problems or result.ok:
+        return []
+    said = []
+    for kind in ("changed", "missing", "extra"):
+        paths = getattr(result, kind)
+        if paths:
+            said.append(f"{kind} {len(paths)} ({', '.join(paths[:5])}{', ...' if len(paths) > 5 else ''})")
+    if result.errors:
+        said.append(f"{len(result.errors)} not fetched ({result.errors[0]['path']}: "
+                    f"{result.errors[0].get('error') or 'HTTP ' + str(result.errors[0].get('status'))})")
+    if result.tls_error:
+        said.append(f"TLS certificate {result.tls_error}")
+    elif result.tls_days_left is not None and result.tls_days_left < CERT_WARN_DAYS:
+        said.append(f"TLS certificate expires in {result.tls_days_left} days")
+    return [Diagnostic(cfg.path, cfg.line_of("", "base_url"),
+                       f"{cfg.client}: the live site {result.url} is not what was deployed to {result.target}: "
+                       + "; ".join(said),
+                       f"look at the site (sitekeeper status --check-live {cfg.client} lists every file) and ask "
+                       "the host what changed there; a certificate is renewed at the host")]

@@ -110,16 +110,18 @@ class ClientTick:
     """The month's report mailed (its record), or in a dry run the period it would send."""
     previews_removed: tuple[str, ...] = ()
     """Ids of the expired private previews removed (in a dry run: that would be)."""
+    live: dict | None = None
+    """The live site's check (tick --check-live, at most daily): counts of changed, missing, extra."""
 
     @property
     def did_something(self) -> bool:
         return bool(self.published or self.sent or (self.pulled and any(self.pulled.values())) or self.reported
-                    or self.previews_removed)
+                    or self.previews_removed or self.live)
 
     def as_json(self) -> dict:
         return {"client": self.client, "published": self.published or None, "sent": list(self.sent),
                 "pulled": self.pulled, "report": self.reported, "previews_removed": list(self.previews_removed),
-                "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
+                "live": self.live, "ok": not self.problems, "problems": [d.as_json() for d in self.problems]}
 
 
 @dataclass(frozen=True)
@@ -186,11 +188,12 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh
 
 
 def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
-         pull=DEFAULT, send=DEFAULT, shard=None, jobs: int = 1) -> TickReport:
+         pull=DEFAULT, send=DEFAULT, shard=None, jobs: int = 1, check_live: bool = False) -> TickReport:
     """Do (or, with ``dry_run``, say) all due work for every client. ``pull`` and ``send`` are
     the opt-out and campaign steps, ``(ws, cfg, clock, reporter, dry_run) -> (result, problems)``
     (default: pull_step and send_step; None leaves a step out). ``shard`` (a Shard) takes only
-    its clients. ``jobs`` clients at once (sitekeeper.jobs), under the one tick lock."""
+    its clients. ``jobs`` clients at once (sitekeeper.jobs), under the one tick lock.
+    ``check_live``: also compare each public site with its last deploy, at most daily (live.py)."""
     pull_step_ = pull_step if pull is DEFAULT else pull
     send_step_ = send_step if send is DEFAULT else send
     from .state import open_workspace_store
@@ -217,6 +220,9 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
     from .previews.make import expiry_step
 
     expire = expiry_step(ws, store)  # the store listed once, here, for every client (and worker)
+    live = None
+    if check_live:
+        from .live import live_step as live
 
     parent = os.getpid()
     if jobs > 1 and len(clients) > 1:
@@ -231,7 +237,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
     def one(client: str, rep: Reporter) -> ClientTick:
         # A forked worker opens its own store, once: the parent's connections are not shared.
         own = stores.get(os.getpid()) or stores.setdefault(os.getpid(), open_workspace_store(ws))
-        return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_, expire)
+        return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_, expire, live)
 
     try:
         return TickReport(dry_run, tuple(run_each(clients, one, jobs, reporter)), shard=str(shard) if shard else "")
@@ -243,20 +249,23 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
                 reporter.warn(str(exc))
 
 
-def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None) -> ClientTick:
+def _tick_client(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None,
+                 live_step=None) -> ClientTick:
     from .jobs import ClientLockError, client_lock
     from .publish import client_locks
 
     try:
         with client_lock(client_locks(ws), client, waiting=lambda: reporter.info(
                 f"{client}: waiting for another sitekeeper run that works on this client")):
-            return _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step)
+            return _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step,
+                                live_step)
     except ClientLockError as exc:
         return ClientTick(client, problems=(Diagnostic(str(client_locks(ws)), None, str(exc),
                                                        "check that the workspace's .sitekeeper folder may be written"),))
 
 
-def _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None) -> ClientTick:
+def _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_step, expire_step=None,
+                 live_step=None) -> ClientTick:
     problems: list[Diagnostic] = []
     try:
         cfg = load_site(ws, client)
@@ -278,7 +287,9 @@ def _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_st
             else:
                 published = why
     pulled = sent = reported = expired = None
-    for step, name in ((pull_step, "pull"), (send_step, "send"), (report_step, "report"), (expire_step, "previews")):
+    results: dict[str, object] = {}
+    for step, name in ((pull_step, "pull"), (send_step, "send"), (report_step, "report"), (expire_step, "previews"),
+                       (live_step, "live")):
         if step is None:
             continue
         try:
@@ -292,6 +303,9 @@ def _tick_locked(ws, client, clock, reporter, store, dry_run, pull_step, send_st
             sent = result
         elif name == "report":
             reported = result
-        else:
+        elif name == "previews":
             expired = result
-    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems), reported, tuple(expired or ()))
+        else:
+            results[name] = result
+    return ClientTick(client, published, tuple(sent or ()), pulled, tuple(problems), reported, tuple(expired or ()),
+                      live=results.get("live"))  # type: ignore[arg-type]

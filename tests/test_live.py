@@ -158,3 +158,22 @@ def test_only_the_sites_own_host_is_ever_fetched():
     assert [deployed_as(p, files) for p in ("/", "/a/", "/a", "/cs/cen%C3%ADk/", "/b", "/c/")] == \
         ["index.html", "a/index.html", "a/index.html", "cs/cen\u00edk/index.html", "b.html", None]
     assert [url_path(p) for p in ("index.html", "a/index.html", "404.html")] == ["/", "/a/", "/404.html"]
+
+
+def test_tick_checks_the_live_site_at_most_daily_and_fails_the_client_on_drift(tmp_path, served):
+    server, docroot = served
+    ws = published(tmp_path, f"http://127.0.0.1:{server.server_port}", docroot)
+    day1, later, day2 = "2026-06-10T10:00:00+02:00", "2026-06-10T18:00:00+02:00", "2026-06-11T10:05:00+02:00"
+    first = sk("tick", "--check-live", "--json", cwd=ws, now=day1)
+    assert first.returncode == 0, first.stdout + first.stderr
+    [c] = json_lines(first.stdout)[-1]["clients"]
+    assert c["live"]["ok"] is True and c["live"]["checked"] >= 10
+    page = docroot / "preise" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- defaced -->", encoding="utf-8")
+    same_day = sk("tick", "--check-live", "--json", cwd=ws, now=later)
+    assert same_day.returncode == 0  # checked this day already: no request at all
+    assert json_lines(same_day.stdout)[-1]["clients"][0]["live"] is None
+    next_day = sk("tick", "--check-live", cwd=ws, now=day2)
+    assert next_day.returncode == 1
+    assert "mini: the live site" in next_day.stderr and "changed 1 (preise/index.html)" in next_day.stderr
+    assert "sites/mini/site.toml:2:" in next_day.stderr

@@ -14,6 +14,10 @@ def tick_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what is due and change nothing."),
     shard: Optional[str] = SHARD_OPTION,
     jobs: Optional[int] = JOBS_OPTION,
+    check_live: bool = typer.Option(
+        False, "--check-live",
+        help="Also compare each client's public site with its last deploy, at most once a day per client "
+             "(as status --check-live does): drift or a certificate under 21 days is a failure of that client."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
@@ -24,7 +28,8 @@ def tick_command(
 
     taken = parse_shard_option(shard)
     ctx = open_context(json_output, at)
-    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run, shard=taken, jobs=jobs_option(jobs))
+    report = tick(ctx.ws, ctx.clock, ctx.reporter, dry_run=dry_run, shard=taken, jobs=jobs_option(jobs),
+                  check_live=check_live)
     if report.held_by:
         ctx.reporter.output(f"tick: another tick is running ({report.held_by}); nothing done")
     elif report.lock_problem:
@@ -56,6 +61,11 @@ def _line(c, dry_run: bool) -> str:
         parts.append("opt-outs " + ", ".join(f"{k} {v}" for k, v in c.pulled.items() if v))
     for s in c.sent:
         parts.append(f"{'would send' if dry_run else 'sent'} {s.get('campaign')}: {s.get('sent', 0)}")
+    if c.live:
+        live = c.live
+        parts.append(f"would check the live site {live['would_check']}" if "would_check" in live else
+                     f"live site checked ({live['checked']} files): " + ("as deployed" if live["ok"] else
+                     f"changed {live['changed']}, missing {live['missing']}, extra {live['extra']}"))
     if c.reported:
         parts.append(f"would mail the report for {c.reported.get('would_send')}" if dry_run
                      else f"report for {c.reported.get('period')} mailed to {c.reported.get('to')}")
