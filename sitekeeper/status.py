@@ -108,8 +108,12 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
     if store is None:
         row.approvals_waiting = [p.slug for p in pending if approval(p).state != "approved"]
         return
+    from .approvals.records import requests, with_reply_approval
     from .state.ledger import Ledger
 
+    asked = requests(store, client) if promos else []
+    promos = [with_reply_approval(store, p, asked) for p in promos]
+    pending = [with_reply_approval(store, p, asked) for p in pending]
     counts = {}
     for p in promos:
         ledger = Ledger(store, client, p.slug).load(tolerate=True)
@@ -122,7 +126,7 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
             row.sends[key] += counts[p.slug][key]
     unsent = [p for p in pending if not counts[p.slug]["sent"]]
     row.approvals_waiting = [p.slug for p in unsent if approval(p).state != "approved"]
-    row.approvals_requested = _requested(store, client, unsent)
+    row.approvals_requested = _requested(asked, unsent)
     nxt = min(unsent, key=lambda p: p.send_at, default=None)
     if nxt is not None:
         row.next_send = {"campaign": nxt.slug, "at": nxt.send_at.isoformat(), "due": is_due(nxt, now),
@@ -183,14 +187,14 @@ class _Failed(SitekeeperError):
         return self.problems
 
 
-def _requested(store, client: str, promos) -> dict:
-    """slug -> what the latest approval request of each of ``promos`` waits for (approvals/records.py)."""
+def _requested(asked, promos) -> dict:
+    """slug -> what the latest approval request (of ``asked``) of each of ``promos`` waits for."""
     from .approvals.records import latest, requested_label
 
-    asked = latest(store, client)
+    last = latest(None, "", asked)
     out = {}
     for p in promos:
-        label = requested_label(asked.get(p.slug), p.approval_hash())
+        label = requested_label(last.get(p.slug), p.approval_hash())
         if label:
             out[p.slug] = label
     return out

@@ -310,3 +310,26 @@ def test_every_language_of_the_theme_has_every_word_of_the_request_and_the_confi
         for key in ("ok_body", "no_body", "changed_body"):
             assert "{title}" in words._T[lang][key] and words.say(lang, key, title="T", by="B", at="A"), (lang, key)
     assert words.say("pt-BR", "yes") == words.say("pt", "yes") and words.say("ja", "yes") == words.say("en", "yes")
+
+
+def test_an_approval_by_reply_holds_on_a_fresh_checkout_until_the_text_changes(setup):
+    """In CI the pull's edit of the front matter stays on the runner; the state store keeps the answer."""
+    ws, smtp, account = setup
+    md = ws / "campaigns" / BAKERY / f"{SLUG}.md"
+    checkout = md.read_text(encoding="utf-8")
+    _request(ws, account)
+    (req,) = smtp.messages
+    account.append(_reply(req.message, "OK" + _quote(req.message, "Am 20.11.2026 schrieb Bäckerei Sonnenkorn:")),
+                   when=ARRIVED)
+    _pull(ws, account)
+    assert "approved: true" in _front(ws)
+    md.write_text(checkout, encoding="utf-8")  # the next runner's checkout
+    row = _campaign_row(ws, account, f"{BAKERY}/{SLUG}")
+    assert row["approval"] == "approved" and row["approved_by"] == f"Jana Brandt <{JANA}>"
+    sent_before = len(smtp.messages)
+    r = sk("campaign", "send", f"{BAKERY}/{SLUG}", "--json", cwd=ws, now="2026-11-24T09:30:00+01:00", env=_env(account))
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert json_lines(r.stdout)[-1]["sent"] == len(smtp.messages) - sent_before > 0
+    # an edit voids it, as it voids one in the front matter
+    md.write_text(checkout.replace("10 % auf alle Stollen", "15 % auf alle Stollen"), encoding="utf-8")
+    assert _campaign_row(ws, account, f"{BAKERY}/{SLUG}")["approval"] == "not approved"

@@ -148,10 +148,10 @@ def find(store, client: str, token: str) -> Request | None:
     return None
 
 
-def latest(store, client: str) -> dict[str, Request]:
-    """slug -> the campaign's latest request."""
+def latest(store, client: str, asked: list[Request] | None = None) -> dict[str, Request]:
+    """slug -> the campaign's latest request (of ``asked``, when the caller has read them)."""
     out: dict[str, Request] = {}
-    for req in requests(store, client):
+    for req in (asked if asked is not None else requests(store, client)):
         out[req.slug] = req
     return out
 
@@ -170,3 +170,27 @@ def _day(iso: str) -> str:
         return datetime.fromisoformat(iso).date().isoformat()
     except ValueError:
         return iso[:10]
+
+
+def with_reply_approval(store, promo, asked: list[Request] | None = None):
+    """``promo`` as approved when its front matter records no valid approval but the state
+    store holds a reply that approved its text as it is now (a request answered yes, with the
+    approval hash it still has): so a send from a runner that never saw the pull's edit of
+    the front matter (a fresh CI checkout) still knows. Otherwise ``promo`` itself. ``asked``:
+    the client's requests when the caller has read them already."""
+    if promo.approval_state() == "approved":
+        return promo
+    current = promo.approval_hash()
+    mine = [r for r in (asked if asked is not None else requests(store, promo.client, promo.slug))
+            if r.slug == promo.slug]
+    for req in reversed(mine):
+        if req.state != "approved" or req.approval_hash != current:
+            continue
+        yes = next((a for a in reversed(req.answers) if a.get("kind") == "ok"), None)
+        if yes is None:
+            continue
+        from dataclasses import replace
+
+        return replace(promo, approved=True, approved_by=yes.get("by", ""), approved_at=yes.get("at", ""),
+                       approved_hash=current)
+    return promo

@@ -349,7 +349,7 @@ def send_state(counts: dict | None) -> str:
 
 
 def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
-    from ..approvals.records import latest, requested_label
+    from ..approvals.records import latest, requested_label, requests, with_reply_approval
     from ..state import open_workspace_store
     from ..state.ledger import Ledger
 
@@ -359,9 +359,11 @@ def list_campaigns(ws, clients, clock) -> tuple[list[dict], list[Diagnostic]]:
         cc = load_client(ws, client, clock=clock)
         problems += cc.problems + cc.audience.problems + list(cc.unsubscribed.problems)
         now = clock.now(cc.cfg.tz)
-        asked = latest(store, client)
+        every = requests(store, client) if cc.promotions else []
+        asked = latest(store, client, every)
         for promo in cc.promotions:
             sel = recipients(cc, promo)
+            promo = with_reply_approval(store, promo, every)
             appr = approval(promo)
             rows.append({
                 "campaign": f"{client}/{promo.slug}", "title": promo.default.title,

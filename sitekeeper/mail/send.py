@@ -214,6 +214,12 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
     for cfg, promo, problems in pairs:
         now = clock.now(cfg.tz)
         due = due_state(promo, now)
+        if due.state == "unapproved":  # approved by a reply the pull recorded in the state store?
+            from ..approvals.records import with_reply_approval
+
+            store = store or open_workspace_store(ws)
+            promo = with_reply_approval(store, promo)
+            due = due_state(promo, now)
         name = f"{cfg.client}/{promo.slug}"
         if due.state != "due":
             if named:
