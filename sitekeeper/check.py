@@ -21,7 +21,27 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     problems.extend(without_repeats(check_campaigns(ws, cfg, content.promotions, clock, content=content), found.items))
     problems.extend(email_language_problems(cfg, cfg.languages))
     problems.extend(large_images(ws, cfg))
+    problems.extend(preview_named(plan))
     return problems
+
+
+def preview_named(plan) -> list:
+    """A warning for each top folder of the site named as a private preview's (`preview-` and
+    22 or more token characters): a publish never deletes nor vouches for what is under one."""
+    from .deploy.plan import PREVIEW_FOLDER
+    from .errors import Diagnostic
+
+    found: dict[str, str] = {}
+    for path, out in plan.outputs.items():
+        top = path.split("/", 1)[0]
+        if "/" in path and PREVIEW_FOLDER.match(top):
+            found.setdefault(top, out.source)
+    return [Diagnostic(source or top, None,
+                       f"the site has a folder {top}/, named as a private preview's: a publish of the live site "
+                       "leaves everything under it alone (never deletes or replaces it as it changes)",
+                       "give the page another slug or url (anything not starting with preview- followed by 22 "
+                       "or more letters, digits, - or _)", "warning")
+            for top, source in sorted(found.items())]
 
 
 IMAGE_BUDGET = 500 * 1024

@@ -511,3 +511,15 @@ def test_remove_refuses_when_the_previews_target_is_gone_or_moved_and_deletes_no
     assert moved.returncode == 1 and "url is now" in moved.stderr
     assert files_under(live) == kept and (other / res["folder"] / "keep.html").is_file()
     assert [p["id"] for p in result(run(ws, "preview", CLIENT, "--list", "--json"))["previews"]] == [res["id"]]
+
+
+def test_check_warns_about_a_page_named_like_a_preview_folder(ws):
+    slug = "preview-" + "abcdefghijklmnopqrstuvwx"
+    page = ws / "sites" / CLIENT / "content" / f"{slug}.md"
+    page.write_text("---\ntitle: Odd name\n---\nHallo.\n", encoding="utf-8")
+    proc = run(ws, "check", CLIENT, "--json")
+    assert proc.returncode == 0, proc.stderr
+    lines = [l for l in json_lines(proc.stdout) if l.get("event") == "problem" and slug in l.get("message", "")]
+    assert len(lines) == 1 and lines[0]["severity"] == "warning" and lines[0]["path"].endswith(f"{slug}.md")
+    strict = run(ws, "check", CLIENT, "--strict")
+    assert strict.returncode == 1 and slug in strict.stderr
