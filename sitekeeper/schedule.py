@@ -220,9 +220,9 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
     from .previews.make import expiry_step
 
     expire = expiry_step(ws, store)  # the store listed once, here, for every client (and worker)
-    live = None
-    if check_live:
-        from .live import live_step as live
+    from .live import live_step
+
+    live = live_step if check_live else None
 
     parent = os.getpid()
     if jobs > 1 and len(clients) > 1:
