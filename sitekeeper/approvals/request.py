@@ -215,7 +215,8 @@ def compose_request(cfg, promo, to: str, lang: str, token: str, versions: list[d
         v["cid"] = f"proof-{v['lang']}-{token[4:12]}" if proofs and v.get("pngs") else ""
     msg.set_content(_text_body(cfg, promo, lang, token, versions, proofs))
     msg.add_alternative(_html_body(cfg, promo, lang, token, versions, proofs), subtype="html")
-    html_part = msg.get_payload()[1]
+    html_part = msg.get_body(preferencelist=("html",))
+    assert isinstance(html_part, EmailMessage)
     for v in versions:
         for width in ("600", "375") if v.get("cid") else ():
             html_part.add_related(v["pngs"][width].read_bytes(), maintype="image", subtype="png",
