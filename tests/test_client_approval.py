@@ -333,3 +333,20 @@ def test_an_approval_by_reply_holds_on_a_fresh_checkout_until_the_text_changes(s
     # an edit voids it, as it voids one in the front matter
     md.write_text(checkout.replace("10 % auf alle Stollen", "15 % auf alle Stollen"), encoding="utf-8")
     assert _campaign_row(ws, account, f"{BAKERY}/{SLUG}")["approval"] == "not approved"
+
+
+def test_tick_reads_the_yes_and_sends_the_campaign_in_the_same_run(setup):
+    ws, smtp, account = setup
+    _request(ws, account)
+    (req,) = smtp.messages
+    account.append(_reply(req.message, "Passt so, danke!\n\nJana"
+                          + _quote(req.message, "Am 20.11.2026 schrieb Bäckerei Sonnenkorn:")), when=ARRIVED)
+    r = sk("tick", cwd=ws, now="2026-11-24T09:30:00+01:00", env=_env(account))
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert "approved by Jana Brandt <jana@example.org> by reply" in r.stdout + r.stderr
+    # the dentist's pull reads the same test mailbox: another client's reply is none of its business
+    assert "not genuine" not in r.stdout + r.stderr
+    assert "approved: true" in _front(ws)
+    to_readers = [m for m in smtp.messages[1:] if m.rcpt_tos != [JANA]]
+    assert to_readers and all(m.message["Subject"].startswith(("Unsere Adventsaktion", "Our Advent offer"))
+                              for m in to_readers)

@@ -80,6 +80,13 @@ def read(message: EmailMessage, raw: bytes, cfg) -> dict | None:
     return out
 
 
+def _elsewhere(store, token: str) -> bool:
+    """Another client of this workspace has a request with this token's id."""
+    from .records import token_id
+
+    return any(key.endswith(f"/{token_id(token)}.json") for key in store.list("approvals/"))
+
+
 def _read(message: EmailMessage, cfg) -> dict | None:
     from ..mail.tokens import key_of
     from ..state import open_workspace_store
@@ -93,6 +100,8 @@ def _read(message: EmailMessage, cfg) -> dict | None:
     ws = _workspace(cfg)
     store = open_workspace_store(ws)
     req = find(store, cfg.client, token)
+    if req is None and _elsewhere(store, token):
+        return None  # a reply to another client's request, in a mailbox the two share: that client reads it
     mid = _header(message, "Message-ID").strip()
     base = {"token": token, "message_id": mid}
     if req is None or not genuine(token, key_of(cfg.mail), req):
