@@ -273,11 +273,15 @@ def test_a_language_without_the_words_is_warned_about_and_shown_in_english(demo_
     assert "'sv' has no built-in words for the unsubscribe page" in r.stdout + r.stderr
 
 
-def test_a_sign_up_from_an_address_a_spreadsheet_would_run_as_a_formula_is_left_alone(
+def test_a_formula_address_is_never_signed_up_and_an_opt_out_naming_the_newsletter_stays_an_opt_out(
         demo_workspace, imap_account, smtp_server, aws_env):
     ws = demo_workspace
     _signup(ws, imap_account.server.url(), smtp_server.port)
     imap_account.append(reply("=cmd|'/Ccalc'!A0@example.net", "Subscribe to the newsletter", "", to=NEWS), when=IMAP_T0)
+    # and a subject that asks to unsubscribe, whatever else it says, is an opt-out, not a sign-up
+    imap_account.append(reply("emily.harper@example.com", "Please unsubscribe me, I never asked to subscribe to the "
+                              "newsletter", "", to=NEWS), when=IMAP_T0)
     r, res = _pull(ws, imap_account, aws_env, T0)
     assert r.returncode == 0, r.stderr + r.stdout
     assert res["by_kind"]["signup_request"] == 0 and _confirmations(smtp_server) == []
+    assert res["by_kind"]["unsubscribe"] == 1

@@ -24,7 +24,7 @@
 
 An address on unsubscribed.csv that signs up again gets a confirmation like anyone, and only
 the confirmed opt-in brings it back: its new row's ``consented_at`` is after the opt-out, and
-send, check and status then mail it (mail/audience.py ``opted_in_again``); the pull says so.
+`campaign send`, `check` and `campaign list` then count it as a recipient (mail/audience.py ``opted_in_again``); the pull says so.
 """
 from __future__ import annotations
 
@@ -136,6 +136,10 @@ def classify_request(message, raw: bytes, cfg) -> Claim | None:
     lang = next((lg for s, lg in signup_subjects(cfg).items() if s and s in folded), None)
     if lang is None or not is_address(sender) or sender in _own_addresses(cfg):
         return None
+    from .phrases import find_request, languages_for
+
+    if find_request(subject, languages_for(cfg.languages), subject=True):
+        return None  # "unsubscribe … subscribe to the newsletter": an opt-out, for the built-in rules
     if sender[:1] in FORMULA_START:
         return None  # a spreadsheet would run it as a formula when audience.csv is opened: left alone
     from .messages import _header
