@@ -285,3 +285,32 @@ def test_a_formula_address_is_never_signed_up_and_an_opt_out_naming_the_newslett
     assert r.returncode == 0, r.stderr + r.stdout
     assert res["by_kind"]["signup_request"] == 0 and _confirmations(smtp_server) == []
     assert res["by_kind"]["unsubscribe"] == 1
+
+
+def test_a_confirmation_the_server_refused_is_sent_by_the_next_pull(demo_workspace, imap_account, smtp_server, aws_env):
+    from fixtures_mail import _free_port
+
+    ws = demo_workspace
+    _signup(ws, imap_account.server.url(), smtp_server.port)
+    imap_account.append(reply(NEW, "Subscribe to the newsletter", "", to=NEWS), when=IMAP_T0)
+    r, _ = _pull(ws, imap_account, aws_env, T0)
+    assert r.returncode == 0 and len(_confirmations(smtp_server)) == 1
+    # a day and more later she asks again, while the mail server is away
+    nextday, imap_next = "2026-11-21T12:00:00+01:00", '"21-Nov-2026 11:30:00 +0100"'
+    edit(site_toml(ws), f"127.0.0.1:{smtp_server.port}", f"127.0.0.1:{_free_port()}")
+    imap_account.append(reply(NEW, "Subscribe to the newsletter", "still waiting", to=NEWS), when=imap_next)
+    r, res = _pull(ws, imap_account, aws_env, nextday)
+    assert r.returncode == 1 and res["problems"], r.stdout
+    assert len(_confirmations(smtp_server)) == 1
+    # the server is back: the request, left in the mailbox, gets its confirmation now
+    text = site_toml(ws).read_text(encoding="utf-8")
+    site_toml(ws).write_text(re.sub(r'transport = "smtp://127\.0\.0\.1:\d+"', f'transport = "smtp://127.0.0.1:{smtp_server.port}"',
+                                    text), encoding="utf-8")
+    r, res = _pull(ws, imap_account, aws_env, nextday)
+    assert r.returncode == 0, r.stderr + r.stdout
+    first, second = [_parsed(m) for m in _confirmations(smtp_server)]
+    # both confirmations stay valid within the 30 days: the first one confirms
+    imap_account.append(reply(NEW, f"Re: {first['Subject']}", "yes", to=NEWS), when=imap_next)
+    r, _ = _pull(ws, imap_account, aws_env, nextday)
+    [row] = [row for row in _rows(ws) if row["email"] == NEW]
+    assert row["source"] == f"double opt-in {first['Message-ID']}" and row["consented_at"] == T0

@@ -172,6 +172,8 @@ class Collected:
     abandon: object = None
     """A callable(every key) that hands back what was taken, when the pull fails before acknowledging."""
     acked: bool = False
+    retry: set = field(default_factory=set)
+    """Keys of messages whose kind's ``act`` failed: the next pull must read them again."""
 
 
 def _env(name: str | None, what: str, cfg, key: str) -> str:
@@ -238,8 +240,11 @@ def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
     def ack(handled: list[str], _others: list[str]) -> int:
         box.mark([int(k) for k in handled])
         if uids:
+            # a message whose act failed is read again: the mark stays below it (what is marked
+            # above it is not searched again; what was left alone is left alone again)
+            last = min([highest, *(int(k) - 1 for k in col.retry)])
             store.write(key, json.dumps({"url": mail.imap, "uidvalidity": box.uidvalidity,
-                                         "last_uid": highest}).encode("utf-8"))
+                                         "last_uid": last}).encode("utf-8"))
         return len(handled)
 
     col.ack = ack
@@ -435,8 +440,9 @@ def _act_on_claims(ws, cfg, collected: list[Collected], now: datetime, reporter,
                 (report.problems if isinstance(item, Diagnostic) else report.notes).append(item)
         except SitekeeperError as exc:
             report.problems.extend(exc.diagnostics())
-            for _, i in mine:
+            for col, i in mine:
                 i.finding.handled = False
+                col.retry.add(i.key)
 
 
 def record_refused(ws, client: str, refused: list[tuple[str, str]], now: datetime) -> list[str]:

@@ -360,11 +360,10 @@ def act_requests(ws, cfg, claims, now: datetime, reporter) -> list:
         token = make_token(key, address, message_id)
         msg = compose_confirmation(cfg, address, lang, token, PENDING_DAYS)
         msg["Message-ID"] = message_id
-        fresh = Pending(address, lang, _stamp(now), [])
         previous = pending
-        pending = pending or fresh
-        pending.lang = lang
-        pending.confirmations = (pending.confirmations + [{"message_id": message_id, "sent_at": _stamp(now)}])[-5:]
+        sent_now = [{"message_id": message_id, "sent_at": _stamp(now)}]
+        pending = Pending(address, lang, previous.requested_at if previous else _stamp(now),
+                          ((previous.confirmations if previous else []) + sent_now)[-5:])
         store.write(pkey, pending.to_bytes())  # first: a reply can only be verified against it
         try:
             send_notice(ws, cfg, msg, now=now, folder="signup", name=f"confirm-{address_hash(address)}-{now:%Y%m%dT%H%M%S}")
