@@ -51,6 +51,12 @@ QUOTE_CS = "\n\nDne po 30. 11. 2026 9:00 Anna VA <va@example.org> napsal(a):\n> 
     "Igen, rendben" + QUOTE_EN,
     "Sim, obrigada" + QUOTE_EN,
     "Ok\n\n-- \nJana Brandt\nGeschäftsführerin" + QUOTE_DE,
+    "OK, posílejte" + QUOTE_CS,
+    "Schválené, ďakujem" + QUOTE_CS,
+    "Ja, kann raus!" + QUOTE_DE,
+    "Oui, vous pouvez envoyer" + QUOTE_EN,
+    "Aprobat, mulțumesc" + QUOTE_EN,
+    "Jóváhagyom, mehet" + QUOTE_EN,
 ])
 def test_a_yes_before_the_quote_approves(body):
     out = _read(_msg(body))
@@ -62,6 +68,8 @@ def test_a_yes_before_the_quote_approves(body):
     "Bitte den Preis auf 12 % ändern, sonst passt es." + QUOTE_DE,
     "OK but change the date to Friday" + QUOTE_EN,
     "Nein, noch nicht" + QUOTE_DE,
+    "Bitte noch nicht versenden" + QUOTE_DE,
+    "Neposílejte to ještě" + QUOTE_CS,
     "Can we talk tomorrow?" + QUOTE_EN,
     QUOTE_EN.strip(),  # only the quote (which says OK): no answer of her own
 ])

@@ -25,6 +25,15 @@ YES = {
     "aprobado", "sim", "aprovado", "ja hoor", "akkoord", "goedgekeurd", "prima", "tak", "zgoda",
     "zatwierdzam", "da", "aprob", "de acord", "igen", "rendben", "jovahagyva", "godkand", "godkendt",
     "godkjent", "kylla", "hyvaksytty", "perfect", "perfekt", "perfetto", "perfecto", "parfait",
+    # the same in the other forms people write (folded: no accents)
+    "schvalene", "schvaluji", "souhlas", "aprobat", "aprobata", "jovahagyom", "akceptuje",
+    "approvata", "aprobada", "aprovada", "validee", "valider", "freigabe", "oki",
+}
+SEND_WORDS = {
+    # "send it": a yes when nothing but yes-words stand beside it ("OK, posílejte")
+    "posilejte", "poslat", "odeslat", "posli", "odoslat", "raus", "rausschicken", "abschicken", "versenden",
+    "verschicken", "envoyer", "envoyez", "invia", "inviate", "enviar", "envialo", "verstuur", "versturen",
+    "wyslij", "wysylajcie", "trimite", "trimiteti", "kuldje", "mehet", "envie",
 }
 FILLER = {
     "so", "is", "it", "all", "alles", "das", "ist", "thanks", "thank", "you", "danke", "vielen", "dank", "dekuji",
@@ -32,6 +41,8 @@ FILLER = {
     "tack", "tak", "kiitos", "from", "me", "von", "mir", "za", "mne", "pour", "moi", "per", "por", "mi",
     "please", "bitte", "send", "senden", "very", "sehr", "go", "ahead", "je", "to", "es", "c'est", "cest",
     "looks", "sieht", "aus", "great", "toll", "klar", "na", "the", "campaign", "kampagne", "it's", "its",
+    "dakujem", "kann", "konnen", "kannst", "vous", "pouvez", "peut", "puede", "puoi", "potete", "muzete",
+    "mozete", "mozesz", "kunt", "can", "now", "jetzt", "ted", "teraz", "maintenant", "ora", "ahora",
 }
 QUOTE_START = re.compile(r"^(>|-{2,}\s*(original|ursprüngliche|původní|originální)|on .* wrote:|am .* schrieb)", re.I)
 
@@ -107,7 +118,8 @@ def says_yes(words: str) -> bool:
     for phrase in sorted((p for p in YES if " " in p), key=len, reverse=True):
         folded = folded.replace(phrase, " yes ")
     tokens = [t for t in re.split(r"[^\w']+", folded) if t]
-    return bool(tokens) and any(t in YES for t in tokens) and all(t in YES or t in FILLER for t in tokens)
+    return bool(tokens) and any(t in YES for t in tokens) and all(t in YES or t in FILLER or t in SEND_WORDS
+                                                                  for t in tokens)
 
 
 def _find(message: EmailMessage, text: str, pending: Iterable[Pending]) -> Pending | None:
