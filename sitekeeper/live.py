@@ -100,7 +100,10 @@ def check_live(ws: Workspace, client: str, clock, store) -> LiveCheck:
     site = Fetcher(result.url)
     if site.scheme == "https":
         result.tls_days_left, result.tls_error = site.certificate_days(clock.now(timezone.utc))
-    _compare(site, files, result)
+    try:
+        _compare(site, files, result)
+    finally:
+        site.close()
     return result
 
 
@@ -185,33 +188,62 @@ class Fetcher:
         self.base, self.scheme = base_url, parts.scheme
         self.host, self.port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
         self.prefix = parts.path.rstrip("/")  # a site under a folder: https://host/shop/
+        self._conn = None
 
     def get(self, path: str) -> tuple[int, bytes] | str:
-        """(status, body) of ``path`` on the site, or what went wrong (a timeout, a refused connection)."""
+        """(status, body) of ``path`` on the site, or what went wrong (a timeout, a refused
+        connection). One connection is kept open from request to request where the server
+        allows (a TLS handshake per page would cost more than the page)."""
         import http.client
         import ssl
 
         limits = network.timeouts()
+        target = quote(self.prefix + path, safe="/%:@!$&'()*+,;=-._~")
+        headers = {"User-Agent": "sitekeeper-check-live", "Accept-Encoding": "identity"}
+        for attempt in (1, 2):
+            reused = self._conn is not None
+            try:
+                conn = self._conn or self._connect(limits)
+                self._conn = conn
+                conn.request("GET", target, headers=headers)
+                response = conn.getresponse()
+                body = response.read(MAX_BODY)
+                if response.will_close or not response.isclosed():  # closing, or a body over MAX_BODY left
+                    self.close()
+                return response.status, body
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                self.close()
+                if reused and attempt == 1:
+                    continue  # the server closed the kept connection meanwhile: once more on a new one
+                return f"{type(exc).__name__}: {exc}"
+            except TimeoutError:
+                self.close()
+                return f"no answer within {limits.read:g} s"
+            except ssl.SSLError as exc:
+                self.close()
+                return f"TLS failed: {exc.reason or exc}"
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()
+                return f"{type(exc).__name__}: {exc}"
+        return "the connection kept closing"  # pragma: no cover - the loop returns
+
+    def _connect(self, limits):
+        import http.client
+        import ssl
+
         conn: http.client.HTTPConnection
         if self.scheme == "https":
             conn = http.client.HTTPSConnection(self.host, self.port, timeout=limits.connect,
                                                context=ssl.create_default_context())
         else:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=limits.connect)
-        try:
-            conn.connect()
-            conn.sock.settimeout(limits.read)
-            conn.request("GET", quote(self.prefix + path, safe="/%:@!$&'()*+,;=-._~"), headers={"User-Agent": "sitekeeper-check-live",
-                                                             "Accept-Encoding": "identity"})
-            response = conn.getresponse()
-            return response.status, response.read(MAX_BODY)
-        except TimeoutError:
-            return f"no answer within {limits.read:g} s"
-        except ssl.SSLError as exc:
-            return f"TLS failed: {exc.reason or exc}"
-        except (OSError, http.client.HTTPException) as exc:
-            return f"{type(exc).__name__}: {exc}"
-        finally:
+        conn.connect()
+        conn.sock.settimeout(limits.read)
+        return conn
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
             conn.close()
 
     def _own(self, url: str, page: str) -> str | None:

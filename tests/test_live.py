@@ -23,12 +23,17 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+class KeepAlive(Quiet):
+    protocol_version = "HTTP/1.1"  # one connection for many requests, as real servers keep it
+
+
 @pytest.fixture
 def served(tmp_path):
-    """(http server, docroot): serves the docroot folder, which the publish fills."""
+    """(http server, docroot): serves the docroot folder, which the publish fills (HTTP/1.1,
+    connections kept open)."""
     docroot = tmp_path / "docroot"
     docroot.mkdir()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(docroot)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(KeepAlive, directory=str(docroot)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield server, docroot
     server.shutdown()
@@ -122,7 +127,7 @@ def test_an_https_site_reports_its_certificates_days_left_and_whether_it_is_trus
     cert, key = self_signed(tmp_path, days=10)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
-    tls = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(docroot)))
+    tls = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(docroot)))  # HTTP/1.0
     tls.socket = ctx.wrap_socket(tls.socket, server_side=True)
     threading.Thread(target=tls.serve_forever, daemon=True).start()
     try:
