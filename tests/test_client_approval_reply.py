@@ -100,3 +100,20 @@ def test_a_message_without_the_token_is_not_a_reply():
     msg = _msg("OK", subject="Re: something else")
     del msg["In-Reply-To"]
     assert _read(msg).kind == "not_a_reply"
+
+
+@pytest.mark.parametrize("body,own", [
+    ("Prosím zmeňte dátum na piatok.\n\nDňa pi 20. 11. 2026 o 10:00 Zubná ambulancia napísal(a):\n"
+     "Na schválenie odpovedzte OK\n", "Prosím zmeňte dátum na piatok."),
+    ("Vă rog schimbați prețul.\n\nÎn vin., 20 nov. 2026 la 10:00, Brutăria a scris:\nRăspundeți cu OK\n",
+     "Vă rog schimbați prețul."),
+    ("Kérem, módosítsák a dátumot.\n\n2026. nov. 20., P 10:00 Pékség <info@example.hu> ezt írta:\n"
+     "Jóváhagyáshoz válaszoljon OK\n", "Kérem, módosítsák a dátumot."),
+    ("Mudem a data, por favor.\n\nEm sex., 20 de nov. de 2026 às 10:00, Padaria escreveu:\nResponda OK\n",
+     "Mudem a data, por favor."),
+    ("Change the date please.\n\n________________________________\nFrom: Bakery <news@example.com>\n"
+     "Sent: Friday\nreply OK to approve\n", "Change the date please."),
+])
+def test_the_quote_is_cut_off_in_the_languages_and_programs_the_parser_misses(body, own):
+    out = _read(_msg(body))
+    assert out.kind == "declined" and out.text == own

@@ -44,7 +44,13 @@ FILLER = {
     "dakujem", "kann", "konnen", "kannst", "vous", "pouvez", "peut", "puede", "puoi", "potete", "muzete",
     "mozete", "mozesz", "kunt", "can", "now", "jetzt", "ted", "teraz", "maintenant", "ora", "ahora",
 }
-QUOTE_START = re.compile(r"^(>|-{2,}\s*(original|ursprüngliche|původní|originální)|on .* wrote:|am .* schrieb)", re.I)
+QUOTE_START = re.compile(
+    r"^(>|-{2,}\s*(original|ursprüngliche|původní|pôvodná|originální|originale|oorspronkelijk|mensaje original|"
+    r"message d'origine)|_{5,}|(from|von|od|de|van|da|från|feladó|de la)\s*:\s|on .* wrote:|am .* schrieb|"
+    r"le .+ a écrit|el .+ escribió|il .+ ha scritto|op .+ schreef|dne .+ napsal|dňa .+ napísal|w dniu .+ napisał|"
+    r"em .+ escreveu|în .+ a scris|.+ írta:?$)", re.I)
+"""Where a quoted original begins, for the languages the reply-quote parser does not know (sk,
+ro, hu, pt …) and the mail programs it misses: the line that introduces the quote."""
 
 
 @dataclass(frozen=True)
