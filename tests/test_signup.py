@@ -200,6 +200,8 @@ def test_the_site_offers_sign_up_on_the_newsletter_page_and_in_every_footer(demo
     assert f'href="mailto:{NEWS}?subject=Subscribe%20to%20the%20newsletter&amp;body=' in en
     home = (ws / "site" / "index.html").read_text(encoding="utf-8")
     assert 'class="site-footer__signup"' in home and "Newsletter%20abonnieren" in home
+    leaving = (ws / "site" / "newsletter" / "unsubscribe" / "index.html").read_text(encoding="utf-8")
+    assert 'class="site-footer__signup"' not in leaving  # no sign-up offered on the way out
 
 
 def test_signup_without_its_key_or_mailbox_is_an_error_naming_the_line(demo_workspace):
