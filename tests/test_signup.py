@@ -316,3 +316,26 @@ def test_a_confirmation_the_server_refused_is_sent_by_the_next_pull(demo_workspa
     r, _ = _pull(ws, imap_account, aws_env, nextday)
     [row] = [row for row in _rows(ws) if row["email"] == NEW]
     assert row["source"] == f"double opt-in {first['Message-ID']}" and row["consented_at"] == T0
+
+
+def test_an_audience_file_without_a_consent_column_stops_the_confirmation_and_the_next_pull_records_it(
+        demo_workspace, imap_account, smtp_server, aws_env):
+    ws = demo_workspace
+    _signup(ws, imap_account.server.url(), smtp_server.port)
+    edit(site_toml(ws), "[mail]\n", "[mail]\nrequire_consent = false\n")
+    audience(ws).write_text("Email;Name\nalt@example.org;Alt\n", encoding="utf-8")
+    imap_account.append(reply(NEW, "Newsletter abonnieren", "", to=NEWS), when=IMAP_T0)
+    r, _ = _pull(ws, imap_account, aws_env, T0)
+    [conf] = [_parsed(m) for m in _confirmations(smtp_server)]
+    imap_account.append(reply(NEW, f"AW: {conf['Subject']}", "Ja", to=NEWS), when=IMAP_T1)
+    r, res = _pull(ws, imap_account, aws_env, T1)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    [problem] = [p for p in res["problems"] if "audience.csv" in p["path"]]
+    assert "consented_at" in problem["message"] and problem["line"] == 1 and "add the column" in problem["fix"]
+    assert audience(ws).read_text(encoding="utf-8") == "Email;Name\nalt@example.org;Alt\n"  # nothing written
+    # fixed by hand (Excel's semicolons kept); the confirmation, left in the mailbox, counts now
+    audience(ws).write_text("Email;Name;consented_at;source\nalt@example.org;Alt;;\n", encoding="utf-8")
+    r, res = _pull(ws, imap_account, aws_env, T1)
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert audience(ws).read_text(encoding="utf-8").splitlines()[-1] == \
+        f"{NEW};;{T0};double opt-in {conf['Message-ID']}"
