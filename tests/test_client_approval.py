@@ -350,3 +350,14 @@ def test_tick_reads_the_yes_and_sends_the_campaign_in_the_same_run(setup):
     to_readers = [m for m in smtp.messages[1:] if m.rcpt_tos != [JANA]]
     assert to_readers and all(m.message["Subject"].startswith(("Unsere Adventsaktion", "Our Advent offer"))
                               for m in to_readers)
+
+
+def test_a_request_the_server_refuses_is_not_recorded(demo_workspace, smtp_fault_server, imap_account):
+    ws = demo_workspace
+    _configure(ws, BAKERY, smtp_fault_server.port, imap_account.server.url())
+    smtp_fault_server.cues[JANA] = ["550"]
+    r = sk("campaign", "request-approval", f"{BAKERY}/{SLUG}", "--to", JANA, "--no-proof", cwd=ws, now=NOW,
+           env=_env(imap_account))
+    assert r.returncode == 1 and "refused the recipient" in r.stderr and "Traceback" not in r.stderr
+    assert list((ws / ".sitekeeper" / "state").rglob("approvals/**/*.json")) == []
+    assert _campaign_row(ws, imap_account, f"{BAKERY}/{SLUG}")["approval_requested"] is None

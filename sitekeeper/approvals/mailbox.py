@@ -175,7 +175,7 @@ def act_approval(ws, cfg, claims, now: datetime, reporter) -> None:
     from ..state import activity
     from .records import save
 
-    _LAST.clear()
+    _LAST.clear()  # classification is over: the next pull reads afresh
     for claim, _ref in claims:
         data = claim.data
         store, req = _load(ws, cfg, data)
@@ -205,6 +205,7 @@ def act_approval(ws, cfg, claims, now: datetime, reporter) -> None:
 def act_declined(ws, cfg, claims, now: datetime, reporter) -> None:
     from .records import save
 
+    _LAST.clear()  # classification is over: the next pull reads afresh
     for claim, _ref in claims:
         data = claim.data
         store, req = _load(ws, cfg, data)
@@ -222,6 +223,7 @@ def act_other(ws, cfg, claims, now: datetime, reporter) -> None:
     """After a change, the address asked hears that a new proof follows; nothing else is sent."""
     from .records import save
 
+    _LAST.clear()  # classification is over: the next pull reads afresh
     for claim, _ref in claims:
         data = claim.data
         if data.get("outcome") != "changed":

@@ -84,7 +84,7 @@ class Request:
     sent_id: str = ""
     """The transport's id (SMTP queue id, SES MessageId, outbox path)."""
     state: str = "requested"
-    """requested | approved | declined | changed."""
+    """sending (not yet taken by the transport) | requested | approved | declined | changed."""
     answers: list = field(default_factory=list)
     """Replies read: {message_id, kind, at, by, text}."""
 
@@ -152,13 +152,14 @@ def latest(store, client: str, asked: list[Request] | None = None) -> dict[str, 
     """slug -> the campaign's latest request (of ``asked``, when the caller has read them)."""
     out: dict[str, Request] = {}
     for req in (asked if asked is not None else requests(store, client)):
-        out[req.slug] = req
+        if req.state != "sending":  # a send that never finished is no request
+            out[req.slug] = req
     return out
 
 
 def requested_label(req: Request | None, current_hash: str) -> str:
     """"approval requested (2026-11-20)" while a request for the current text waits; "" otherwise."""
-    if req is None or req.state == "approved" or req.approval_hash != current_hash:
+    if req is None or req.state in ("approved", "sending") or req.approval_hash != current_hash:
         return ""
     if req.state == "declined":
         return f"changes asked ({_day(req.answers[-1].get('at', '')) if req.answers else _day(req.requested_at)})"

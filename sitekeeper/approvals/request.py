@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import Diagnostic, MailError, ProblemsError
 from . import words
-from .records import Request, make_token, save
+from .records import Request, key_for, make_token, save, token_id
 
 FONT = "-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 """The system font of each mail app (an email cannot count on a web font)."""
@@ -270,9 +270,17 @@ def request_approval(ws, spec: str, to: str, clock, reporter, lang: str | None =
         reporter.warn(f"PNG proofs skipped: {skipped}; the request goes with the emails attached only "
                       "(to get proofs: bash scripts/setup.sh --proofs)")
     msg = compose_request(cfg, promo, to, code, token, versions, not skipped)
-    sent = send_notice(ws, cfg, msg, transport=transport, now=now, name=f"approval-{promo.slug}-{token[4:12]}")
-    req = Request(token, campaign, to, now.isoformat(), approval_hash, code, title_in(promo, code), sent.subject,
-                  sent.message_id, sent.id)
+    # Recorded before it goes (a reply can never come to a request nobody kept), "sending" until
+    # the transport took it; a send that fails takes the record back.
+    req = Request(token, campaign, to, now.isoformat(), approval_hash, code, title_in(promo, code),
+                  str(msg["Subject"]), str(msg["Message-ID"]), state="sending")
+    save(store, req)
+    try:
+        sent = send_notice(ws, cfg, msg, transport=transport, now=now, name=f"approval-{promo.slug}-{token[4:12]}")
+    except BaseException:
+        store.delete(key_for(cfg.client, promo.slug, token_id(token)))
+        raise
+    req.subject, req.message_id, req.sent_id, req.state = sent.subject, sent.message_id, sent.id, "requested"
     save(store, req)
     return {"campaign": campaign, "to": to, "lang": code, "token": token, "subject": sent.subject,
             "message_id": sent.message_id, "transport": sent.transport, "id": sent.id,
