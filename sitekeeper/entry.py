@@ -53,6 +53,12 @@ def _fast_build(client: str, out: str | None, at: str | None, json_output: bool)
         except BadDate as exc:
             source = "--at" if at is not None else "SITEKEEPER_NOW"
             raise _Problems([Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))]) from exc
+        from .settings import BadSetting, tuning
+
+        try:
+            tuning()
+        except BadSetting as exc:
+            raise _Problems(exc.diagnostics()) from exc
         ws = find_workspace()
         result = build_checked(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
     except (SitekeeperError, _Problems) as exc:

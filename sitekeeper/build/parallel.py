@@ -30,12 +30,11 @@ class Parallel:
 
     @classmethod
     def from_env(cls) -> "Parallel":
-        """SITEKEEPER_JOBS, else one per core (at most 4)."""
-        try:
-            n = max(1, int(os.environ["SITEKEEPER_JOBS"]))
-        except (KeyError, ValueError):
-            n = max(1, min(os.cpu_count() or 1, 4))
-        return cls(n)
+        """SITEKEEPER_JOBS (sitekeeper.settings), else one per core (at most 4)."""
+        from ..settings import tuning
+
+        jobs = tuning().jobs
+        return cls(jobs if jobs is not None else max(1, min(os.cpu_count() or 1, 4)))
 
     def worth_it(self, items: int) -> bool:
         return self.workers > 1 and items >= PARALLEL_MIN and sys.platform.startswith("linux")

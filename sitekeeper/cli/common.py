@@ -19,6 +19,7 @@ from ..clock import BadDate, Clock, clock_fix
 from ..config import Workspace, find_workspace
 from ..errors import Diagnostic, SitekeeperError, UnknownClientError
 from ..report import OPTIONS, ConsoleReporter, JsonReporter, Reporter
+from ..settings import BadSetting
 
 
 @dataclass
@@ -72,6 +73,7 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool |
     except BadDate as exc:
         source = "--at" if at is not None else "SITEKEEPER_NOW"
         fail(reporter, [Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))], USAGE)
+    check_settings(reporter)
     try:
         ws = find_workspace()
     except SitekeeperError as exc:
@@ -81,6 +83,16 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool |
     network.configure(ws.root / ".sitekeeper" / "connections", ws.config.max_connections_per_host,
                       network.Timeouts(ws.config.connect_timeout, ws.config.read_timeout))
     return Context(ws=ws, clock=clock, reporter=reporter)
+
+
+def check_settings(reporter: Reporter) -> None:
+    """The SITEKEEPER_* tuning knobs read once, before anything acts: a bad one is a usage error."""
+    from ..settings import tuning
+
+    try:
+        tuning()
+    except BadSetting as exc:
+        fail(reporter, exc.diagnostics(), USAGE)
 
 
 def fail(reporter: Reporter, diagnostics, code: int = 1) -> None:
@@ -121,7 +133,7 @@ def run_command(fn: Callable) -> Callable:
         json_output = bool(kwargs.get("json_output", False))
         try:
             return fn(*args, **kwargs)
-        except UnknownClientError as exc:
+        except (UnknownClientError, BadSetting) as exc:  # a bad knob met after the start: still usage
             _trace_if_debug()
             fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics(), USAGE)
         except SitekeeperError as exc:

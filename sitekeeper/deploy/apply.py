@@ -26,7 +26,7 @@ from typing import Callable
 
 from ..errors import DamagedRecord, DeployError, LockBusy, SitekeeperError, StateError
 from ..report import Reporter, human_bytes
-from ..state.lock import TTL_SECONDS, Lock, busy_message, machine_lock_store
+from ..state.lock import Lock, busy_message, machine_lock_store, ttl_seconds
 from . import faults
 from .headers import headers_for
 from .local import scan_folder
@@ -148,7 +148,7 @@ def release_lock(lock: Lock | None, client: str, target: Target, reporter: Repor
         lock.release()
     except SitekeeperError as exc:
         message = (f"{client}: the lock of target {target.name} could not be removed ({exc}); other publishes "
-                   f"of this target are refused until it expires in {int(TTL_SECONDS)} s")
+                   f"of this target are refused until it expires in {int(ttl_seconds())} s")
         fix = f"remove {where} by hand once no publish is running"
         if failing:
             reporter.warn(f"{message}; fix: {fix}")
@@ -237,6 +237,7 @@ def publish_folder(
             raise DeployError(f"{client}: {len(plan.deletes)} deletes on {target.name} not confirmed; nothing was "
                               "changed. Run again and answer yes, or pass --yes")
         if not plan.empty:
+            assert lock is not None  # taken above for every publish that changes something
             _apply(remote, state, plan, local, folder, files, journals, release, lock, report, reporter, deletes_first)
         report.seconds = time.monotonic() - started
         failing = False
@@ -360,6 +361,9 @@ def rollback_target(target: Target, client: str, reporter: Reporter,
     failing = True
     try:
         lock = acquire_lock(remote, client, target, reporter)
+        from .sftp import SftpRemote
+
+        assert isinstance(remote, SftpRemote)  # the only kind with releases (checked above)
         previous = remote.rollback()
         failing = False
         return previous

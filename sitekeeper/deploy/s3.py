@@ -4,7 +4,8 @@ Credentials come from the AWS chain (environment, profile, instance role); ``pro
 ``region`` and ``endpoint_url`` (any S3-compatible store) come from the target table.
 Objects are written whole (S3 never shows a partial object); each carries our own
 Content-Type and Cache-Control and its sha256 in the object metadata. Files over
-``MULTIPART_THRESHOLD`` go up in parts. The site's prefix holds only the site: the manifest,
+``SITEKEEPER_S3_MULTIPART_THRESHOLD`` bytes go up in parts (``SITEKEEPER_S3_WORKERS`` at once:
+sitekeeper.settings). The site's prefix holds only the site: the manifest,
 journals and lock live beside it, under ``.sitekeeper-<prefix name>/`` (``bucket/a/site`` ->
 ``bucket/a/.sitekeeper-site/``), an ``S3Store`` (sitekeeper.state.store), or in the workspace
 state store for a site at the bucket's root. The lock is created with ``IfNoneMatch='*'``
@@ -14,11 +15,11 @@ is moved out on the first publish.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import aws
 from ..errors import DeployError
+from ..settings import tuning
 from ..state.store import S3Store, Store
 from . import faults
 from .headers import headers_for
@@ -26,9 +27,7 @@ from .plan import RemoteEntry, is_private
 from .remote import SendItem, hashing_reader
 from .target_state import OLD_STATE, LockFile, OldState, WorkspaceStore, beside_name, state_in_workspace
 
-MULTIPART_THRESHOLD = int(os.environ.get("SITEKEEPER_S3_MULTIPART_THRESHOLD", str(64 << 20)))
 PART_SIZE = 16 << 20
-WORKERS = int(os.environ.get("SITEKEEPER_S3_WORKERS", "16"))
 INVALIDATION_MAX_PATHS = 15
 
 
@@ -56,7 +55,7 @@ class S3Remote(LockFile):
                             "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) in the environment "
                             "that runs sitekeeper, or configure `aws configure`")
         try:
-            self.s3 = aws.client("s3", sess=self.session, endpoint_url=target.endpoint_url, pool=WORKERS + 4)
+            self.s3 = aws.client("s3", sess=self.session, endpoint_url=target.endpoint_url, pool=tuning().s3_workers + 4)
         except aws.errors() as exc:
             raise self._map(exc, "opening the S3 client") from exc
         self._check_bucket()
@@ -71,7 +70,7 @@ class S3Remote(LockFile):
     def _err(self, message: str, fix: str) -> DeployError:
         return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
 
-    def _map(self, exc: Exception, what: str) -> DeployError:
+    def _map(self, exc: BaseException, what: str) -> DeployError:
         message, fix = aws.explain(exc, what, bucket=self.bucket, table=f"[deploy.{self.name}]")
         return self._err(message, fix)
 
@@ -134,7 +133,7 @@ class S3Remote(LockFile):
         extra = {"ContentType": headers["Content-Type"], "CacheControl": headers["Cache-Control"],
                  "Metadata": {"sha256": item.sha256}}
         key = self.key(item.upload.path)
-        if item.upload.size <= MULTIPART_THRESHOLD:
+        if item.upload.size <= tuning().s3_multipart_threshold:
             body = b"".join(hashing_reader(item.source, item.sha256, self.client))
             faults.hit("mid-upload")
             return self.s3.put_object(Bucket=self.bucket, Key=key, Body=body, **extra)["ETag"]
@@ -175,7 +174,7 @@ class S3Remote(LockFile):
             for item in items:
                 send(item)
             return
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as pool:
+        with ThreadPoolExecutor(max_workers=min(tuning().s3_workers, len(items))) as pool:
             for fut in [pool.submit(send, item) for item in items]:
                 fut.result()
 
@@ -200,7 +199,7 @@ class S3Remote(LockFile):
             return
         paths = invalidation_paths(changed)
         try:
-            cf = aws.client("cloudfront", sess=self.session, endpoint_url=os.environ.get("SITEKEEPER_CLOUDFRONT_ENDPOINT"))
+            cf = aws.client("cloudfront", sess=self.session, endpoint_url=tuning().cloudfront_endpoint)
             cf.create_invalidation(DistributionId=dist, InvalidationBatch={
                 "Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": release})
             self.reporter.info(f"{self.client}: CloudFront invalidation of {len(paths)} paths requested")

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import os
 
 from ..errors import MailError
 
@@ -27,11 +26,9 @@ class TransportDown(MailError):
 
 def retry_delays() -> list[float]:
     """Seconds to wait before each retry of a temporary failure (SMTP 4xx, SES throttling).
-    ``SITEKEEPER_RETRY_DELAYS="1,4,15"`` changes them."""
-    value = os.environ.get("SITEKEEPER_RETRY_DELAYS", "1,4,15")
-    try:
-        return [max(0.0, float(v)) for v in value.split(",") if v.strip()]
-    except ValueError:
-        return [1.0, 4.0, 15.0]
+    ``SITEKEEPER_RETRY_DELAYS="1,4,15"`` changes them (sitekeeper.settings)."""
+    from ..settings import tuning
+
+    return list(tuning().retry_delays)
 
 

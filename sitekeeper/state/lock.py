@@ -24,8 +24,13 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from ..errors import LockBusy, StateError
+from ..settings import tuning
 
-TTL_SECONDS = float(os.environ.get("SITEKEEPER_LOCK_TTL", "600"))
+
+
+def ttl_seconds() -> float:
+    """Seconds a lock lives without a refresh (SITEKEEPER_LOCK_TTL: sitekeeper.settings)."""
+    return tuning().lock_ttl
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ def stale(record: LockRecord | None, now: float | None = None, host: str | None 
     """May this lock be taken over? An unreadable lock never is: it names no owner and no time
     (the messages say to remove it by hand once no run is going)."""
     now = time.time() if now is None else now
-    ttl = TTL_SECONDS if ttl is None else ttl
+    ttl = ttl_seconds() if ttl is None else ttl
     if record is None:
         return False
     if record.host == (host or socket.gethostname()) and not alive(record.pid):
@@ -97,7 +102,7 @@ def stale(record: LockRecord | None, now: float | None = None, host: str | None 
 
 def busy_message(client: str, target: str, record: LockRecord | None, ttl: float | None = None,
                  where: str = "") -> str:
-    ttl = TTL_SECONDS if ttl is None else ttl
+    ttl = ttl_seconds() if ttl is None else ttl
     if record is None:
         # A lock that cannot be read names no owner and no time: it never expires by itself.
         return (f"{client}: target {target} is locked by a lock that cannot be read; wait for any publish of it "
@@ -138,7 +143,7 @@ class Lock:
         """A store on this machine to lock in when ``store`` ignores conditional writes (opted in)."""
         self.degraded = ""
         """Why the lock is only machine-local (for the caller's warning); "" when it is not."""
-        self.ttl = TTL_SECONDS if ttl is None else ttl
+        self.ttl = ttl_seconds() if ttl is None else ttl
         self.host, self.alive, self.clock, self.attempts = host, alive, clock, attempts
         self.record: LockRecord | None = None
         """Ours, while held."""

@@ -5,7 +5,6 @@ so uploads create none of them again.
 """
 from __future__ import annotations
 
-import os
 import posixpath
 import stat as statmod
 import threading
@@ -13,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import paramiko
 
+from ...settings import tuning
 from ..plan import RemoteEntry, is_private
 from .session import Session
 
-CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_CHANNELS", "4"))  # listing
+CHANNELS: int | None = None  # listing channels; None: SITEKEEPER_SFTP_CHANNELS (sitekeeper.settings)
 
 
 def list_files(session: Session, root: str) -> dict[str, RemoteEntry]:
@@ -59,7 +59,7 @@ def list_files(session: Session, root: str) -> dict[str, RemoteEntry]:
     with session.dirs_lock:
         session.dirs.add(root)
     try:
-        with ThreadPoolExecutor(max_workers=CHANNELS) as pool:
+        with ThreadPoolExecutor(max_workers=CHANNELS or tuning().sftp_channels) as pool:
             pending = [pool.submit(walk, "")]
             while pending:
                 fut = pending.pop()

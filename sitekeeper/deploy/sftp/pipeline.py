@@ -11,7 +11,6 @@ SFTP v3 requests and splits the replies itself.
 from __future__ import annotations
 
 import errno
-import os
 import posixpath
 import struct
 import uuid
@@ -25,12 +24,14 @@ from paramiko.sftp import (CMD_ATTRS, CMD_CLOSE, CMD_EXTENDED, CMD_FSTAT, CMD_HA
                            SFTP_OP_UNSUPPORTED)
 from paramiko.sftp_attr import SFTPAttributes
 
+from ...settings import tuning
 from .. import faults
 from ..remote import Done, SendItem, hashing_reader
 from .session import Session
 
-SEND_CHANNELS = int(os.environ.get("SITEKEEPER_SFTP_SEND_CHANNELS", "1"))  # uploads: each one a pipeline
-BATCH_FILES = int(os.environ.get("SITEKEEPER_SFTP_BATCH", "64"))  # files in flight per pipeline round
+# None: from the environment (sitekeeper.settings), read at the first publish, never at import
+SEND_CHANNELS: int | None = None  # uploads: each one a pipeline (SITEKEEPER_SFTP_SEND_CHANNELS)
+BATCH_FILES: int | None = None  # files in flight per pipeline round (SITEKEEPER_SFTP_BATCH)
 BATCH_BYTES = 4 << 20
 FLUSH_AT = 1 << 20
 BLOCK = 1 << 20
@@ -51,7 +52,7 @@ class Sender:
         # Folders first, each once (known ones are cached), on the main channel.
         for folder in sorted({posixpath.dirname(self.final(item.upload.path)) for item in items}):
             self.s.makedirs(self.s.sftp, folder)
-        workers = max(1, min(SEND_CHANNELS, len(items)))
+        workers = max(1, min(SEND_CHANNELS or tuning().sftp_send_channels, len(items)))
         shares = [items[i::workers] for i in range(workers)]
         if workers == 1:
             self._send_share(shares[0], done)
@@ -228,8 +229,9 @@ def _batches(items: list[SendItem]) -> list[list[SendItem]]:
     out: list[list[SendItem]] = []
     cur: list[SendItem] = []
     size = 0
+    most = BATCH_FILES or tuning().sftp_batch
     for item in items:
-        if cur and (len(cur) >= BATCH_FILES or size + item.upload.size > BATCH_BYTES):
+        if cur and (len(cur) >= most or size + item.upload.size > BATCH_BYTES):
             out.append(cur)
             cur, size = [], 0
         cur.append(item)
