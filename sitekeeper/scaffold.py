@@ -16,6 +16,7 @@ from .config.business import TYPES
 from .config.site import CLIENT_RE, LANG_RE
 from .config.workspace import CLIENT_RULE, shorten
 from .errors import Diagnostic, ProblemsError, did_you_mean
+from .locale.tags import base as language_of
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _language_problems(languages: tuple[str, ...]) -> list[Diagnostic]:
     for lg in languages:
         if not LANG_RE.match(lg):
             problems.append(Diagnostic("--languages", None, f"{shorten(lg)} is not a language code", "use e.g. de,en"))
-        elif lg.split("-")[0] not in builtin:
+        elif language_of(lg) not in builtin:
             problems.append(Diagnostic(
                 "--languages", None, f"{lg!r} has no built-in texts (theme and email)",
                 f"choose from {', '.join(sorted(builtin))}; for another language, create the client with these "
@@ -173,7 +174,7 @@ def plan_client(s: ClientSettings) -> dict[str, str]:
     lines += ["[business]"] + business
     files = {f"sites/{s.client}/site.toml": "\n".join(lines).rstrip() + "\n"}
     for n, lg in enumerate(s.languages):
-        title, text = WELCOME.get(lg.split("-")[0], WELCOME["en"])
+        title, text = WELCOME.get(language_of(lg), WELCOME["en"])
         name = "index.md" if n == 0 else f"index.{lg}.md"
         files[f"sites/{s.client}/content/{name}"] = f"---\ntitle: {_q(title)}\n---\n{text.format(name=_md_text(s.name))}\n"
     return files

@@ -150,7 +150,7 @@ class BuildCache:
                 "files": self.files, "templates": self.templates, "links": self.links,
                 "image_sizes": self.image_sizes}
         atomic_write(self.path / "cache.pickle", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        if html_dirty:
+        if html_dirty and self.html is not None:
             self.html.save(live_html)
 
 def cache_folder(cache_root: Path, out_dir: Path) -> Path:

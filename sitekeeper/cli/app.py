@@ -9,6 +9,8 @@ commands that need them, so ``sitekeeper --help`` stays fast.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from .campaign import campaign_app
@@ -79,8 +81,9 @@ def main() -> None:
     import sys
 
     # click's exception classes, whether typer uses click or its own copy of it (0.28)
-    usage_error, click_exception = (next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
-                                    for name in ("UsageError", "ClickException"))
+    found: list[Any] = [next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+                        for name in ("UsageError", "ClickException")]
+    usage_error, click_exception = found
     try:
         rv = app(standalone_mode=False, prog_name="sitekeeper")
     except usage_error as exc:

@@ -7,6 +7,7 @@ from typing import Optional
 import typer
 
 from .common import AT_OPTION, JSON_OPTION, print_table, complete_client, open_context, out_path, run_command, usage_error
+from ..locale.tags import base as language_of
 
 
 @run_command
@@ -195,7 +196,7 @@ def report_command(
                         "add --send to mail the report to it, or give --to a date")
         send_to, end = end, None
     mail = _send_setup(ctx, client, send_to) if send else None
-    if lang is not None and lang.split("-")[0].lower() not in LANGUAGES:
+    if lang is not None and language_of(lang) not in LANGUAGES:
         usage_error(ctx.reporter, "--lang", f"no report words in {lang!r}", f"choose one of {', '.join(LANGUAGES)}")
     try:
         report = make_report(ctx.ws, client, ctx.clock, month=month, start=start, end=end, lang=lang)

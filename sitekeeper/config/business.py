@@ -219,7 +219,7 @@ def parse_business(data, lines, relpath: str, problems: Problems, postal_address
             problems.error(relpath, line("hours"), f"`hours`: the time of {spec!r} must be a string",
                            'write it as "07:00-18:00", "08:00-12:00, 14:00-18:00" or "closed"')
             continue
-        spans = []
+        spans: list[tuple[str, str]] = []
         if value.strip().lower() not in ("closed", "", "-"):
             for piece in value.split(","):
                 m = _HOURS_RE.match(piece.strip())

@@ -143,7 +143,12 @@ def _header(first: list[str], path: str, line: int) -> tuple[tuple[str, ...] | N
     columns = tuple(c.strip().lstrip("\ufeff") for c in first)
     roles = tuple(role_of(c) for c in columns)
     seen: set[str] = set()
-    roles = tuple(r if r and not (r in seen or seen.add(r)) else None for r in roles)  # first of each meaning
+    firsts: list[str | None] = []
+    for r in roles:  # the first column of each meaning
+        firsts.append(r if r and r not in seen else None)
+        if r:
+            seen.add(r)
+    roles = tuple(firsts)
     if "email" not in roles:
         shown = ", ".join(repr(c) for c in columns) or "(empty)"
         return columns, roles, [Diagnostic(path, line, f"the first line names no column of addresses ({shown}), and "

@@ -54,7 +54,7 @@ _HINTS = ("PRIVATE KEY", "AKIA", "ASIA", "ws_secret_access_key", "WS_SECRET_ACCE
 
 def scan_text(text: str) -> list[tuple[int, str]]:
     """(line, kind) for each piece of key material in ``text``."""
-    found = []
+    found: list[tuple[int, str]] = []
     if not text or not any(h in text for h in _HINTS):
         return found
     for pattern, kind in _PATTERNS:

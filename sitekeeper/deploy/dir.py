@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import NoReturn
 
 from ..errors import DeployError
 from ..fsutil import atomic_write_chunks
@@ -94,7 +95,7 @@ class DirRemote(LockFile):
             raise DeployError(f"{self.client}: cannot create the target folder {self.root} for {self.target.name}: "
                               f"{exc.strerror}; fix its permissions or point url at a writable folder") from exc
 
-    def _fail(self, what: str, exc: OSError):
+    def _fail(self, what: str, exc: OSError) -> NoReturn:
         raise DeployError(f"{self.client}: {what} on target {self.target.name} ({self.root}): {exc.strerror or exc}; "
                           "check the folder's permissions and free space") from exc
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
+from ..locale.tags import base as language_of
 
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
@@ -147,7 +148,7 @@ def read_html_page(html: str) -> HtmlPage:
     description = desc["content"].strip() if desc and desc.get("content") else ""
     html_tag = soup.find("html")
     tag = str(html_tag.get("lang") or "").replace("_", "-") if html_tag else ""
-    lang = tag.split("-")[0].lower()
+    lang = language_of(tag)
     region = region_of(tag)
     color_meta = soup.find("meta", attrs={"name": "theme-color"})
     color = color_meta["content"].strip() if color_meta and color_meta.get("content") else None

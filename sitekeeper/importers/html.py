@@ -17,6 +17,7 @@ from urllib.parse import unquote, urljoin
 from ..content.pages import default_url, translation_url
 from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, html_to_markdown, read_html_page, url_path
 from ..errors import Diagnostic
+from ..locale.tags import base as language_of
 
 HTML_EXT = (".html", ".htm")
 SKIP = {".git", ".sitekeeper", "cgi-bin", ".well-known", "node_modules"}
@@ -61,7 +62,7 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
                 redirects.append((rel, refresh.group(1).strip()))
                 continue
             page = read_html_page(text)
-            alternates = [(m.group(1).lower().split("-")[0], m.group(2)) for m in re.finditer(
+            alternates = [(language_of(m.group(1)), m.group(2)) for m in re.finditer(
                 r"<link[^>]+hreflang=[\"']([\w-]+)[\"'][^>]+href=[\"']([^\"']+)[\"']", text, re.I)]
             pages.append({"rel": rel, "page": page, "alts": alternates, "old": _old_url(unquote(rel))})
         else:
@@ -154,7 +155,7 @@ def _detected_language(imp: SiteImport, where: str, pages: list[dict]) -> str:
         from langdetect import DetectorFactory, LangDetectException, detect
 
         DetectorFactory.seed = 0  # the same answer every run
-        found = detect(text).split("-")[0].lower() if text.strip() else ""
+        found = language_of(detect(text)) if text.strip() else ""
     except (ImportError, LangDetectException):
         found = ""
     if not re.match(r"^[a-z]{2,3}$", found):

@@ -21,6 +21,7 @@ from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, join_re
                      split_more, url_path)
 from .shortcodes import hugo as convert_shortcodes, resolve_file_links
 from ..errors import Diagnostic
+from ..locale.tags import base as language_of
 
 PAGE_EXT = (".md", ".markdown", ".html", ".htm")
 KNOWN = {"title", "date", "draft", "description", "summary", "tags", "categories", "slug", "url", "aliases",
@@ -148,7 +149,7 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     params = cfg.get("params", {}) if isinstance(cfg.get("params"), dict) else {}
     imp.description = str(params.get("description", "") or "")
     languages = cfg.get("languages") or {}
-    deflang = str(cfg.get("defaultcontentlanguage") or (cfg.get("languagecode") or "en").split("-")[0]).lower()
+    deflang = str(cfg.get("defaultcontentlanguage") or language_of(str(cfg.get("languagecode") or "en"))).lower()
     deflang_conf = languages.get(deflang) if isinstance(languages, dict) and isinstance(languages.get(deflang), dict) else {}
     imp.region = region_of(str(deflang_conf.get("languagecode") or cfg.get("languagecode") or ""))
     order = sorted(languages, key=lambda lg: (lg != deflang, languages[lg].get("weight", 0) if isinstance(languages[lg], dict) else 0, lg))

@@ -17,6 +17,7 @@ from ..content.pages import default_url, normalise_url, translation_url
 from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, region_of, split_more, url_path
 from .shortcodes import liquid, resolve_file_links
 from ..errors import Diagnostic
+from ..locale.tags import base as language_of
 
 SKIP_DIRS = {"_site", "_includes", "_layouts", "_sass", "_data", "_plugins", "vendor", "node_modules", ".jekyll-cache",
              ".sass-cache", ".bundle", ".git", ".github"}
@@ -92,9 +93,9 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
         imp.timezone, imp.timezone_from = str(config["timezone"]), "the Jekyll config (timezone)"
     lang_tag = str(config.get("default_lang") or config.get("lang") or config.get("language") or config.get("locale")
                    or "en")
-    deflang = lang_tag.replace("_", "-").split("-")[0].lower()
+    deflang = language_of(lang_tag)
     imp.region = region_of(lang_tag)
-    langs = [str(lg).split("-")[0].lower() for lg in (config.get("languages") or [])]
+    langs = [language_of(str(lg)) for lg in (config.get("languages") or [])]
     imp.languages = [deflang] + [lg for lg in langs if lg != deflang]
     style = str(config.get("permalink") or "date")
     pattern = STYLES.get(style, style)
@@ -151,14 +152,14 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
     for d in docs:
         if d["lang"] not in imp.languages:
             imp.languages.append(d["lang"])
-    seen = set()
+    seen: set[str] = set()
     for d in docs:
         relpath = d["key"] + ("" if d["lang"] == deflang else f".{d['lang']}") + d["ext"]
         if relpath in seen:
             relpath = d["key"] + f"-{len(seen)}" + ("" if d["lang"] == deflang else f".{d['lang']}") + d["ext"]
         seen.add(relpath)
         d["relpath"] = relpath
-    lookup = {}
+    lookup: dict[str, str] = {}
     for d in sorted(docs, key=lambda d: d["lang"] != deflang):  # a link names the default-language file
         lookup.setdefault(d["rel"], d["relpath"])
         if d["kind"] == "post":
@@ -205,7 +206,7 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
     parts = rel.split("/")
     stem, _, ext = parts[-1].rpartition(".")
     is_html = ext.lower() in ("html", "htm")
-    lang = str(meta.get("lang") or meta.get("language") or "").split("-")[0].lower()
+    lang = language_of(str(meta.get("lang") or meta.get("language") or ""))
     folder_parts = parts[:-1]
     if kind == "post":
         idx = folder_parts.index("_posts") if "_posts" in folder_parts else folder_parts.index("_drafts")

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, figure, html_to_markdown, line_at,
                      natural_file, parents_of, path_refusal, region_of, url_path, vimeo, youtube)
 from ..errors import Diagnostic
+from ..locale.tags import base as language_of
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}encoded"
@@ -111,7 +112,7 @@ def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (o
     base = t(channel, "base_blog_url") or t(channel, "base_site_url") or t(channel, "link")
     imp.base_url = base.rstrip("/") or imp.base_url
     lang_tag = t(channel, "language") or "en"
-    lang = lang_tag.replace("_", "-").split("-")[0].lower()
+    lang = language_of(lang_tag)
     imp.region = region_of(lang_tag)
     imp.languages = [lang if re.match(r"^[a-z]{2,3}$", lang) else "en"]
     item_lines = [line_at(raw, m.start()) for m in re.finditer(r"<item>", raw)]

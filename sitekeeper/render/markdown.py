@@ -93,7 +93,7 @@ def _silence_rule_logging() -> None:
     for info in pkgutil.iter_modules(rules.__path__):
         module = importlib.import_module(f"{rules.__name__}.{info.name}")
         if hasattr(module, "LOGGER"):
-            module.LOGGER = _NoLog()
+            module.__dict__["LOGGER"] = _NoLog()  # the rule modules log through it
 
 
 _HTML_LINK_RE = re.compile(r"""<(?:a|img)\b[^>]*?\b(href|src)\s*=\s*["']([^"']+)["']""", re.I)

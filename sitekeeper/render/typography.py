@@ -24,6 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..locale.tags import base as language_of
+
 NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space (French ; ! ?)
 
@@ -79,8 +81,7 @@ def _alt(words) -> str:
 
 @lru_cache(maxsize=64)
 def _compiled(lang: str):
-    base = lang.split("-", 1)[0].lower()
-    rules = RULES.get(base, LangRules())
+    rules = RULES.get(language_of(lang), LangRules())
     subs: list[tuple[re.Pattern, str]] = []
     # Digit groups: "1 280", "10 000 000" (a group of three digits after a space).
     subs.append((re.compile(r"(?<=\d) (?=\d{3}(?!\d))"), NBSP))
@@ -111,7 +112,7 @@ def _candidate(lang: str, html: bool = False) -> re.Pattern:
     passed over in one search: the pattern starts with the space, which the regex engine finds
     fast, and most spaces fail its first question. With ``html``, a space beside a tag too:
     its neighbour across the tag (``<b>1</b> 280``) only the run's text shows."""
-    rules = RULES.get(lang.split("-", 1)[0].lower(), LangRules())
+    rules = RULES.get(language_of(lang), LangRules())
     titles = sorted(set(COMMON_TITLES + rules.titles), key=len, reverse=True)
     dotted = "|".join(f"(?<={re.escape(t)} )" for t in titles if t.endswith("."))
     around = [

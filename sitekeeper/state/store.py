@@ -138,7 +138,7 @@ class LocalStore:
             raise self._fail(f"cannot delete {key}", exc) from exc
 
     def list(self, prefix: str = "") -> list[str]:
-        out = []
+        out: list[str] = []
         # Only the folder the prefix names is walked (previews/ of a store that holds years of
         # activity records is a few entries, not all of them).
         start = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
@@ -295,7 +295,7 @@ class S3Store:
     def list(self, prefix: str = "") -> list[str]:
         from .. import aws
 
-        out = []
+        out: list[str] = []
         try:
             for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
                                                                           Prefix=self.prefix + prefix):

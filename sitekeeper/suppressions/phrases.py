@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..locale.tags import base as language_of
+
 PHRASES: dict[str, tuple[str, ...]] = {
     "en": (r"\bunsubscri", r"\bopt(?:[- ]?out)\b", r"\bremove me\b", r"\btake me off\b",
            r"\bstop (?:sending|emailing|mailing)\b", r"\bno (?:more|further) (?:e-?mails?|newsletters?|mailings?)\b",
@@ -65,7 +67,7 @@ def fold(text: str) -> str:
 
 def languages_for(site_languages) -> tuple[str, ...]:
     """The client's languages that have phrases, plus ``ALWAYS``."""
-    out = [lang.split("-")[0].lower() for lang in site_languages]
+    out = [language_of(lang) for lang in site_languages]
     return tuple(dict.fromkeys([*(lang for lang in out if lang in PHRASES), *ALWAYS]))
 
 

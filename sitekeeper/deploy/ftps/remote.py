@@ -104,6 +104,12 @@ def cert_sha256(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+def _peer_certificate(ftp: ftplib.FTP) -> bytes:
+    """The DER certificate the server showed on the control connection (b"" without TLS)."""
+    sock = ftp.sock
+    return (sock.getpeercert(binary_form=True) or b"") if isinstance(sock, ssl.SSLSocket) else b""
+
+
 def fetch_certificate(target, client: str) -> tuple[str, str]:
     """Connect (TLS without verification), return (subject, SHA256:AB:CD:... fingerprint)."""
     ctx = ssl.create_default_context()
@@ -111,7 +117,7 @@ def fetch_certificate(target, client: str) -> tuple[str, str]:
     ctx.verify_mode = ssl.CERT_NONE
     ftp = _open(target, client, ctx)
     try:
-        der = ftp.sock.getpeercert(binary_form=True)
+        der = _peer_certificate(ftp)
         subject = _subject(der)
         return subject, format_cert_fingerprint(cert_sha256(der))
     finally:
@@ -189,7 +195,7 @@ def _open(target, client: str, ctx: ssl.SSLContext | None) -> _Ftp:
         raise DeployError(f"{head}: cannot talk FTP with {_where(target)} ({exc or type(exc).__name__})",
                           "check the host and port in the url (FTP is usually 21; tls = \"implicit\" uses 990)") from exc
     if target.cert_fingerprint and ctx is not None:
-        seen = cert_sha256(ftp.sock.getpeercert(binary_form=True))
+        seen = cert_sha256(_peer_certificate(ftp))
         if seen != target.cert_fingerprint:
             _quit(ftp)
             raise DeployError(
@@ -228,7 +234,7 @@ class FtpRemote(LockFile):
         self.name = target.name
         self.ctx = _context(target) if target.kind == "ftps" else None
         self._dirs: set[str] = set()
-        self.ftp = None
+        self.ftp: _Ftp | None = None
         self.mlsd = False
         self._binary = False
         self._connect()
@@ -242,6 +248,13 @@ class FtpRemote(LockFile):
 
     def _err(self, message: str, fix: str) -> DeployError:
         return DeployError(f"{self.client}: target {self.name} ({self.target.url}): {message}", fix)
+
+    @property
+    def conn(self) -> _Ftp:
+        """The open control connection (between connecting and ``close``)."""
+        if self.ftp is None:
+            raise self._err("the FTP connection is closed", "run publish again")
+        return self.ftp
 
     def _connect(self) -> None:
         ftp = _open(self.target, self.client, self.ctx)
@@ -288,7 +301,8 @@ class FtpRemote(LockFile):
         self.mlsd = "MLST" in feats
         # From here on each command's answer and each data connection waits [timeouts] read.
         ftp.timeout = network.timeouts().read
-        ftp.sock.settimeout(ftp.timeout)
+        if ftp.sock is not None:  # connected: always
+            ftp.sock.settimeout(ftp.timeout)
         self.ftp = ftp
 
     @staticmethod
@@ -305,7 +319,7 @@ class FtpRemote(LockFile):
         attempts = 0
         while True:
             try:
-                return fn(self.ftp)
+                return fn(self.conn)
             except ftplib.error_temp as exc:
                 if _code(exc) != "421" or attempts >= RECONNECTS:
                     raise self._ftp_error(exc, what) from exc
@@ -371,7 +385,7 @@ class FtpRemote(LockFile):
             sibling = posixpath.join(parent, f".sitekeeper-{base}")
             if self._stat(sibling) is None:
                 try:
-                    self.ftp.mkd(sibling)
+                    self.conn.mkd(sibling)
                 except ftplib.error_perm:
                     st = self._stat(sibling)  # made meanwhile by another publish?
                     if st is None or st[0] != "dir":
@@ -416,21 +430,21 @@ class FtpRemote(LockFile):
                     return kind, int(f.get("size", 0) or 0), f.get("modify", "")
             return None
 
-        def size(f):
+        def get_size(f):
             if not self._binary:  # SIZE is refused in ASCII mode, which a LIST leaves behind
                 f.voidcmd("TYPE I")
                 self._binary = True
             return f.size(path)
 
         try:
-            size = self._do(f"reading {path}", size)
+            size = self._do(f"reading {path}", get_size)
             return "file", int(size or 0), ""
         except DeployError:
             pass
         try:
-            cur = self.ftp.pwd()
-            self.ftp.cwd(path)
-            self.ftp.cwd(cur)
+            cur = self.conn.pwd()
+            self.conn.cwd(path)
+            self.conn.cwd(cur)
             return "dir", 0, ""
         except ftplib.Error:
             return None
@@ -612,7 +626,7 @@ class FtpRemote(LockFile):
             self._remove(posixpath.join(self.root, path))
         for folder in emptied_folders(paths):
             try:
-                self.ftp.rmd(posixpath.join(self.root, folder))  # fails while not empty: fine
+                self.conn.rmd(posixpath.join(self.root, folder))  # fails while not empty: fine
                 self._dirs.discard(posixpath.join(self.root, folder))
             except (ftplib.Error, OSError):
                 pass
@@ -683,7 +697,7 @@ class FtpStore:
         deadline = time.monotonic() + CLAIM_WAIT_SECONDS
         for _ in range(3):
             try:
-                self.r.ftp.mkd(claim)
+                self.r.conn.mkd(claim)
                 break
             except ftplib.error_perm:
                 # claimed: the key is there, or another create is writing it (wait for it, so the
@@ -700,7 +714,7 @@ class FtpStore:
                 if not _older_than(st[2] or self._listed_modify(claim), CLAIM_STALE_SECONDS):
                     return False
                 try:
-                    self.r.ftp.rmd(claim)
+                    self.r.conn.rmd(claim)
                 except ftplib.Error:
                     return False
             except (OSError, EOFError, ftplib.Error) as exc:
@@ -728,14 +742,14 @@ class FtpStore:
         final = self._path(key)
         aside = f"{final}.stale-{uuid.uuid4().hex}"
         try:
-            self.r.ftp.rename(final, aside)
+            self.r.conn.rename(final, aside)
         except (ftplib.Error, OSError):
             return False
         moved = self.r._read(aside) or b""
         if content_version(moved) != version:
             if self.r._stat(final) is None:
                 try:
-                    self.r.ftp.rename(aside, final)
+                    self.r.conn.rename(aside, final)
                 except (ftplib.Error, OSError):
                     pass
             return False
@@ -750,7 +764,7 @@ class FtpStore:
         path = self._path(key)
         self.r._remove(path)
         try:
-            self.r.ftp.rmd(path + ".claim")
+            self.r.conn.rmd(path + ".claim")
         except ftplib.Error:
             pass
 
