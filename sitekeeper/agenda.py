@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Sequence
 
 UID_DOMAIN = "sitekeeper.invalid"
 """The UID's right-hand side: not a real host, so no UID can clash with another program's."""
@@ -112,7 +113,7 @@ def _sort_key(value: datetime | date) -> str:
     return value.isoformat() if isinstance(value, datetime) else f"{value.isoformat()}T00:00:00"
 
 
-def to_ics(per_client: list[tuple[object, list[Entry]]], stamp: datetime) -> bytes:
+def to_ics(per_client: Sequence[tuple[object, list[Entry]]], stamp: datetime) -> bytes:
     """The iCalendar file of the clients' entries: one VTIMEZONE per zone used, one VEVENT each."""
     from icalendar import Calendar, Event, Timezone
 

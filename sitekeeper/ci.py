@@ -55,9 +55,9 @@ def needs(ws) -> tuple[dict[str, str], list[tuple[str, str]], list[str], bool]:
                 secrets[target.password_env] = f"{client} [deploy.{target.name}]: password_env"
         mail = cfg.mail
         for key in ("username_env", "password_env", "imap_user_env", "imap_password_env"):
-            name = getattr(mail, key, None)
-            if name:
-                secrets[name] = f"{client} [mail] {key}"
+            env_name = getattr(mail, key, None)
+            if env_name:
+                secrets[env_name] = f"{client} [mail] {key}"
         if (mail.transport is not None and mail.transport.kind == "ses") or mail.ses_events_queue:
             aws = True
     if aws:

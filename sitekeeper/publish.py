@@ -14,7 +14,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import network
 from .config import Workspace, load_site
@@ -25,6 +25,9 @@ from .check import build_checked
 from .deploy.apply import DeployReport, publish_folder, rollback_target
 from .deploy.plan import PHASE_NAMES, DeployPlan
 from .config.deploy import Target, choose_target
+
+if TYPE_CHECKING:
+    from .state.store import Store
 
 ConfirmDeletes = Callable[[str, str, DeployPlan], bool]
 """Asks whether the plan's deletes may go ahead: (client, target name, plan) -> yes."""
@@ -235,6 +238,7 @@ def _record(opener, done: ClientPublished, reporter: Reporter, commit: str) -> N
     from .state import activity
 
     d, now = done.deploy, done.at
+    assert d is not None and now is not None  # called for deploys only (never a rollback), which have a time
     try:
         store = opener()
         if done.build is not None:
@@ -304,7 +308,7 @@ def _host_slot(tgt: Target, client: str, reporter: Reporter):
 def _workspace_store(ws: Workspace):
     """Opens the workspace state store once, when first needed (a target that keeps its state
     there, the record of a publish); a failed open is tried again at the next need."""
-    opened = []
+    opened: list[Store] = []
 
     def open_it():
         if not opened:

@@ -6,6 +6,7 @@ connection (the folder, the SFTP session, the bucket). Nothing is written or del
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 from pathlib import Path
 
 from ..errors import DeployError
@@ -16,7 +17,8 @@ class RemoteReader:
         from ..deploy.apply import open_remote
 
         self.target, self.client = target, client
-        self.remote = open_remote(target, client, reporter)
+        # Any: each kind's files are read with that kind's own connection (root, _read, s3, key)
+        self.remote: Any = open_remote(target, client, reporter)
         self._listing: dict | None = None
 
     def listing(self) -> dict:

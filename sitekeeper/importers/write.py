@@ -182,7 +182,8 @@ def raw_html_findings(imp: SiteImport) -> tuple[set[str], list[tuple[str, int, s
     iframes load from, and (page relpath, body line, message) of each script found."""
     from ..render.htmlpolicy import host_of, policy_problems
 
-    hosts, scripts = set(), []
+    hosts: set[str] = set()
+    scripts: list[tuple[str, int, str]] = []
     for page in imp.pages:
         if "<" not in page.body:
             continue
@@ -339,7 +340,7 @@ def _write_static(out: ClientFolder, client: str, imp: SiteImport, problems: lis
                                        "the build writes it)", "warning"))
             continue
         try:
-            out.write(f"static/{rel}", data if isinstance(data, bytes) else Path(data).read_bytes())
+            out.write(f"static/{rel}", data if isinstance(data, bytes) else Path(str(data)).read_bytes())
             written += 1
         except Refused as exc:
             origin = str(imp.origins.get(rel) or f"sites/{client}/static")
