@@ -54,6 +54,7 @@ def test_a_registered_classifier_claims_its_messages_before_the_built_in_rules()
         subject = str(message.get("Subject") or "")
         return kinds.Claim("approval", {"subject": subject}) if subject.startswith("Re: [approve]") else None
 
+    before = list(kinds._REGISTRY)
     kinds.register("approval", approval)
     try:
         found = classify(reply("client@example.com", "Re: [approve] Adventsaktion", "OK, abmelden nicht.\n"),
@@ -62,7 +63,7 @@ def test_a_registered_classifier_claims_its_messages_before_the_built_in_rules()
         other = classify(reply("x@example.com", "Abmelden", "Bitte abmelden.\n"), Rules(("de", "en")))
         assert kinds.kind_of(other) == "unsubscribe"
     finally:
-        kinds._REGISTRY.clear()
+        kinds._REGISTRY[:] = before
 
 
 def test_an_unknown_kind_cannot_be_registered():
