@@ -2,14 +2,14 @@
 
 For each client: the files its default target received at the last publish (path -> sha256,
 recorded in the workspace state store by every publish, see publish.deployed_files) are
-compared with what ``base_url`` serves: every page (HTML) and a sample of the other files,
+compared with what the site serves (``base_url``, or the target's ``public_url``): every page (HTML) and a sample of the other files,
 by hash. Then the same-host pages that a changed page links to, or a sitemap other than the
 deployed one lists, that were never deployed and yet are served: extra pages, which look
 injected (a hacked site, a host's parking page). A link that a page served exactly as
 deployed also has is the build's own (its broken links are `check`'s to report), not extra. For an https site, the days left on its TLS
 certificate (checked against the system's trust store; under ``CERT_WARN_DAYS`` is a warning).
 
-Only the client's own ``base_url`` host is ever contacted: links and redirects elsewhere are
+Only that one host is ever contacted: links and redirects elsewhere are
 not followed. Nothing is written. Each request waits at most [timeouts] connect/read.
 """
 from __future__ import annotations
@@ -86,7 +86,8 @@ def check_live(ws: Workspace, client: str, clock, store) -> LiveCheck:
     try:
         cfg = load_site(ws, client)
         target = choose_target(cfg, ws.root, None)
-        result.url, result.target = cfg.base_url.rstrip("/") + "/", target.name
+        # Where the target is served, when that is not base_url (its public_url).
+        result.url, result.target = (target.public_url or cfg.base_url).rstrip("/") + "/", target.name
         files = deployed_files(store, client, target.name)
     except SitekeeperError as exc:
         result.problems.extend(exc.diagnostics())

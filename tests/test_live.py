@@ -182,3 +182,16 @@ def test_tick_checks_the_live_site_at_most_daily_and_fails_the_client_on_drift(t
     assert next_day.returncode == 1
     assert "mini: the live site" in next_day.stderr and "changed 1 (preise/index.html)" in next_day.stderr
     assert "sites/mini/site.toml:2:" in next_day.stderr
+
+
+def test_a_target_served_at_its_public_url_is_checked_there_and_base_urls_host_is_never_asked(tmp_path, served):
+    server, docroot = served
+    ws = copy_workspace("mini", tmp_path / "ws")
+    toml = ws / "sites/mini/site.toml"  # base_url stays https://mini.example, a name that leads nowhere
+    toml.write_text(toml.read_text(encoding="utf-8") + f'\n[deploy.live]\nurl = "dir:{docroot}"\n'
+                    f'public_url = "http://127.0.0.1:{server.server_port}"\n', encoding="utf-8")
+    assert sk("publish", "mini", "--yes", cwd=ws).returncode == 0
+    r, result = live(ws)
+    [check] = result["live"]
+    assert r.returncode == 0, r.stdout
+    assert check["url"] == f"http://127.0.0.1:{server.server_port}/" and check["ok"] and not check["errors"]

@@ -18,9 +18,10 @@ def status_command(
                                        "a publish (a dry run) to see whether it is behind; changes nothing."),
     check_live: bool = typer.Option(
         False, "--check-live",
-        help="Instead: fetch what each client's public site (base_url) serves and compare it with what the last "
-             "publish deployed: changed, missing and extra pages, HTTP errors, the TLS certificate's days left. "
-             "Only base_url's host is contacted; exit 1 when anything differs or the certificate has under 21 days."),
+        help="Instead: fetch what each client's public site (base_url, or the target's public_url) serves and "
+             "compare it with what the last publish deployed: changed, missing and extra pages, HTTP errors, the "
+             "TLS certificate's days left. Only that host is contacted; exit 1 when anything differs or the "
+             "certificate has under 21 days."),
     json_output: bool = JSON_OPTION,
     at: Optional[str] = AT_OPTION,
 ):
