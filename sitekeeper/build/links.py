@@ -174,13 +174,13 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
     for pr in content.promotions:
         for text in (pr.default, *pr.translations.values()):
             body_sha = content_hash(text.body.encode())
-            found = memo.promo_links.get(body_sha)
-            if found is None:
-                found = render_md(text.body).links
+            promo_found = memo.promo_links.get(body_sha)
+            if promo_found is None:
+                promo_found = render_md(text.body).links
                 changed = True
-            new.promo_links[body_sha] = found
+            new.promo_links[body_sha] = promo_found
             url = pr.url(text.lang, plan.cfg.default_language, words)
-            for target, line, kind in found:
+            for target, line, kind in promo_found:
                 check(text.source, text.body_line + line, target, url, kind)
     changed = changed or new.promo_links.keys() != memo.promo_links.keys()
     _check_other_urls(plan, content, check)

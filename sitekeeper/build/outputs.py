@@ -45,7 +45,7 @@ def _parallel_render(renderer: Renderer, writer: Writer, heavy: list[Output], pa
                      problems: Problems) -> dict[str, tuple]:
     """Render and write pages in forked workers; returns path -> (sha, size, written)."""
     # Compile the templates once, before forking, instead of once per worker.
-    for name in {o.job.template for o in heavy}:
+    for name in {o.job.template for o in heavy if isinstance(o.job, PageJob)}:  # heavy: pages
         renderer.env.get_template(name)
     # Contiguous runs of outputs (sorted by path): each worker writes into its own folders.
     ordered = sorted(heavy, key=lambda o: o.path)

@@ -20,7 +20,7 @@ from .cache import CACHE_VERSION, BuildCache, LastBuild, cache_folder, load_last
 from .links import check_links
 from .outputs import write_outputs
 from .parallel import Parallel
-from .plan import SitePlan, next_change_in, plan_site, visible_fingerprint
+from .plan import PageJob, SitePlan, next_change_in, plan_site, visible_fingerprint
 from .sources import SiteContent, confinement_problems, html_policy_problems, limits, load_content, secrets_in_files, walk
 
 BIG_SITE = 500
@@ -246,7 +246,8 @@ def _build_client(ws: Workspace, client: str, clock, reporter, out: Path | None,
     remove_old_cache(out_dir)
     written, unchanged, deleted = write_outputs(ws, plan, cache, out_dir, parallel)
     live_html = set(content.sha.values()) | {o.job.body_key for o in plan.outputs.values()
-                                             if o.kind == "page" and o.job.body_key.startswith("promo:")}
+                                             if o.kind == "page" and isinstance(o.job, PageJob)
+                                             and o.job.body_key.startswith("promo:")}
     cache.save(live_html)
     visible = visible_fingerprint(plan)
     save_last(cached, LastBuild(signature, plan.valid, plan.page_count, problems.warnings,

@@ -324,7 +324,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     """Read what changed since the cache was written (updating the cache in memory)."""
     problems: list[Diagnostic] = []
     pages, shas, links, raw_html = [], {}, {}, {}
-    new_sources = {}
+    new_sources: dict[str, SourceRecord | None] = {}  # None: stale, parsed below
     content_rel = ws.rel(cfg.content_dir)
     stale = []
     for relpath, entry in _listing(cfg.content_dir, walked, cfg.root):
@@ -354,12 +354,17 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
         sigs = {a[0]: a[2] for a in stale}
         for relpath, entry, sha, body_html in results:
             if entry is None:  # same bytes, new stat: keep the parse
-                new_sources[relpath].stat = sigs[relpath]
+                kept = new_sources[relpath]
+                assert kept is not None  # same bytes: it was in the cache
+                kept.stat = sigs[relpath]
                 continue
             new_sources[relpath] = entry
             if body_html is not None:
                 html[sha] = body_html
+    parsed: dict[str, SourceRecord] = {}
     for relpath, cached in new_sources.items():
+        assert cached is not None  # every stale source was parsed above
+        parsed[relpath] = cached
         problems.extend(cached.diags)
         if cached.page is not None:
             pages.append(cached.page)
@@ -369,7 +374,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
                 raw_html[relpath] = cached.raw_html
     if set(cache.sources) != set(new_sources):
         cache.dirty = True
-    cache.sources = new_sources
+    cache.sources = parsed
     promos, diags = load_promotions(ws, cfg)
     problems.extend(diags)
     static = [(nfc(rel), Path(e.path)) for rel, e in _listing(cfg.static_dir, walked, cfg.root)]
@@ -432,8 +437,8 @@ def template_info(cfg: SiteConfig, cache: BuildCache) -> TemplateInfo:
         for rel, e in walk(folder, cfg.root if folder == cfg.templates_dir else folder):
             st = e.stat()
             stat.append((rel, st.st_mtime_ns, st.st_size))
-    stat = tuple(stat)
-    if cache.templates is None or cache.templates.stat != stat:
-        cache.templates = TemplatesRecord(stat, templates_fingerprint(cfg.templates_dir))
+    stat_key = tuple(stat)
+    if cache.templates is None or cache.templates.stat != stat_key:
+        cache.templates = TemplatesRecord(stat_key, templates_fingerprint(cfg.templates_dir))
         cache.dirty = True
     return TemplateInfo(frozenset(page_templates(cfg.templates_dir)), cache.templates.fingerprint)

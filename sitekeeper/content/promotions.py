@@ -230,11 +230,11 @@ def parse_promotion(client: str, slug: str, files: dict[str, tuple[str, str]], l
     if utm is not None and not isinstance(utm, bool):
         problems.append(Diagnostic(source, doc.line_of("utm"), "`utm` must be true or false", "write `utm: true`"))
         utm = None
-    for text in (default, *translations.values()):
+    for ptext in (default, *translations.values()):
         for key in ("subject", "banner", "preheader", "title"):
-            value = getattr(text, key)
+            value = getattr(ptext, key)
             if "\n" in value or "\r" in value:
-                problems.append(Diagnostic(text.source, text.line_of(key), f"`{key}` contains a line break",
+                problems.append(Diagnostic(ptext.source, ptext.line_of(key), f"`{key}` contains a line break",
                                            f"write `{key}` on one line: a line break in a mail header can inject headers"))
     audience = meta.get("audience", "all")
     if not isinstance(audience, str) or not audience.strip():

@@ -42,17 +42,21 @@ def detect(source: Path) -> str | None:
 
 def read_source(kind: str, source: Path | None, uploads: Path | None = None, fetch=None, files=None):
     """The SiteImport of one source (nothing written)."""
+    # only an HTML site is read from a target instead of a folder: the others always have a source
     if kind == "wordpress":
         from .wordpress import import_wordpress
 
+        assert source is not None
         return import_wordpress(source, uploads, fetch)
     if kind == "hugo":
         from .hugo import import_hugo
 
+        assert source is not None
         return import_hugo(source)
     if kind == "jekyll":
         from .jekyll import import_jekyll
 
+        assert source is not None
         return import_jekyll(source)
     from .html import import_html
 
@@ -78,6 +82,7 @@ def run_import(ws, client: str, source: Path | None, kind: str | None, clock, re
         else:
             fetch = reader.read
     if kind is None:
+        assert source is not None  # without one, kind is html (above)
         kind = detect(source)
         if kind is None:
             raise ProblemsError([Diagnostic(where, None, "cannot tell what kind of site this is",

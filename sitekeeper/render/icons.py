@@ -39,11 +39,11 @@ def icon_png(size: int, logo: Path | None, name: str, background: str, foregroun
     from PIL import Image, ImageDraw, ImageFont
 
     if logo is not None:
-        with Image.open(logo) as src:
-            src = src.convert("RGBA")
+        with Image.open(logo) as opened:
+            src = opened.convert("RGBA")
             canvas = Image.new("RGBA", (size, size), (255, 255, 255, 255))
             inner = int(size * 0.84)
-            src.thumbnail((inner, inner), Image.LANCZOS)
+            src.thumbnail((inner, inner), Image.Resampling.LANCZOS)
             canvas.alpha_composite(src, ((size - src.width) // 2, (size - src.height) // 2))
     else:
         canvas = Image.new("RGBA", (size, size), background)

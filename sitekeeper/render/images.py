@@ -49,12 +49,13 @@ def webp_variant(path, width: int, quality: int = 80) -> bytes:
     """The image at ``path`` scaled to ``width`` pixels wide (never up), as WebP."""
     from PIL import Image
 
-    with Image.open(path) as im:
-        im.load()
+    with Image.open(path) as opened:
+        opened.load()
+        im: Image.Image = opened
         if im.mode not in ("RGB", "RGBA"):
             im = im.convert("RGBA" if "A" in im.getbands() or im.mode == "P" else "RGB")
         if im.width > width:
-            im = im.resize((width, max(1, round(im.height * width / im.width))), Image.LANCZOS)
+            im = im.resize((width, max(1, round(im.height * width / im.width))), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         im.save(out, "WEBP", quality=quality, method=4)
         return out.getvalue()
