@@ -155,13 +155,57 @@ def run_each(items: Sequence, fn: Callable[[Any, Reporter], Any], jobs: int, rep
     # A few items per task: an idle tick's clients take a millisecond each, less than a task's
     # round trip; small enough that a slow client holds up few others.
     size = max(1, len(items) // (jobs * 8))
+    status = _StatusLine.for_reporter(reporter, len(items))
     try:
         with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool:
             futures = [pool.submit(_run_some, range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
-            for future in futures:
-                for result, buffered in future.result():
-                    buffered.replay(reporter)
-                    results.append(result)
+            _collect(futures, reporter, results, status)
     finally:
         _work = None
+        if status is not None:
+            status.clear()
     return results
+
+
+def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusLine | None") -> None:
+    """Replay each task's buffers in order, as soon as it and the ones before it are done."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    pending, nxt, done = set(futures), 0, 0
+    while nxt < len(futures):
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED) if pending else (set(), set())
+        done += sum(len(f.result()) for f in finished if not f.exception())
+        if status is not None:
+            status.clear()
+        while nxt < len(futures) and futures[nxt].done():
+            for result, buffered in futures[nxt].result():  # a bug in a worker is raised here
+                buffered.replay(reporter)
+                results.append(result)
+            nxt += 1
+        if status is not None and nxt < len(futures):
+            status.show(done)
+
+
+class _StatusLine:
+    """On a terminal, one line on stderr under the finished clients' lines: "3 of 10 clients
+    done" (the lines of a client come when it and those before it are done)."""
+
+    def __init__(self, stream, total: int):
+        self.stream, self.total = stream, total
+
+    @classmethod
+    def for_reporter(cls, reporter: Reporter, total: int) -> "_StatusLine | None":
+        stream = getattr(reporter, "stream", None)
+        if reporter.json or getattr(reporter, "quiet", False) or not getattr(stream, "isatty", lambda: False)():
+            return None
+        line = cls(stream, total)
+        line.show(0)
+        return line
+
+    def show(self, done: int) -> None:
+        self.stream.write(f"\r\x1b[2K{done} of {self.total} clients done")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[2K")
+        self.stream.flush()

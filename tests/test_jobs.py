@@ -143,3 +143,40 @@ def test_a_client_another_run_works_on_is_waited_for_and_then_published(tmp_path
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out
     assert (ws / "docroots" / "laden-0" / "index.html").is_file()
+
+
+def test_on_a_terminal_a_status_line_counts_the_clients_done_and_is_cleared_at_the_end(tmp_path):
+    import pty
+
+    ws = many(tmp_path)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
+    env["SITEKEEPER_NOW"] = SEND
+    proc = subprocess.Popen([sys.executable, "-m", "sitekeeper", "publish", "--all", "--yes", "--jobs", "2"], cwd=ws,
+                            env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
+    os.close(slave)
+    got: list[bytes] = []
+
+    def drain() -> None:  # read as it comes, so a full terminal buffer never blocks the run
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end is closed
+                return
+            if not chunk:
+                return
+            got.append(chunk)
+
+    import threading
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    out, _ = proc.communicate(timeout=300)
+    reader.join(30)
+    os.close(master)
+    seen = b"".join(got)
+    assert proc.returncode == 0, out + seen.decode()
+    shown = seen.decode()
+    assert "0 of 5 clients done" in shown and "clients done" in shown.rsplit("\r\x1b[2K", 1)[0]
+    assert shown.endswith("\r\x1b[2K")  # nothing of it is left on the screen
+    assert [line.split(" -> ")[0] for line in out.splitlines() if " -> " in line] == CLIENTS
