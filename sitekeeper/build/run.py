@@ -26,8 +26,6 @@ from .sources import SiteContent, confinement_problems, html_policy_problems, li
 BIG_SITE = 500
 """Content files from which a build says it has started (it takes about a second or more)."""
 
-_I18N = Path(__file__).resolve().parent.parent / "render" / "i18n.py"
-_NEWSLETTER = _I18N.with_name("newsletter.py")  # the unsubscribe page's and sign-up block's words
 
 
 @dataclass
@@ -164,7 +162,9 @@ def inputs_signature(ws: Workspace, cfg: SiteConfig, out_dir: Path, walked: dict
         for rel, e in listing:
             st = e.stat()
             h.update(f"{rel}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}|{st.st_ino}\n".encode())
-    for extra in (cfg.root / "site.toml", _I18N, _NEWSLETTER):
+    from ..locale.catalog import files as catalog_files  # the theme's and the newsletter pages' words
+
+    for extra in (cfg.root / "site.toml", *catalog_files()):
         try:
             st = extra.stat()
             h.update(f"{extra}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_size}\n".encode())

@@ -1,11 +1,9 @@
-"""CLDR through Babel: dates, month names, numbers and language names for any language tag.
+"""CLDR through Babel: the locale of any language tag, numbers, language names, direction.
 
-The twelve languages with hand-kept words (tags.KNOWN) keep them, so their pages stay as
-they were; every other tag (`nb`, `ar`, `ja`, `pt-BR`, `zh-Hant`) is written by CLDR.
+Dates are written by locale/dates.py (``write``), on the locales this module finds.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from functools import lru_cache
 
 from .tags import LANGUAGE_NAMES, base, normalise
@@ -23,43 +21,6 @@ def locale_for(tag: str):
         return Locale.parse(normalise(tag), sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
         return None
-
-
-def has_data(tag: str) -> bool:
-    return locale_for(tag) is not None
-
-
-def long_date(when: datetime, tag: str) -> str | None:
-    loc = locale_for(tag)
-    if loc is None:
-        return None
-    from babel.dates import format_date
-    return format_date(when.date(), format="long", locale=loc)
-
-
-def short_date(when: datetime, tag: str) -> str | None:
-    loc = locale_for(tag)
-    if loc is None:
-        return None
-    from babel.dates import format_date
-    return format_date(when.date(), format="short", locale=loc)
-
-
-def month_name(month: int, tag: str, inside_date: bool = False) -> str | None:
-    loc = locale_for(tag)
-    if loc is None:
-        return None
-    names = loc.months["format" if inside_date else "stand-alone"]["wide"]
-    return names[month]
-
-
-def month_title(year: int, month: int, tag: str) -> str | None:
-    """`november 2026` as CLDR writes a month heading (`yMMMM`)."""
-    loc = locale_for(tag)
-    if loc is None:
-        return None
-    from babel.dates import format_skeleton
-    return format_skeleton("yMMMM", datetime(year, month, 1), locale=loc)
 
 
 def number(value: float, tag: str) -> str:

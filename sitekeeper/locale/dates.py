@@ -1,95 +1,95 @@
-"""Month names and date formats per language, for the site, the mails and the reports.
+"""Dates and numbers for people, in any language, for the site, the mails and the reports: CLDR
+through Babel (locale/cldr.py), all through one function, ``write``.
 
-The twelve languages of tags.KNOWN keep their hand-kept words (their pages stay as they
-were); any other language tag is written by CLDR through Babel (locale/cldr.py), and only a
-tag CLDR does not know falls back to English."""
+CLDR names the months and orders the parts. Where sitekeeper's pages have always written a date
+otherwise than CLDR's pattern, ``HOUSE`` keeps that pattern (still with CLDR's month names):
+tables show four-digit years, Polish writes "15. listopada 2026", a Dutch month heading starts
+with a capital. A bare `en` is written as in the United Kingdom and a bare `pt` as in Portugal
+(the words the catalogs use); a tag with a region (`en-US`, `pt-BR`, `de-AT`) is written as that
+region writes it. A tag CLDR does not know is written in English.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
+from functools import lru_cache
 
 from . import cldr
-from .tags import is_known, known_or_english
+from .tags import base, normalise
 
-# Month names as a heading ("listopad 2026") and, where the language inflects them, inside a
-# date ("15. listopadu 2026"); None when both are the same word.
-MONTHS: dict[str, tuple[str, str | None]] = {
-    "en": ("January February March April May June July August September October November December", None),
-    "de": ("Januar Februar März April Mai Juni Juli August September Oktober November Dezember", None),
-    "cs": ("leden únor březen duben květen červen červenec srpen září říjen listopad prosinec",
-           "ledna února března dubna května června července srpna září října listopadu prosince"),
-    "sk": ("január február marec apríl máj jún júl august september október november december",
-           "januára februára marca apríla mája júna júla augusta septembra októbra novembra decembra"),
-    "ro": ("ianuarie februarie martie aprilie mai iunie iulie august septembrie octombrie noiembrie decembrie", None),
-    "nl": ("januari februari maart april mei juni juli augustus september oktober november december", None),
-    "it": ("gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre", None),
-    "fr": ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre", None),
-    "es": ("enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre", None),
-    "pl": ("styczeń luty marzec kwiecień maj czerwiec lipiec sierpień wrzesień październik listopad grudzień",
-           "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"),
-    "hu": ("január február március április május június július augusztus szeptember október november december",
-           None),
-    "pt": ("janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro", None),
+STYLES = ("long", "short", "month", "month_name", "month_name_in_date")
+"""``long`` 15 November 2026; ``short`` 15/11/2026 (tables); ``month`` November 2026 (a heading);
+``month_name`` November; ``month_name_in_date`` listopadu (inflected where the language does)."""
+
+_DEFAULT_REGION = {"en": "en-GB", "pt": "pt-PT"}
+
+# Babel date patterns (LDML) per language and style, where sitekeeper differs from CLDR's own.
+# (A short date always has a four-digit year: `yy` in CLDR's short pattern becomes `y`.)
+HOUSE: dict[str, dict[str, str]] = {
+    "cs": {"short": "d. M. y"},
+    "es": {"short": "dd/MM/y"},
+    "pl": {"short": "dd.MM.y", "long": "d. MMMM y"},
 }
-_DOTTED = ("de", "cs", "sk", "pl")  # "15. November 2026"
-_OF = ("es", "pt")  # "15 de noviembre de 2026"
+_CAPITAL_HEADING = frozenset({"nl"})
+
+# Digit grouping where sitekeeper's reports differ from CLDR (Portugal: a narrow no-break space).
+_GROUP = {"pt": "\u202f"}
 
 
-def _cldr(lang: str, fn, *args):
-    """CLDR's answer for a language without hand-kept words, else None."""
-    return None if is_known(lang) else fn(*args, lang)
+@lru_cache(maxsize=256)
+def _locale(tag: str):
+    """The Babel locale a tag is written in (English for a tag CLDR does not know)."""
+    tag = normalise(tag)
+    return cldr.locale_for(_DEFAULT_REGION.get(tag, tag)) or cldr.locale_for("en-GB")
 
 
-def month_name(month: int, lang: str, inside_date: bool = False) -> str:
-    own = None if is_known(lang) else cldr.month_name(month, lang, inside_date)
-    if own is not None:
-        return own
-    plain, inside = MONTHS[known_or_english(lang)]
-    return ((inside or plain) if inside_date else plain).split()[month - 1]
+def write(when: date | datetime, style: str, tag: str) -> str:
+    """``when`` in ``tag``'s words, in one of ``STYLES``."""
+    from babel.dates import format_date, format_skeleton
+
+    loc = _locale(tag)
+    day = when.date() if isinstance(when, datetime) else when
+    if style == "month_name":
+        return loc.months["stand-alone"]["wide"][day.month]
+    if style == "month_name_in_date":
+        return loc.months["format"]["wide"][day.month]
+    own = HOUSE.get(base(tag), {}).get(style)
+    if style == "short" and own is None:
+        own = re.sub(r"(?<!y)yy(?!y)", "y", loc.date_formats["short"].pattern)
+    if style in ("long", "short"):
+        return format_date(day, format=own or style, locale=loc)
+    if style == "month":
+        text = format_skeleton("yMMMM", datetime(day.year, day.month, 1), locale=loc)
+        return text[:1].upper() + text[1:] if base(tag) in _CAPITAL_HEADING else text
+    raise ValueError(f"unknown date style {style!r} (one of {', '.join(STYLES)})")
 
 
 def long_date(when: datetime, lang: str) -> str:
     """15. November 2026 / 15 November 2026 / 2026. november 15. / 15 de novembro de 2026."""
-    own = _cldr(lang, cldr.long_date, when)
-    if own is not None:
-        return own
-    code = known_or_english(lang)
-    name = month_name(when.month, code, inside_date=True)
-    if code == "hu":
-        return f"{when.year}. {name} {when.day}."
-    if code in _DOTTED:
-        return f"{when.day}. {name} {when.year}"
-    if code in _OF:
-        return f"{when.day} de {name} de {when.year}"
-    return f"{when.day} {name} {when.year}"
+    return write(when, "long", lang)
+
+
+def short_date(when: datetime, lang: str) -> str:
+    """15.11.2026 / 15/11/2026 / 2026. 11. 15. / 15. 11. 2026: for tables."""
+    return write(when, "short", lang)
 
 
 def month_title(year: int, month: int, lang: str) -> str:
     """November 2026 / 2026. november / noviembre de 2026: a heading for a month."""
-    own = _cldr(lang, cldr.month_title, year, month)
-    if own is not None:
-        return own
-    code = known_or_english(lang)
-    name = month_name(month, code)
-    if code == "hu":
-        return f"{year}. {name}"
-    if code in _OF:
-        return f"{name} de {year}"
-    return f"{name[:1].upper()}{name[1:]} {year}" if code in ("en", "de", "nl") else f"{name} {year}"
+    return write(date(year, month, 1), "month", lang)
 
 
-def short_date(when: datetime, lang: str) -> str:
-    """15.11.2026 / 15/11/2026 / 2026. 11. 15. / 15-11-2026: for tables."""
-    own = _cldr(lang, cldr.short_date, when)
-    if own is not None:
-        return own
-    code = known_or_english(lang)
-    d, m, y = when.day, when.month, when.year
-    if code == "hu":
-        return f"{y}. {m:02d}. {d:02d}."
-    if code in ("de", "ro", "pl"):
-        return f"{d:02d}.{m:02d}.{y}"
-    if code in ("cs", "sk"):
-        return f"{d}. {m}. {y}"
-    if code == "nl":
-        return f"{d:02d}-{m:02d}-{y}"
-    return f"{d:02d}/{m:02d}/{y}"
+def month_name(month: int, lang: str, inside_date: bool = False) -> str:
+    return write(date(2000, month, 1), "month_name_in_date" if inside_date else "month_name", lang)
+
+
+def number(value: float, lang: str, decimals: int = 0) -> str:
+    """1.234,5 / 1,234.5 / 1 234,5 / ١٬٢٣٤٫٥: a number as the language writes it, with
+    ``decimals`` digits after the mark."""
+    from babel.numbers import format_decimal
+
+    loc = _locale(lang)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(value, format=pattern, locale=loc, decimal_quantization=True)
+    group = _GROUP.get(normalise(lang))
+    return text.replace(loc.number_symbols["latn"]["group"], group) if group else text

@@ -1,10 +1,6 @@
 """The one reading of a language tag: `de-AT`, `de_AT` and `DE` all name German."""
 from __future__ import annotations
 
-# The languages sitekeeper writes dates and words in; any other tag falls back to English.
-KNOWN = ("en", "de", "cs", "sk", "ro", "nl", "it", "fr", "es", "pl", "hu", "pt")
-
-
 # A language named in its own words, for the language bar.
 LANGUAGE_NAMES = {
     "en": "English", "de": "Deutsch", "cs": "Čeština", "ro": "Română", "fr": "Français", "es": "Español",
@@ -25,14 +21,3 @@ def normalise(tag: str) -> str:
 def base(tag: str) -> str:
     """The language without its region: `de-AT` -> `de`."""
     return normalise(tag).split("-", 1)[0]
-
-
-def is_known(tag: str) -> bool:
-    return base(tag) in KNOWN
-
-
-def known_or_english(tag: str) -> str:
-    """The base language when sitekeeper speaks it, else `en`."""
-    code = base(tag)
-    return code if code in KNOWN else "en"
-

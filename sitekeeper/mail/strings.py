@@ -1,6 +1,7 @@
-"""Labels of the built-in email, per language.
+"""Labels of the built-in email, per language: the ``[email]`` table of each catalog
+(locale/catalogs/<lang>.toml, read by locale/catalog.py).
 
-Every key exists in every language listed here (tests hold them to that); a site adds or
+Every key exists in every shipped catalog (tests hold them to that); a site adds or
 overrides labels with ``[lang.<code>] email_strings = {...}`` in site.toml. ``check`` refuses
 a campaign language that lacks any of them (``missing_keys``) instead of mailing English
 words to its readers; ``strings`` falls back to English only for a preview.
@@ -9,50 +10,12 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from ..locale import catalog
 from ..locale.tags import base as _base
 
-KEYS = ("view_online", "unsubscribe", "reason", "links", "see_offer", "unsubscribe_text", "valid_until")
-
-_TABLE = {
-    "en": ("View this email in your browser", "Unsubscribe",
-           "You are receiving this email because you subscribed to news from {name}.", "Links", "See the offer",
-           "Unsubscribe", "Valid until"),
-    "de": ("E-Mail im Browser ansehen", "Abmelden",
-           "Sie erhalten diese E-Mail, weil Sie den Newsletter von {name} abonniert haben.", "Links", "Zum Angebot",
-           "Abmelden", "Gültig bis"),
-    "cs": ("Zobrazit e-mail v prohlížeči", "Odhlásit odběr",
-           "Tento e-mail dostáváte, protože jste se přihlásili k odběru novinek od {name}.", "Odkazy",
-           "Zobrazit nabídku", "Odhlásit odběr", "Platí do"),
-    "sk": ("Zobraziť e-mail v prehliadači", "Odhlásiť odber",
-           "Tento e-mail dostávate, pretože ste sa prihlásili na odber noviniek od {name}.", "Odkazy",
-           "Zobraziť ponuku", "Odhlásiť odber", "Platí do"),
-    "ro": ("Vezi acest e-mail în browser", "Dezabonare",
-           "Primiți acest e-mail pentru că v-ați abonat la noutățile de la {name}.", "Linkuri", "Vezi oferta",
-           "Dezabonare", "Valabil până la"),
-    "fr": ("Voir cet e-mail dans votre navigateur", "Se désabonner",
-           "Vous recevez cet e-mail car vous êtes abonné(e) aux actualités de {name}.", "Liens", "Voir l’offre",
-           "Se désabonner", "Valable jusqu’au"),
-    "es": ("Ver este correo en el navegador", "Darse de baja",
-           "Recibe este correo porque se suscribió a las novedades de {name}.", "Enlaces", "Ver la oferta",
-           "Darse de baja", "Válido hasta el"),
-    "it": ("Visualizza questa e-mail nel browser", "Annulla l’iscrizione",
-           "Ricevi questa e-mail perché ti sei iscritto alle novità di {name}.", "Link", "Vedi l’offerta",
-           "Annulla l’iscrizione", "Valida fino al"),
-    "nl": ("Bekijk deze e-mail in je browser", "Afmelden",
-           "Je ontvangt deze e-mail omdat je je hebt aangemeld voor nieuws van {name}.", "Links",
-           "Bekijk de aanbieding", "Afmelden", "Geldig tot"),
-    "pl": ("Zobacz tę wiadomość w przeglądarce", "Wypisz się",
-           "Otrzymujesz tę wiadomość, ponieważ zapisałeś się na wiadomości od {name}.", "Linki", "Zobacz ofertę",
-           "Wypisz się", "Ważna do"),
-    "hu": ("Az e-mail megtekintése böngészőben", "Leiratkozás",
-           "Azért kapja ezt az e-mailt, mert feliratkozott a(z) {name} híreire.", "Linkek", "Megnézem az ajánlatot",
-           "Leiratkozás", "Érvényes eddig:"),
-    "pt": ("Ver este e-mail no navegador", "Cancelar subscrição",
-           "Recebe este e-mail porque subscreveu as novidades de {name}.", "Ligações", "Ver a oferta",
-           "Cancelar subscrição", "Válido até"),
-}
-
-STRINGS: dict[str, dict[str, str]] = {lang: dict(zip(KEYS, words)) for lang, words in _TABLE.items()}
+KEYS: tuple[str, ...] = catalog.keys("email")
+STRINGS: dict[str, dict[str, str]] = catalog.table("email")
+"""{language: its email labels}, from locale/catalogs/<lang>.toml ([email])."""
 
 
 def _own(lang: str) -> dict[str, str]:
