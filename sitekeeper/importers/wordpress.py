@@ -78,8 +78,7 @@ def autop(text: str) -> str:
             continue
         if BLOCK_RE.match(block) or block.strip().startswith("["):
             out.append(block)
-        elif INNER_BLOCK_RE.search(block):  # text, then a list or table: the text is a paragraph
-            m = INNER_BLOCK_RE.search(block)
+        elif (m := INNER_BLOCK_RE.search(block)) is not None:  # text, then a list or table: the text is a paragraph
             out.append("<p>" + block[: m.start()].strip().replace("\n", "<br>\n") + "</p>\n" + block[m.start():])
         else:
             out.append("<p>" + block.strip().replace("\n", "<br>\n") + "</p>")
@@ -94,8 +93,8 @@ def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (o
     try:
         root = ET.fromstring(raw.encode("utf-8"))
     except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise ImportFailed([Diagnostic(src, line, f"not a readable WordPress export: {exc}", FIX)]) from None
+        at = exc.position[0] if exc.position else None
+        raise ImportFailed([Diagnostic(src, at, f"not a readable WordPress export: {exc}", FIX)]) from None
     wp = _wp_ns(root)
     channel = root.find("channel")
     if channel is None or wp is None:
@@ -417,7 +416,7 @@ def _menu(imp: SiteImport, menu_items, t, meta_of, src, by_pid) -> None:
             target = by_pid.get(m.get("_menu_item_object_id", ""))
         elif m.get("_menu_item_type") == "custom":
             path = url_path(m.get("_menu_item_url", ""), imp.base_url)
-            target = pages_by_url.get(path)
+            target = pages_by_url.get(path) if path is not None else None
             if path == "/" and target is None:
                 target = next((p for p in imp.pages if p.relpath == "index.md"), None)
         if target is None:
@@ -446,7 +445,7 @@ def _uploads(imp: SiteImport, used: dict, uploads: Path | None, fetch) -> None:
             continue
         data = None
         found = tree.file(inner) if tree is not None else None
-        if found is not None:
+        if found is not None and tree is not None:
             data = found
             imp.origins[rel] = tree.show(inner)
         elif fetch is not None:
