@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -308,14 +309,15 @@ def _host_slot(tgt: Target, client: str, reporter: Reporter):
 def _workspace_store(ws: Workspace):
     """Opens the workspace state store once, when first needed (a target that keeps its state
     there, the record of a publish); a failed open is tried again at the next need."""
-    opened: list[Store] = []
+    opened: dict[int, Store] = {}  # by process: a forked worker never uses the parent's connections
 
     def open_it():
-        if not opened:
+        pid = os.getpid()
+        if pid not in opened:
             from .state.store import open_workspace_store
 
-            opened.append(open_workspace_store(ws))
-        return opened[0]
+            opened[pid] = open_workspace_store(ws)
+        return opened[pid]
 
     return open_it
 

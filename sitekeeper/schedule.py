@@ -240,7 +240,8 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         return _tick_client(ws, client, clock, rep, own, dry_run, pull_step_, send_step_, expire, live)
 
     try:
-        return TickReport(dry_run, tuple(run_each(clients, one, jobs, reporter)), shard=str(shard) if shard else "")
+        return TickReport(dry_run, tuple(run_each(clients, one, jobs, reporter, light_first=True)),
+                          shard=str(shard) if shard else "")
     finally:
         if lock is not None:
             try:
