@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -279,7 +281,7 @@ def sshd_server(tmp_path_factory):
     try:
         server = start_sshd(tmp_path_factory.mktemp("sshd"))
     except FileNotFoundError:
-        pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
+        need("OpenSSH sshd is not installed here", "apt-get install openssh-server")
     yield server
     stop(server.proc)
 
@@ -292,7 +294,7 @@ def sshd_chroot(tmp_path_factory):
     try:
         server = start_sshd_chroot(tmp_path_factory.mktemp("sshd-chroot"))
     except FileNotFoundError:
-        pytest.skip("OpenSSH sshd is not installed here (apt-get install openssh-server); CI has it")
+        need("OpenSSH sshd is not installed here", "apt-get install openssh-server")
     try:
         refused = _chroot_login_refused(server)
         if refused:
@@ -327,7 +329,7 @@ def s3_server(tmp_path_factory):
     try:
         server = start_moto(tmp_path_factory.mktemp("moto"))
     except FileNotFoundError:
-        pytest.skip("moto_server is not installed here (pip install 'moto[server]'); CI has it")
+        need("moto_server is not installed here", "pip install 'moto[server]'")
     yield server
     stop(server.proc)
 
@@ -361,7 +363,7 @@ def s3rver_server(tmp_path_factory):
     if not exe.exists():
         found = shutil.which("s3rver")
         if not found:
-            pytest.skip("s3rver is not installed (bash scripts/setup.sh --test installs it into tests/.node)")
+            need("s3rver is not installed", "bash scripts/setup.sh --test installs it into tests/.node")
         exe = Path(found)
     folder = tmp_path_factory.mktemp("s3rver")
     port = free_port()

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need
+
 from fixtures_deploy import _wait_port, free_port, stop
 
 MODULES = "/usr/lib/proftpd"
@@ -237,8 +239,8 @@ def _start(tmp_path_factory, name: str, **kw) -> Proftpd:
     try:
         return start_proftpd(tmp_path_factory.mktemp(name), **kw)
     except FileNotFoundError:
-        pytest.skip("ProFTPD is not installed here (apt-get install proftpd-core proftpd-mod-crypto, "
-                    "or scripts/setup.sh --test); CI has it")
+        need("ProFTPD is not installed here",
+             "apt-get install proftpd-core proftpd-mod-crypto, or scripts/setup.sh --test")
 
 
 @pytest.fixture(scope="session")

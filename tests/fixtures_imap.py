@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need
+
 from fixtures_deploy import _wait_port, free_port, stop
 
 NOBODY = 65534
@@ -140,7 +142,7 @@ def _serve(tls: bool):
         server = start_dovecot(folder, tls)
     except FileNotFoundError:
         shutil.rmtree(folder, ignore_errors=True)
-        pytest.skip("Dovecot is not installed here (apt-get install dovecot-imapd); CI has it")
+        need("Dovecot is not installed here", "apt-get install dovecot-imapd")
     yield server
     stop(server.proc)
     shutil.rmtree(folder, ignore_errors=True)

@@ -7,6 +7,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -16,6 +19,28 @@ def copy_workspace(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copytree(DATA / name, target)
     return target
+
+
+def on_ci() -> bool:
+    """CI sets CI=true (.ci/run does): there every server and test dependency must be installed."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def need(missing: str, fix: str) -> NoReturn:
+    """A server binary or test dependency is missing: the test fails on CI (which installs
+    everything with scripts/setup.sh --test) and skips only on a developer's machine."""
+    message = f"{missing} ({fix})"
+    if on_ci():
+        pytest.fail(f"{message}; CI must have it: bash scripts/setup.sh --test installs it", pytrace=False)
+    pytest.skip(message)
+
+
+def need_module(name: str, fix: str):
+    """import NAME, or need() it: pytest.importorskip that fails on CI."""
+    try:
+        return __import__(name)
+    except ImportError:
+        need(f"the Python module {name} is not installed", fix)
 
 
 def sk(*args: str, cwd: Path, now: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import copy_workspace, json_lines, sk
+from helpers import copy_workspace, json_lines, need, sk
 
 NOW = "2026-03-05T12:00:00+01:00"
 
@@ -76,7 +76,7 @@ def test_shell_completion_offers_clients_and_campaigns(ws):
 
     script = Path(sys.executable).parent / "sitekeeper"
     if not script.exists():
-        pytest.skip("the sitekeeper script is not installed beside this python")
+        need("the sitekeeper script is not installed beside this python", "pip install -e .")
 
     def complete(words: str, cword: int) -> list[str]:
         env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(cword), "_SITEKEEPER_COMPLETE": "complete_bash"}

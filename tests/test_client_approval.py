@@ -8,7 +8,6 @@ from __future__ import annotations
 import email
 import json
 import email.policy
-import shutil
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -99,7 +98,7 @@ def _campaign_row(ws, account, spec: str) -> dict:
 # ---------------------------------------------------------------- the request
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="the PNG proofs need Debian's chromium")
+@pytest.mark.usefixtures("chromium")  # the PNG proofs need Debian's chromium
 def test_the_request_on_the_wire_carries_the_token_the_note_every_language_and_the_proofs(setup):
     ws, smtp, account = setup
     result = _request(ws, account, proof=True)

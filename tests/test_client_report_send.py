@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import shutil
 import socket
 
 import pytest
@@ -87,7 +86,7 @@ def test_to_an_address_sends_there_and_in_the_language_asked(demo_workspace, que
     assert msg["Subject"].startswith("Activity report")
 
 
-@pytest.mark.skipif(not shutil.which("chromium"), reason="the PDF needs Debian's chromium")
+@pytest.mark.usefixtures("chromium")  # the PDF needs Debian's chromium
 def test_the_pdf_is_attached(demo_workspace, queueing_smtp):
     port, server = queueing_smtp
     _use_smtp(demo_workspace, port)

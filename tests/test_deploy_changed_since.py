@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need
+
 AT = "2026-03-05T10:00:00+01:00"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
            "GIT_COMMITTER_EMAIL": "test@example.invalid", "GIT_CONFIG_GLOBAL": os.devnull,
@@ -39,7 +41,7 @@ def published(proc) -> list[str]:
 def repo(demo_workspace, tmp_path):
     """git repo at tmp_path; the workspace is its subfolder ws/; one commit holds everything."""
     if shutil_which("git") is None:
-        pytest.skip("git is not installed")
+        need("git is not installed", "apt-get install git")
     clients = sorted(p.name for p in (demo_workspace / "sites").iterdir() if (p / "site.toml").is_file())
     if len(clients) < 2:
         pytest.skip("needs two demo clients")
@@ -133,7 +135,7 @@ def test_an_unknown_ref_is_a_clear_error(repo):
 def test_outside_a_git_repository_is_a_clear_error(demo_workspace):
     proc = sk(demo_workspace, "publish", "--changed-since", "HEAD", "--dry-run")
     if shutil_which("git") is None:
-        pytest.skip("git is not installed")
+        need("git is not installed", "apt-get install git")
     assert proc.returncode == 1 and "not in a git repository" in proc.stderr
 
 

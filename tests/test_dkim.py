@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import base64
 
-import pytest
+
+from helpers import need_module
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from test_send import SPEC, approve, edit, send, site_toml, use_smtp
@@ -30,7 +31,7 @@ def _keys():
 
 
 def test_rsa_and_ed25519_signatures_both_verify_with_dkimpy_on_the_wire(demo_workspace, smtp_server, tmp_path):
-    dkim = pytest.importorskip("dkim")
+    dkim = need_module("dkim", "pip install dkimpy, or bash scripts/setup.sh --test")
     rk, ek, records = _keys()
     key = tmp_path / "dkim.pem"
     key.write_bytes(_pem(rk) + _pem(ek))

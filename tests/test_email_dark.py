@@ -17,14 +17,13 @@ Three ways of reading the same HTML:
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
 
 from sitekeeper.cli import app
 
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
+pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
 CAMPAIGNS = ["baeckerei-sonnenkorn/adventsaktion", "zubni-ordinace-novakova/zimni-usmev"]
 AT = "2026-11-01T10:00:00+01:00"

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import need
+
 from fixtures_browser import CHROMIUM, _StaticHostHandler
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,13 +79,6 @@ CHROME_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
-
-def judge_missing(reason: str):
-    """Skip with the reason; on CI, where set-up installs the judges, fail instead."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI runs bash scripts/setup.sh --test, which installs it)")
-    pytest.skip(reason)
 
 
 # ------------------------------------------------------------------ the built demo sites
@@ -145,9 +140,9 @@ def url(base: str, path: str) -> str:
 def vnu() -> list[str]:
     java = shutil.which("java")
     if not java:
-        judge_missing("no Java runtime for the Nu HTML Checker (apt-get install default-jre-headless)")
+        need("no Java runtime for the Nu HTML Checker", "apt-get install default-jre-headless")
     if not VNU_JAR.is_file():
-        judge_missing(f"the Nu HTML Checker is not installed at {VNU_JAR} (npm install vnu-jar into tests/.node)")
+        need(f"the Nu HTML Checker is not installed at {VNU_JAR}", "npm install vnu-jar into tests/.node")
     # Loopback addresses are refused unless allowed: the checker guards its web service
     # against reaching private hosts, and ours is on 127.0.0.1.
     return [java, "-Dnu.validator.servlet.allow-forbidden-hosts=true", "-jar", str(VNU_JAR)]
@@ -193,11 +188,11 @@ def test_every_page_and_the_stylesheet_pass_the_nu_html_checker(client, vnu, dem
 def lighthouse() -> list[str]:
     node = shutil.which("node")
     if not node:
-        judge_missing("no node for Lighthouse (apt-get install npm)")
+        need("no node for Lighthouse", "apt-get install npm")
     if not LIGHTHOUSE.exists():
-        judge_missing(f"Lighthouse is not installed at {LIGHTHOUSE} (npm install lighthouse into tests/.node)")
+        need(f"Lighthouse is not installed at {LIGHTHOUSE}", "npm install lighthouse into tests/.node")
     if not Path(CHROMIUM).exists():
-        judge_missing("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        need("Chromium is not installed at /usr/bin/chromium", "apt-get install chromium")
     return [str(LIGHTHOUSE)]
 
 

@@ -3,14 +3,13 @@ desktop column, loads nothing from the network, and shows the address and unsubs
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from typer.testing import CliRunner
 
 from sitekeeper.cli import app
 
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
+pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
 SPEC = "baeckerei-sonnenkorn/adventsaktion"
 

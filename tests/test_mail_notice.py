@@ -12,6 +12,8 @@ from email.message import EmailMessage
 
 import pytest
 
+from helpers import need_module
+
 from sitekeeper.config import find_workspace, load_site
 from sitekeeper.errors import ProblemsError
 from sitekeeper.mail.notice import send_notice
@@ -106,7 +108,7 @@ def test_a_notice_to_two_people_or_without_a_from_is_refused_before_anything_goe
 
 
 def test_a_notice_is_dkim_signed_when_the_client_signs(demo_workspace, postfix, tmp_path):
-    dkim = pytest.importorskip("dkim")
+    dkim = need_module("dkim", "pip install dkimpy, or bash scripts/setup.sh --test")
     from cryptography.hazmat.primitives import serialization as ser
     from cryptography.hazmat.primitives.asymmetric import rsa
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_workspace, json_lines, sk
+from helpers import copy_workspace, json_lines, need, sk
 
 PROMO = """---
 title: Martinsgans-Woche
@@ -154,14 +154,14 @@ def test_each_months_report_lists_exactly_that_months_work(history, tmp_path):
     assert november["complete"] is True and november["gaps"] == []
 
 
-def test_a_report_is_in_the_clients_language_and_the_pdf_reads_back(history, tmp_path):
+def test_a_report_is_in_the_clients_language_and_the_pdf_reads_back(history, tmp_path, chromium):
     run = ok(report(history, "--month", "2026-11", out=tmp_path))
     files = result(run)["files"]
     html = Path(files["html"]).read_text(encoding="utf-8")
     assert 'lang="de"' in html and "Tätigkeitsbericht" in html and "November 2026" in html
     assert "Martinsgans-Woche" in html and "Frau Weber" in html
     if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed (bash scripts/setup.sh --test)")
+        need("pdftotext is not installed", "apt-get install poppler-utils, or bash scripts/setup.sh --test")
     assert files["pdf"], result(run)
     text = subprocess.run(["pdftotext", "-layout", files["pdf"], "-"], capture_output=True, text=True,
                           check=True).stdout

@@ -13,9 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import pytest
 
-from helpers import json_lines, sk
+from helpers import json_lines, need_module, sk
 
 BAKERY = "baeckerei-sonnenkorn"
 SPEC = f"{BAKERY}/adventsaktion"
@@ -201,7 +200,7 @@ def test_headers_are_stable_plain_and_complete(demo_workspace):
 
 
 def test_dkim_signature_covers_list_unsubscribe_and_verifies_after_serialisation(demo_workspace, tmp_path):
-    dkim = pytest.importorskip("dkim")
+    dkim = need_module("dkim", "pip install dkimpy, or bash scripts/setup.sh --test")
     key = tmp_path / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
     pub = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True,

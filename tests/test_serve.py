@@ -6,6 +6,8 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
+
 from helpers import copy_workspace
 
 from sitekeeper.clock import Clock
@@ -22,6 +24,7 @@ def get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+@pytest.mark.servers  # sitekeeper's own HTTP server, in-process
 def test_serve_shows_the_site_and_rebuilds_after_an_edit(tmp_path):
     ws_dir = copy_workspace("mini", tmp_path)
     ws = find_workspace(ws_dir)

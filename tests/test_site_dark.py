@@ -6,14 +6,13 @@ single colour. The light reading is measured the same way, so the dark mode take
 from it."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from helpers import sk
 from test_email_dark import MEASURE
 
-pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
+pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
 CLIENTS = ["baeckerei-sonnenkorn", "zubni-ordinace-novakova"]
 NOW = "2026-11-25T10:00:00+01:00"
