@@ -311,14 +311,27 @@ def live_key(client: str) -> str:
     return f"live/{client}.json"
 
 
+_stores: dict[tuple[int, str], object] = {}
+
+
+def _store_of(ws: Workspace):
+    """The workspace's state store, opened once per process (a tick asks for every client)."""
+    import os
+
+    from .state import open_workspace_store
+
+    key = (os.getpid(), str(ws.root))
+    if key not in _stores:
+        _stores[key] = open_workspace_store(ws)
+    return _stores[key]
+
+
 def live_step(ws: Workspace, cfg, clock, reporter, dry_run: bool):
     """`tick --check-live`: the client's live check, at most every CHECK_EVERY seconds (a tick
     step: returns (what was checked, problems)). Drift and certificate trouble are problems."""
     import json
 
-    from .state import open_workspace_store
-
-    store = open_workspace_store(ws)
+    store = _store_of(ws)
     now = clock.now(timezone.utc)
     got = store.read(live_key(cfg.client))
     try:
