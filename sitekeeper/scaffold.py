@@ -16,6 +16,7 @@ from .config.business import TYPES
 from .config.site import CLIENT_RE, LANG_RE
 from .config.workspace import CLIENT_RULE, shorten
 from .errors import Diagnostic, ProblemsError, did_you_mean
+from .locale import catalog
 from .locale.tags import base as language_of
 
 
@@ -39,20 +40,6 @@ class ClientSettings:
     """Goes into every email; [mail] is written only with it."""
 
 
-WELCOME = {
-    "de": ("Willkommen", "Hier entsteht die Website von {name}."),
-    "en": ("Welcome", "This is the new website of {name}."),
-    "cs": ("Vítejte", "Toto je nový web {name}."),
-    "fr": ("Bienvenue", "Voici le nouveau site de {name}."),
-    "it": ("Benvenuti", "Questo è il nuovo sito di {name}."),
-    "es": ("Bienvenidos", "Este es el nuevo sitio de {name}."),
-    "pl": ("Witamy", "To jest nowa strona {name}."),
-    "nl": ("Welkom", "Dit is de nieuwe website van {name}."),
-    "sk": ("Vitajte", "Toto je nový web {name}."),
-    "ro": ("Bun venit", "Acesta este noul site al {name}."),
-    "hu": ("Üdvözöljük", "Ez {name} új weboldala."),
-    "pt": ("Bem-vindo", "Este é o novo site de {name}."),
-}
 
 
 def _q(value: str) -> str:
@@ -174,7 +161,8 @@ def plan_client(s: ClientSettings) -> dict[str, str]:
     lines += ["[business]"] + business
     files = {f"sites/{s.client}/site.toml": "\n".join(lines).rstrip() + "\n"}
     for n, lg in enumerate(s.languages):
-        title, text = WELCOME.get(language_of(lg), WELCOME["en"])
+        welcome = catalog.words("scaffold", lg)
+        title, text = welcome["welcome_title"], welcome["welcome_text"]
         name = "index.md" if n == 0 else f"index.{lg}.md"
         files[f"sites/{s.client}/content/{name}"] = f"---\ntitle: {_q(title)}\n---\n{text.format(name=_md_text(s.name))}\n"
     return files

@@ -1,5 +1,5 @@
 """Any language tag builds: CLDR (Babel) writes its dates and names, English fills in the
-theme's words with one warning, and right-to-left languages get `dir="rtl"`."""
+theme's words with one warning where no catalog is shipped, and right-to-left languages get `dir="rtl"`."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -47,35 +47,47 @@ def test_names_numbers_and_direction_come_from_cldr():
     assert dates.month_title(2026, 11, "uk") == "листопад 2026\u202fр."
 
 
-def test_a_norwegian_site_builds_with_english_words_and_one_warning(tmp_path):
-    ws = _site(tmp_path, ["nb"])
+def test_a_language_without_a_catalog_builds_with_english_words_and_one_warning(tmp_path):
+    ws = _site(tmp_path, ["cy"])  # Welsh: CLDR knows it, no catalog is shipped
     res = sk("check", "shop", cwd=ws, now=NOW)
     text = res.stdout + res.stderr
     assert res.returncode == 0, text
-    assert text.count("'nb' has no built-in theme strings") == 1 and "[lang.nb]" in text
+    assert text.count("'cy' has no built-in theme strings") == 1 and "[lang.cy]" in text
     assert "email has no labels" not in text  # no [mail]: no labels asked for
     assert sk("check", "shop", "--strict", cwd=ws, now=NOW).returncode == 1
     built = sk("build", "shop", "--out", "out", cwd=ws, now=NOW)
     assert built.returncode == 0, built.stdout + built.stderr
     page = (ws / "out" / "news" / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="nb">' in page and "1. mars 2026" in page and "Skip to content" in page
+    assert '<html lang="cy">' in page and "1 Mawrth 2026" in page and "Skip to content" in page
+
+
+def test_a_norwegian_site_is_written_in_norwegian_with_no_warning(tmp_path):
+    ws = _site(tmp_path, ["nb"], mail=True)
+    res = sk("check", "shop", "--strict", cwd=ws, now=NOW)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "has no" not in res.stdout + res.stderr
+    built = sk("build", "shop", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    page = (ws / "out" / "news" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in page and "1. mars 2026" in page and "Hopp til innholdet" in page
+    assert "Skip to content" not in page
 
 
 def test_own_strings_replace_the_english_fallback(tmp_path):
-    ws = _site(tmp_path, ["nb"])
+    ws = _site(tmp_path, ["cy"])
     toml = ws / "sites" / "shop" / "site.toml"
-    toml.write_text(toml.read_text() + '[lang.nb]\nstrings = { skip_to_content = "Hopp til innhold" }\n')
+    toml.write_text(toml.read_text() + '[lang.cy]\nstrings = { skip_to_content = "Neidio at y cynnwys" }\n')
     built = sk("build", "shop", "--out", "out", cwd=ws, now=NOW)
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "Hopp til innhold" in (ws / "out" / "index.html").read_text(encoding="utf-8")
+    assert "Neidio at y cynnwys" in (ws / "out" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_sending_client_is_told_its_email_labels_fall_back(tmp_path):
-    ws = _site(tmp_path, ["nb"], mail=True)
+    ws = _site(tmp_path, ["cy"], mail=True)
     res = sk("check", "shop", cwd=ws, now=NOW)
     text = res.stdout + res.stderr
     assert res.returncode == 0, text
-    assert "the email has no labels in 'nb'" in text and "written in English" in text
+    assert "the email has no labels in 'cy'" in text and "written in English" in text
 
 
 def test_arabic_and_hebrew_pages_are_right_to_left(tmp_path):
@@ -88,5 +100,7 @@ def test_arabic_and_hebrew_pages_are_right_to_left(tmp_path):
     assert "עברית" in home  # the language bar names Hebrew in its own words
     he = next((ws / "out").glob("he/**/index.html"))
     assert 'dir="rtl"' in he.read_text(encoding="utf-8")
+    assert "[dir=rtl] .skip-link" in home and "[dir=rtl] a[href^=\"tel:\"]" in home  # the mirrored layout
+    assert "العودة إلى الأعلى" in home  # the Arabic catalog's words
     en = next((ws / "out").glob("en/**/index.html"))
-    assert 'dir="rtl"' not in en.read_text(encoding="utf-8")
+    assert 'dir="rtl"' not in en.read_text(encoding="utf-8") and "[dir=rtl]" not in en.read_text(encoding="utf-8")

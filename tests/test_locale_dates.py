@@ -20,7 +20,8 @@ def test_month_names_are_cldr_s_in_every_shipped_language(lang):
     for month in range(1, 13):
         assert dates.month_name(month, lang) == loc.months["stand-alone"]["wide"][month]
         assert dates.month_name(month, lang, inside_date=True) == loc.months["format"]["wide"][month]
-        assert loc.months["format"]["wide"][month] in dates.long_date(datetime(2026, month, 15), lang)
+        if "MMMM" in loc.date_formats["long"].pattern:  # zh, ko write the month as a number
+            assert loc.months["format"]["wide"][month] in dates.long_date(datetime(2026, month, 15), lang)
 
 
 @pytest.mark.parametrize("lang, long, short, title", [

@@ -2,7 +2,8 @@
 
 Each catalog holds one table per part (``DOMAINS``): the site theme (``site``), the campaign
 email's labels (``email``), the activity report (``report``), the newsletter pages
-(``newsletter``) and the sign-up confirmation email (``confirmation``). English (``en.toml``)
+(``newsletter``), the sign-up confirmation email (``confirmation``) and the home page
+``new client`` writes (``scaffold``). English (``en.toml``)
 names every key; every shipped catalog has every key of English with the same ``{placeholders}``
 (tests/test_catalogs.py holds them to that, ``problems`` says what is wrong).
 
@@ -23,7 +24,7 @@ from typing import Mapping
 from .tags import base, normalise
 
 CATALOGS = Path(__file__).resolve().parent / "catalogs"
-DOMAINS = ("site", "email", "report", "newsletter", "confirmation")
+DOMAINS = ("site", "email", "report", "newsletter", "confirmation", "scaffold")
 ENGLISH = "en"
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .tags import LANGUAGE_NAMES, base, normalise
+from .tags import normalise
 
 RTL = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb"})
 
@@ -56,9 +56,9 @@ def direction(tag: str) -> str:
 
 
 def display_name(tag: str) -> str:
-    """`Deutsch` for `de` or `de-AT`; CLDR's own name for any other language (`Norsk bokmål`,
-    `العربية`, `Српски`); the tag itself for a tag CLDR does not know."""
-    own = LANGUAGE_NAMES.get(tag, LANGUAGE_NAMES.get(base(tag)))
-    if own is not None:
-        return own
-    return language_name(tag) or tag
+    """The language bar's name: CLDR's, in the language's own words (`Deutsch` for `de` and
+    `de-AT`, `Norsk bokmål`, `العربية`, `繁體中文` for `zh-Hant`); the tag itself for a tag CLDR
+    does not know."""
+    parts = normalise(tag).split("-")
+    unregioned = "-".join(p for i, p in enumerate(parts) if i == 0 or not (p.isupper() or p.isdigit()))
+    return language_name(unregioned) or language_name(tag) or tag

@@ -1,14 +1,6 @@
 """The one reading of a language tag: `de-AT`, `de_AT` and `DE` all name German."""
 from __future__ import annotations
 
-# A language named in its own words, for the language bar.
-LANGUAGE_NAMES = {
-    "en": "English", "de": "Deutsch", "cs": "Čeština", "ro": "Română", "fr": "Français", "es": "Español",
-    "it": "Italiano", "pl": "Polski", "nl": "Nederlands", "sk": "Slovenčina", "hu": "Magyar", "pt": "Português",
-    "uk": "Українська", "ru": "Русский", "tr": "Türkçe", "el": "Ελληνικά", "da": "Dansk", "sv": "Svenska",
-    "fi": "Suomi", "nb": "Norsk bokmål", "hr": "Hrvatski", "sl": "Slovenščina", "bg": "Български",
-}
-
 
 def normalise(tag: str) -> str:
     """`de_at` -> `de-AT`, `DE` -> `de`: lower-case language, upper-case region, hyphen between."""

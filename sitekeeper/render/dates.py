@@ -1,13 +1,12 @@
-"""Dates for people, in the page's language, without a locale database."""
+"""Dates and language names for the pages, in the page's language (CLDR through locale/)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from ..locale import dates as _dates
 from ..locale.cldr import display_name
-from ..locale.tags import LANGUAGE_NAMES
 
-__all__ = ["LANGUAGE_NAMES", "format_date", "language_name", "last_day"]
+__all__ = ["format_date", "language_name", "last_day"]
 
 def format_date(when: datetime | None, lang: str) -> str | None:
     """The site's date, in the same words as the reports (the table in locale/dates.py)."""

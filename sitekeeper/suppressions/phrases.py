@@ -39,6 +39,28 @@ PHRASES: dict[str, tuple[str, ...]] = {
            r"\btorolj\w* (?:a )?listarol\b"),
     "pt": (r"\bdescadastr", r"\bcancelar (?:a |minha )?(?:inscricao|subscricao|assinatura)\b",
            r"\bnao (?:quero|desejo) (?:mais )?receber\b", r"\bremova[- ]me\b", r"\bremover[- ]me\b", r"\banular (?:a )?subscricao\b"),
+    "sv": (r"\bavregistr", r"\bavprenumer", r"\bavsluta\w* (?:min )?prenumeration", r"\bavanmal", r"\bta bort mig\b"),
+    "da": (r"\bafmeld", r"\bframeld", r"\bopsig\w* (?:mit )?abonnement", r"\bslet mig\b"),
+    "nb": (r"\bmeld (?:meg )?av\b", r"\bavmeld", r"\bavslutt\w* (?:mitt )?abonnement", r"\bfjern meg\b"),
+    "is": (r"\bafskra", r"\bhaett\w* askrift", r"\btakid mig af\b"),
+    "fi": (r"\bperu\w* (?:\w+ )?tilau", r"\blopeta\w* tilau", r"\bpoista(?:kaa)? minut\b"),
+    "et": (r"\bloobu", r"\bloobun", r"\beemalda(?:ge)? mind\b"),
+    "lv": (r"\batteik", r"\batrakstit", r"\bizslegt\w* mani\b"),
+    "lt": (r"\batsisak", r"\bpasalin\w* mane\b"),
+    "hr": (r"\bodjav", r"\bmaknite me\b", r"\bne zelim (?:vise )?primati\b"),
+    "sl": (r"\bodjav", r"\bne zelim (?:vec )?prejemati\b", r"\bodstranite me\b"),
+    "bg": (r"\bотпи[сш]", r"\bпремахнете ме\b", r"\bне искам (?:повече )?да получавам\b"),
+    "el": (r"\bδιαγραφ", r"\bκαταργηση (?:της )?εγγραφης\b", r"\bαφαιρεστε με\b"),
+    "ga": (r"\bdiliostail", r"\bbain (?:den liosta )?me\b"),
+    "mt": (r"\bħassar", r"\bneħħini\b", r"\bma (?:rridx|nixtieqx) (?:aktar )?nircievi\b"),
+    "tr": (r"\babonelikten cik", r"\baboneligi\w* iptal", r"\blisteden cikar"),
+    "uk": (r"\bвідпи[сш]", r"\bвидаліть мене\b", r"\bне (?:хочу|бажаю) (?:більше )?отримувати\b"),
+    "ru": (r"\bотпи[сш]", r"\bудалите меня\b", r"\bне (?:хочу|желаю) (?:больше )?получать\b"),
+    "ar": (r"الغاء (?:ال)?اشتراك", r"\bازالتي\b", r"\bلا (?:اريد|ارغب) (?:في )?(?:تلقي|استلام)\b"),
+    "he": (r"\bהסרה\b", r"\bלהסיר\b", r"\bהסירו אותי\b"),
+    "ja": (r"配信停止", r"配信を停止", r"購読解除", r"購読を解除", r"登録解除"),
+    "ko": (r"수신\s?거부", r"구독\s?(?:취소|해지)"),
+    "zh": (r"退订", r"退訂", r"取消订阅", r"取消訂閱"),
 }
 SUBJECT_ONLY: dict[str, tuple[str, ...]] = {
     "en": ("stop", "remove", "unsubscribe"),
@@ -53,16 +75,24 @@ ALWAYS = ("en",)
 """Languages matched for every client besides its own: the List-Unsubscribe mailto subject is
 English ("unsubscribe <address>"), and so are the requests of many readers abroad."""
 
-_COMPILED = {lang: [re.compile(p) for p in pats] for lang, pats in PHRASES.items()}
-_SPELLED = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "’": "'"})
+_SPELLED = str.maketrans({"ł": "l", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ı": "i", "’": "'", "ð": "d", "þ": "th"})
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|aw|wg|fw|fwd|tr|rv|odp|sv|vs|r|res|ref|antw|doorst|odg|ynt)\s*(?:\[\d+\])?\s*:\s*)+",
                            re.IGNORECASE)
+
+
+def _folded_pattern(pattern: str) -> str:
+    """A pattern in the form text takes once folded (Hangul syllables decompose under NFKD)."""
+    pattern = unicodedata.normalize("NFKD", pattern)
+    return "".join(ch for ch in pattern if not unicodedata.combining(ch))
 
 
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", (text or "").lower().translate(_SPELLED))
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", text).strip()
+
+
+_COMPILED = {lang: [re.compile(_folded_pattern(p)) for p in pats] for lang, pats in PHRASES.items()}
 
 
 def languages_for(site_languages) -> tuple[str, ...]:
