@@ -35,6 +35,7 @@ def words(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
 def compose_confirmation(cfg, address: str, lang: str, token: str, days: int) -> EmailMessage:
     """The confirmation to ``address`` in ``lang`` (From, Date and Message-ID are notice.py's)."""
     from ..config.business import text_for
+    from ..locale.cldr import direction
     from ..render.newsletter import signup_mailbox
     from ..render.typography import nbsp_html, nbsp_text
     from .message import localized_from
@@ -47,7 +48,7 @@ def compose_confirmation(cfg, address: str, lang: str, token: str, days: int) ->
     paragraphs = [w["asked"].format(name=name, address=address), w["confirm"], w["ignore"].format(days=days)]
     logo_url, _, logo_width = email_logo(cfg)
     context = dict(
-        lang=lang, site_name=name, site_url=cfg.base_url + "/", site_url_label=urlsplit(cfg.base_url).hostname or "",
+        lang=lang, text_dir=direction(lang), site_name=name, site_url=cfg.base_url + "/", site_url_label=urlsplit(cfg.base_url).hostname or "",
         tagline=text_for(cfg, lang, "tagline"), logo_url=logo_url, logo_width=logo_width,
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),
         link_color=_styles(cfg.theme.primary_color)["link"], **dark_colors(cfg.theme.primary_color),

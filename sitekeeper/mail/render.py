@@ -26,6 +26,7 @@ from ..render.typography import nbsp_html, nbsp_text
 from ..render.colors import contrast, mix, readable_on
 from ..render.colors import on_color as _on_color
 from ..errors import Diagnostic
+from ..locale.cldr import direction
 from .merge import Field, Fields
 from .strings import strings
 
@@ -213,8 +214,20 @@ def add_utm(url: str, campaign: str) -> str:
 # ---------------------------------------------------------------- styles
 
 
-def _styles(primary: str) -> dict[str, str]:
+def _styles(primary: str, rtl: bool = False) -> dict[str, str]:
     link = primary if contrast(primary, "#ffffff") >= 3 else "#1d1d1d"
+    return _mirrored(_ltr_styles(primary, link)) if rtl else _ltr_styles(primary, link)
+
+
+def _mirrored(styles: dict[str, str]) -> dict[str, str]:
+    """The styles of a right-to-left email: list indents, the quote's bar and table headings
+    on the right."""
+    return {**styles, "ul": "margin:0 0 16px;padding:0 22px 0 0;", "ol": "margin:0 0 16px;padding:0 22px 0 0;",
+            "blockquote": styles["blockquote"].replace("padding:4px 0 4px 16px;border-left:", "padding:4px 16px 4px 0;border-right:"),
+            "th": styles["th"].replace("text-align:left;", "text-align:right;")}
+
+
+def _ltr_styles(primary: str, link: str) -> dict[str, str]:
     return {
         "link": link,
         "p": "margin:0 0 16px;",
@@ -510,7 +523,7 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     page_path = promo.url(used_lang, cfg.default_language, promo_words(cfg))
     page_url = cfg.base_url + page_path
     rewriter = UrlRewriter(cfg, page_url, promo.slug if utm_enabled(cfg, promo) else None)
-    styles = _styles(cfg.theme.primary_color)
+    styles = _styles(cfg.theme.primary_color, rtl=direction(used_lang) == "rtl")
 
     md = markdown_parser()
     env: dict = {}
@@ -582,8 +595,8 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     # browser" line: the body's first sentence is said there instead.
     preheader = fields.protect(text.preheader) if text.preheader.strip() else first_sentence(tokens)
     context = dict(
-        lang=used_lang, site_name=text_for(cfg, used_lang, "name"), site_url=cfg.base_url + "/",
-        site_url_label=urlsplit(cfg.base_url).hostname or cfg.base_url,
+        lang=used_lang, text_dir=direction(used_lang), site_name=text_for(cfg, used_lang, "name"),
+        site_url=cfg.base_url + "/", site_url_label=urlsplit(cfg.base_url).hostname or cfg.base_url,
         tagline=text_for(cfg, used_lang, "tagline"), logo_url=logo_url, logo_width=logo_width,
         valid_until=(f"{t['valid_until']} {format_date(last_day(promo.ends), used_lang)}" if promo.ends else ""),
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),

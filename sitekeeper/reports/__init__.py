@@ -5,7 +5,7 @@
     gather.py   reads the activity record, the state store, git and unsubscribed.csv -> Inputs
     model.py    Inputs -> Report (pure): pages added/changed/removed, publishes, promotions,
                 campaigns, opt-outs, approvals, and the Gaps (what could not be read)
-    words.py    the report's words, dates and numbers in twelve languages
+    words.py    the report's words (the catalogs' [report]), dates and numbers (CLDR) per language
     html.py     the HTML page (templates/report.html); pdf.py prints it with Chromium;
                 table.py is the CSV for invoicing
 
