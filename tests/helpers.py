@@ -43,18 +43,40 @@ def need_module(name: str, fix: str):
         need(f"the Python module {name} is not installed", fix)
 
 
-def sk(*args: str, cwd: Path, now: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run the real `sitekeeper` command line in a workspace."""
+def sk(*args: str, cwd: Path, now: str | None = None, env: dict | None = None, input: str | None = None,
+       timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `sitekeeper` command line in a workspace. env adds to the environment; a
+    value of None takes the variable away."""
     full_env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
     if now:
         full_env["SITEKEEPER_NOW"] = now
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "sitekeeper", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=300)
+    full_env = {k: v for k, v in full_env.items() if v is not None}
+    return subprocess.run([sys.executable, "-m", "sitekeeper", *args], cwd=cwd, env=full_env, input=input,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def output(proc: subprocess.CompletedProcess) -> str:
+    """What the command wrote, stdout then stderr (where a terminal shows both)."""
+    return proc.stdout + proc.stderr
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a file with `new`; `old` must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def json_lines(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def result(proc: subprocess.CompletedProcess) -> dict:
+    """The last JSON line a `--json` command wrote (its result); there must be one."""
+    lines = json_lines(proc.stdout)
+    assert lines, proc.stderr
+    return lines[-1]
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -8,12 +8,11 @@ skip link and the 404 page.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from helpers import sk
 
 CLIENT = "baeckerei-sonnenkorn"
 # Adventsaktion runs from 2026-11-20 08:00 to 2027-01-07 (exclusive), Europe/Berlin.
@@ -24,11 +23,7 @@ PROMOTION_URL = "/promotions/adventsaktion/"
 
 def build(out: Path, now: str) -> Path:
     """`sitekeeper build CLIENT --out DIR` in the current (demo) workspace, with a fixed clock."""
-    env = {**os.environ, "SITEKEEPER_NOW": now}
-    proc = subprocess.run(
-        [sys.executable, "-m", "sitekeeper", "build", CLIENT, "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
+    proc = sk("build", CLIENT, "--out", str(out), cwd=Path.cwd(), now=now)
     assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
     assert (out / "index.html").is_file(), f"no index.html in {out}"
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_ftp import PASSWORD_ENV
-from helpers import json_lines, sk
+from helpers import json_lines, result, sk
 
 CLIENT = "baeckerei-sonnenkorn"
 LIVE = "https://baeckerei-sonnenkorn.example"
@@ -30,12 +30,6 @@ def ws(demo_workspace):
 
 def run(ws: Path, *args, now: str = NOW, env=None):
     return sk(*args, cwd=ws, now=now, env=env)
-
-
-def result(proc) -> dict:
-    lines = json_lines(proc.stdout)
-    assert lines, proc.stderr
-    return lines[-1]
 
 
 def files_under(root: Path, skip: str = "") -> dict[str, bytes]:

@@ -2,15 +2,13 @@
 demo workspace (in a subfolder of the repo, as a monorepo would have it)."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import need
+from helpers import json_lines, need, sk
 
 AT = "2026-03-05T10:00:00+01:00"
 GIT_ENV = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid", "GIT_COMMITTER_NAME": "Test",
@@ -23,18 +21,9 @@ def git(repo: Path, *args: str) -> str:
                           env=dict(os.environ, **GIT_ENV)).stdout
 
 
-def sk(ws: Path, *args):
-    return subprocess.run([sys.executable, "-m", "sitekeeper", *args], cwd=ws, capture_output=True, text=True,
-                          env=dict(os.environ, **GIT_ENV), timeout=180)
-
-
-def lines(proc) -> list[dict]:
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-
-
 def published(proc) -> list[str]:
     assert proc.returncode == 0, proc.stderr + proc.stdout
-    return [obj["client"] for obj in lines(proc) if "event" not in obj and "client" in obj]
+    return [obj["client"] for obj in json_lines(proc.stdout) if "event" not in obj and "client" in obj]
 
 
 @pytest.fixture
@@ -60,15 +49,15 @@ def shutil_which(name):
 
 
 def publish_changed(ws: Path, ref: str, *more):
-    return sk(ws, "publish", "--changed-since", ref, "--dry-run", "--json", "--at", AT, *more)
+    return sk("publish", "--changed-since", ref, "--dry-run", "--json", "--at", AT, *more, cwd=ws, env=GIT_ENV)
 
 
 def test_nothing_changed_exits_0_with_an_empty_list(repo):
     ws, _ = repo
     proc = publish_changed(ws, "HEAD")
     assert proc.returncode == 0, proc.stderr
-    assert lines(proc)[-1] == {"changed_since": "HEAD", "clients": []}
-    text = sk(ws, "publish", "--changed-since", "HEAD", "--at", AT)
+    assert json_lines(proc.stdout)[-1] == {"changed_since": "HEAD", "clients": []}
+    text = sk("publish", "--changed-since", "HEAD", "--at", AT, cwd=ws, env=GIT_ENV)
     assert text.returncode == 0 and "no client changed since HEAD" in text.stdout
     assert not (ws / "public").exists()
 
@@ -79,7 +68,7 @@ def test_an_edited_page_publishes_that_client_only(repo):
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     proc = publish_changed(ws, "HEAD")
     assert published(proc) == [first]
-    changed = [obj for obj in lines(proc) if obj.get("event") == "changed"]
+    changed = [obj for obj in json_lines(proc.stdout) if obj.get("event") == "changed"]
     assert changed and changed[0]["clients"] == [first]
 
 
@@ -133,7 +122,7 @@ def test_an_unknown_ref_is_a_clear_error(repo):
 
 
 def test_outside_a_git_repository_is_a_clear_error(demo_workspace):
-    proc = sk(demo_workspace, "publish", "--changed-since", "HEAD", "--dry-run")
+    proc = sk("publish", "--changed-since", "HEAD", "--dry-run", cwd=demo_workspace, env=GIT_ENV)
     if shutil_which("git") is None:
         need("git is not installed", "apt-get install git")
     assert proc.returncode == 1 and "not in a git repository" in proc.stderr
@@ -143,7 +132,7 @@ def test_outside_a_git_repository_is_a_clear_error(demo_workspace):
 def test_changed_since_with_clients_or_all_is_a_usage_error(repo, other):
     ws, clients = repo
     args = [clients[0]] if other == ["some-client"] else other
-    proc = sk(ws, "publish", "--changed-since", "HEAD", *args)
+    proc = sk("publish", "--changed-since", "HEAD", *args, cwd=ws, env=GIT_ENV)
     assert proc.returncode == 2
     assert "--changed-since" in proc.stderr and "cannot be combined" in proc.stderr
     assert proc.stdout == ""

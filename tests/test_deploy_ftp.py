@@ -20,8 +20,9 @@ from sitekeeper.report import RecordingReporter
 from sitekeeper.state.store import LocalStore
 
 from fixtures_deploy import stop
+from helpers import result, sk
 from fixtures_ftp import PASSWORD_ENV
-from test_deploy_cli import CLIENT, add_target, result, sk
+from test_deploy_cli import CLIENT, add_target
 from test_deploy_targets import make_site, write_tree
 
 
@@ -188,18 +189,18 @@ def test_trust_shows_the_certificate_fingerprint_pins_it_and_publish_then_succee
     toml = add_target(ws, f'[deploy.shared-host]\nurl = "{proftpd_server.url(f"/{name}/public_html")}"\n'
                           f'password_env = "{PASSWORD_ENV}"\n')
     env = {**proftpd_server.env, "SITEKEEPER_NOW": "2026-03-05T10:00:00+01:00"}
-    refused = sk(ws, "publish", CLIENT, "--target", "shared-host", env=env)
+    refused = sk("publish", CLIENT, "--target", "shared-host", env=env, cwd=ws)
     assert refused.returncode == 1 and "certificate cannot be verified" in refused.stderr
     assert "Traceback" not in refused.stderr
-    trusted = sk(ws, "trust", CLIENT, "--target", "shared-host", "--yes", "--json", env=env)
+    trusted = sk("trust", CLIENT, "--target", "shared-host", "--yes", "--json", env=env, cwd=ws)
     assert trusted.returncode == 0, trusted.stderr
     assert result(trusted)["fingerprint"] == proftpd_server.cert_fingerprint
     assert f'cert_fingerprint = "{proftpd_server.cert_fingerprint}"' in toml.read_text()
-    published = sk(ws, "publish", CLIENT, "--target", "shared-host", "--json", env=env)
+    published = sk("publish", CLIENT, "--target", "shared-host", "--json", env=env, cwd=ws)
     assert published.returncode == 0, published.stderr
     assert "index.html" in result(published)["uploaded"]
     assert (proftpd_server.home / name / "public_html" / "index.html").is_file()
-    again = sk(ws, "trust", CLIENT, "--target", "shared-host", "--yes", "--json", env=env)
+    again = sk("trust", CLIENT, "--target", "shared-host", "--yes", "--json", env=env, cwd=ws)
     assert result(again)["already_pinned"] is True
 
 

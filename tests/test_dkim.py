@@ -4,10 +4,10 @@ from __future__ import annotations
 import base64
 
 
-from helpers import need_module
+from helpers import edit, need_module
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from test_send import SPEC, approve, edit, send, site_toml, use_smtp
+from test_send import SPEC, approve, send, site_toml, use_smtp
 
 from sitekeeper.mail.dkim import DkimSigner
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from sitekeeper.cli import app
+from helpers import sk
 
 pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
@@ -99,9 +98,8 @@ def previews(demo_workspace, tmp_path):
     out = []
     for spec in CAMPAIGNS:
         folder = tmp_path / spec.replace("/", "--")
-        r = CliRunner().invoke(app, ["campaign", "preview", spec, "--out", str(folder), "--json", "--at", AT],
-                               catch_exceptions=False)
-        assert r.exit_code == 0, r.output
+        r = sk("campaign", "preview", spec, "--out", str(folder), "--json", "--at", AT, cwd=demo_workspace)
+        assert r.returncode == 0, r.stderr
         out.append((spec, folder, json.loads(r.stdout.splitlines()[-1])))
     return out
 

@@ -6,7 +6,8 @@ import email
 import email.policy
 from datetime import datetime, timezone
 
-from test_mail_render import BAKERY, edit, promotion
+from helpers import edit
+from test_mail_render import BAKERY, promotion
 
 from sitekeeper.mail.message import message_bytes
 from sitekeeper.mail.render import compile_email

@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import need
+from helpers import need, sk
 
 from fixtures_browser import CHROMIUM, _StaticHostHandler
 
@@ -90,12 +89,10 @@ def demo_sites(tmp_path_factory) -> dict[str, Path]:
     ws = tmp_path_factory.mktemp("judges-ws")
     for name in ("sites", "campaigns"):
         shutil.copytree(REPO / name, ws / name)
-    env = {**os.environ, "SITEKEEPER_NOW": NOW}
     built = {}
     for client in (BAKERY, DENTIST):
         out = ws / "out" / client
-        proc = subprocess.run([sys.executable, "-m", "sitekeeper", "build", client, "--out", str(out)],
-                              cwd=ws, env=env, capture_output=True, text=True, timeout=120)
+        proc = sk("build", client, "--out", str(out), cwd=ws, now=NOW)
         assert proc.returncode == 0, f"build {client} failed:\n{proc.stdout}\n{proc.stderr}"
         built[client] = out
     return built

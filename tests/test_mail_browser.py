@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from sitekeeper.cli import app
+from helpers import sk
 
 pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
@@ -17,9 +16,9 @@ SPEC = "baeckerei-sonnenkorn/adventsaktion"
 @pytest.fixture
 def preview(demo_workspace, tmp_path):
     out = tmp_path / "proofs"
-    r = CliRunner().invoke(app, ["campaign", "preview", SPEC, "--out", str(out), "--json",
-                                 "--at", "2026-11-01T10:00:00+01:00"], catch_exceptions=False)
-    assert r.exit_code == 0, r.output
+    r = sk("campaign", "preview", SPEC, "--out", str(out), "--json", "--at", "2026-11-01T10:00:00+01:00",
+           cwd=demo_workspace)
+    assert r.returncode == 0, r.stderr
     return out, json.loads(r.stdout.splitlines()[-1])
 
 

@@ -6,9 +6,7 @@ import email.policy
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from sitekeeper.cli import app
+from helpers import edit, output, sk
 
 BAKERY = "baeckerei-sonnenkorn"
 SPEC = f"{BAKERY}/adventsaktion"
@@ -17,17 +15,12 @@ DUE = "2026-11-25T10:00:00+01:00"  # after send_at, inside the window
 
 
 def run(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+    """The real command line in the current (demo) workspace."""
+    return sk(*args, cwd=Path.cwd())
 
 
 def promo_file(ws: Path, name: str = "adventsaktion.md") -> Path:
     return ws / "campaigns" / BAKERY / name
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def site_toml(ws: Path) -> Path:
@@ -39,7 +32,7 @@ def site_toml(ws: Path) -> Path:
 
 def test_list_json_gives_one_object_per_promotion_and_a_result_line(demo_workspace):
     r = run("campaign", "list", BAKERY, "--json", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     rows = [x for x in lines if x.get("event") == "campaign"]
     assert [x["campaign"] for x in rows] == [SPEC]
@@ -55,7 +48,7 @@ def test_list_json_gives_one_object_per_promotion_and_a_result_line(demo_workspa
 def test_preview_writes_html_text_and_eml_per_language(demo_workspace, tmp_path):
     out = tmp_path / "proofs"
     r = run("campaign", "preview", SPEC, "--out", str(out), "--no-proof", "--json", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     result = json.loads(r.stdout.splitlines()[-1])
     assert result["languages"] == ["de", "en"]
     for lang in ("de", "en"):
@@ -68,7 +61,7 @@ def test_preview_eml_parses_back_as_multipart_alternative_with_the_right_headers
     edit(site_toml(demo_workspace), 'unsubscribe_mailto =',
          'unsubscribe_url = "https://baeckerei-sonnenkorn.example/abmelden?t={token}"\nunsubscribe_mailto =')
     r = run("campaign", "preview", SPEC, "--out", str(tmp_path), "--lang", "de", "--no-proof", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     msg = email.message_from_bytes((tmp_path / "de.eml").read_bytes(), policy=email.policy.default)
     assert msg.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
@@ -99,7 +92,7 @@ def test_approve_records_who_and_when_without_disturbing_the_file(demo_workspace
     path = promo_file(demo_workspace)
     before = path.read_text(encoding="utf-8")
     r = run("campaign", "approve", SPEC, "--by", "Frau Weber", "--at", "2026-11-10T15:30:00+01:00")
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     after = path.read_text(encoding="utf-8")
     assert "approved: true\n" in after and 'approved_by: "Frau Weber"\n' in after
     assert 'approved_at: "2026-11-10T15:30:00+01:00"\n' in after and "approved_hash: \"sha256:" in after
@@ -113,20 +106,20 @@ def test_approve_records_who_and_when_without_disturbing_the_file(demo_workspace
 
 
 def test_editing_after_approval_voids_it(demo_workspace):
-    assert run("campaign", "approve", SPEC, "--by", "Frau Weber", "--at", BEFORE).exit_code == 0
+    assert run("campaign", "approve", SPEC, "--by", "Frau Weber", "--at", BEFORE).returncode == 0
     edit(promo_file(demo_workspace, "adventsaktion.en.md"), "10% off", "15% off")
     rows = [json.loads(x) for x in run("campaign", "list", BAKERY, "--json").stdout.splitlines()]
     assert next(x for x in rows if x.get("event") == "campaign")["approval"] == "void"
     early = run("check", BAKERY, "--at", BEFORE)
-    assert early.exit_code == 0, early.output
-    assert "approval is void: the content changed after approval by Frau Weber on 2026-11-01; ask for approval again" in early.output
+    assert early.returncode == 0, output(early)
+    assert "approval is void: the content changed after approval by Frau Weber on 2026-11-01; ask for approval again" in output(early)
     due = run("check", BAKERY, "--at", DUE)
-    assert due.exit_code == 1
-    assert "adventsaktion.md:11: error: approval is void" in due.output
+    assert due.returncode == 1
+    assert "adventsaktion.md:11: error: approval is void" in output(due)
 
 
 def test_approval_survives_a_change_that_is_not_content(demo_workspace):
-    assert run("campaign", "approve", SPEC, "--by", "Frau Weber", "--at", BEFORE).exit_code == 0
+    assert run("campaign", "approve", SPEC, "--by", "Frau Weber", "--at", BEFORE).returncode == 0
     edit(promo_file(demo_workspace), "audience: all", "audience: \"lang=de\"")
     rows = [json.loads(x) for x in run("campaign", "list", BAKERY, "--json").stdout.splitlines()]
     assert next(x for x in rows if x.get("event") == "campaign")["approval"] == "approved"
@@ -138,7 +131,7 @@ def test_approval_survives_a_change_that_is_not_content(demo_workspace):
 def test_campaign_test_over_smtp_arrives_marked_test_with_both_parts(demo_workspace, smtp_server):
     edit(site_toml(demo_workspace), "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{smtp_server.port}"\ntls = "none"\n')
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--lang", "en", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     assert len(smtp_server.messages) == 1
     got = smtp_server.messages[0]
     assert got.rcpt_tos == ["her@example.net"] and got.mail_from == "news@baeckerei-sonnenkorn.example"
@@ -160,15 +153,15 @@ def test_campaign_test_over_starttls_logs_in_with_credentials_from_the_environme
          f'[mail]\ntransport = "smtp://localhost:{smtp_tls_server.port}"\ntls = "starttls"\n'
          'username_env = "BAKERY_SMTP_USER"\npassword_env = "BAKERY_SMTP_PASSWORD"\n')
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     assert smtp_tls_server.logins == ["tester"]
     assert smtp_tls_server.messages[0].message["Subject"].startswith("[TEST] Unsere Adventsaktion")
-    assert "s3cret" not in r.output
+    assert "s3cret" not in output(r)
 
 
 def test_campaign_test_goes_to_the_outbox_by_default(demo_workspace):
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--json", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     files = list((demo_workspace / "outbox" / BAKERY).glob("*.eml"))
     assert len(files) == 1
     msg = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
@@ -182,8 +175,8 @@ def test_campaign_test_reports_a_missing_password_variable_by_name_and_sends_not
          'tls = "none"\nusername_env = "BAKERY_SMTP_USER"\npassword_env = "BAKERY_SMTP_PASSWORD"\n')
     monkeypatch.setenv("BAKERY_SMTP_USER", "tester")
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--at", BEFORE)
-    assert r.exit_code == 1
-    assert "BAKERY_SMTP_PASSWORD" in r.output and not smtp_server.messages
+    assert r.returncode == 1
+    assert "BAKERY_SMTP_PASSWORD" in output(r) and not smtp_server.messages
 
 
 # ---------------------------------------------------------------- bad input: exit 1, a clear message, nothing sent
@@ -192,8 +185,8 @@ def test_campaign_test_reports_a_missing_password_variable_by_name_and_sends_not
 def _bad(ws, smtp_server, expected: str, *extra: str):
     edit(site_toml(ws), "[mail]\n", f'[mail]\ntransport = "smtp://127.0.0.1:{smtp_server.port}"\ntls = "none"\n')
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--at", BEFORE, *extra)
-    assert r.exit_code == 1, r.output
-    assert expected in r.output, r.output
+    assert r.returncode == 1, output(r)
+    assert expected in output(r), output(r)
     assert not smtp_server.messages
     return r
 
@@ -216,14 +209,14 @@ def test_send_at_outside_the_window_is_refused(demo_workspace, smtp_server):
 def test_unknown_audience_filter_column_is_refused_with_a_suggestion(demo_workspace, smtp_server):
     edit(promo_file(demo_workspace), "audience: all", 'audience: "tag~stollen"')
     r = _bad(demo_workspace, smtp_server, "adventsaktion.md:10: error: the audience filter uses the column `tag`")
-    assert "did you mean `tags`?" in r.output
+    assert "did you mean `tags`?" in output(r)
 
 
 def test_unknown_merge_field_is_an_error_at_check_time(demo_workspace, smtp_server):
     edit(promo_file(demo_workspace), "## Süße Vorfreude", "Hallo {{ vorname }}!\n\n## Süße Vorfreude")
     _bad(demo_workspace, smtp_server, "adventsaktion.md:14: error: merge field {{ vorname }} is not a column")
     r = run("check", BAKERY, "--at", BEFORE)
-    assert r.exit_code == 1 and "merge field {{ vorname }}" in r.output
+    assert r.returncode == 1 and "merge field {{ vorname }}" in output(r)
 
 
 def test_mjml_that_fails_to_compile_is_refused(demo_workspace, smtp_server):
@@ -244,31 +237,31 @@ def test_missing_unsubscribe_route_is_refused(demo_workspace, smtp_server):
 def test_plain_smtp_to_a_remote_host_is_a_config_error(demo_workspace):
     edit(site_toml(demo_workspace), "[mail]\n", '[mail]\ntransport = "smtp://smtp.example.com:25"\ntls = "none"\n')
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--at", BEFORE)
-    assert r.exit_code == 1
-    assert 'site.toml:15: error: `tls = "none"` sends passwords and mail in clear text to smtp.example.com' in r.output
+    assert r.returncode == 1
+    assert 'site.toml:15: error: `tls = "none"` sends passwords and mail in clear text to smtp.example.com' in output(r)
 
 
 def test_missing_translation_for_audience_language_warns_and_falls_back(demo_workspace):
     csv = demo_workspace / "campaigns" / BAKERY / "audience.csv"
     csv.write_text(csv.read_text() + "claire@example.fr,Claire,fr,,2025-01-01,Website\n")
     r = run("check", BAKERY, "--at", BEFORE)
-    assert r.exit_code == 0, r.output
-    assert "warning: missing translation: 1 reader with lang=fr get the de text" in r.output
-    assert run("check", BAKERY, "--strict", "--at", BEFORE).exit_code == 1
+    assert r.returncode == 0, output(r)
+    assert "warning: missing translation: 1 reader with lang=fr get the de text" in output(r)
+    assert run("check", BAKERY, "--strict", "--at", BEFORE).returncode == 1
 
 
 def test_invalid_audience_address_is_a_warning_with_its_line(demo_workspace):
     r = run("check", BAKERY, "--at", BEFORE)
-    assert "audience.csv:8: warning: invalid address 'hans.at.example.com'; skipped" in r.output
+    assert "audience.csv:8: warning: invalid address 'hans.at.example.com'; skipped" in output(r)
 
 
 def test_overlong_subject_warns_and_absurd_subject_is_an_error(demo_workspace):
     edit(promo_file(demo_workspace), 'subject: "Unsere', 'subject: "' + "Sehr " * 20 + "Unsere")
     r = run("check", BAKERY, "--at", BEFORE)
-    assert r.exit_code == 0 and "warning: `subject` is 1" in r.output
+    assert r.returncode == 0 and "warning: `subject` is 1" in output(r)
     edit(promo_file(demo_workspace), 'subject: "Sehr ', 'subject: "' + "Viel " * 30)
     r = run("check", BAKERY, "--at", BEFORE)
-    assert r.exit_code == 1 and "error: `subject` is 2" in r.output
+    assert r.returncode == 1 and "error: `subject` is 2" in output(r)
 
 
 def test_campaign_test_through_ses_sends_one_raw_message(demo_workspace, s3_server, aws_env):
@@ -280,7 +273,7 @@ def test_campaign_test_through_ses_sends_one_raw_message(demo_workspace, s3_serv
     edit(site_toml(demo_workspace), "[mail]\n",
          f'[mail]\ntransport = "ses"\nregion = "eu-central-1"\nendpoint_url = "{s3_server.endpoint}"\n')
     r = run("campaign", "test", SPEC, "--to", "her@example.net", "--json", "--at", BEFORE)
-    assert r.exit_code == 0, r.output
+    assert r.returncode == 0, output(r)
     result = json.loads(r.stdout.splitlines()[-1])
     assert result["transport"] == "ses" and result["delivered"]
     import urllib.request

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import edit
+
 from sitekeeper.config import find_workspace, load_site
 from sitekeeper.content.promotions import load_promotions
 from sitekeeper.mail import merge
@@ -24,12 +26,6 @@ def promotion(ws_root: Path, client: str = BAKERY, slug: str = "adventsaktion"):
     promos, problems = load_promotions(ws, cfg)
     assert not [p for p in problems if p.is_error], problems
     return ws, cfg, next(p for p in promos if p.slug == slug)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def compare_golden(name: str, actual: str) -> None:

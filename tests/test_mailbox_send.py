@@ -22,7 +22,8 @@ def test_a_mailbox_that_does_not_exist_at_send_time_is_never_mailed_by_the_next_
     import shutil
 
     from helpers import sk
-    from test_send import BAKERY, BEFORE, result
+    from helpers import result
+    from test_send import BAKERY, BEFORE
 
     from sitekeeper.mail.dead import dead_status
 

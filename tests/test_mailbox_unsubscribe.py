@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from helpers import json_lines, sk
-from test_send import SPEC, approve, edit, send, site_toml, use_smtp, write_audience
+from helpers import edit, json_lines, sk
+from test_send import SPEC, approve, send, site_toml, use_smtp, write_audience
 from test_suppressions_pull import AT, BAKERY, configure, env_for, reply, rows
 
 from sitekeeper.mail.tokens import make_token, token_address, verify

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import copy_workspace, json_lines, need, sk
+from helpers import copy_workspace, need, result, sk
 
 PROMO = """---
 title: Martinsgans-Woche
@@ -120,10 +120,6 @@ def report(ws: Path, *args: str, now: str = "2026-12-02T09:00:00+01:00", out: Pa
            env: dict | None = None):
     extra = ["--out", str(out)] if out else []
     return sk("report", "mini", *args, *extra, "--json", cwd=ws, now=now, env=env)
-
-
-def result(run) -> dict:
-    return json_lines(run.stdout)[-1]
 
 
 def test_each_months_report_lists_exactly_that_months_work(history, tmp_path):

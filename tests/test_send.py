@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 
-from helpers import json_lines, need_module, sk
+from helpers import edit, json_lines, need_module, result, sk
 
 BAKERY = "baeckerei-sonnenkorn"
 SPEC = f"{BAKERY}/adventsaktion"
@@ -23,12 +23,6 @@ DUE = "2026-11-25T10:00:00+01:00"
 AFTER = "2027-01-08T10:00:00+01:00"
 FAST = {"SITEKEEPER_RETRY_DELAYS": "0.01,0.01,0.01"}
 HEADER = "email,name,lang,tags,consented_at,source\n"
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def site_toml(ws: Path) -> Path:
@@ -53,10 +47,6 @@ def write_audience(ws: Path, n: int, start: int = 0) -> list[str]:
     audience(ws).write_text(HEADER + "".join(f"{a},Reader {i},de,,2025-01-01,test\n" for i, a in enumerate(addresses)),
                             encoding="utf-8")
     return addresses
-
-
-def result(r) -> dict:
-    return json_lines(r.stdout)[-1]
 
 
 def send(ws: Path, *args: str, now: str = DUE, env: dict | None = None):

@@ -11,8 +11,8 @@ import email.policy
 import io
 import re
 
-from helpers import json_lines, sk
-from test_send import DUE, SPEC, approve, audience, edit, site_toml, use_smtp
+from helpers import edit, json_lines, sk
+from test_send import DUE, SPEC, approve, audience, site_toml, use_smtp
 from test_suppressions_pull import BAKERY, configure, env_for, reply
 
 KEY = {"BAKERY_UNSUB_KEY": "0a1b2c3d4e5f60718293a4b5c6d7e8f9"}

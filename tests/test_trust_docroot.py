@@ -8,9 +8,7 @@ moves the old state out: the test makes that layout with the earlier version's o
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -80,10 +78,7 @@ def test_publishing_over_the_old_layout_moves_the_state_out_and_uploads_only_wha
     if old is None:
         pytest.skip("this clone has no git history with the earlier version (a shallow clone)")
     ws = demo_workspace
-    env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
-    env.update(PYTHONPATH=str(old), SITEKEEPER_NOW=NOW)
-    made = subprocess.run([sys.executable, "-m", "sitekeeper", "publish", BAKERY, "--yes"], cwd=ws, env=env,
-                          capture_output=True, text=True, timeout=300)
+    made = sk("publish", BAKERY, "--yes", cwd=ws, now=NOW, env={"PYTHONPATH": str(old)})
     assert made.returncode == 0, made.stderr
     folder = ws / "public" / BAKERY
     assert (folder / ".sitekeeper").is_dir(), "the earlier version kept its state inside the folder"

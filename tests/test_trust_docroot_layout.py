@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import sk
+
 from sitekeeper.config.deploy import parse_target
 from sitekeeper.deploy.apply import publish_folder
 from sitekeeper.report import RecordingReporter
@@ -29,13 +31,9 @@ OLD_LAYOUT_COMMIT = "c36296b"  # the last version that kept state inside the doc
 OLD_CHECKOUT = Path(os.environ.get("SITEKEEPER_OLD_CHECKOUT", "")) if os.environ.get("SITEKEEPER_OLD_CHECKOUT") else None
 
 
-def sk(ws: Path, *args, env=None, old: bool = False):
+def run(ws: Path, *args, env=None, old: bool = False):
     """The real command line; ``old``: the main checkout's code (the older layout)."""
-    full = dict(os.environ, **(env or {}))
-    if old:
-        full["PYTHONPATH"] = str(OLD_CHECKOUT)
-    return subprocess.run([sys.executable, "-m", "sitekeeper", *args], cwd=ws, capture_output=True, text=True,
-                          env=full, timeout=300)
+    return sk(*args, cwd=ws, env={**(env or {}), **({"PYTHONPATH": str(OLD_CHECKOUT)} if old else {})})
 
 
 def result(proc) -> dict:
@@ -60,7 +58,7 @@ def output_delta(ws: Path, env=None) -> tuple[list[str], list[str], int]:
     must upload exactly the changed ones, which it can tell only from the older manifest."""
     def build(old: bool) -> dict[str, bytes]:
         out = ws.parent / ("built-old" if old else "built-new")
-        proc = sk(ws, "build", CLIENT, "--out", str(out), env={**(env or {}), "SITEKEEPER_NOW": AT}, old=old)
+        proc = run(ws, "build", CLIENT, "--out", str(out), env={**(env or {}), "SITEKEEPER_NOW": AT}, old=old)
         assert proc.returncode == 0, proc.stderr
         names = [n for n in files_under(out) if not ours([n])]
         return {n: (out / n).read_bytes() for n in names}
@@ -120,7 +118,7 @@ def keys(s3, bucket: str) -> list[str]:
 # ---------------------------------------------------------------- dir:
 
 def test_default_publish_leaves_the_client_folder_holding_exactly_the_built_site(ws):
-    res = result(sk(ws, "publish", CLIENT, "--json", "--at", AT))
+    res = result(run(ws, "publish", CLIENT, "--json", "--at", AT))
     public = ws / "public" / CLIENT
     built = files_under(ws / ".sitekeeper" / "build" / CLIENT)
     assert files_under(public) == built == set(res["uploaded"])
@@ -129,7 +127,7 @@ def test_default_publish_leaves_the_client_folder_holding_exactly_the_built_site
     assert any(p.name.startswith("journal-") for p in beside.iterdir())  # the state, beside the folder
     assert list((beside / "tmp").iterdir()) == []
 
-    again = result(sk(ws, "publish", CLIENT, "--json", "--at", AT))
+    again = result(run(ws, "publish", CLIENT, "--json", "--at", AT))
     assert again["uploaded"] == [] and files_under(public) == built
 
 
@@ -185,7 +183,7 @@ def test_a_dir_target_with_state_in_the_store_keeps_the_folder_and_its_parent_cl
 
 
 def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_only_what_changed(needs_old, ws):
-    first = result(sk(ws, "publish", CLIENT, "--json", "--at", AT, old=True))
+    first = result(run(ws, "publish", CLIENT, "--json", "--at", AT, old=True))
     public = ws / "public" / CLIENT
     old_state = public / ".sitekeeper"
     # the older layout, as that code writes it: the state inside the docroot
@@ -193,12 +191,12 @@ def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_only_
     old_journals = sorted(p.name for p in old_state.glob("journal-*.json"))
 
     changed, gone, same = output_delta(ws)
-    dry = result(sk(ws, "publish", CLIENT, "--dry-run", "--json", "--at", AT))
+    dry = result(run(ws, "publish", CLIENT, "--dry-run", "--json", "--at", AT))
     # (a file only the older version made may stay: the build folder it wrote keeps it)
     assert sorted(dry["uploaded"]) == changed and dry["unchanged"] >= same  # read from the old place
     assert old_state.is_dir() and not (ws / "public" / f".sitekeeper-{CLIENT}").exists()  # a dry run moves nothing
 
-    moved = sk(ws, "publish", CLIENT, "--json", "--at", AT)
+    moved = run(ws, "publish", CLIENT, "--json", "--at", AT)
     res = result(moved)
     assert sorted(res["uploaded"]) == changed and set(res["deleted"]) <= set(gone) and res["unchanged"] >= same
     assert not old_state.exists() and ours(files_under(public)) == []
@@ -206,7 +204,7 @@ def test_publish_over_the_older_dir_layout_moves_its_state_out_and_uploads_only_
     beside = ws / "public" / f".sitekeeper-{CLIENT}"
     assert set(old_journals) <= {p.name for p in beside.glob("journal-*.json")}  # moved (beside the new one)
 
-    again = result(sk(ws, "publish", CLIENT, "--json", "--at", AT))
+    again = result(run(ws, "publish", CLIENT, "--json", "--at", AT))
     assert again["uploaded"] == []
 
 
@@ -228,25 +226,25 @@ def test_the_older_layout_held_by_a_live_older_publish_is_left_alone(tmp_path):
 
 def test_build_out_keeps_its_cache_in_the_workspace_and_removes_an_older_one_from_the_folder(needs_old, ws, tmp_path):
     out = tmp_path / "docroot"
-    assert sk(ws, "build", CLIENT, "--out", str(out), "--at", AT, old=True).returncode == 0
+    assert run(ws, "build", CLIENT, "--out", str(out), "--at", AT, old=True).returncode == 0
     assert (out / ".sitekeeper-build").is_dir()  # the older layout: the cache (draft text) in the folder
 
-    first = result(sk(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
+    first = result(run(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
     assert ours(files_under(out)) == [] and (out / "index.html").is_file()
     caches = list((ws / ".sitekeeper" / "cache" / "build").iterdir())
     assert len(caches) == 1 and caches[0].name.startswith("docroot-") and (caches[0] / "quick.pickle").is_file()
     assert first["pages"] > 0
 
-    again = result(sk(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
+    again = result(run(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
     assert again["written"] == 0  # the cache kept outside still describes the folder
     (out / "index.html").unlink()
-    third = result(sk(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
+    third = result(run(ws, "build", CLIENT, "--out", str(out), "--json", "--at", AT))
     assert third["written"] == 1 and (out / "index.html").is_file()
 
 
 def test_two_out_folders_keep_two_caches(ws, tmp_path):
     for name in ("a", "b"):
-        result(sk(ws, "build", CLIENT, "--out", str(tmp_path / name / "site"), "--json", "--at", AT))
+        result(run(ws, "build", CLIENT, "--out", str(tmp_path / name / "site"), "--json", "--at", AT))
     names = sorted(p.name.split("-")[0] for p in (ws / ".sitekeeper" / "cache" / "build").iterdir())
     assert names == ["site", "site"]
     assert ours(files_under(tmp_path / "a") | files_under(tmp_path / "b")) == []
@@ -293,20 +291,20 @@ def test_publish_over_the_older_s3_layout_moves_its_state_out_and_uploads_only_w
     bucket = f"site-{uuid.uuid4().hex[:10]}"
     s3.create_bucket(Bucket=bucket)
     add_target(ws, f'[deploy.cdn]\nurl = "s3://{bucket}/www"\nendpoint_url = "{s3_server.endpoint}"\n')
-    first = result(sk(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env, old=True))
+    first = result(run(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env, old=True))
     before = keys(s3, bucket)
     old_journals = sorted(k[len("www/.sitekeeper/"):] for k in before if k.startswith("www/.sitekeeper/journal-"))
     assert old_journals  # the older layout, as that code writes it: the state under the site's prefix
 
     changed, gone, same = output_delta(ws, env=aws_env)
-    moved = sk(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env)
+    moved = run(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env)
     res = result(moved)
     assert sorted(res["uploaded"]) == changed and set(res["deleted"]) <= set(gone) and res["unchanged"] >= same
     after = keys(s3, bucket)
     assert sorted(k[4:] for k in after if k.startswith("www/")) == sorted((set(first["uploaded"]) | set(changed)) - set(res["deleted"]))
     assert set(old_journals) <= {k[len(".sitekeeper-www/"):] for k in after
                                  if k.startswith(".sitekeeper-www/journal-")}  # moved (beside the new one)
-    assert result(sk(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env))["uploaded"] == []
+    assert result(run(ws, "publish", CLIENT, "--json", "--at", AT, env=aws_env))["uploaded"] == []
 
 
 def test_publish_over_the_older_layout_at_a_bucket_root_moves_it_to_the_workspace_store(needs_old, tmp_path, s3, s3_server):

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import json_lines, sk
+from helpers import edit, json_lines, sk
 
 BAKERY = "baeckerei-sonnenkorn"
 SPEC = f"{BAKERY}/adventsaktion"
@@ -19,12 +19,6 @@ BEFORE = "2026-11-01T10:00:00+01:00"
 DUE = "2026-11-25T10:00:00+01:00"
 HEADER = "email,name,lang,tags,consented_at,source\n"
 KINDS = ["garbled", "emptied", "torn", "torn_at_a_line_end", "checksum_mismatch"]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def write_audience(ws: Path, n: int, start: int = 0) -> list[str]:

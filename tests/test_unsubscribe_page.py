@@ -10,8 +10,8 @@ import email.policy
 import re
 from urllib.parse import unquote, urlsplit
 
-from helpers import sk
-from test_send import SPEC, approve, audience, edit, send, site_toml, use_smtp
+from helpers import edit, sk
+from test_send import SPEC, approve, audience, send, site_toml, use_smtp
 from test_suppressions_pull import AT, BAKERY, configure, env_for, reply, rows
 
 from sitekeeper.mail.tokens import make_token
