@@ -45,7 +45,9 @@ def test_the_catalogs_ship_in_the_package():
         assert any(fnmatch.fnmatch(rel, p) for p in patterns), rel
 
 
-@pytest.mark.parametrize("tag, found", [("pt-BR", "pt"), ("de_at", "de"), ("DE", "de"), ("gd", None), ("en-GB", "en")])
+@pytest.mark.parametrize("tag, found", [("pt-BR", "pt"), ("de_at", "de"), ("DE", "de"), ("gd", None), ("en-GB", "en"),
+                                        ("zh-Hant", "zh-Hant"), ("zh-Hant-TW", "zh-Hant"), ("zh-TW", "zh-Hant"),
+                                        ("zh-HK", "zh-Hant"), ("zh-CN", "zh"), ("zh-Hans", "zh")])
 def test_a_region_tag_uses_its_language_s_catalog(tag, found):
     assert catalog.catalog_for(tag) == found
     assert catalog.has_catalog(tag) is (found is not None)

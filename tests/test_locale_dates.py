@@ -16,7 +16,7 @@ NOV = datetime(2026, 11, 15, 9, 5)
 
 @pytest.mark.parametrize("lang", catalog.shipped())
 def test_month_names_are_cldr_s_in_every_shipped_language(lang):
-    loc = Locale.parse({"en": "en_GB", "pt": "pt_PT"}.get(lang, lang))
+    loc = Locale.parse({"en": "en-GB", "pt": "pt-PT"}.get(lang, lang), sep="-")
     for month in range(1, 13):
         assert dates.month_name(month, lang) == loc.months["stand-alone"]["wide"][month]
         assert dates.month_name(month, lang, inside_date=True) == loc.months["format"]["wide"][month]

@@ -42,11 +42,18 @@ def _read(lang: str) -> Mapping[str, Mapping[str, str]]:
     return {domain: dict(data.get(domain, {})) for domain in DOMAINS}
 
 
+# Regions whose Chinese is written in Traditional characters.
+_TRADITIONAL = {"zh-TW": "zh-Hant", "zh-HK": "zh-Hant", "zh-MO": "zh-Hant"}
+
+
 def catalog_for(tag: str) -> str | None:
-    """The catalog ``tag`` uses (`pt-BR` -> its own or `pt`), None when none is shipped."""
+    """The catalog ``tag`` uses (`pt-BR` -> its own or `pt`; `zh-Hant-TW`, `zh-TW` -> `zh-Hant`),
+    None when none is shipped."""
     tag = normalise(tag)
-    for code in (tag, base(tag)):
-        if code in shipped():
+    parts = tag.split("-")
+    script = "-".join(parts[:2]) if len(parts) > 1 and len(parts[1]) == 4 else None
+    for code in (tag, _TRADITIONAL.get(tag), script, base(tag)):
+        if code and code in shipped():
             return code
     return None
 

@@ -109,10 +109,10 @@ def find_request(text: str, languages, *, subject: bool = False) -> str | None:
     if subject:
         bare = folded.strip(" .!-_*[]()")
         for lang in languages:
-            if bare in SUBJECT_ONLY.get(lang, ()):
+            if bare in SUBJECT_ONLY.get(lang, SUBJECT_ONLY.get(language_of(lang), ())):
                 return bare
     for lang in languages:
-        for pattern in _COMPILED.get(lang, ()):
+        for pattern in _COMPILED.get(lang) or _COMPILED.get(language_of(lang)) or []:
             m = pattern.search(folded)
             if m:
                 return m.group(0)
