@@ -112,3 +112,12 @@ def test_a_new_client_in_a_shipped_language_gets_its_welcome_page(tmp_path):
     assert "Tervetuloa" in (content / "index.fi.md").read_text(encoding="utf-8")
     checked = sk("check", "kafe", "--strict", cwd=tmp_path)
     assert "has no" not in checked.stdout + checked.stderr
+
+
+def test_every_part_finds_a_tag_s_catalog_the_same_way():
+    assert i18n.t("zh-TW", "menu") == "選單" and i18n.t("zh-CN", "menu") == "菜单"
+    assert words.say("zh-TW", "title") == "工作報告" and words.say("pt-BR", "title") == words.say("pt", "title")
+    assert newsletter.text("zh-HK", "signup_subject") == "訂閱電子報"
+    assert confirmation.words("zh-Hant-TW")["code"] == "代碼"
+    assert mail_strings.strings("zh-TW")["view_online"] == "在瀏覽器中檢視"
+    assert i18n.missing_keys("zh-TW") == [] and mail_strings.missing_keys("de-AT") == []

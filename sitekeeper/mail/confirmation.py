@@ -15,7 +15,6 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from ..locale import catalog
-from ..locale.tags import base as base_language
 
 _EN: dict[str, str] = catalog.english("confirmation")
 STRINGS: dict[str, dict[str, str]] = catalog.table("confirmation")
@@ -24,9 +23,7 @@ STRINGS: dict[str, dict[str, str]] = catalog.table("confirmation")
 
 def words(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The confirmation's words in ``lang`` (English for a language without them)."""
-    found = dict(_EN)
-    found.update(STRINGS.get(base_language(lang), {}))
-    found.update(STRINGS.get(lang, {}))
+    found = catalog.words("confirmation", lang)
     if extra:
         found.update({k[len("confirm_"):]: v for k, v in extra.items() if k.startswith("confirm_")})
     return found

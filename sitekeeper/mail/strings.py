@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..locale import catalog
-from ..locale.tags import base as _base
 
 KEYS: tuple[str, ...] = catalog.keys("email")
 STRINGS: dict[str, dict[str, str]] = catalog.table("email")
@@ -19,7 +18,7 @@ STRINGS: dict[str, dict[str, str]] = catalog.table("email")
 
 
 def _own(lang: str) -> dict[str, str]:
-    return dict(STRINGS.get(lang) or STRINGS.get(_base(lang)) or {})
+    return catalog.own("email", lang)
 
 
 def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:

@@ -28,8 +28,8 @@ def base_language(lang: str) -> str:
 
 
 def strings_for(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every string known for ``lang`` (``de-AT`` uses ``de``), with the site's own on top."""
-    found = dict(STRINGS.get(lang) or STRINGS.get(base_language(lang)) or {})
+    """Every string known for ``lang`` (``de-AT`` uses ``de``, ``zh-TW`` ``zh-Hant``), with the site's own on top."""
+    found = catalog.own("site", lang)
     if extra:
         found.update(extra)
     return found
@@ -49,9 +49,8 @@ def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
     """
     if extra and key in extra:
         return extra[key]
-    for code in (lang, base_language(lang), "en"):
-        strings = STRINGS.get(code)
-        if strings is not None and key in strings:
+    for strings in (catalog.lookup("site", lang), catalog.lookup("site", "en")):
+        if key in strings:
             return strings[key]
     raise KeyError(f"unknown UI string {key!r} (add it to [site] of every catalog in sitekeeper/locale/catalogs/)")
 

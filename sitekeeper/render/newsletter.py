@@ -26,7 +26,6 @@ from urllib.parse import quote
 
 from ..config.business import path_word
 from ..locale import catalog
-from ..locale.tags import base as base_language
 
 UNSUBSCRIBE_WORD = "unsubscribe"
 """The unsubscribe page's folder under the newsletter folder (the same in every language)."""
@@ -41,11 +40,7 @@ def text(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
     """The word ``key`` in ``lang`` (``de-AT``: ``de``; English for a language without it)."""
     if extra and key in extra:
         return extra[key]
-    for code in (lang, base_language(lang)):
-        found = STRINGS.get(code, {}).get(key)
-        if found:
-            return found
-    return _EN[key]
+    return catalog.lookup("newsletter", lang).get(key) or _EN[key]
 
 
 def _own(cfg, lang: str) -> Mapping[str, str] | None:
@@ -154,7 +149,7 @@ def context(cfg, lang: str) -> dict:
 
 def fingerprint_parts(cfg) -> tuple:
     """What of [mail] the pages show (a change re-renders them; nothing else of [mail] does)."""
-    words = [(lang, sorted(STRINGS.get(lang, STRINGS.get(base_language(lang), _EN)).items())) for lang in cfg.languages]
+    words = [(lang, sorted((catalog.lookup("newsletter", lang) or _EN).items())) for lang in cfg.languages]
     return (has_unsubscribe_page(cfg) and optout_mailbox(cfg), has_signup(cfg) and signup_mailbox(cfg), words)
 
 
@@ -167,7 +162,7 @@ def language_problems(cfg) -> list:
     found = []
     for lang in cfg.languages:
         own = _own(cfg, lang) or {}
-        missing = [k for k in KEYS if k not in own and not (STRINGS.get(lang) or STRINGS.get(base_language(lang)))]
+        missing = [k for k in KEYS if k not in own and not catalog.has_catalog(lang)]
         if missing:
             found.append(Diagnostic(
                 cfg.path, cfg.line_of("", "languages"),

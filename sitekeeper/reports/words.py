@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..locale import catalog, dates as _dates
-from ..locale.tags import base as _base
 
 _T: dict[str, dict[str, str]] = catalog.table("report")
 LANGUAGES: tuple[str, ...] = tuple(_T)
@@ -16,8 +15,8 @@ LANGUAGES: tuple[str, ...] = tuple(_T)
 KEYS: tuple[str, ...] = catalog.keys("report")
 
 def base(lang: str) -> str:
-    code = _base(lang)
-    return code if code in _T else "en"
+    """The catalog the report in ``lang`` is written from (`zh-TW`: `zh-Hant`; English without one)."""
+    return catalog.catalog_for(lang) or "en"
 
 
 def say(lang: str, key: str, **values) -> str:
