@@ -26,6 +26,7 @@ from .check import build_checked
 from .deploy.apply import DeployReport, publish_folder, rollback_target
 from .deploy.plan import PHASE_NAMES, DeployPlan
 from .config.deploy import Target, choose_target
+from .state.keys import deployed_key, published_key
 
 if TYPE_CHECKING:
     from .state.store import Store
@@ -182,11 +183,6 @@ def workspace_commit(ws: Workspace) -> str:
         return ""
 
 
-def published_key(client: str, target: str) -> str:
-    """Where the state store keeps what a target last received from a publish."""
-    return f"published/{client}/{target}.json"
-
-
 def last_published(store, client: str, target: str) -> dict | None:
     """What ``target`` last received: signature, visible, valid, at, commit (or None)."""
     got = store.read(published_key(client, target))
@@ -197,11 +193,6 @@ def last_published(store, client: str, target: str) -> dict | None:
         return rec if isinstance(rec, dict) else None
     except ValueError:
         return None
-
-
-def deployed_key(client: str, target: str) -> str:
-    """Where the state store keeps the files a target received at its last publish."""
-    return f"published/{client}/{target}.files.json"
 
 
 def deployed_files(store, client: str, target: str) -> dict[str, str] | None:

@@ -25,8 +25,8 @@ from datetime import datetime
 from .config import SiteConfig, Workspace, load_site
 from .errors import Diagnostic, LockBusy, SitekeeperError
 from .report import Reporter
+from .state.keys import tick_lock_key
 
-TICK_LOCK = "locks/tick"
 """The tick's lock's key in the state store (a sharded tick locks ``locks/tick-I-of-N``: the
 shards never wait on each other, two runners of one shard exclude each other; the clients'
 own work is guarded per client by the deploy, send and opt-out locks)."""
@@ -205,7 +205,7 @@ def tick(ws: Workspace, clock, reporter: Reporter, *, dry_run: bool = False,
         return TickReport(dry_run, lock_problem=tuple(exc.diagnostics()))
     lock = None
     if not dry_run:
-        lock = workspace_lock(ws, store, TICK_LOCK if shard is None else f"{TICK_LOCK}-{shard.lock_name}")
+        lock = workspace_lock(ws, store, tick_lock_key(None if shard is None else shard.lock_name))
         try:
             lock.acquire()
             if lock.degraded:

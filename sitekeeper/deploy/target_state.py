@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from ..errors import DeployError
+from ..state.keys import target_prefix as store_key_prefix
 from ..state.store import Store
 
 if TYPE_CHECKING:
@@ -42,11 +43,6 @@ class HasStateStore(Protocol):
 def beside_name(docroot_name: str) -> str:
     """The state folder (or prefix) beside a docroot: ``.sitekeeper-<docroot name>``."""
     return f".sitekeeper-{docroot_name}"
-
-
-def store_key_prefix(client: str, target_name: str) -> str:
-    """Where a target's state lives in the workspace store."""
-    return f"targets/{client}/{target_name}"
 
 
 def journals_in(store: Store) -> list[tuple[str, bytes]]:

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..errors import DamagedRecord, Diagnostic, LockBusy, MailError, ProblemsError
-from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger, campaign_prefix
+from ..state.keys import campaign_complete_key, campaign_lock_key
+from ..state.ledger import FAILED, RELEASED, SENT, UNCERTAIN, Ledger
 from ..state.lock import workspace_lock
 from .approval import approval, unrecorded_diagnostic, void_diagnostic
 from .audience import (Audience, confirmed_again, consent_column_problem, load_unsubscribed, open_audience,
@@ -230,12 +231,12 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
                 results.append({"campaign": name, "dry_run": dry_run, "state": due.state, "sent": 0})
             elif due.state == "stale" and approval(promo).ok:
                 store = store or open_workspace_store(ws)
-                if not store.read(campaign_prefix(cfg.client, promo.slug) + "complete"):
+                if not store.read(campaign_complete_key(cfg.client, promo.slug)):
                     reporter.warn(f"{due.message}; it was approved but not everyone got it before it ended")
                     results.append({"campaign": name, "dry_run": dry_run, "state": "stale", "sent": 0})
             continue
         store = store or open_workspace_store(ws)
-        done = store.read(campaign_prefix(cfg.client, promo.slug) + "complete")
+        done = store.read(campaign_complete_key(cfg.client, promo.slug))
         if not named and done is not None and done[0] == completion_mark(ws, cfg, promo):
             # Everyone it could reach got it, and neither the audience, the opt-outs nor the
             # promotion changed since: nothing to plan, no lock, no connection.
@@ -358,7 +359,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
     ledger = Ledger(store, cfg.client, promo.slug)
     lock = None
     if not dry_run:
-        lock = workspace_lock(ws, store, campaign_prefix(cfg.client, promo.slug) + "lock")
+        lock = workspace_lock(ws, store, campaign_lock_key(cfg.client, promo.slug))
         try:
             lock.acquire()
         except LockBusy as exc:
@@ -387,7 +388,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             result["sample"] = plan.as_json()["sample"]
             result["languages"] = dict(plan.languages)
             if not dry_run and not plan.skipped["uncertain"]:
-                store.write(campaign_prefix(cfg.client, promo.slug) + "complete", completion_mark(ws, cfg, promo))
+                store.write(campaign_complete_key(cfg.client, promo.slug), completion_mark(ws, cfg, promo))
             return result
         _require_key(cfg)
         transport = open_transport(ws, cfg, folder=promo.slug)
@@ -408,7 +409,7 @@ def send_campaign(ws, cfg, promo, problems, store, clock, reporter, *, dry_run: 
             transport.close()
         if not (result["deferred"] or result["stopped"] or result["uncertain"] or result["failed"]
                 or plan.skipped["uncertain"]):
-            store.write(campaign_prefix(cfg.client, promo.slug) + "complete", completion_mark(ws, cfg, promo))
+            store.write(campaign_complete_key(cfg.client, promo.slug), completion_mark(ws, cfg, promo))
         return result
     finally:
         if lock is not None and lock.held:
@@ -610,7 +611,7 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
     ledger = Ledger(store, cc.cfg.client, promo.slug)
     lock = None
     if mark_sent or resend or repair:
-        lock = workspace_lock(ws, store, campaign_prefix(cc.cfg.client, promo.slug) + "lock")
+        lock = workspace_lock(ws, store, campaign_lock_key(cc.cfg.client, promo.slug))
         try:
             lock.acquire()
         except LockBusy as exc:
@@ -635,7 +636,7 @@ def reconcile(ws, spec: str, clock, reporter, *, mark_sent: bool = False, resend
             ledger.settle([{"k": k, "a": e.address, "s": status, "d": how} for k, e in chosen])
             settled = len(chosen)
         if resend and settled:
-            store.delete(campaign_prefix(cc.cfg.client, promo.slug) + "complete")
+            store.delete(campaign_complete_key(cc.cfg.client, promo.slug))
         return {"campaign": name, "ledger": ledger.describe(),
                 "uncertain": [{"address": e.address, "since": _iso(e.at), "detail": e.detail} for _, e in unsettled],
                 "failed": [{"address": e.address, "permanent": e.permanent, "detail": e.detail}

@@ -16,14 +16,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from ..errors import Diagnostic, ProblemsError
-
-
-def sent_key(client: str, period_slug: str) -> str:
-    return f"reports/{client}/sent/{period_slug}.json"
-
-
-def last_key(client: str) -> str:
-    return f"reports/{client}/last.json"
+from ..state.keys import report_last_key as last_key, report_sent_key as sent_key
 
 
 def recipient(cfg, to: str | None) -> str:

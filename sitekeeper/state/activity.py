@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .keys import activity_prefix
+
 KINDS = ("publish", "send", "suppressions", "unsubscribe", "approval")
 """The kinds of event: what a report can count."""
 
@@ -71,7 +73,7 @@ def record(store, client: str, kind: str, data: dict, at: datetime | None = None
     at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
     event = Activity(client, kind, at, dict(data), actor() if by is None else by)
     # Time, then the wall clock's nanoseconds (order among events given one fixed time), then chance.
-    key = (f"activity/{client}/{_month(at)}/{at.strftime('%Y%m%dT%H%M%S%fZ')}-{time.time_ns():x}-"
+    key = (f"{activity_prefix(client, _month(at))}{at.strftime('%Y%m%dT%H%M%S%fZ')}-{time.time_ns():x}-"
            f"{uuid.uuid4().hex[:8]}.json")
     store.create(key, json.dumps(event.to_json(), ensure_ascii=False, sort_keys=True).encode())
     return event
@@ -81,7 +83,7 @@ def read(store, client: str, month: str) -> list[Activity]:
     """Every event of a client in a UTC month (``YYYY-MM``), oldest first. Blobs that cannot be
     read as events are skipped (a report is never blocked by one bad record)."""
     out = []
-    for key in sorted(store.list(f"activity/{client}/{month}/")):  # keys sort by time
+    for key in sorted(store.list(activity_prefix(client, month))):  # keys sort by time
         got = store.read(key)
         if got is None:
             continue

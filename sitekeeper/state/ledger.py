@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from ..errors import DamagedRecord
 from . import record
+from .keys import campaign_prefix
 
 SENT, INTENT, FAILED, UNCERTAIN, RELEASED = "sent", "intent", "failed", "uncertain", "released"
 
@@ -84,10 +85,6 @@ def _well_formed(rec: dict) -> bool:
     except (TypeError, ValueError):
         return False
     return isinstance(rec.get("k"), str) and rec.get("s") in STATUSES
-
-
-def campaign_prefix(client: str, slug: str) -> str:
-    return f"campaigns/{client}/{slug}/"
 
 
 def repair_fix(client: str, slug: str) -> str:

@@ -27,6 +27,7 @@ from email.utils import parseaddr
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
 from ..state import activity
+from ..state.keys import pulled_key, suppressions_lock_key
 from ..approvals import mailbox as _approval_replies  # noqa: F401  (registers the approval kinds)
 from .kinds import by_kind
 from . import signup as _signup  # noqa: F401  registers signup_request and signup_confirmed
@@ -281,12 +282,7 @@ def _lock(ws, client: str):
     from ..state.store import open_workspace_store
 
     store = open_workspace_store(ws)
-    return store, workspace_lock(ws, store, f"{client}/suppressions/lock")
-
-
-def pulled_key(client: str) -> str:
-    """Where the state store keeps when the client's opt-outs were last pulled."""
-    return f"pulled/{client}"
+    return store, workspace_lock(ws, store, suppressions_lock_key(client))
 
 
 def seconds_since_pull(store, client: str, now: datetime) -> float | None:
