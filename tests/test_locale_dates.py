@@ -60,3 +60,11 @@ def test_numbers_in_the_report_are_written_as_the_language_writes_them(lang, big
 def test_an_unknown_style_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown date style"):
         dates.write(NOV, "weekday", "de")
+
+
+@pytest.mark.parametrize("tag, sep", [("de", ", "), ("en", ", "), ("hu", ", "), ("ar", " و"), ("ja", "、"), ("zh-TW", "、"),
+                                      ("qq", ", ")])
+def test_a_list_of_dates_is_joined_as_the_language_joins_a_list(tag, sep):
+    from sitekeeper.locale.cldr import list_separator
+
+    assert list_separator(tag) == sep

@@ -62,3 +62,14 @@ def display_name(tag: str) -> str:
     parts = normalise(tag).split("-")
     unregioned = "-".join(p for i, p in enumerate(parts) if i == 0 or not (p.isupper() or p.isdigit()))
     return language_name(unregioned) or language_name(tag) or tag
+
+
+@lru_cache(maxsize=256)
+def list_separator(tag: str) -> str:
+    """What the language writes between the items of a list (CLDR's middle list pattern):
+    `, ` in most, `、` in Japanese and Chinese, ` و` in Arabic; `, ` for a tag CLDR does not know."""
+    loc = locale_for(tag)
+    if loc is None:
+        return ", "
+    middle = loc.list_patterns.get("standard", {}).get("middle", "{0}, {1}")
+    return middle.replace("{0}", "", 1).replace("{1}", "", 1) or ", "

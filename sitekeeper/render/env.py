@@ -61,6 +61,7 @@ def make_env(site_templates: Path, bytecode_dir: Path | None = None, *, builtin:
         auto_reload=False,
         bytecode_cache=bytecode_cache,
     )
-    from ..locale.cldr import direction
+    from ..locale.cldr import direction, list_separator
     env.globals["text_direction"] = direction  # `rtl` for ar/he/…: the theme's <html dir>
+    env.globals["list_separator"] = list_separator  # `, ` / `、` / ` و` between the items of a list
     return env
