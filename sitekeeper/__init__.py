@@ -17,6 +17,6 @@ and mail (the two wings) never import each other, and no two modules import each
     1  config/   locale/            typed, frozen settings | language tags, month names, date formats
     0  errors  clock  report        one error shape, one clock, the reporters
        fsutil  shard  jobs  network  one atomic write | shards | clients in parallel | timeouts, per-host limits
-       settings                     the SITEKEEPER_* tuning knobs, read and checked once
+       settings  failure            the SITEKEEPER_* tuning knobs, read and checked once | how a command fails
 """
 __version__ = "0.1.0"

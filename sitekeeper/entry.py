@@ -38,49 +38,27 @@ def _parse_build(args: list[str]):
 
 
 def _fast_build(client: str, out: str | None, at: str | None, json_output: bool) -> int:
+    """`build CLIENT` without typer; it starts, reports its problems and ends with the exit code
+    the CLI's would (sitekeeper.failure: one way for both)."""
     from pathlib import Path
 
     from .check import build_checked
-    from .clock import BadDate, Clock, clock_fix
     from .config import find_workspace
-    from .errors import Diagnostic, SitekeeperError, UnknownClientError
+    from .failure import FAILURES, exit_code, report_failure, start, trace_if_debug
     from .report import ConsoleReporter, JsonReporter
 
     reporter = JsonReporter() if json_output else ConsoleReporter()
     try:
-        try:
-            clock = Clock.from_value(at)
-        except BadDate as exc:
-            source = "--at" if at is not None else "SITEKEEPER_NOW"
-            raise _Problems([Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))]) from exc
-        from .settings import BadSetting, tuning
-
-        try:
-            tuning()
-        except BadSetting as exc:
-            raise _Problems(exc.diagnostics()) from exc
+        clock = start(at)
         ws = find_workspace()
         result = build_checked(ws, client, clock, reporter, out=Path(out).resolve() if out else None)
-    except (SitekeeperError, _Problems) as exc:
-        diags = exc.diagnostics()
-        reporter.problems(diags)
-        n = sum(1 for d in diags if d.is_error)
-        if not json_output and n > 1:
-            print(f"{n} errors", file=sys.stderr)
-        if json_output:
-            reporter.result({"ok": False, "problems": [d.as_json() for d in diags]})
-        return 2 if isinstance(exc, (UnknownClientError, _Problems)) else 1
+    except FAILURES as exc:
+        trace_if_debug()
+        report_failure(reporter, exc.diagnostics())
+        return exit_code(exc)
     reporter.result(result.as_json())
     reporter.output(result.summary())
     return 0
-
-
-class _Problems(Exception):
-    def __init__(self, diags):
-        self.diags = diags
-
-    def diagnostics(self):
-        return self.diags
 
 
 GLOBAL_FLAGS = {"--quiet": "quiet", "-q": "quiet", "--verbose": "verbose", "-v": "verbose", "--debug": "debug"}

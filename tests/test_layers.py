@@ -16,7 +16,7 @@ PKG = Path(__file__).resolve().parent.parent / "sitekeeper"
 # Lowest first; a module belongs to the longest prefix listed.
 LAYERS = {
     "sitekeeper": 0, "sitekeeper.errors": 0, "sitekeeper.clock": 0, "sitekeeper.report": 0, "sitekeeper.fsutil": 0, "sitekeeper.shard": 0,
-    "sitekeeper.jobs": 0, "sitekeeper.network": 0, "sitekeeper.settings": 0, "sitekeeper.live": 5,
+    "sitekeeper.jobs": 0, "sitekeeper.network": 0, "sitekeeper.settings": 0, "sitekeeper.failure": 0, "sitekeeper.live": 5,
     "sitekeeper.config": 1, "sitekeeper.locale": 1,
     "sitekeeper.content": 2, "sitekeeper.render": 2, "sitekeeper.aws": 2,
     "sitekeeper.build": 3, "sitekeeper.state": 3,

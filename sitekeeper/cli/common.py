@@ -15,11 +15,15 @@ from typing import Callable
 
 import typer
 
-from ..clock import BadDate, Clock, clock_fix
+from ..clock import Clock
 from ..config import Workspace, find_workspace
-from ..errors import Diagnostic, SitekeeperError, UnknownClientError
-from ..report import OPTIONS, ConsoleReporter, JsonReporter, Reporter
+from ..errors import Diagnostic, SitekeeperError
+from ..failure import USAGE, Failed, count_errors, exit_code, report_failure, start, trace_if_debug
+from ..failure import check_settings as _check_settings
+from ..report import ConsoleReporter, JsonReporter, Reporter
 from ..settings import BadSetting
+
+__all__ = ["USAGE", "count_errors"]  # the CLI's modules take them from here
 
 
 @dataclass
@@ -62,18 +66,12 @@ def parse_shard_option(text: str | None):
         raise typer.BadParameter(str(exc), param_hint="'--shard'") from None
 
 
-USAGE = 2
-"""Exit code of a usage error (a bad option value, a missing argument, an unknown client)."""
-
-
 def open_context(json_output: bool = False, at: str | None = None, quiet: bool | None = None) -> Context:
     reporter: Reporter = JsonReporter() if json_output else ConsoleReporter(quiet=quiet)
     try:
-        clock = Clock.from_value(at)
-    except BadDate as exc:
-        source = "--at" if at is not None else "SITEKEEPER_NOW"
-        fail(reporter, [Diagnostic(source, None, str(exc), clock_fix(exc, at is not None))], USAGE)
-    check_settings(reporter)
+        clock = start(at)
+    except Failed as exc:
+        fail(reporter, exc.diagnostics(), exc.code)
     try:
         ws = find_workspace()
     except SitekeeperError as exc:
@@ -87,42 +85,21 @@ def open_context(json_output: bool = False, at: str | None = None, quiet: bool |
 
 def check_settings(reporter: Reporter) -> None:
     """The SITEKEEPER_* tuning knobs read once, before anything acts: a bad one is a usage error."""
-    from ..settings import tuning
-
     try:
-        tuning()
-    except BadSetting as exc:
-        fail(reporter, exc.diagnostics(), USAGE)
+        _check_settings()
+    except Failed as exc:
+        fail(reporter, exc.diagnostics(), exc.code)
 
 
 def fail(reporter: Reporter, diagnostics, code: int = 1) -> None:
     """Report the problems, end with the failure result (JSON) or an "N errors" line, exit."""
-    diagnostics = list(diagnostics)
-    reporter.problems(diagnostics)
-    count_errors(reporter, diagnostics)
-    if reporter.json:
-        reporter.result({"ok": False, "problems": [d.as_json() for d in diagnostics]})
+    report_failure(reporter, diagnostics)
     raise typer.Exit(code)
 
 
 def usage_error(reporter: Reporter, where: str, message: str, fix: str = "") -> None:
     """Exit 2 with one problem about the command line itself (``where``: the command or option)."""
     fail(reporter, [Diagnostic(where, None, message, fix)], USAGE)
-
-
-def count_errors(reporter: Reporter, diagnostics) -> None:
-    """For people, a closing "N errors" line when there is more than one."""
-    n = sum(1 for d in diagnostics if d.is_error)
-    if not reporter.json and n > 1:
-        print(f"{n} errors", file=sys.stderr)
-
-
-def _trace_if_debug() -> None:
-    """--debug: the traceback (with the vendor error it came from) before the problems."""
-    if OPTIONS.debug:
-        import traceback
-
-        traceback.print_exc(file=sys.stderr)
 
 
 def run_command(fn: Callable) -> Callable:
@@ -133,12 +110,9 @@ def run_command(fn: Callable) -> Callable:
         json_output = bool(kwargs.get("json_output", False))
         try:
             return fn(*args, **kwargs)
-        except (UnknownClientError, BadSetting) as exc:  # a bad knob met after the start: still usage
-            _trace_if_debug()
-            fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics(), USAGE)
-        except SitekeeperError as exc:
-            _trace_if_debug()
-            fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics())
+        except (SitekeeperError, BadSetting) as exc:  # a bad knob met after the start: still usage
+            trace_if_debug()
+            fail(JsonReporter() if json_output else ConsoleReporter(), exc.diagnostics(), exit_code(exc))
         except KeyboardInterrupt:
             print("interrupted", file=sys.stderr)
             raise typer.Exit(130) from None
