@@ -26,7 +26,9 @@ from .check import build_checked
 from .deploy.apply import DeployReport, publish_folder, rollback_target
 from .deploy.plan import PHASE_NAMES, DeployPlan
 from .config.deploy import Target, choose_target
-from .state.keys import deployed_key, published_key
+from .state.keys import deployed_key
+from .state.published import deployed_files as deployed_files  # live.py reads it from here
+from .state.published import write_published
 
 if TYPE_CHECKING:
     from .state.store import Store
@@ -181,47 +183,6 @@ def workspace_commit(ws: Workspace) -> str:
         return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return ""
-
-
-def last_published(store, client: str, target: str) -> dict | None:
-    """What ``target`` last received: signature, visible, valid, at, commit (or None)."""
-    got = store.read(published_key(client, target))
-    if got is None:
-        return None
-    try:
-        rec = json.loads(got[0])
-        return rec if isinstance(rec, dict) else None
-    except ValueError:
-        return None
-
-
-def deployed_files(store, client: str, target: str) -> dict[str, str] | None:
-    """path -> sha256 of what ``target`` last received (None: no publish recorded them)."""
-    from .errors import DamagedRecord
-
-    got = store.read(deployed_key(client, target))
-    if got is None:
-        return None
-    try:
-        files = json.loads(got[0])["files"]
-        if isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-            return files
-    except (ValueError, KeyError, TypeError):
-        pass
-    raise DamagedRecord(f"the record of what {client}'s target {target} received ({deployed_key(client, target)}) "
-                        "cannot be read", "publish the client again: it writes the record anew")
-
-
-def write_published(store, client: str, target: str, signature: str, visible: str, valid, at, commit: str) -> None:
-    lo, hi = valid
-    store.write(published_key(client, target), json.dumps({
-        "signature": signature, "visible": visible, "valid": [_finite(lo), _finite(hi)],
-        "at": at.isoformat(timespec="seconds"), "commit": commit,
-    }).encode())
-
-
-def _finite(x: float) -> float | None:
-    return None if x in (float("inf"), float("-inf")) else x
 
 
 def _record(opener, done: ClientPublished, reporter: Reporter, commit: str) -> None:

@@ -159,7 +159,7 @@ def publish_due(ws: Workspace, cfg: SiteConfig, now: datetime, store, *, refresh
     touched-but-unchanged site is remembered in the state store; without, nothing is written."""
     from .build import default_out, inputs_signature
     from .config.deploy import choose_target
-    from .publish import last_published, write_published
+    from .state.published import last_published, write_published
 
     target = choose_target(cfg, ws.root, None)
     last = last_published(store, cfg.client, target.name)

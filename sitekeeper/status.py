@@ -145,7 +145,7 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
 
 
 def _last_publish(store, client: str, target: str) -> dict | None:
-    from .publish import last_published
+    from .state.published import last_published
     from .state import activity
 
     rec = last_published(store, client, target)

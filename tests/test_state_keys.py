@@ -26,10 +26,11 @@ def test_the_use_cases_build_their_keys_here():
     from sitekeeper.deploy import target_state
     from sitekeeper.mail import send
     from sitekeeper.reports import send as report_send
-    from sitekeeper.state import activity, ledger
+    from sitekeeper.state import activity, ledger, published
     from sitekeeper.suppressions import pull
 
-    assert publish.published_key is keys.published_key and publish.deployed_key is keys.deployed_key
+    assert published.published_key is keys.published_key and published.deployed_key is keys.deployed_key
+    assert publish.deployed_key is keys.deployed_key
     assert target_state.store_key_prefix is keys.target_prefix
     assert ledger.campaign_prefix is keys.campaign_prefix
     assert send.campaign_complete_key is keys.campaign_complete_key
@@ -37,3 +38,15 @@ def test_the_use_cases_build_their_keys_here():
     assert report_send.sent_key is keys.report_sent_key and report_send.last_key is keys.report_last_key
     assert activity.activity_prefix is keys.activity_prefix
     assert schedule.tick_lock_key is keys.tick_lock_key
+
+
+def test_tick_status_and_reports_read_the_last_publish_from_state():
+    from pathlib import Path
+
+    import sitekeeper
+
+    pkg = Path(sitekeeper.__file__).parent
+    for name in ("schedule.py", "status.py", "reports/gather.py"):
+        text = (pkg / name).read_text(encoding="utf-8")
+        assert "state.published import last_published" in text, name
+        assert "publish import last_published" not in text.replace("state.published import", ""), name

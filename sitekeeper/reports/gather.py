@@ -110,7 +110,7 @@ def _message(exc) -> str:
 def _records(ws, cfg, period: Period, found: Inputs) -> None:
     """The activity record of the period, the last publishes, and the ledgers' totals."""
     from ..config.deploy import choose_target
-    from ..publish import last_published
+    from ..state.published import last_published
     from ..state import activity, open_workspace_store
     from ..state.ledger import Ledger
 
