@@ -19,6 +19,13 @@ def test_each_key_is_the_string_a_store_already_holds():
     assert keys.activity_prefix("mini", "2026-11") == "activity/mini/2026-11/"
     assert keys.tick_lock_key() == "locks/tick"
     assert keys.tick_lock_key("1-of-2") == "locks/tick-1-of-2"
+    assert keys.previews_prefix() == "previews/" and keys.previews_prefix("mini") == "previews/mini/"
+    assert keys.preview_key("mini", "k3x9") == "previews/mini/k3x9.json"
+    assert keys.approvals_prefix() == "approvals/" and keys.approvals_prefix("mini") == "approvals/mini/"
+    assert keys.approvals_prefix("mini", "martini") == "approvals/mini/martini/"
+    assert keys.approval_key("mini", "martini", "ab12") == "approvals/mini/martini/ab12.json"
+    assert keys.signup_pending_prefix("mini") == "mini/signup/pending/"
+    assert keys.signup_pending_key("mini", "f00d") == "mini/signup/pending/f00d.json"
 
 
 def test_the_use_cases_build_their_keys_here():

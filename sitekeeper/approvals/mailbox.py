@@ -30,6 +30,7 @@ import hashlib
 from datetime import datetime
 from email.message import EmailMessage
 
+from ..state.keys import approvals_prefix
 from ..suppressions.kinds import Claim, register
 from . import words
 from .records import find_token
@@ -84,7 +85,7 @@ def _elsewhere(store, token: str) -> bool:
     """Another client of this workspace has a request with this token's id."""
     from .records import token_id
 
-    return any(key.endswith(f"/{token_id(token)}.json") for key in store.list("approvals/"))
+    return any(key.endswith(f"/{token_id(token)}.json") for key in store.list(approvals_prefix()))
 
 
 def _read(message: EmailMessage, cfg) -> dict | None:

@@ -24,6 +24,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..state.keys import approval_key, approvals_prefix
 from ..state.record import load_json, seal
 
 TOKEN = re.compile(r"\bska-([a-z2-7]{8})([a-z2-7]{14})\b", re.I)
@@ -101,7 +102,7 @@ class Request:
 
 
 def key_for(client: str, slug: str, ident: str) -> str:
-    return f"approvals/{client}/{slug}/{ident}.json"
+    return approval_key(client, slug, ident)
 
 
 def save(store, req: Request) -> None:
@@ -127,7 +128,7 @@ def load(store, client: str, slug: str, ident: str) -> Request | None:
 
 def requests(store, client: str, slug: str | None = None) -> list[Request]:
     """The client's requests (of one campaign), oldest first; a damaged one raises DamagedRecord."""
-    prefix = f"approvals/{client}/" + (f"{slug}/" if slug else "")
+    prefix = approvals_prefix(client, slug)
     out = []
     for key in store.list(prefix):
         if key.endswith(".json"):
@@ -140,7 +141,7 @@ def requests(store, client: str, slug: str | None = None) -> list[Request]:
 def find(store, client: str, token: str) -> Request | None:
     """The request ``token`` names, among the client's (None: no such request)."""
     ident = token_id(token)
-    for key in store.list(f"approvals/{client}/"):
+    for key in store.list(approvals_prefix(client)):
         if key.endswith(f"/{ident}.json"):
             got = store.read(key)
             if got is not None:

@@ -30,6 +30,7 @@ from ..config import SiteConfig, Workspace, load_site
 from ..config.deploy import Target, choose_target
 from ..errors import DeployError, SitekeeperError
 from ..report import Reporter
+from ..state.keys import previews_prefix
 from . import records
 from .records import Preview
 from .rewrite import Moves, preview_file
@@ -286,7 +287,7 @@ def expiry_step(ws: Workspace, store):
     """A tick step removing each client's expired previews. ``store`` (the workspace's) is
     listed once, now (one request on S3): a client without a preview costs nothing more."""
     try:
-        keys = store.list("previews/")
+        keys = store.list(previews_prefix())
     except SitekeeperError as exc:
         problems, having = list(exc.diagnostics()), None
     else:

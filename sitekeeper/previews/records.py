@@ -17,6 +17,7 @@ from datetime import datetime
 
 from ..deploy.plan import PREVIEW_FOLDER
 from ..errors import DamagedRecord
+from ..state.keys import preview_key, previews_prefix
 from ..state.record import load_json, seal
 
 ID = re.compile(r"^[0-9a-f]{8}$")
@@ -65,7 +66,7 @@ class Preview:
 
 
 def key(client: str, preview_id: str) -> str:
-    return f"previews/{client}/{preview_id}.json"
+    return preview_key(client, preview_id)
 
 
 def new_id(taken) -> str:
@@ -124,7 +125,7 @@ def read(store, client: str, preview_id: str) -> Preview | None:
 def list_all(store, client: str) -> list[Preview]:
     """The client's previews, oldest first. A damaged record raises DamagedRecord."""
     out = []
-    for name in store.list(f"previews/{client}/"):
+    for name in store.list(previews_prefix(client)):
         base = name.rsplit("/", 1)[-1]
         if not base.endswith(".json"):
             continue

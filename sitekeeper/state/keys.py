@@ -15,6 +15,9 @@ to what it was.
     reports/<client>/last.json               the last report sent
     activity/<client>/<YYYY-MM>/<event>.json the activity log, one blob per event
     locks/tick[-<shard>]                     the lock a tick holds
+    previews/<client>/<id>.json              a private preview (link, folder, target, expiry)
+    approvals/<client>/<slug>/<id>.json      an approval request and the reply to it
+    <client>/signup/pending/<hash>.json      a sign-up waiting for its confirmation
 """
 from __future__ import annotations
 
@@ -74,6 +77,36 @@ def report_last_key(client: str) -> str:
 def activity_prefix(client: str, month: str) -> str:
     """The client's activity events of one UTC month (``YYYY-MM``); one blob each beneath."""
     return f"activity/{client}/{month}/"
+
+
+def previews_prefix(client: str | None = None) -> str:
+    """Every client's previews, or one client's."""
+    return "previews/" + (f"{client}/" if client else "")
+
+
+def preview_key(client: str, preview_id: str) -> str:
+    """One private preview's record."""
+    return f"{previews_prefix(client)}{preview_id}.json"
+
+
+def approvals_prefix(client: str | None = None, slug: str | None = None) -> str:
+    """Every approval request, a client's, or those of one of its campaigns."""
+    return "approvals/" + (f"{client}/" if client else "") + (f"{slug}/" if client and slug else "")
+
+
+def approval_key(client: str, slug: str, ident: str) -> str:
+    """One approval request (``ident``: its token's id)."""
+    return f"{approvals_prefix(client, slug)}{ident}.json"
+
+
+def signup_pending_prefix(client: str) -> str:
+    """The client's sign-ups waiting for their confirmation."""
+    return f"{client}/signup/pending/"
+
+
+def signup_pending_key(client: str, digest: str) -> str:
+    """One waiting sign-up (``digest``: its address's hash)."""
+    return f"{signup_pending_prefix(client)}{digest}.json"
 
 
 def tick_lock_key(shard_lock_name: str | None = None) -> str:

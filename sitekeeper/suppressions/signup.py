@@ -41,6 +41,7 @@ from email.utils import make_msgid, parseaddr
 
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, SitekeeperError, SuppressionError
+from ..state.keys import signup_pending_key, signup_pending_prefix
 from .kinds import Claim, register
 
 PENDING_DAYS = 30
@@ -72,7 +73,7 @@ def make_token(key: bytes, address: str, message_id: str) -> str:
 
 
 def pending_key(client: str, address: str | None = None, digest: str | None = None) -> str:
-    return f"{client}/signup/pending/{digest or address_hash(address or '')}.json"
+    return signup_pending_key(client, digest or address_hash(address or ''))
 
 
 # ---------------------------------------------------------------- reading the mailbox (pure)
@@ -193,7 +194,7 @@ def load_pending(store, key: str) -> Pending | None:
 def expire(store, client: str, now: datetime) -> int:
     """Remove pending requests whose last confirmation is older than PENDING_DAYS; how many."""
     gone = 0
-    for key in store.list(f"{client}/signup/pending/"):
+    for key in store.list(signup_pending_prefix(client)):
         try:
             pending = load_pending(store, key)
         except SitekeeperError:
