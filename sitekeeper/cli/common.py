@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 import typer
 
@@ -91,13 +91,13 @@ def check_settings(reporter: Reporter) -> None:
         fail(reporter, exc.diagnostics(), exc.code)
 
 
-def fail(reporter: Reporter, diagnostics, code: int = 1) -> None:
+def fail(reporter: Reporter, diagnostics, code: int = 1) -> NoReturn:
     """Report the problems, end with the failure result (JSON) or an "N errors" line, exit."""
     report_failure(reporter, diagnostics)
     raise typer.Exit(code)
 
 
-def usage_error(reporter: Reporter, where: str, message: str, fix: str = "") -> None:
+def usage_error(reporter: Reporter, where: str, message: str, fix: str = "") -> NoReturn:
     """Exit 2 with one problem about the command line itself (``where``: the command or option)."""
     fail(reporter, [Diagnostic(where, None, message, fix)], USAGE)
 
