@@ -1,4 +1,4 @@
-"""Helpers shared by the builder tests."""
+"""Helpers shared by the tests: the real command line (sk), a missing tool (need), file edits, JSON results."""
 from __future__ import annotations
 
 import json
