@@ -339,3 +339,26 @@ def test_an_audience_file_without_a_consent_column_stops_the_confirmation_and_th
     assert r.returncode == 0, r.stderr + r.stdout
     assert audience(ws).read_text(encoding="utf-8").splitlines()[-1] == \
         f"{NEW};;{T0};double opt-in {conf['Message-ID']}"
+
+
+def test_a_missing_audience_file_that_is_a_link_out_of_the_client_folder_is_never_created_through(
+        demo_workspace, tmp_path):
+    import os
+
+    import pytest
+
+    from sitekeeper.config.site import load_site
+    from sitekeeper.config.workspace import find_workspace
+    from sitekeeper.errors import SuppressionError
+    from sitekeeper.suppressions.signup import append_subscriber
+
+    audience_file = demo_workspace / "campaigns" / BAKERY / "audience.csv"
+    audience_file.unlink()
+    outside = tmp_path / "elsewhere.csv"
+    os.symlink(outside, audience_file)
+    ws = find_workspace(demo_workspace)
+    cfg = load_site(ws, BAKERY)
+    with pytest.raises(SuppressionError) as raised:
+        append_subscriber(ws, cfg, "neu@example.net", "de", "2026-12-01T10:00:00+01:00", "double opt-in <x@y>")
+    assert "link out of" in str(raised.value)
+    assert not outside.exists()

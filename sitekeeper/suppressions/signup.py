@@ -258,14 +258,14 @@ def append_subscriber(ws, cfg, address: str, lang: str, consented_at: str, sourc
     path = folder / "audience.csv"
     rel = ws.rel(path)
     values = {"email": address, "lang": lang, "consented_at": consented_at}
+    if escape_of(path, folder):
+        raise SuppressionError(f"{rel} is a link out of campaigns/{cfg.client}/: sign-ups are not appended to it",
+                               "make it a plain file", path=rel)
     if not path.exists():
         values["consent_source"] = source
         data = (",".join(NEW_HEADER) + "\n" + _csv_line([values.get(c, "") for c in NEW_HEADER], ",", "\n")).encode()
         _append(folder, path, rel, data, created=True)
         return True
-    if escape_of(path, folder):
-        raise SuppressionError(f"{rel} is a link out of campaigns/{cfg.client}/: sign-ups are not appended to it",
-                               "make it a plain file", path=rel)
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
