@@ -87,3 +87,25 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True, mkdir: bool = T
     creates the missing parent folders (and ``tmp_dir``); ``tmp_dir`` as for ``atomic_write_chunks``. Raises
     OSError; the temp file is gone then."""
     atomic_write_chunks(path, (data,), fsync=fsync, mkdir=mkdir, tmp_dir=tmp_dir)
+
+
+def append_durably(path: Path, data: bytes) -> None:
+    """Append ``data`` to ``path`` (created when missing, with its folders) and fsync it; when
+    the file is new, the folder too, so the new name survives a crash as well. For the lists
+    that only grow (unsubscribed.csv, audience.csv). Raises OSError."""
+    created = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)

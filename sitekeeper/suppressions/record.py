@@ -18,13 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..config import optouts
 from ..config.csvtext import decode_csv, sniff_delimiter
 from ..config.paths import escape_of
+from ..fsutil import append_durably
 from ..errors import Diagnostic, SuppressionError
 
 FILE = optouts.FILE
@@ -132,22 +132,8 @@ def append(book: Book, rows: list[Row], again: frozenset[str] = frozenset()) -> 
 
 
 def _write(book: Book, data: bytes) -> None:
-    path = book.file
-    created = not path.exists()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:  # the new name itself must survive a crash too
-            dfd = os.open(path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+        append_durably(book.file, data)
     except OSError as exc:
         raise SuppressionError(f"cannot append to {book.path} ({exc.strerror})",
                                "check the folder's permissions and free space, then run again", path=book.path) from exc

@@ -33,7 +33,6 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,6 +40,7 @@ from email.utils import make_msgid, parseaddr
 
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, SitekeeperError, SuppressionError
+from ..fsutil import append_durably
 from ..state.keys import signup_pending_key, signup_pending_prefix
 from .kinds import Claim, register
 
@@ -264,7 +264,7 @@ def append_subscriber(ws, cfg, address: str, lang: str, consented_at: str, sourc
     if not path.exists():
         values["consent_source"] = source
         data = (",".join(NEW_HEADER) + "\n" + _csv_line([values.get(c, "") for c in NEW_HEADER], ",", "\n")).encode()
-        _append(folder, path, rel, data, created=True)
+        _append(path, rel, data)
         return True
     raw = path.read_bytes()
     try:
@@ -289,7 +289,7 @@ def append_subscriber(ws, cfg, address: str, lang: str, consented_at: str, sourc
             return False
     newline = "\r\n" if "\r\n" in text else "\n"
     lead = "" if text.endswith(("\n", "\r")) or not text else newline
-    _append(folder, path, rel, (lead + _csv_line([values.get(c, "") for c in columns], delimiter, newline)).encode())
+    _append(path, rel, (lead + _csv_line([values.get(c, "") for c in columns], delimiter, newline)).encode())
     return True
 
 
@@ -299,21 +299,9 @@ def _csv_line(cells: list[str], delimiter: str, newline: str) -> str:
     return buf.getvalue()
 
 
-def _append(folder, path, rel: str, data: bytes, created: bool = False) -> None:
+def _append(path, rel: str, data: bytes) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if created:
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+        append_durably(path, data)
     except OSError as exc:
         raise SuppressionError(f"cannot append to {rel} ({exc.strerror})",
                                "check the folder's permissions and free space, then run again", path=rel) from exc
