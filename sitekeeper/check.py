@@ -5,7 +5,6 @@ from .build import check_site
 from .config import Workspace, load_site
 from .errors import Problems, SitekeeperError
 from .mail.check import check_campaigns
-from .mail.strings import language_problems as email_language_problems
 
 
 def check_client(ws: Workspace, client: str, clock) -> Problems:
@@ -19,7 +18,6 @@ def check_client(ws: Workspace, client: str, clock) -> Problems:
     plan, content, found = check_site(ws, cfg, clock.now(cfg.tz))
     problems.extend(found.items)
     problems.extend(without_repeats(check_campaigns(ws, cfg, content.promotions, clock, content=content), found.items))
-    problems.extend(email_language_problems(cfg, cfg.languages))
     problems.extend(large_images(ws, cfg))
     problems.extend(preview_named(plan))
     return problems

@@ -91,6 +91,12 @@ def test_a_broken_catalog_is_named_key_by_key(scratch_catalogs):
     assert "xx.toml [email] reason: placeholders [], English has ['name']" in found
     assert "xx.toml [report] surplus: not a key of English" in found
     assert len(found) == 4, found
+    # the approval words may be left out as a whole (English then), never in part
+    without = english.split("[approval]")[0] + "[scaffold]" + english.split("[scaffold]")[1]
+    (scratch_catalogs / "yy.toml").write_text(without, encoding="utf-8")
+    assert catalog.problems("yy") == []
+    (scratch_catalogs / "zz.toml").write_text(english.replace('ref = "Reference"\n', ""), encoding="utf-8")
+    assert catalog.problems("zz") == ["zz.toml [approval] ref: missing"]
     (scratch_catalogs / "Bad_Name.toml").write_text(english, encoding="utf-8")
     catalog.shipped.cache_clear()
     assert any("not a language tag" in p for p in catalog.problems("Bad_Name"))

@@ -52,8 +52,9 @@ def test_a_language_without_a_catalog_builds_with_english_words_and_one_warning(
     res = sk("check", "shop", cwd=ws, now=NOW)
     text = res.stdout + res.stderr
     assert res.returncode == 0, text
-    assert text.count("'cy' has no built-in theme strings") == 1 and "[lang.cy]" in text
-    assert "email has no labels" not in text  # no [mail]: no labels asked for
+    assert text.count("'cy' has no catalog") == 1 and "[lang.cy] strings" in text
+    assert "the theme's words (all " in text
+    assert "email's labels" not in text  # no [mail]: no labels asked for
     assert sk("check", "shop", "--strict", cwd=ws, now=NOW).returncode == 1
     built = sk("build", "shop", "--out", "out", cwd=ws, now=NOW)
     assert built.returncode == 0, built.stdout + built.stderr
@@ -87,7 +88,30 @@ def test_a_sending_client_is_told_its_email_labels_fall_back(tmp_path):
     res = sk("check", "shop", cwd=ws, now=NOW)
     text = res.stdout + res.stderr
     assert res.returncode == 0, text
-    assert "the email has no labels in 'cy'" in text and "written in English" in text
+    assert "the email's labels (all " in text and "shown in English" in text and "[lang.cy] email_strings" in text
+
+
+def test_languages_without_a_catalog_are_one_warning_for_the_site_that_strict_fails(tmp_path):
+    """Theme, newsletter pages and email labels of two languages without a catalog: one warning, never a
+    blocked build; what the site gives itself is no longer named."""
+    ws = _site(tmp_path, ["en", "cy", "gd"], mail=True)
+    toml = ws / "sites" / "shop" / "site.toml"
+    toml.write_text(toml.read_text() + '[lang.cy]\nstrings = { skip_to_content = "Neidio at y cynnwys" }\n', encoding="utf-8")
+    res = sk("check", "shop", cwd=ws, now=NOW)
+    text = res.stdout + res.stderr
+    assert res.returncode == 0, text
+    lines = [ln for ln in text.splitlines() if "has no catalog" in ln]
+    assert len(lines) == 1, text
+    (line,) = lines
+    assert "'cy' has no catalog" in line and "'gd' has no catalog" in line
+    assert "the newsletter pages' words" in line and "the email's labels" in line
+    cy = line.split("'cy' has no catalog", 1)[1].split("'gd'", 1)[0]
+    assert "skip_to_content" not in cy and "read_more" in cy  # its own word is not named; the rest are
+    assert sk("check", "shop", "--strict", cwd=ws, now=NOW).returncode == 1
+    built = sk("build", "shop", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "Neidio at y cynnwys" in (ws / "out" / "cy" / "index.html").read_text(encoding="utf-8")
+    assert "Skip to content" in (ws / "out" / "gd" / "index.html").read_text(encoding="utf-8")
 
 
 def test_arabic_and_hebrew_pages_are_right_to_left(tmp_path):

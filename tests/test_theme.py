@@ -87,7 +87,7 @@ def test_a_language_without_strings_is_a_warning_naming_the_missing_keys(tmp_pat
     text = res.stdout + res.stderr
     assert res.returncode == 0, text
     assert "Traceback" not in text
-    assert "'xx' has no built-in theme strings" in text and "skip_to_content" in text
+    assert "'xx' has no catalog" in text and "skip_to_content" in text
     assert "shown in English" in text and "[lang.xx]" in text
     strict = sk("check", "baeckerei-sonnenkorn", "--strict", cwd=ws, now="2026-12-01T10:00:00+01:00")
     assert strict.returncode == 1, strict.stdout + strict.stderr

@@ -15,7 +15,6 @@ from ..config import SiteConfig, Workspace, load_site
 from ..errors import Diagnostic, Problems, ProblemsError
 from ..render.env import ASSETS_DIR, template_dirs
 from ..render.i18n import language_problems
-from ..render.newsletter import language_problems as mailbox_language_problems
 from .cache import CACHE_VERSION, BuildCache, LastBuild, cache_folder, load_last, remove_old_cache, save_last
 from .links import check_links
 from .outputs import write_outputs
@@ -100,7 +99,6 @@ def _prepare(ws: Workspace, cfg: SiteConfig, now: datetime, cache: BuildCache, p
     problems.extend(confinement_problems(ws, cfg))
     problems.extend(html_policy_problems(cfg, content))
     problems.extend(language_problems(cfg))
-    problems.extend(mailbox_language_problems(cfg))
     problems.extend(_placeholder_address(cfg))
     return Checked(plan, content, problems)
 

@@ -2,10 +2,12 @@
 
 Each catalog holds one table per part (``DOMAINS``): the site theme (``site``), the campaign
 email's labels (``email``), the activity report (``report``), the newsletter pages
-(``newsletter``), the sign-up confirmation email (``confirmation``) and the home page
-``new client`` writes (``scaffold``). English (``en.toml``)
-names every key; every shipped catalog has every key of English with the same ``{placeholders}``
-(tests/test_catalogs.py holds them to that, ``problems`` says what is wrong).
+(``newsletter``), the sign-up confirmation email (``confirmation``), the home page
+``new client`` writes (``scaffold``) and the note asking a client to approve a campaign with
+its confirmations (``approval``). English (``en.toml``) names every key; every shipped catalog
+has every key of English with the same ``{placeholders}`` (tests/test_catalogs.py holds them to
+that, ``problems`` says what is wrong). A part in ``OPTIONAL`` may be left out of a catalog as a
+whole (its words are then English); when it is there, it is complete.
 
 A tag with a region (``pt-BR``, ``de-AT``) uses its own catalog when one is shipped, else its
 base language's; a language without a catalog gets English words, and the callers warn once per
@@ -24,7 +26,9 @@ from typing import Mapping
 from .tags import base, normalise
 
 CATALOGS = Path(__file__).resolve().parent / "catalogs"
-DOMAINS = ("site", "email", "report", "newsletter", "confirmation", "scaffold")
+DOMAINS = ("site", "email", "report", "newsletter", "confirmation", "scaffold", "approval")
+OPTIONAL = frozenset({"approval"})
+"""Parts a catalog may leave out as a whole: English is written in their place."""
 ENGLISH = "en"
 
 
@@ -116,6 +120,8 @@ def problems(lang: str) -> list[str]:
     data = _read(lang)
     for domain in DOMAINS:
         want, have = english(domain), data[domain]
+        if domain in OPTIONAL and not have:
+            continue
         for key in want:
             if key not in have:
                 found.append(f"{lang}.toml [{domain}] {key}: missing")

@@ -2,9 +2,9 @@
 (locale/catalogs/<lang>.toml, read by locale/catalog.py).
 
 Every key exists in every shipped catalog (tests hold them to that); a site adds or
-overrides labels with ``[lang.<code>] email_strings = {...}`` in site.toml. ``check`` refuses
-a campaign language that lacks any of them (``missing_keys``) instead of mailing English
-words to its readers; ``strings`` falls back to English only for a preview.
+overrides labels with ``[lang.<code>] email_strings = {...}`` in site.toml. A language without
+a catalog gets English labels (``strings``), and the site's one language warning
+(render/i18n.py ``language_problems``) names the ones missing (``missing_keys``).
 """
 from __future__ import annotations
 
@@ -29,23 +29,3 @@ def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]
 
 def strings(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return {**STRINGS["en"], **_own(lang), **(extra or {})}
-
-
-def language_problems(cfg, langs) -> list:
-    """A warning per email language without every label (those are written in English), and
-    only for a client that sends mail (`[mail] from` set): a site alone needs no labels."""
-    from ..errors import Diagnostic
-
-    found: list = []
-    if not cfg.mail.from_:
-        return found
-    for lang in langs:
-        own = cfg.lang_texts.get(lang)
-        missing = missing_keys(lang, own.email_strings if own else None)
-        if missing:
-            found.append(Diagnostic(
-                cfg.path, cfg.line_of("", "languages"),
-                f"the email has no labels in {lang!r}: {', '.join(missing)} are written in English",
-                f"add them to site.toml under [lang.{lang}] as `email_strings = {{ {missing[0]} = \"…\", … }}`",
-                severity="warning"))
-    return found

@@ -5,8 +5,9 @@ Templates call ``t(key)``; the builder binds it to the page's language. Every ke
 in every shipped catalog (tests hold them to that); a site may add or override
 strings per language with ``[lang.<code>] strings = {...}`` in site.toml, which is also how
 a language not listed here gets its words. ``missing_keys`` names what a language lacks:
-such a language shows those words in English, and ``check`` warns once per language
-(``--strict`` fails).
+such a language shows those words in English, and ``language_problems`` is the site's one
+warning about it (theme, newsletter pages and email labels together; ``--strict`` fails, a
+build goes on).
 """
 from __future__ import annotations
 
@@ -44,8 +45,8 @@ def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]
 def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
     """The UI string ``key`` in ``lang``.
 
-    ``check`` refuses a site whose languages lack strings, so a missing one here falls
-    back to English (a preview still renders); an unknown key is a theme bug: KeyError.
+    A language without the word gets English (``language_problems`` warns once for the
+    site); an unknown key is a theme bug: KeyError.
     """
     if extra and key in extra:
         return extra[key]
@@ -55,21 +56,46 @@ def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
     raise KeyError(f"unknown UI string {key!r} (add it to [site] of every catalog in sitekeeper/locale/catalogs/)")
 
 
+def _left_in_english(cfg, lang: str) -> list[tuple[str, list[str], int]]:
+    """[(what, the keys still without words, how many it has)] for ``lang``: the theme's words,
+    the newsletter pages' (when the site has them), the email's labels (when the client sends mail)."""
+    from ..mail import strings as email
+    from . import newsletter
+
+    own = cfg.lang_texts.get(lang)
+    site_own = dict(own.strings) if own and own.strings else {}
+    parts = [("the theme's words", missing_keys(lang, site_own), len(KEYS))]
+    if newsletter.has_unsubscribe_page(cfg) or newsletter.has_signup(cfg):
+        have = catalog.lookup("newsletter", lang)
+        parts.append(("the newsletter pages' words",
+                      [k for k in newsletter.KEYS if k not in have and k not in site_own], len(newsletter.KEYS)))
+    if cfg.mail.from_:
+        parts.append(("the email's labels", email.missing_keys(lang, own.email_strings if own else None),
+                      len(email.KEYS)))
+    return [(what, keys, total) for what, keys, total in parts if keys]
+
+
 def language_problems(cfg) -> list:
-    """A warning per site language without every UI string: those words are shown in English."""
+    """One warning for the site when a language of it has no catalog (and the site does not give
+    every word itself): those words are shown in English, the build goes on (``--strict`` fails)."""
     from ..errors import Diagnostic
 
-    found = []
+    said: list[str] = []
+    fixes: list[str] = []
     for lang in cfg.languages:
-        own = cfg.lang_texts.get(lang)
-        missing = missing_keys(lang, own.strings if own else None)
-        if missing:
-            known = ", ".join(sorted(STRINGS))
-            what = "all" if len(missing) == len(KEYS) else str(len(missing))
-            found.append(Diagnostic(
-                cfg.path, cfg.line_of("", "languages"),
-                f"{lang!r} has no built-in theme strings: {what} {len(KEYS)} of the theme's words are shown "
-                f"in English ({', '.join(missing)})",
-                f"add them to site.toml under [lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}` "
-                f"(built in: {known})", severity="warning"))
-    return found
+        parts = _left_in_english(cfg, lang)
+        if not parts:
+            continue
+        counted = ", ".join(
+            f"{what} ({'all ' + str(total) if len(keys) == total else ', '.join(keys)})" for what, keys, total in parts)
+        said.append(f"{lang!r} has no catalog: {counted} are shown in English")
+        for what, keys, _ in parts:
+            setting = "email_strings" if what == "the email's labels" else "strings"
+            if not any(f.startswith(f"[lang.{lang}] {setting} ") for f in fixes):
+                fixes.append(f"[lang.{lang}] {setting} = {{ {keys[0]} = \"…\", … }}")
+    if not said:
+        return []
+    return [Diagnostic(
+        cfg.path, cfg.line_of("", "languages"), "; ".join(said),
+        f"the pages build as they are; for words in the language add them to site.toml ({'; '.join(fixes)}), "
+        f"or use a language with a catalog: {', '.join(catalog.shipped())}", severity="warning")]

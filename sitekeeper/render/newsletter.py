@@ -151,23 +151,3 @@ def fingerprint_parts(cfg) -> tuple:
     """What of [mail] the pages show (a change re-renders them; nothing else of [mail] does)."""
     words = [(lang, sorted((catalog.lookup("newsletter", lang) or _EN).items())) for lang in cfg.languages]
     return (has_unsubscribe_page(cfg) and optout_mailbox(cfg), has_signup(cfg) and signup_mailbox(cfg), words)
-
-
-def language_problems(cfg) -> list:
-    """A warning per site language without the sign-up and unsubscribe words (shown in English)."""
-    from ..errors import Diagnostic
-
-    if not (has_unsubscribe_page(cfg) or has_signup(cfg)):
-        return []
-    found = []
-    for lang in cfg.languages:
-        own = _own(cfg, lang) or {}
-        missing = [k for k in KEYS if k not in own and not catalog.has_catalog(lang)]
-        if missing:
-            found.append(Diagnostic(
-                cfg.path, cfg.line_of("", "languages"),
-                f"{lang!r} has no built-in words for the unsubscribe page and the sign-up block: they are shown "
-                f"in English ({', '.join(missing)})",
-                f"add them to site.toml under [lang.{lang}] as `strings = {{ {missing[0]} = \"…\", … }}` "
-                f"(built in: {', '.join(sorted(STRINGS))})", severity="warning"))
-    return found
