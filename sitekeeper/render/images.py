@@ -1,6 +1,6 @@
 """Responsive images: `srcset` of WebP variants, width and height on every static raster image.
 
-The build makes the variants (build/plan.py ``image_variants``) and hands the page's HTML and
+The build makes the variants (build/plan/assets.py ``image_variants``) and hands the page's HTML and
 the map of static images here: each ``<img src="/images/x.jpg">`` gets ``width``/``height``
 (no layout shift while it loads), ``srcset`` with the WebP variants and the original, and
 ``sizes``. An image the author already gave a ``srcset`` keeps it.
