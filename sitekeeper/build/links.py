@@ -115,6 +115,11 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
 
     def check(source: str, line: int, target: str, base_url: str, kind: str, md_links=None, relpath=None,
               named: str = "") -> None:
+        if kind == "gallery":
+            problem = gallery_problem(plan, target)
+            if problem:
+                problems.append(Diagnostic(source, line, *problem))
+            return
         target = target.strip()  # browsers ignore spaces around an href: " javascript:…" is a scheme too
         if md_links and target in md_links:
             return  # a link to a page's file, resolved by the plan
@@ -186,6 +191,33 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
     _check_other_urls(plan, content, check)
     problems.extend(url_policy_problems(plan, content))
     return problems, new, changed
+
+
+def gallery_problem(plan: SitePlan, folder: str) -> tuple[str, str] | None:
+    """(message, fix) when a gallery's folder (a site path ending in /) has no pictures to show."""
+    from ..render.blocks.gallery import pictures
+
+    if pictures(folder, plan.images):
+        return None
+    cfg = plan.cfg
+    static = cfg.static_dir
+    path = static / folder.strip("/")
+    where = f"sites/{cfg.client}/static{folder}"
+    probe = path
+    while probe != static and probe != probe.parent:
+        if probe.is_symlink():
+            real = probe.resolve()
+            if not real.is_relative_to(cfg.root.resolve()):
+                return (f"the gallery folder {where} is a link to {real}, outside the client's folder: its "
+                        "pictures are not published", "copy the pictures into the folder instead of linking to them")
+        probe = probe.parent
+    folders = sorted({url.rsplit("/", 1)[0] + "/" for url in plan.images})
+    hint = did_you_mean(folder, folders)
+    if path.is_dir():
+        return (f"the gallery folder {where} holds no pictures (JPEG, PNG, WebP or GIF)",
+                hint or "put the pictures in that folder, or name the folder they are in")
+    return (f"the gallery folder {where} does not exist",
+            hint or "create it and put the pictures in it, or correct the folder's name after `::: gallery`")
 
 
 def _check_other_urls(plan: SitePlan, content: SiteContent, check) -> None:

@@ -103,6 +103,9 @@ class Renderer:
                 "starts_iso": pr.starts.isoformat(), "ends_iso": pr.ends.isoformat(),
             }
         t = self.t(lang)
+        from ..render.blocks import finish
+
+        body = finish(self.body_html(job), self.plan.images, t, lang)  # galleries and maps need the build's facts
         title = job.title if job.kind != "404" else t("page_not_found")
         ctx = {
             "site": {**{k: g[k] for k in ("name", "base_url", "languages", "default_language", "description")},
@@ -111,7 +114,7 @@ class Renderer:
                 "title": title, "url": job.url, "permalink": cfg.base_url + job.url, "lang": lang, "kind": job.kind,
                 "date": date, "date_iso": date.isoformat() if date else None,
                 "date_display": format_date(date, lang), "description": job.description or "",
-                "tags": list(page.tags) if page else [], "content": Markup(self.body_html(job)),
+                "tags": list(page.tags) if page else [], "content": Markup(body),
                 "children": children, "translations": translations, "promotion": promo,
                 "image": page.image if page else None, "params": Params(page.params if page else {}),
                 "lastmod": page.lastmod if page else None,

@@ -207,6 +207,9 @@ def html_policy_problems(cfg: SiteConfig, content: SiteContent) -> list[Diagnost
         for text in (promo.default, *promo.translations.values()):
             if "<" in text.body:
                 scan(text.source, text.body_line, render_md(text.body).raw_html)
+            if ":::" in text.body:  # bad input in the blocks of a promotion's page
+                found.extend(Diagnostic(text.source, text.body_line + line, message, fix)
+                             for line, message, fix in render_md(text.body).problems)
     return found
 
 
@@ -239,6 +242,9 @@ def parse_source(args):
     if page is None or any(d.is_error for d in diags):
         return relpath, SourceRecord(sig, sha, None, diags), sha, None
     rendered = html_body(page.body) if page.is_html else render_md(page.body)
+    if not page.is_html and rendered.problems:  # bad input in the blocks (::: gallery …)
+        diags = diags + [Diagnostic(source, page.body_line + line, message, fix)
+                         for line, message, fix in rendered.problems]
     if not page.is_html and rendered.headings:
         from ..render.markdown import outline_problems
 

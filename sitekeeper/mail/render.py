@@ -526,8 +526,10 @@ def compile_email(ws, cfg, promo, lang: str) -> tuple[CompiledEmail | None, list
     styles = _styles(cfg.theme.primary_color, rtl=direction(used_lang) == "rtl")
 
     md = markdown_parser()
-    env: dict = {}
+    env: dict = {"email": True}  # blocks (::: team …) become plain content an email can show
     tokens = md.parse(fields.protect(text.body), env)
+    for line, message, fix in env.get("block_problems", ()):
+        problems.append(Diagnostic(text.source, text.body_line + line, message, fix))
 
     def visit(toks, line):
         for tok in toks:

@@ -36,7 +36,8 @@ def responsive(html: str, images: dict) -> str:
             extra += f' width="{width}" height="{height}"'
         if "srcset=" not in low and variants:
             srcset = ", ".join(f"{url} {w}w" for w, url in variants)
-            extra += f' srcset="{srcset}" sizes="{SIZES}"'
+            # A picture shown smaller than the page (a thumbnail, a photo) says its own sizes.
+            extra += f' srcset="{srcset}"' + ("" if " sizes=" in low else f' sizes="{SIZES}"')
         if not extra:
             return tag
         end = -2 if tag.endswith("/>") else -1

@@ -58,6 +58,20 @@ def summary(body: str, limit: int = 160) -> str:
     return ""
 
 
+_PRICES_RE = re.compile(r'<div class="block-prices">\s*<div class="table-wrap"><table>\s*(?:<caption>(.*?)</caption>)?',
+                        re.S)
+
+
+def price_caption(body: str, title: str) -> str:
+    """For a page without a paragraph to sum it up that holds a price list (``::: prices``):
+    the list's caption, or else the page's title."""
+    m = _PRICES_RE.search(body)
+    if not m:
+        return ""
+    caption = " ".join(_html.unescape(m.group(1) or "").split())
+    return caption if caption else title
+
+
 def offer_line(banner: str, title: str) -> str:
     """The banner's text as the landing's line under its title, without what the title already
     says: "Adventsaktion: 10 % auf alle Stollen" under "Adventsaktion 2026" reads

@@ -1,7 +1,7 @@
 """Markdown -> HTML with markdown-it-py and mdit-py-plugins.
 
 CommonMark plus tables, strikethrough, footnotes, heading anchors, attributes
-(``{.class}``) and task lists. ``render_markdown`` returns the HTML and every link and
+(``{.class}``), task lists and the blocks of render/blocks/ (``::: gallery`` …). ``render_markdown`` returns the HTML and every link and
 image target with its line in the body, so the checker can point at the exact line
 of a broken link. Raw HTML in Markdown is allowed within the site's `[content]` policy:
 every raw fragment is returned with its line for render/htmlpolicy.py to check.
@@ -26,6 +26,8 @@ class Rendered:
     """(line within the body (0-based), fragment) of every raw HTML block and inline tag."""
     headings: tuple[tuple[int, int], ...] = ()
     """(line within the body (0-based), level) of every Markdown heading, in order."""
+    problems: tuple[tuple[int, str, str], ...] = ()
+    """(line within the body (0-based), message, fix) of bad input in the blocks."""
 
 
 def slugify(text: str) -> str:
@@ -42,6 +44,8 @@ def _md():
     from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
+    from .blocks import plugin as blocks_plugin
+
     _silence_rule_logging()
     md = (
         MarkdownIt("commonmark", {"html": True, "typographer": False})
@@ -51,6 +55,7 @@ def _md():
         .use(attrs_plugin)
         .use(attrs_block_plugin)
         .use(tasklists_plugin)
+        .use(blocks_plugin)
     )
     default_image = md.renderer.rules.get("image")
 
@@ -144,10 +149,11 @@ def render_markdown(body: str) -> Rendered:
     tokens = md.parse(body, env)
     html = md.renderer.render(tokens, md.options, env)
     raw: list = []
-    links = _collect_links(tokens, raw)
+    links = _collect_links(tokens, raw) + env.get("block_links", [])
     first_image = next((t for t, _, k in links if k == "image"), None)
     headings = tuple((t.map[0], int(t.tag[1])) for t in tokens if t.type == "heading_open" and t.map)
-    return Rendered(html=html, links=tuple(links), first_image=first_image, raw_html=tuple(raw), headings=headings)
+    return Rendered(html=html, links=tuple(links), first_image=first_image, raw_html=tuple(raw), headings=headings,
+                    problems=tuple(env.get("block_problems", ())))
 
 
 def outline_problems(headings, first_line: int) -> list[tuple[int, str, str]]:

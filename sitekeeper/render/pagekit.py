@@ -97,7 +97,8 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: di
         # Link previews do not show SVG: a PNG sibling is used when the site has one.
         png = og_image[:-4] + ".png"
         og_image = png if _static_has(cfg, png) else absolute(cfg, "/", theme.get("icon_png"))
-    description = page["description"] or landing.summary(body_html) or site["description"]
+    description = (page["description"] or landing.summary(body_html) or landing.price_caption(body_html, page["title"])
+                   or site["description"])
     page["meta_description"] = description
     page["content"] = Markup(body)
     page["hero_image"] = Markup(hero_image)
