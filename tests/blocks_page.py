@@ -75,7 +75,7 @@ Nein: in unserer Backstube ist überall Mehl in der Luft.
 ## Anfahrt
 
 ::: map
-address: Wühlischstraße 28, 10245 Berlin
+address: Wühlischstraße 27, 10245 Berlin
 lat: 52.5079
 lon: 13.4605
 zoom: 17

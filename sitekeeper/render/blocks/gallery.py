@@ -97,10 +97,10 @@ def finish(folder: str, n: str, captions: dict[str, str], images: dict, t) -> st
         if i < last:
             nav.append(f'<a class="lightbox-next" href="#{gid}-{i + 1}" rel="next">{esc(t("block_next"))} '
                        f'<span aria-hidden="true">›</span></a>')
-        boxes.append(f'<figure class="lightbox" id="{gid}-{i}"><img src="{esc(url)}" alt="{alt}" {size} '
+        boxes.append(f'<div class="lightbox" id="{gid}-{i}"><figure><img src="{esc(url)}" alt="{alt}" {size} '
                      f'loading="lazy" decoding="async">'
                      + (f"<figcaption>{esc(caption)} <span class=\"lightbox-count\">{i}/{last}</span></figcaption>"
                         if caption else f'<figcaption><span class="lightbox-count">{i}/{last}</span></figcaption>')
-                     + f'<p class="lightbox-nav">{"".join(nav)}</p></figure>')
+                     + f'</figure><p class="lightbox-nav">{"".join(nav)}</p></div>')
     return (f'<div class="block-gallery" id="{gid}"><ul class="gallery-grid">{"".join(thumbs)}</ul>'
             f'{"".join(boxes)}</div>')
