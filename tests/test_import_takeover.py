@@ -201,3 +201,51 @@ def test_liquid_in_a_jekyll_html_page_is_named_and_the_page_still_builds(tmp_pat
     checked = sk("check", "cafe", cwd=ws, now=NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert sk("build", "cafe", "--out", "out", cwd=ws, now=NOW).returncode == 0
+
+
+def test_region_tags_stay_as_written_and_the_old_language_folders_are_kept(tmp_path):
+    """Hugo's `pt-br` and `zh-cn` folders: the site says pt-BR (its own words and dates) and zh, the
+    files are about.pt-BR.md, and every old URL is served where it was."""
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "loja"
+    (src / "content").mkdir(parents=True)
+    (src / "hugo.toml").write_text(
+        'baseURL = "https://loja.example/"\ntitle = "Loja"\ndefaultContentLanguage = "en"\n'
+        "[languages.en]\nweight = 1\n[languages.pt-br]\nweight = 2\n[languages.zh-cn]\nweight = 3\n", encoding="utf-8")
+    for name, title in (("_index.md", "Home"), ("_index.pt-br.md", "Início"), ("_index.zh-cn.md", "首页"),
+                        ("about.md", "About"), ("about.pt-br.md", "Sobre"), ("about.zh-cn.md", "关于")):
+        (src / "content" / name).write_text(f"---\ntitle: {title}\n---\n{title}.\n", encoding="utf-8")
+    run = sk("import", str(src), "--client", "loja", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    site = ws / "sites/loja"
+    assert 'languages = ["en", "pt-BR", "zh"]' in (site / "site.toml").read_text(encoding="utf-8")
+    names = sorted(p.name for p in (site / "content").iterdir())
+    assert names == ["about.md", "about.pt-BR.md", "about.zh.md", "index.md", "index.pt-BR.md", "index.zh.md"]
+    checked = sk("check", "loja", "--strict", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = sk("build", "loja", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    for url in ("pt-br/", "pt-br/about/", "zh-cn/", "zh-cn/about/"):
+        assert (ws / "out" / url / "index.html").is_file(), url
+    page = (ws / "out/pt-br/about/index.html").read_text(encoding="utf-8")
+    assert '<html lang="pt-BR">' in page
+
+
+def test_a_wordpress_export_in_brazilian_portuguese_stays_pt_br_and_german_from_germany_is_de(tmp_path):
+    from sitekeeper.locale.tags import site_tag
+
+    assert [site_tag(t) for t in ("pt-BR", "pt_PT", "de-DE", "de-AT", "en-GB", "en_US", "zh-CN", "zh-TW",
+                                  "zh-Hant-TW", "ja-JP", "cs-CZ", "fr")] == \
+        ["pt-BR", "pt", "de", "de-AT", "en", "en-US", "zh", "zh-TW", "zh-Hant", "ja", "cs", "fr"]
+    wxr = JETPACK_WXR.replace("<wp:wxr_version>", "<language>pt-BR</language><wp:wxr_version>")
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    export = tmp_path / "export.xml"
+    export.write_text(wxr, encoding="utf-8")
+    run = sk("import", str(export), "--client", "lind", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert 'languages = ["pt-BR"]' in (ws / "sites/lind/site.toml").read_text(encoding="utf-8")
+    built = sk("build", "lind", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert '<html lang="pt-BR">' in (ws / "out/kontakt/index.html").read_text(encoding="utf-8")

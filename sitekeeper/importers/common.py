@@ -15,9 +15,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
-from ..locale.tags import base as language_of
+from ..locale.tags import SITE_TAG, site_tag as language_of
 
-LANG_RE = re.compile(r"^[a-z]{2,3}$")
+LANG_RE = SITE_TAG
 
 
 @dataclass

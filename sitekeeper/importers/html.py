@@ -17,7 +17,7 @@ from urllib.parse import unquote, urljoin
 from ..content.pages import default_url, translation_url
 from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, html_to_markdown, read_html_page, url_path
 from ..errors import Diagnostic
-from ..locale.tags import base as language_of
+from ..locale.tags import SITE_TAG, site_tag as language_of
 
 HTML_EXT = (".html", ".htm")
 SKIP = {".git", ".sitekeeper", "cgi-bin", ".well-known", "node_modules"}
@@ -158,7 +158,7 @@ def _detected_language(imp: SiteImport, where: str, pages: list[dict]) -> str:
         found = language_of(detect(text)) if text.strip() else ""
     except (ImportError, LangDetectException):
         found = ""
-    if not re.match(r"^[a-z]{2,3}$", found):
+    if not SITE_TAG.match(found):
         imp.note(where, None, "no page says its language (<html lang>) and the text did not tell; "
                  "the site is taken as English", "set `languages = [\"…\"]` in site.toml to the site's language")
         return "en"

@@ -21,7 +21,7 @@ from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, join_re
                      split_more, url_path)
 from .shortcodes import hugo as convert_shortcodes, resolve_file_links
 from ..errors import Diagnostic
-from ..locale.tags import base as language_of
+from ..locale.tags import base as language_of, site_tag
 
 PAGE_EXT = (".md", ".markdown", ".html", ".htm")
 KNOWN = {"title", "date", "draft", "description", "summary", "tags", "categories", "slug", "url", "aliases",
@@ -209,9 +209,12 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     def new_key(key: str) -> str:
         return _urlize(key, lower)
 
+    # Hugo's language keys are its URL folders, lower case (`pt-br`); the site writes the tag as
+    # a tag is written (`pt-BR`: about.pt-BR.md) and keeps the old URL as the page's `url`.
+    tag = {lg: site_tag(lg) if "-" in lg else lg for lg in imp.languages}
     lookup = {}
     for p in pages:
-        relpath = new_key(p["key"]) + ("" if p["lang"] == deflang else f".{p['lang']}") + p["ext"]
+        relpath = new_key(p["key"]) + ("" if p["lang"] == deflang else f".{tag[p['lang']]}") + p["ext"]
         p["relpath"] = relpath
         for name in (p["src_rel"], p["src_rel"].rsplit(".", 1)[0], p["key"]):
             lookup.setdefault(name.lstrip("/"), relpath)
@@ -228,9 +231,10 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     for p in pages:
         d = default_pages.get(p["key"])
         base = default_url(new_key(p["key"]), d["meta"].get("slug") if d else None)
-        natural = base if p["lang"] == deflang else translation_url(p["lang"], new_key(p["key"]), p["meta"].get("slug"), base)
+        natural = base if p["lang"] == deflang else translation_url(tag[p["lang"]], new_key(p["key"]), p["meta"].get("slug"),
+                                                                    base)
         if p["lang"] == deflang and imp.in_subfolder:
-            natural = f"/{deflang}" + natural
+            natural = f"/{tag[deflang]}" + natural
         if p["old"] and p["old"] != natural:
             p["meta"]["url"] = p["old"]
 
@@ -252,6 +256,7 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
                                  "their old URLs are not kept", "link the pages that matter from a section page; add a "
                                  "taxonomy page's old URL to that page's `aliases` to keep it")
     _menus(imp, cfg, languages, pages, cfg_line)
+    imp.languages = [tag.get(lg, lg) for lg in imp.languages]
     _static_and_theme(imp, tree, cfg, params)
     imp.count["pages"] = len(imp.pages)
     return imp

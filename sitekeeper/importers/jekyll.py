@@ -17,7 +17,7 @@ from ..content.pages import default_url, normalise_url, translation_url
 from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, region_of, split_more, url_path
 from .shortcodes import liquid, resolve_file_links
 from ..errors import Diagnostic
-from ..locale.tags import base as language_of
+from ..locale.tags import SITE_TAG, site_tag as language_of
 
 SKIP_DIRS = {"_site", "_includes", "_layouts", "_sass", "_data", "_plugins", "vendor", "node_modules", ".jekyll-cache",
              ".sass-cache", ".bundle", ".git", ".github"}
@@ -212,7 +212,7 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
         idx = folder_parts.index("_posts") if "_posts" in folder_parts else folder_parts.index("_drafts")
         under = folder_parts[idx + 1:]
         cats_from_path = folder_parts[:idx]
-        if under and re.match(r"^[a-z]{2,3}$", under[0]) and (under[0] in imp.languages or not lang):
+        if under and SITE_TAG.match(under[0]) and (under[0] in imp.languages or not lang):
             lang = lang or under[0]
             under = under[1:]
         m = POST_RE.match(stem)
@@ -235,7 +235,7 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
         key = f"posts/{'/'.join(under) + '/' if under else ''}{(y + '-' + mo + '-' + d + '-') if y else ''}{slug}"
         post_name = stem
     else:
-        if folder_parts and re.match(r"^[a-z]{2,3}$", folder_parts[0]) and (folder_parts[0] in imp.languages or lang == folder_parts[0]):
+        if folder_parts and SITE_TAG.match(folder_parts[0]) and (folder_parts[0] in imp.languages or lang == folder_parts[0]):
             lang = lang or folder_parts[0]
             folder_parts = folder_parts[1:]
         date = date_text(meta.get("date")) if meta.get("date") else None

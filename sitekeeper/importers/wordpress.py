@@ -19,7 +19,7 @@ from urllib.parse import unquote
 from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, figure, html_to_markdown, line_at,
                      natural_file, parents_of, path_refusal, region_of, url_path, vimeo, youtube)
 from ..errors import Diagnostic
-from ..locale.tags import base as language_of
+from ..locale.tags import SITE_TAG, site_tag as language_of
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}encoded"
@@ -113,7 +113,7 @@ def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (o
     lang_tag = t(channel, "language") or "en"
     lang = language_of(lang_tag)
     imp.region = region_of(lang_tag)
-    imp.languages = [lang if re.match(r"^[a-z]{2,3}$", lang) else "en"]
+    imp.languages = [lang if SITE_TAG.match(lang) else "en"]
     item_lines = [line_at(raw, m.start()) for m in re.finditer(r"<item>", raw)]
     items = channel.findall("item")
 
