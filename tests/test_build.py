@@ -285,9 +285,20 @@ def test_help_does_not_import_vendor_sdks():
 def test_a_change_to_mail_settings_rewrites_no_page(ws):
     build(ws)
     toml = ws / "sites/mini/site.toml"
-    toml.write_text(toml.read_text().replace('postal_address = "Kaffeegasse 1', 'postal_address = "Kaffeegasse 2'))
+    toml.write_text(toml.read_text().replace('unsubscribe_mailto = "abmelden@', 'rate_per_second = 5\nunsubscribe_mailto = "abmelden@'))
     result = build(ws)
     assert result["written"] == 0
+
+
+def test_without_business_a_new_postal_address_reaches_every_footer(ws):
+    """mini has no [business]: its footers show [mail]'s postal address, so a change rewrites them."""
+    build(ws)
+    toml = ws / "sites/mini/site.toml"
+    toml.write_text(toml.read_text().replace('postal_address = "Kaffeegasse 1', 'postal_address = "Kaffeegasse 2'))
+    result = build(ws)
+    assert result["written"] > 0
+    home = (Path(result["out"]) / "index.html").read_text()
+    assert "Kaffeegasse 2" in home and "Kaffeegasse 1" not in home
 
 
 def test_parallel_build_of_a_large_site_equals_the_serial_build(tmp_path):

@@ -2,14 +2,12 @@
 
 Both parsed here, apart from the rest of site.toml: ``parse_business`` and ``parse_lang``
 take the TOML tables and collect every problem with its line; site.py calls them once.
-A site without `[theme]` colours gets a palette of its own (``default_palette``), derived
-from the business type or, failing that, from its name: two clients never look alike by
-accident, and white text on the primary colour always reaches WCAG AA.
+A site without `[theme]` colours gets a curated palette of its kind of business
+(``default_palette``, config/palettes.py): two clients of different kinds never share a hue,
+and white text on the primary colour always reaches WCAG AA.
 """
 from __future__ import annotations
 
-import colorsys
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,17 +54,6 @@ TYPES = {
     "Midwifery", "Nursing", "Obstetric", "Oncologic", "Optometric", "Otolaryngologic", "Pediatric",
     "PlasticSurgery", "Podiatric", "PrimaryCare", "Psychiatric", "PublicHealth", "CovidTestingFacility",
     "IndividualPhysician", "PhysiciansOffice",
-}
-
-# A hue per kind of business (degrees): warm for food, teal for health, blue for trades ...
-TYPE_HUES = {
-    "Bakery": 24, "CafeOrCoffeeShop": 28, "Restaurant": 8, "BarOrPub": 350, "Brewery": 35, "Winery": 340,
-    "IceCreamShop": 320, "Dentist": 188, "Physician": 200, "MedicalClinic": 200, "Pharmacy": 155,
-    "Physiotherapy": 170, "Optician": 210, "VeterinaryCare": 160, "HairSalon": 300, "BeautySalon": 325,
-    "NailSalon": 330, "DaySpa": 175, "Florist": 135, "GardenStore": 110, "AutoRepair": 215, "Plumber": 205,
-    "Electrician": 45, "Tailor": 265, "ClothingStore": 275, "BookStore": 15, "LegalService": 225, "Attorney": 225,
-    "Notary": 230, "AccountingService": 220, "Hotel": 40, "BedAndBreakfast": 30, "Photographer": 250,
-    "ExerciseGym": 5, "RealEstateAgent": 195, "TravelAgency": 185, "PetStore": 90, "ToyStore": 290,
 }
 
 _HOURS_RE = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)\s*[-–]\s*([01]\d|2[0-4]):([0-5]\d)$")
@@ -311,39 +298,22 @@ def parse_lang(data, languages, lines, relpath: str, problems: Problems) -> Mapp
 # ---------------------------------------------------------------- palette
 
 
-def _luminance(rgb) -> float:
-    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+def default_palette(btype: str | None, name: str, texts: tuple[str, ...] = ()) -> dict[str, str]:
+    """Primary and accent colours for a site that sets none: one of the curated palettes of its
+    kind of business (config/palettes.py), the kind from ``btype`` or the site's own words."""
+    from .palettes import palette_for
+
+    palette = palette_for(btype if btype and btype != "LocalBusiness" else None, name, texts)
+    return {"primary_color": palette.primary, "accent_color": palette.accent}
 
 
-def _hex(rgb) -> str:
-    return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
-
-
-def default_palette(btype: str | None, name: str) -> dict[str, str]:
-    """Primary and accent colours for a site that sets none: a hue from the business type
-    (or the name), the primary dark enough for white text at 4.5:1 or more, the accent a light
-    complementary tone for dark text."""
-    hue = TYPE_HUES.get(btype or "")
-    if hue is None:
-        hue = int(hashlib.blake2b(name.encode(), digest_size=2).hexdigest(), 16) % 360
-    h = hue / 360
-    primary = None
-    for step in range(40, 5, -1):
-        rgb = colorsys.hls_to_rgb(h, step / 100, 0.55)
-        if 1.05 / (_luminance(rgb) + 0.05) >= 4.8:
-            primary = rgb
-            break
-    accent = colorsys.hls_to_rgb((h + 0.1) % 1.0, 0.7, 0.8)
-    return {"primary_color": _hex(primary or (0.1, 0.1, 0.1)), "accent_color": _hex(accent)}
-
-
-def with_palette(theme, theme_data, business: Business | None, name: str):
-    """``theme`` with the derived colours wherever [theme] sets none."""
+def with_palette(theme, theme_data, business: Business | None, name: str, texts: tuple[str, ...] = ()):
+    """``theme`` with the palette's colours wherever [theme] sets none (an accent given alone
+    keeps the palette's primary, and the other way round)."""
     import dataclasses
 
     given = theme_data if isinstance(theme_data, dict) else {}
-    palette = default_palette(business.type if business else None, name)
+    palette = default_palette(business.type if business else None, name, texts)
     missing = {k: v for k, v in palette.items() if k not in given}
     return dataclasses.replace(theme, **missing) if missing else theme
 

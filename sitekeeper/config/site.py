@@ -200,12 +200,14 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     content = parse_content(data.get("content"), lines, relpath, problems)
     business = parse_business(data.get("business"), lines, relpath, problems, mail.postal_address)
     lang_texts = parse_lang(data.get("lang"), languages, lines, relpath, problems)
-    theme = with_palette(theme, theme_data, business, name)
 
     description = data.get("description", "")
     if not isinstance(description, str):
         problems.error(relpath, lines.get(("", "description")), "`description` must be a string", "quote it")
         description = ""
+    texts = (description, theme.tagline, mail.from_,
+             *(v for lt in lang_texts.values() for v in (lt.name, lt.tagline, lt.description)))
+    theme = with_palette(theme, theme_data, business, name, texts)
 
     report_day = data.get("report_day")
     if report_day is not None and (isinstance(report_day, bool) or not isinstance(report_day, int)

@@ -93,3 +93,25 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     text = format_decimal(value, format=pattern, locale=loc, decimal_quantization=True)
     group = _GROUP.get(normalise(lang))
     return text.replace(loc.number_symbols["latn"]["group"], group) if group else text
+
+
+def day_range(first: date, last: date, tag: str) -> str:
+    """24. Dez. / 24.–26. Dez. / 31. Dez. – 1. Jan.: a day or a run of days without the year,
+    as CLDR writes an interval in ``tag`` (for closed days in the coming weeks)."""
+    from babel.dates import format_interval, format_skeleton
+
+    loc = _locale(tag)
+    if first == last:
+        return format_skeleton("MMMd", first, locale=loc)
+    return format_interval(first, last, "MMMd", locale=loc)
+
+
+def day_runs(days, tag: str) -> list[tuple[date, date, str]]:
+    """Sorted ``days`` as runs of consecutive days: (first, last, ``day_range`` text) each."""
+    runs: list[list[date]] = []
+    for d in sorted(set(days)):
+        if runs and (d - runs[-1][1]).days == 1:
+            runs[-1][1] = d
+        else:
+            runs.append([d, d])
+    return [(a, b, day_range(a, b, tag)) for a, b in runs]

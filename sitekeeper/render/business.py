@@ -1,13 +1,18 @@
 """The local-business kit for templates: opening hours for people, contact links, and the
-schema.org LocalBusiness JSON-LD of the home page. Pure: config values in, values out."""
+schema.org LocalBusiness JSON-LD of the home page. Pure: config values in, values out.
+
+A site without `[business]` still shows what is known of it: the postal address and the
+reply address of `[mail]` (``known_business``), in the footer and the contact page's block."""
 from __future__ import annotations
 
 import json
 import re
 from datetime import date
 
+from email.utils import parseaddr
+
 from ..config.business import SCHEMA_DAYS, WEEKDAYS, Business
-from .dates import format_date
+from ..locale.dates import day_runs
 
 
 def _spans_text(spans) -> str:
@@ -46,6 +51,30 @@ def hours_rows(business: Business, t) -> list[dict]:
     return [r for r in rows if not r["closed"] or set(r["codes"]) & mentioned]
 
 
+def known_business(cfg) -> Business | None:
+    """The site's `[business]`, or what `[mail]` tells of the business when it has none: the
+    postal address (without a leading name line: the footer shows the name) and the address
+    replies go to. None when neither is known."""
+    if cfg.business is not None:
+        return cfg.business
+    mail = cfg.mail
+    lines = address_lines(mail.postal_address or "")
+    if len(lines) >= 3 and not re.search(r"\d", lines[0]):
+        lines = lines[1:]
+    email = parseaddr(mail.reply_to or "")[1] or parseaddr(mail.from_ or "")[1]
+    if "@" not in email:
+        email = ""
+    if not lines and not email:
+        return None
+    return Business(address=", ".join(lines), email=email)
+
+
+def closed_runs(days, lang: str) -> list[dict]:
+    """Closed days as a short list: runs of consecutive days collapsed ("24.–26. Dez.")."""
+    return [{"iso": a.isoformat(), "iso_last": b.isoformat(), "single": a == b, "display": text}
+            for a, b, text in day_runs(days, lang)]
+
+
 def business_context(business: Business | None, lang: str, today: date, t) -> dict | None:
     if business is None:
         return None
@@ -55,15 +84,9 @@ def business_context(business: Business | None, lang: str, today: date, t) -> di
         "phone": business.phone, "tel_url": business.tel_url, "email": business.email,
         "mailto_url": f"mailto:{business.email}" if business.email else "",
         "map_url": business.map_url, "hours": hours_rows(business, t),
-        "closed": [{"iso": d.isoformat(), "display": format_date_only(d, lang)} for d in upcoming],
+        "closed": closed_runs(upcoming, lang),
         "socials": [{"network": n, "label": n[:1].upper() + n[1:], "url": u} for n, u in business.socials],
     }
-
-
-def format_date_only(d: date, lang: str) -> str:
-    from datetime import datetime
-
-    return format_date(datetime(d.year, d.month, d.day), lang) or d.isoformat()
 
 
 def address_lines(address: str) -> list[str]:

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..config.business import text_for
 from . import landing, newsletter
-from .business import business_context, json_ld
+from .business import business_context, json_ld, known_business
 from .dates import language_name
 
 OG_LOCALES = {
@@ -60,10 +60,13 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: di
     site["theme"] = {**site["theme"], "tagline": site["tagline"]}
     business = per_language.get(("business", lang)) if per_language is not None else None
     if business is None:
-        business = business_context(cfg.business, lang, today, t)
+        business = business_context(known_business(cfg), lang, today, t)
         if per_language is not None:
             per_language[("business", lang)] = business
     site["business"] = business
+    # A template that shows the whole contact block (contact, home) sets this: the footer then
+    # leaves the details to it instead of saying them twice.
+    ctx.setdefault("shows_contact", False)
     site["languages_bar"] = language_bar(cfg, lang, page["translations"]) if len(cfg.languages) > 1 else []
     mailbox = per_language.get(("mailbox", lang)) if per_language is not None else None
     if mailbox is None:

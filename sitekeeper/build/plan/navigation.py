@@ -76,6 +76,8 @@ def global_fingerprint(ctx: PlanContext, asset_urls: dict, menus: dict, banners:
     site_fp = (cfg.name, cfg.base_url, cfg.languages, cfg.timezone, cfg.description, cfg.theme, cfg.business,
                sorted((k, repr(v)) for k, v in cfg.lang_texts.items()),
                cfg.business.upcoming_closed(now.date()) if cfg.business else None,
-               mailbox_fingerprint(cfg))
+               mailbox_fingerprint(cfg),
+               # without [business], the footer shows [mail]'s address and reply address
+               None if cfg.business else (cfg.mail.postal_address, cfg.mail.reply_to, cfg.mail.from_))
     return fingerprint(__version__, site_fp, ctx.content.templates.fingerprint, sorted(asset_urls.items()),
                        menus, banners, now.year, sorted(images.items()))
