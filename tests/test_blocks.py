@@ -187,3 +187,63 @@ def test_an_unknown_block_fails_check_naming_file_line_and_the_blocks(blocks_ws)
     line = len(page.read_text(encoding="utf-8").splitlines()) - 2
     assert f"bloecke.md:{line}" in output(r) and "unknown block `::: slider`" in output(r)
     assert "faq, gallery, map, prices, reviews, team" in output(r)
+
+
+PROMO_BLOCKS = """
+::: reviews
+stars: 5
+name: Katrin M.
+Der beste Stollen im Kiez.
+:::
+
+::: faq
+### Kann ich vorbestellen?
+Ja, im [Laden](/kontakt/).
+:::
+
+::: map
+address: Wühlischstraße 27, 10245 Berlin
+lat: 52.5079
+lon: 13.4605
+:::
+"""
+
+
+def test_a_promotions_email_shows_its_blocks_as_plain_content(demo_workspace):
+    promo = demo_workspace / "campaigns" / CLIENT / "adventsaktion.md"
+    promo.write_text(promo.read_text(encoding="utf-8") + PROMO_BLOCKS, encoding="utf-8")
+    out = demo_workspace / "preview"
+    r = sk("campaign", "preview", f"{CLIENT}/adventsaktion", "--lang", "de", "--no-proof", "--out", str(out),
+           cwd=demo_workspace, now=NOW)
+    assert r.returncode == 0, output(r)
+    html = (out / "de.html").read_text(encoding="utf-8")
+    for refused in ("<iframe", "<details", "<sk-", "srcdoc", "<script", "<form"):
+        assert refused not in html
+    assert "Der beste Stollen im Kiez." in html and "★★★★★ 5/5 – Katrin M." in html
+    assert "Kann ich vorbestellen?" in html and "https://www.openstreetmap.org/?mlat=52.50790" in html
+    text = (out / "de.txt").read_text(encoding="utf-8")
+    assert "> ★★★★★ 5/5 – Katrin M." in text and "Wühlischstraße 27, 10245 Berlin\nOpenStreetMap [" in text
+    # the promotion's page keeps the blocks as on any page
+    r = sk("build", CLIENT, "--out", str(demo_workspace / "out"), cwd=demo_workspace, now=NOW)
+    assert r.returncode == 0, output(r)
+    page = (demo_workspace / "out" / "promotions" / "adventsaktion" / "index.html").read_text(encoding="utf-8")
+    assert "<details>" in page and 'class="map-frame"' in page
+
+
+def test_a_gallery_in_a_promotion_is_refused_for_its_email_at_its_line(blocks_ws):
+    promo = blocks_ws / "campaigns" / CLIENT / "adventsaktion.md"
+    promo.write_text(promo.read_text(encoding="utf-8") + "\n::: gallery /images/galerie/\n:::\n", encoding="utf-8")
+    line = len(promo.read_text(encoding="utf-8").splitlines()) - 1
+    r = sk("check", CLIENT, cwd=blocks_ws, now=NOW)
+    assert r.returncode == 1
+    assert f"adventsaktion.md:{line}: error: a gallery does not go into an email" in output(r)
+    assert "link to it from here" in output(r)
+
+
+def test_a_team_photo_that_is_not_there_is_a_broken_image_at_its_line(blocks_ws):
+    (blocks_ws / "sites" / CLIENT / "static" / "images" / "team" / "oemer.jpg").unlink()
+    page = blocks_ws / "sites" / CLIENT / "content" / "bloecke.md"
+    line = 1 + next(i for i, ln in enumerate(page.read_text(encoding="utf-8").splitlines()) if "oemer.jpg" in ln)
+    r = sk("check", CLIENT, cwd=blocks_ws, now=NOW)
+    assert r.returncode == 1
+    assert f"bloecke.md:{line}: error: broken internal image: /images/team/oemer.jpg" in output(r), output(r)
