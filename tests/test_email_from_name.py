@@ -10,7 +10,7 @@ from helpers import edit
 from test_mail_render import BAKERY, promotion
 
 from sitekeeper.mail.message import message_bytes
-from sitekeeper.mail.render import compile_email
+from sitekeeper.mail.compose import compile_email
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 

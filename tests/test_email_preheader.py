@@ -6,7 +6,7 @@ import re
 
 from test_mail_render import BAKERY, promotion
 
-from sitekeeper.mail.render import compile_email
+from sitekeeper.mail.compose import compile_email
 
 
 def _hidden_preview(html: str) -> str:
@@ -39,7 +39,7 @@ def test_a_written_preheader_is_kept(demo_workspace):
 def test_first_sentence_does_not_end_at_a_date_or_a_title():
     from markdown_it import MarkdownIt
 
-    from sitekeeper.mail.render import first_sentence
+    from sitekeeper.mail.compose import first_sentence
 
     tokens = MarkdownIt().parse("Bis zum 6. Januar bei MUDr. Nováková: 20 % auf die Hygiene. Danach wieder regulär.")
     assert first_sentence(tokens) == "Bis zum 6. Januar bei MUDr. Nováková: 20 % auf die Hygiene."

@@ -6,7 +6,7 @@ from __future__ import annotations
 from test_mail_render import BAKERY, edit, promotion
 
 from sitekeeper.mail.confirmation import compose_confirmation
-from sitekeeper.mail.render import compile_email
+from sitekeeper.mail.compose import compile_email
 
 
 def test_an_arabic_campaign_email_is_right_to_left(demo_workspace):

@@ -13,7 +13,7 @@ from sitekeeper.config import find_workspace, load_site
 from sitekeeper.content.promotions import load_promotions
 from sitekeeper.mail import merge
 from sitekeeper.mail.message import merge_record, unsubscribe_token, token_address
-from sitekeeper.mail.render import compile_email
+from sitekeeper.mail.compose import compile_email
 
 GOLDEN = Path(__file__).parent / "golden" / "mail"
 UPDATE = os.environ.get("SITEKEEPER_UPDATE_GOLDEN") == "1"

@@ -24,7 +24,7 @@ from ..config.paths import FIX as LINK_FIX, escaping_links
 from .approval import approval, approved_text, unrecorded_diagnostic, void_diagnostic
 from .audience import KNOWN_COLUMNS, Audience, load_audience, load_unsubscribed, parse_filter, select
 from .message import HeaderError, merge_record, message_bytes, sender
-from .render import GMAIL_CLIP_BYTES, CompiledEmail, compile_email
+from .compose import GMAIL_CLIP_BYTES, CompiledEmail, compile_email
 
 SUBJECT_WARN = 78
 SUBJECT_MAX = 200

@@ -36,7 +36,7 @@ def compose_confirmation(cfg, address: str, lang: str, token: str, days: int) ->
     from ..render.newsletter import signup_mailbox
     from ..render.typography import nbsp_html, nbsp_text
     from .message import localized_from
-    from .render import BUILTIN_TEMPLATES, _styles, dark_colors, email_logo, on_color
+    from .compose import BUILTIN_TEMPLATES, dark_colors, email_logo, email_styles, on_color
 
     own = cfg.lang_texts.get(lang)
     w = words(lang, own.email_strings if own else None)
@@ -48,7 +48,7 @@ def compose_confirmation(cfg, address: str, lang: str, token: str, days: int) ->
         lang=lang, text_dir=direction(lang), site_name=name, site_url=cfg.base_url + "/", site_url_label=urlsplit(cfg.base_url).hostname or "",
         tagline=text_for(cfg, lang, "tagline"), logo_url=logo_url, logo_width=logo_width,
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),
-        link_color=_styles(cfg.theme.primary_color)["link"], **dark_colors(cfg.theme.primary_color),
+        link_color=email_styles(cfg.theme.primary_color)["link"], **dark_colors(cfg.theme.primary_color),
         title=w["title"], paragraphs=paragraphs, token=token, postal_address=cfg.mail.postal_address,
     )
     import jinja2
