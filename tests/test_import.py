@@ -260,10 +260,16 @@ def test_static_html_folder_keeps_urls_and_takes_the_main_content(ws):
     content = ws / "sites/weber/content"
     home = (content / "index.md").read_text(encoding="utf-8")
     assert "Wir beraten **Handwerksbetriebe**" in home
-    assert "tracking" not in home and "Impressum" not in home and "Start" not in home  # no script, footer, nav
+    body = home.split("---\n", 2)[2]
+    assert "tracking" not in body and "Impressum" not in body and "Start" not in body  # no script, footer, nav
+    # the old navigation is the menu (its words as menu titles), the footer's Impressum the footer menu
     assert front(content / "index.md") == {"title": "Steuerbüro Weber",
-                                           "description": "Steuerberatung für Handwerk und Gastronomie"}
-    assert front(content / "kontakt.md") == {"title": "Kontakt", "url": "/kontakt.html"}
+                                           "description": "Steuerberatung für Handwerk und Gastronomie",
+                                           "menu": 1, "menu_title": "Start"}
+    assert front(content / "kontakt.md") == {"title": "Kontakt", "url": "/kontakt.html", "menu": 3}
+    assert front(content / "leistungen/index.md")["menu"] == 2
+    footer = (ws / "sites/weber/templates/partials/footer_links.html").read_text(encoding="utf-8")
+    assert '<a href="/impressum.html"' in footer and "page.lang" not in footer  # every language shows it
     assert "| Telefon | 0341 123456 |" in (content / "kontakt.md").read_text()
     assert front(content / "leistungen/index.md")["aliases"] == ["/alt.html"]
     assert (content / "index.en.md").is_file()
@@ -275,8 +281,13 @@ def test_static_html_folder_keeps_urls_and_takes_the_main_content(ws):
                 "/files/preisliste.pdf"):
         assert served(out, url), url
     assert is_redirect_to(served(out, "/alt.html"), "https://www.steuer-weber.example/leistungen/")
-    assert left_over(result) == [("old/html/formular.php", None, "a server script: a static site cannot run it; "
-                                                                "copied as it is")]
+    for url in ("/", "/en/", "/leistungen/"):
+        assert '<li><a href="/impressum.html">Impressum</a></li>' in served(out, url).read_text(encoding="utf-8"), url
+    assert left_over(result) == [
+        ("old/html/formular.php", None, "a server script: a static site cannot run it; copied as it is"),
+        ("old/html", None, "the old footer's links (Impressum) are the footer menu of every page "
+                           "(templates/partials/footer_links.html)"),
+        ("old/html", None, "the old pages' scripts are not carried over: an inline script (1 page)")]
 
 
 def test_live_site_is_read_over_the_clients_deploy_target_and_left_untouched(ws):

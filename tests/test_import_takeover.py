@@ -249,3 +249,58 @@ def test_a_wordpress_export_in_brazilian_portuguese_stays_pt_br_and_german_from_
     built = sk("build", "lind", "--out", "out", cwd=ws, now=NOW)
     assert built.returncode == 0, built.stdout + built.stderr
     assert '<html lang="pt-BR">' in (ws / "out/kontakt/index.html").read_text(encoding="utf-8")
+
+
+def test_html_navigation_is_the_menu_the_footer_s_legal_pages_every_page_s_footer_and_forms_are_named(tmp_path):
+    """A German business's Impressum, Datenschutz and AGB are linked from every page, its contact form
+    becomes a mailto: link to its address, a search form and the scripts are named in the report."""
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "site"
+    src.mkdir()
+    shell = ('<!doctype html><html lang="de"><head><title>{t} | Tischlerei Holm</title>'
+             '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script>'
+             '<script src="/js/jquery.min.js"></script></head><body>'
+             '<header><nav><ul><li><a href="/">Start</a></li><li><a href="/moebel.html">Möbel nach Maß</a></li>'
+             '<li><a href="/kontakt.html">Kontakt</a></li><li><a href="https://shop.holm.example/">Shop</a></li>'
+             '</ul></nav></header><main><h1>{t}</h1>{body}</main>'
+             '<footer><a href="/impressum.html">Impressum</a> · <a href="/datenschutz.html">Datenschutz</a> · '
+             '<a href="agb.html">AGB</a> · <a href="https://instagram.com/holm">Instagram</a></footer></body></html>')
+    pages = {
+        "index.html": ("Willkommen", "<p>Wir bauen Möbel aus Eiche. Schreiben Sie an "
+                                     '<a href="mailto:info@holm.example">info@holm.example</a>.</p>'),
+        "moebel.html": ("Möbel", '<p>Tische und Schränke.</p><form action="/suche.php"><input type="search" name="q">'
+                                 "</form>"),
+        "kontakt.html": ("Kontakt", '<p>So erreichen Sie uns:</p><form action="/send.php" method="post">'
+                                    '<label>Name <input name="name"></label><label>E-Mail <input type="email" '
+                                    'name="email"></label><label>Nachricht <textarea name="nachricht"></textarea>'
+                                    '</label><button>Senden</button></form>'),
+        "impressum.html": ("Impressum", "<p>Tischlerei Holm GmbH, Hauptstraße 3, 24103 Kiel</p>"),
+        "datenschutz.html": ("Datenschutz", "<p>Wir speichern keine Daten.</p>"),
+        "agb.html": ("AGB", "<p>Es gelten unsere Bedingungen.</p>"),
+    }
+    for name, (title, body) in pages.items():
+        (src / name).write_text(shell.format(t=title, body=body), encoding="utf-8")
+    run = sk("import", str(src), "--client", "holm", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    site = ws / "sites/holm"
+    report = (site / "import-report.txt").read_text(encoding="utf-8")
+    assert "jquery.min.js (1" not in report and "jquery.min.js (6 pages)" in report
+    assert "js (www.googletagmanager.com) (6 pages)" in report
+    assert "a form (Name, E-Mail, Nachricht, action /send.php) cannot run on a static site: it is now a mailto: " \
+           "link to info@holm.example" in report
+    assert "a form (q, action /suche.php) cannot run on a static site; left out" in report
+    assert "'Shop' goes to another site" in report
+    kontakt = (site / "content/kontakt.md").read_text(encoding="utf-8")
+    assert "[info@holm.example](mailto:info@holm.example)" in kontakt and "Nachricht" not in kontakt
+    checked = sk("check", "holm", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = sk("build", "holm", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    for name in pages:
+        page = (ws / "out" / ("index.html" if name == "index.html" else name)).read_text(encoding="utf-8")
+        nav = page.split('id="site-nav"', 1)[1].split("</nav>", 1)[0]
+        assert "Möbel nach Maß" in nav and "/kontakt.html" in nav, name
+        footer = page.split('class="site-footer__nav"', 1)[1].split("</nav>", 1)[0]
+        for legal in ("/impressum.html", "/datenschutz.html", "/agb.html"):
+            assert f'href="{legal}"' in footer, (name, legal)

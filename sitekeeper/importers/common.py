@@ -66,6 +66,8 @@ class SiteImport:
     media_urls: dict[str, str] = field(default_factory=dict)
     """A media path (/wp-content/uploads/…) -> the URL the old site served it from, when that
     was another host (WordPress.com's files.*, i0.wp.com, a CDN)."""
+    templates: dict[str, str] = field(default_factory=dict)
+    """Path under templates/ -> a theme override the import writes (the old footer's links)."""
     problems: list[Diagnostic] = field(default_factory=list)
     """What could not be converted (warnings) and what stopped the import (errors)."""
     count: dict[str, int] = field(default_factory=dict)

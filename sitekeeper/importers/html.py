@@ -1,8 +1,10 @@
 """Static HTML: a folder of HTML files, or the live site read over a deploy target.
 
 Each page's main content becomes Markdown (the header, navigation and footer every page
-repeats are left to the theme); its title and description come from the head, its
-language from <html lang>; translations are paired by their hreflang alternates. Every
+repeats are left to the theme: the navigation becomes the menu, the footer's links the footer
+menu, html_chrome.py); its title and description come from the head, its language from
+<html lang>; translations are paired by their hreflang alternates. Forms and scripts are named
+in the report, a contact form becomes a mailto: link. Every
 old URL is kept as it was (`about.html` stays /about.html, `team/index.html` is /team/),
 so relative links keep working. Every other file goes to static/ at its path.
 """
@@ -17,6 +19,7 @@ from urllib.parse import unquote, urljoin
 from ..content.pages import default_url, translation_url
 from .common import ImportFailed, ImportedPage, SiteImport, SourceTree, html_to_markdown, read_html_page, url_path
 from ..errors import Diagnostic
+from .html_chrome import apply_chrome, replace_forms
 from ..locale.tags import SITE_TAG, site_tag as language_of
 
 HTML_EXT = (".html", ".htm")
@@ -64,7 +67,7 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
             page = read_html_page(text)
             alternates = [(language_of(m.group(1)), m.group(2)) for m in re.finditer(
                 r"<link[^>]+hreflang=[\"']([\w-]+)[\"'][^>]+href=[\"']([^\"']+)[\"']", text, re.I)]
-            pages.append({"rel": rel, "page": page, "alts": alternates, "old": _old_url(unquote(rel))})
+            pages.append({"rel": rel, "page": page, "alts": alternates, "old": _old_url(unquote(rel)), "html": text})
         else:
             imp.static[rel] = data
             if rel.endswith((".php", ".asp", ".aspx", ".cgi")):
@@ -103,6 +106,8 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
                 p["key"] = p["key"][len(p["lang"]) + 1:]
             elif p["key"] == p["lang"] + "/index" or p["key"] == p["lang"]:
                 p["key"] = "index"
+    found_mail = (re.search(r"""href=["']mailto:([^"'?\s>]+)""", p["html"], re.I) for p in pages)
+    mailto = unquote(next((m.group(1) for m in found_mail if m), ""))
     seen = set()
     for p in pages:
         relpath = p["key"] + ("" if p["lang"] == deflang else f".{p['lang']}") + ".md"
@@ -118,7 +123,7 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
         natural = base if p["lang"] == deflang else translation_url(p["lang"], p["key"], None, base)
         if natural != p["old"]:
             meta["url"] = p["old"]
-        body = html_to_markdown(page.content)
+        body = html_to_markdown(replace_forms(imp, page.content, f"{where}/{p['rel']}", mailto))
         p["imported"] = ImportedPage(relpath, meta, body, f"{where}/{p['rel']}", (p["old"],))
         imp.pages.append(p["imported"])
     for rel, to in redirects:
@@ -144,6 +149,7 @@ def import_html(folder: Path | None, files: dict | None = None) -> SiteImport:  
             imp.theme["logo"] = "static/" + logo
     if head.color and re.match(r"^#(?:[0-9a-fA-F]{3}){1,2}$", head.color):
         imp.theme["primary_color"] = head.color
+    apply_chrome(imp, pages, by_old, where, deflang)
     imp.count["pages"] = len(imp.pages)
     return imp
 

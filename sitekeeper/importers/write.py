@@ -274,6 +274,8 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
         zone_note = "timezone kept as site.toml has it" if zone_note else ""
         _write_or_stop(out, "site.toml", _fit_existing(existing_text, imp).encode("utf-8"))
     files = _write_static(out, client, imp, problems)
+    for rel, text in sorted(imp.templates.items()):
+        _write_or_stop(out, f"templates/{rel}", text.encode("utf-8"))
     hosts, scripts = raw_html_findings(imp)
     imp.embeds |= hosts  # iframes the old site showed (a map, a video) keep working
     if existing_text is None:
