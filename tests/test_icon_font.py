@@ -1,6 +1,7 @@
-"""The generated icons draw every initial with a real glyph: the demo clients' initials and
-the accented, Greek and Cyrillic letters a business name may start with, each compared with
-the box (the .notdef glyph) a font without that letter draws."""
+"""The generated icons draw every initial with a real glyph of the site's family: the demo
+clients' initials and the accented, Greek and Cyrillic letters a business name may start with,
+in each shipped family, each compared with the box (the .notdef glyph) a font without that
+letter draws."""
 from __future__ import annotations
 
 import io
@@ -9,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sitekeeper.render.icons import ICON_FONT, icon_png, initials
+from sitekeeper.config.fonts import FONTS
+from sitekeeper.render.icons import icon_png, initials
+from sitekeeper.render.webfonts import FAMILIES, FONT_DIR, drawing_family
 
 REPO = Path(__file__).resolve().parent.parent
 LETTERS = ["Ș", "Č", "Š", "Ž", "Ł", "Ä", "Ő", "Ω", "Ж", "Я"]
@@ -31,8 +34,8 @@ def _pixels(png: bytes) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def box() -> bytes:
-    return _pixels(icon_png(192, None, NOT_IN_ANY_SHIPPED_FONT, "#0e6e78", "#ffffff"))
+def boxes() -> dict[str, bytes]:
+    return {font: _pixels(icon_png(192, None, NOT_IN_ANY_SHIPPED_FONT, "#0e6e78", "#ffffff", font)) for font in FONTS}
 
 
 @pytest.fixture(scope="module")
@@ -48,25 +51,58 @@ def test_demo_names_exist():
     assert len(_demo_names()) >= 2
 
 
+@pytest.mark.parametrize("font", sorted(FONTS))
 @pytest.mark.parametrize("name", _demo_names() + LETTERS)
-def test_initial_is_drawn_with_a_glyph_not_a_box(name, box, blank):
-    drawn = _pixels(icon_png(192, None, name, "#0e6e78", "#ffffff"))
-    assert drawn != blank, f"{initials(name)!r} drew nothing"
-    assert drawn != box, f"{initials(name)!r} drew the box of a missing glyph"
+def test_initial_is_drawn_with_a_glyph_not_a_box(name, font, boxes, blank):
+    drawn = _pixels(icon_png(192, None, name, "#0e6e78", "#ffffff", font))
+    assert drawn != blank, f"{initials(name)!r} drew nothing in {font}"
+    assert drawn != boxes[font], f"{initials(name)!r} drew the box of a missing glyph in {font}"
 
 
-def test_each_letter_draws_differently_from_its_base_letter():
+@pytest.mark.parametrize("font", sorted(FONTS))
+def test_each_letter_draws_differently_from_its_base_letter(font):
     # Ș is not S: the mark is drawn (a font that fell back to the base letter would pass the box test).
     for accented, base in [("Ș", "S"), ("Č", "C"), ("Ž", "Z"), ("Ä", "A"), ("Ł", "L")]:
-        assert _pixels(icon_png(192, None, accented, "#333333", "#ffffff")) != \
-               _pixels(icon_png(192, None, base, "#333333", "#ffffff")), accented
+        assert _pixels(icon_png(192, None, accented, "#333333", "#ffffff", font)) != \
+               _pixels(icon_png(192, None, base, "#333333", "#ffffff", font)), (font, accented)
 
 
-def test_the_icon_font_is_shipped_inside_the_package_with_its_licence():
-    assert ICON_FONT.is_file() and ICON_FONT.stat().st_size < 300_000
-    assert (ICON_FONT.parent / "LICENSE-DejaVu.txt").is_file()
+def test_each_family_draws_its_own_letters():
+    # The icon is in the site's family: Inter, Noto Sans and Noto Serif draw "Ag" three ways;
+    # `system` (no web font) draws with the default family.
+    drawn = {font: _pixels(icon_png(192, None, "Ag", "#333333", "#ffffff", font)) for font in FONTS}
+    assert len({drawn["inter"], drawn["noto-sans"], drawn["noto-serif"]}) == 3
+    assert drawn["system"] == drawn["inter"]
+
+
+def test_the_variable_family_draws_bold_initials():
+    from PIL import Image, ImageDraw
+
+    from sitekeeper.render.icons import drawing_font
+
+    def ink(font) -> int:
+        im = Image.new("L", (300, 120), 0)
+        ImageDraw.Draw(im).text((10, 10), "MW", fill=255, font=font)
+        return sum(1 for p in im.tobytes() if p > 128)
+
+    from PIL import ImageFont
+
+    regular = ImageFont.truetype(str(FONT_DIR / "Inter-Variable.ttf"), 80)
+    assert ink(drawing_font("inter", 80)) > ink(regular) * 1.3
+
+
+def test_the_families_are_shipped_inside_the_package_with_their_licences():
     from fontTools.ttLib import TTFont
 
-    cmap = TTFont(str(ICON_FONT)).getBestCmap()
-    for ch in "ȘČŠŽŁÄŐΩЖЯ€ăâîșț":
-        assert ord(ch) in cmap, ch
+    for fam in FAMILIES.values():
+        if not fam.faces:
+            assert drawing_family(fam.name).faces  # `system` draws icons with the default family
+            continue
+        assert (FONT_DIR / fam.licence).is_file()
+        assert "Open Font License" in (FONT_DIR / fam.licence).read_text(encoding="utf-8")
+        for face in fam.faces:
+            path = FONT_DIR / face.file
+            assert path.is_file() and path.stat().st_size < 400_000, face.file
+            cmap = TTFont(str(path)).getBestCmap()
+            for ch in "ȘČŠŽŁÄŐΩЖЯ€ăâîșțşłğıüöäß":
+                assert ord(ch) in cmap, (face.file, ch)

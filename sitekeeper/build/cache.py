@@ -20,7 +20,7 @@ from .writer import atomic_write
 
 OLD_CACHE_DIR = ".sitekeeper-build"
 """Where earlier versions kept the cache: inside the output folder (removed by the next build)."""
-CACHE_VERSION = 10
+CACHE_VERSION = 11
 
 
 @dataclass
@@ -39,6 +39,8 @@ class SourceRecord:
     """(target, body line, kind) of every link and image in its body."""
     raw_html: tuple = ()
     """(body line, fragment) of the raw HTML in its body, for the [content] policy."""
+    chars: str = ""
+    """Every character of its source and its rendered body, sorted: what the site's font must hold."""
 
 
 class OutputRecord(NamedTuple):

@@ -92,7 +92,7 @@ def write_outputs(ws: Workspace, plan: SitePlan, cache: BuildCache, out_dir: Pat
     if todo:
         cache.dirty = True
         problems = Problems()
-        renderer = Renderer(plan, cache.get_html(), cache.path / "jinja")
+        renderer = Renderer(plan, cache.get_html(), cache.path / "jinja", ws.cache_dir / "fonts")
         heavy = [o for o in todo if isinstance(o.job, PageJob)]
         results: dict[str, tuple] = {}
         if parallel.worth_it(len(heavy)):

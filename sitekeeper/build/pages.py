@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import HtmlStore
 from .feeds import feed_bytes, sitemap_bytes
-from .plan import BytesJob, CopyJob, FeedJob, IconJob, ImageJob, Job, PageJob, SitemapJob, SitePlan
+from .plan import BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, PageJob, SitemapJob, SitePlan
 from .sources import html_body, render_md
 
 
@@ -24,7 +24,7 @@ class Params(dict):
 class Renderer:
     """Turns a plan's jobs into bytes."""
 
-    def __init__(self, plan: SitePlan, html: HtmlStore, jinja_cache: Path):
+    def __init__(self, plan: SitePlan, html: HtmlStore, jinja_cache: Path, font_cache: Path | None = None):
         from ..render import i18n
         from ..render.env import make_env
 
@@ -32,6 +32,8 @@ class Renderer:
         self.cfg = plan.cfg
         self.env = make_env(self.cfg.templates_dir, jinja_cache)
         self.html = html
+        self.font_cache = font_cache
+        """Where font subsets are kept (the workspace's cache: shared by every output folder)."""
         self.filled: dict[str, str] = {}
         """Bodies this renderer had to render because the store lacked them."""
         self.per_language: dict = {}
@@ -152,7 +154,12 @@ class Renderer:
                 from ..render.icons import icon_png
 
                 theme = self.cfg.theme
-                return icon_png(size, logo, self.cfg.name, theme.primary_color, on_color(theme.primary_color))
+                return icon_png(size, logo, self.cfg.name, theme.primary_color, on_color(theme.primary_color),
+                                theme.font)
+            case FontJob(face=face, chars=chars):
+                from ..render.webfonts import subset_woff2
+
+                return subset_woff2(face, chars, self.font_cache)
             case FeedJob(lang=lang, rows=rows):
                 return feed_bytes(self.cfg, lang, rows, self.plan.now)
             case SitemapJob(entries=entries):

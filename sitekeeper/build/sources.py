@@ -59,6 +59,10 @@ class SiteContent:
     """Static raster image relpath -> (width, height)."""
     template_links: tuple = ()
     """(source, line, URL, kind 'link'|'image') of each URL written as it is in the client's templates."""
+    chars: dict[str, str] = field(default_factory=dict)
+    """Page relpath -> the characters of its source and rendered body (the site's font subset)."""
+    theme_chars: str = ""
+    """The characters of the templates and stylesheets pages are made with (the site's font subset)."""
 
 
 DEPLOYED_DOTFILES = frozenset({".htaccess", ".well-known"})
@@ -251,7 +255,8 @@ def parse_source(args):
         diags = diags + [Diagnostic(source, line, message, fix, "warning")
                          for line, message, fix in outline_problems(rendered.headings, page.body_line)]
     # The cache keeps metadata only; the body lives in the file and its HTML in the html store.
-    entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links, rendered.raw_html)
+    chars = "".join(sorted(set(text) | set(rendered.html)))
+    entry = SourceRecord(sig, sha, dataclasses.replace(page, body=""), diags, rendered.links, rendered.raw_html, chars)
     return relpath, entry, sha, rendered.html
 
 
@@ -329,7 +334,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
                  walked: dict | None = None) -> tuple[SiteContent, list[Diagnostic]]:
     """Read what changed since the cache was written (updating the cache in memory)."""
     problems: list[Diagnostic] = []
-    pages, shas, links, raw_html = [], {}, {}, {}
+    pages, shas, links, raw_html, chars = [], {}, {}, {}, {}
     new_sources: dict[str, SourceRecord | None] = {}  # None: stale, parsed below
     content_rel = ws.rel(cfg.content_dir)
     stale = []
@@ -376,6 +381,7 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
             pages.append(cached.page)
             shas[relpath] = cached.sha
             links[relpath] = cached.links
+            chars[relpath] = cached.chars
             if cached.raw_html:
                 raw_html[relpath] = cached.raw_html
     if set(cache.sources) != set(new_sources):
@@ -389,9 +395,23 @@ def load_content(ws: Workspace, cfg: SiteConfig, cache: BuildCache, parallel: Pa
     file_sha = file_hashes(cache, hashed)
     content = SiteContent(pages, promos, static, assets, shas, links, raw_html, file_sha,
                           template_info(cfg, cache), content_rel, ws.rel(cfg.static_dir),
-                          image_sizes(cache, static, file_sha), template_links(ws, cfg))
+                          image_sizes(cache, static, file_sha), template_links(ws, cfg), chars, theme_chars(cfg))
     problems.extend(static_dotfile_problems(ws, cfg))
     return content, problems
+
+
+def theme_chars(cfg: SiteConfig) -> str:
+    """Every character of the templates (the client's and the theme's) and the theme's stylesheet."""
+    found: set[str] = set()
+    for folder in [*template_dirs(cfg.templates_dir), ASSETS_DIR]:
+        for _rel, entry in walk(folder, cfg.root if folder == cfg.templates_dir else folder):
+            if entry.name.endswith((".html", ".css", ".xml", ".j2", ".jinja")):
+                try:
+                    with open(entry.path, encoding="utf-8") as fh:
+                        found.update(fh.read())
+                except (OSError, UnicodeDecodeError):
+                    continue
+    return "".join(sorted(found))
 
 
 RASTER = (".jpg", ".jpeg", ".png", ".webp")

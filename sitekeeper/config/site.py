@@ -22,6 +22,7 @@ from . import secrets
 from .content import ContentPolicy, parse_content
 from .business import Business, LangTexts, parse_business, parse_lang, with_palette
 from .deploy import Target, parse_deploy
+from .fonts import DEFAULT_FONT, parse_font
 from .mail import MailSettings, parse_mail
 from .paths import inside
 from .toml import check_keys, error_line, read_config_text, toml_lines
@@ -32,7 +33,7 @@ COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "report_day", "deploy", "mail", "theme", "content",
             "business", "lang"}
-THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon"}
+THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon", "font"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Theme:
     """A short line under the name."""
     favicon: str | None = None
     """Path of a favicon relative to the site folder."""
+    font: str = DEFAULT_FONT
+    """The shipped family of pages, icons and link previews (config/fonts.py names them)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
                                    f"`{key}` file {value!r} is outside sites/{client}/static/",
                                    f"copy the file into sites/{client}/static/ and write its path, e.g. \"static/logo.png\"")
         known = {k: v for k, v in theme_data.items() if k in THEME_KEYS and isinstance(v, str)}
+        if "font" in theme_data:
+            known["font"] = parse_font(theme_data["font"], lines, relpath, problems)
         theme = Theme(**known)
 
     deploy = parse_deploy(data.get("deploy", {}), lines, relpath, problems)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
-# DejaVu Sans Bold, subset to Latin (with Extended-A, -B, Additional), Greek and Cyrillic by
-# scripts/subset_icon_font.py; its licence is beside it. Shipped, never looked up on the machine.
-ICON_FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-Bold-subset.ttf"
+from ..config.fonts import DEFAULT_FONT
 
 SIZES = {"apple-touch-icon.png": 180, "icon-192.png": 192, "icon-512.png": 512}
 
@@ -34,9 +33,37 @@ def initials_svg(name: str, background: str, foreground: str) -> bytes:
             f'font-weight="700" text-anchor="middle" fill="{foreground}">{text}</text></svg>\n').encode()
 
 
-def icon_png(size: int, logo: Path | None, name: str, background: str, foreground: str) -> bytes:
-    """A square PNG: the logo centred on white, or the initials on the primary colour."""
-    from PIL import Image, ImageDraw, ImageFont
+def drawing_font(font: str, size: int) -> Any:
+    """The bold of the site's family (`[theme] font`; the default family for `system`) at
+    ``size`` pixels, for Pillow: a shipped TrueType font (Pillow's default one shows a box for
+    Ș, Č, Ł, Ä, Greek and Cyrillic), never one looked up on the machine."""
+    from PIL import ImageFont
+
+    from .webfonts import drawing_family
+
+    path, axes = drawing_family(font).bold_face()
+    drawn = ImageFont.truetype(str(path), size)
+    if axes:
+        drawn.set_variation_by_axes([axes[a["name"]] if a["name"] in axes else a["default"] for a in _axes(drawn)])
+    return drawn
+
+
+def _axes(font: Any) -> list[dict]:
+    # Pillow names the axes by their full name ("Weight"); the family table by their tag.
+    tags = {"Weight": "wght", "Width": "wdth", "Optical size": "opsz", "Slant": "slnt", "Italic": "ital"}
+    return [{"name": tags.get(_name(a), _name(a)), "default": a["default"]} for a in font.get_variation_axes()]
+
+
+def _name(axis: dict) -> str:
+    name = axis.get("name", b"")
+    return name.decode("ascii", "replace") if isinstance(name, bytes) else str(name)
+
+
+def icon_png(size: int, logo: Path | None, name: str, background: str, foreground: str,
+             font: str = DEFAULT_FONT) -> bytes:
+    """A square PNG: the logo centred on white, or the initials on the primary colour in the
+    site's family."""
+    from PIL import Image, ImageDraw
 
     if logo is not None:
         with Image.open(logo) as opened:
@@ -48,9 +75,8 @@ def icon_png(size: int, logo: Path | None, name: str, background: str, foregroun
     else:
         canvas = Image.new("RGBA", (size, size), background)
         draw = ImageDraw.Draw(canvas)
-        # A shipped TrueType font: Pillow's default one shows a box for Ș, Č, Ł, Ä, Greek, Cyrillic.
-        font = ImageFont.truetype(str(ICON_FONT), int(size * 0.42))
-        draw.text((size / 2, size / 2), initials(name), fill=foreground, font=font, anchor="mm")
+        draw.text((size / 2, size / 2), initials(name), fill=foreground, font=drawing_font(font, int(size * 0.42)),
+                  anchor="mm")
     out = io.BytesIO()
     canvas.convert("RGB").save(out, "PNG", optimize=True)
     return out.getvalue()

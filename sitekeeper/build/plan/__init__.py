@@ -6,21 +6,22 @@ urls (every page's URL), assets (CSS/JS, static files and image variants, favico
 navigation (menus, banners, what every page shows and its fingerprint), listings
 (section rows, generated sections), pages (a job per page, aliases), newsletters
 (promotions, sent campaigns, the archive, unsubscribe), indexes (404, feeds, sitemap,
-robots), times (when the plan stops being true). The values are in jobs.py."""
+robots), fonts (the site's font cut to its characters), times (when the plan stops being true). The values are in jobs.py."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from ...config import SiteConfig
 from ..sources import SiteContent
-from . import assets, indexes, listings, navigation, newsletters, pages
+from . import assets, fonts, indexes, listings, navigation, newsletters, pages
 from .assets import VARIANT_WIDTHS, image_variants
 from .context import PlanContext
-from .jobs import BytesJob, CopyJob, FeedJob, IconJob, ImageJob, Job, Output, PageJob, SitemapJob, SitePlan, fingerprint, visible_fingerprint
+from .jobs import (BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, Output, PageJob, SitemapJob, SitePlan,
+                   fingerprint, visible_fingerprint)
 from .navigation import DARK_BG
 from .times import change_times, next_change_in, valid_between
 
-__all__ = ["DARK_BG", "VARIANT_WIDTHS", "BytesJob", "CopyJob", "FeedJob", "IconJob", "ImageJob", "Job", "Output", "PageJob",
+__all__ = ["DARK_BG", "VARIANT_WIDTHS", "BytesJob", "CopyJob", "FeedJob", "FontJob", "IconJob", "ImageJob", "Job", "Output", "PageJob",
            "PlanContext", "SitePlan", "SitemapJob", "change_times", "fingerprint", "image_variants", "next_change_in",
            "plan_site", "visible_fingerprint"]
 
@@ -34,8 +35,9 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     live = [pr for pr in content.promotions if pr.live(now)]
     banners = navigation.banners(ctx, live)
     menus = navigation.menus(ctx)
-    global_ctx = navigation.global_ctx(ctx, asset_urls, menus, banners)
-    ctx.gfp = navigation.global_fingerprint(ctx, asset_urls, menus, banners, images)
+    font = fonts.site_font(ctx, live)
+    global_ctx = navigation.global_ctx(ctx, asset_urls, menus, banners, font)
+    ctx.gfp = navigation.global_fingerprint(ctx, asset_urls, menus, banners, images, font)
     children_by = listings.children_by_folder(ctx, synthetic)
     links = pages.page_jobs(ctx, children_by)
     listings.section_jobs(ctx, synthetic, children_by)

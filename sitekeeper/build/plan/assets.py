@@ -84,7 +84,7 @@ def favicons(ctx: PlanContext) -> dict[str, str | None]:
     if png_logo is not None and logo_sha is None:
         logo_sha = content_hash(png_logo.read_bytes())
     for name, size in icons.SIZES.items():
-        ctx.add(Output(name, fingerprint("icon", size, logo_sha, cfg.name, theme.primary_color), "icon", cfg.path,
+        ctx.add(Output(name, fingerprint("icon", size, logo_sha, cfg.name, theme.primary_color, theme.font), "icon", cfg.path,
                        IconJob(size, png_logo)))
     if svg_url is None and png_logo is None:
         data = icons.initials_svg(cfg.name, theme.primary_color, on_color(theme.primary_color))

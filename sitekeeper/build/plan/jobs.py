@@ -12,6 +12,7 @@ from ...config import SiteConfig
 from ...content.pages import Page
 from ...content.promotions import Promotion
 from ...errors import Diagnostic
+from ...render.webfonts import Face
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,14 @@ class IconJob:
 
 
 @dataclass(frozen=True, slots=True)
+class FontJob:
+    """A face of the site's font family cut to the characters its pages show (WOFF2)."""
+
+    face: Face
+    chars: str
+
+
+@dataclass(frozen=True, slots=True)
 class ImageJob:
     """A smaller WebP of a static image, for `srcset`."""
 
@@ -87,7 +96,7 @@ class SitemapJob:
     """(url, lastmod date or None, ((lang, url) alternates))."""
 
 
-Job = Union[PageJob, CopyJob, BytesJob, IconJob, ImageJob, FeedJob, SitemapJob]
+Job = Union[PageJob, CopyJob, BytesJob, IconJob, ImageJob, FeedJob, SitemapJob, FontJob]
 
 
 @dataclass(frozen=True, slots=True)

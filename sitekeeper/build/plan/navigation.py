@@ -42,7 +42,7 @@ def menus(ctx: PlanContext) -> dict[str, tuple]:
     return found
 
 
-def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict) -> dict:
+def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, font: dict | None = None) -> dict:
     """What every page's template sees of the site (adds the icons' outputs)."""
     cfg = ctx.cfg
     theme = cfg.theme
@@ -62,14 +62,15 @@ def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict) -
             "link_dark": readable_on(mix(DARK_BG, theme.primary_color, 0.2), mix(theme.primary_color, "#ffffff", 0.5)),
             "tagline": theme.tagline, "logo_url": static_url(theme.logo),
             "favicon_url": static_url(theme.favicon),
-            **icon_urls,
+            **icon_urls, **(font or {}),
         },
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": ctx.now.year,
         "home_urls": {lg: cfg.home_url(lg) for lg in ctx.langs},
     }
 
 
-def global_fingerprint(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, images: dict) -> str:
+def global_fingerprint(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, images: dict,
+                       font: dict | None = None) -> str:
     """One hash of everything every page shows: a change to it re-renders every page."""
     cfg, now = ctx.cfg, ctx.now
     # Only what pages show: a change to [mail] or [deploy] re-renders nothing.
@@ -80,4 +81,4 @@ def global_fingerprint(ctx: PlanContext, asset_urls: dict, menus: dict, banners:
                # without [business], the footer shows [mail]'s address and reply address
                None if cfg.business else (cfg.mail.postal_address, cfg.mail.reply_to, cfg.mail.from_))
     return fingerprint(__version__, site_fp, ctx.content.templates.fingerprint, sorted(asset_urls.items()),
-                       menus, banners, now.year, sorted(images.items()))
+                       menus, banners, now.year, sorted(images.items()), sorted((font or {}).items()))
