@@ -148,7 +148,10 @@ def parse_page(relpath: str, source: str, text: str, languages, default_language
     return page_from_document(relpath, source, doc, languages, default_language, tz, problems)
 
 
-def page_from_document(relpath, source, doc: Document, languages, default_language, tz, problems):  # noqa: C901 (over 25: to be split into its own modules)
+def page_from_document(relpath: str, source: str, doc: Document, languages, default_language: str, tz,
+                       problems: list[Diagnostic]) -> tuple[Page | None, list[Diagnostic]]:
+    """A parsed document as a Page, each front matter field read and checked by its own
+    reader (in the order their problems are reported); None when any error was found."""
     meta = doc.meta
     key, lang = split_lang(relpath, languages)
     if lang is None:
@@ -158,21 +161,9 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
                 source, None, f"{relpath.rpartition('/')[2]} is a translation into `{foreign}`, a language the site "
                 "does not have", f"add \"{foreign}\" to `languages` in site.toml, or rename the file")]
     lang = lang or default_language
-    for k in meta:
-        if k not in PAGE_KEYS:
-            hint = did_you_mean(str(k), PAGE_KEYS)
-            problems.append(Diagnostic(source, doc.line_of(k), f"unknown front matter key `{k}` (ignored)",
-                                       hint or f"known keys: {', '.join(sorted(PAGE_KEYS))}; "
-                                       "a field for your own templates goes under `params:`", "warning"))
-    title = meta.get("title")
-    if title is None or (isinstance(title, str) and not title.strip()):
-        problems.append(Diagnostic(source, doc.line_of("title") if "title" in meta else 1, "the page has no `title`",
-                                   "add `title: Your page title` to the front matter (between the --- lines)"))
-        title = ""
-    elif not isinstance(title, (str, int, float)):
-        problems.append(Diagnostic(source, doc.line_of("title"), "`title` must be text",
-                                   'write it as `title: "Our cakes"`'))
-        title = ""
+    args = (meta, problems, source, doc)
+    _unknown_keys(*args)
+    title = _title(*args)
     date = parse_when_field(meta, "date", tz, problems, source, doc)
     publish = parse_when_field(meta, "publish", tz, problems, source, doc)
     expires = parse_when_field(meta, "expires", tz, problems, source, doc)
@@ -180,75 +171,18 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
         problems.append(Diagnostic(source, doc.line_of("expires"), "`publish` is not before `expires`: the page would never show",
                                    "set `expires` later than `publish`, or remove one of them"))
     draft = _as_bool(meta, "draft", problems, source, doc)
-    slug = meta.get("slug")
-    if slug is not None:
-        if not isinstance(slug, (str, int)) or not str(slug).strip() or any(c in str(slug) for c in '/\\?#<>"'):
-            problems.append(Diagnostic(source, doc.line_of("slug"), f"`slug` {slug!r} is not a valid URL segment",
-                                       "use words and dashes, without /, ?, # or quotes"))
-            slug = None
-        else:
-            slug = str(slug).strip()
-    template = meta.get("template")
-    if template is not None and not isinstance(template, str):
-        problems.append(Diagnostic(source, doc.line_of("template"), "`template` must be a template file name",
-                                   "write e.g. `template: page.html`"))
-        template = None
-    if isinstance(template, str) and not template.endswith(".html"):
-        template += ".html"
-    description = meta.get("description", meta.get("summary", "")) or ""
-    if not isinstance(description, str):
-        problems.append(Diagnostic(source, doc.line_of("description"), "`description` must be text", "quote it"))
-        description = ""
-    menu = meta.get("menu")
-    if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
-        if menu is True:
-            menu = 100
-        else:
-            problems.append(Diagnostic(source, doc.line_of("menu"), f"`menu` must be a number (its order), not {menu!r}",
-                                       "write `menu: 2` to show the page second in the navigation"))
-            menu = None
-    tags = meta.get("tags", []) or []
-    if isinstance(tags, str):
-        tags = [t.strip() for t in tags.split(",") if t.strip()]
-    if not isinstance(tags, list):
-        problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
-        tags = []
+    slug = _slug(*args)
+    template = _template(*args)
+    description = _description(*args)
+    menu = _menu(*args)
+    tags = _tags(*args)
     url = _url_field(meta, "url", problems, source, doc)
-    aliases = []
-    raw_aliases = meta.get("aliases") or []
-    if isinstance(raw_aliases, str):
-        raw_aliases = [raw_aliases]
-    if not isinstance(raw_aliases, list):
-        problems.append(Diagnostic(source, doc.line_of("aliases"), "`aliases` must be a list of old URLs",
-                                   "write `aliases: [/old-page/, /old.html]`"))
-        raw_aliases = []
-    for a in raw_aliases:
-        norm = normalise_url(str(a)) if isinstance(a, (str, int)) else None
-        if norm is None or norm == "/":
-            problems.append(Diagnostic(source, doc.line_of("aliases"), f"alias {a!r} is not a URL path of this site",
-                                       "write old URLs as site paths, e.g. `/alte-seite/` or `/kontakt.html`"))
-        else:
-            aliases.append(norm)
+    aliases = _aliases(*args)
     lastmod = parse_when_field(meta, "lastmod", tz, problems, source, doc)
-    image = meta.get("image")
-    if image is not None and not isinstance(image, str):
-        problems.append(Diagnostic(source, doc.line_of("image"), "`image` must be a path or URL",
-                                   "write e.g. `image: /images/shop.jpg`"))
-        image = None
-    menu_title = meta.get("menu_title")
-    if menu_title is not None and not isinstance(menu_title, (str, int)):
-        problems.append(Diagnostic(source, doc.line_of("menu_title"), "`menu_title` must be text", "quote it"))
-        menu_title = None
-    weight = meta.get("weight")
-    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
-        problems.append(Diagnostic(source, doc.line_of("weight"), f"`weight` must be a whole number, not {weight!r}",
-                                   "write `weight: 10` (lower comes first in listings)"))
-        weight = None
-    params = meta.get("params") or {}
-    if not isinstance(params, dict):
-        problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping of names to values",
-                                   "write it as `params:` with indented `hero_title: ...` lines below"))
-        params = {}
+    image = _typed(*args, "image", str, "`image` must be a path or URL", "write e.g. `image: /images/shop.jpg`")
+    menu_title = _typed(*args, "menu_title", (str, int), "`menu_title` must be text", "quote it")
+    weight = _weight(*args)
+    params = _params(*args)
     if template is None and isinstance(meta.get("layout"), str) and meta["layout"].strip():
         template = meta["layout"].strip()
         template = template if template.endswith(".html") else template + ".html"
@@ -265,6 +199,130 @@ def page_from_document(relpath, source, doc: Document, languages, default_langua
         params=dict(params), is_html=relpath.endswith(".html"),
     )
     return page, problems
+
+
+# ---------------------------------------------------------------- front matter readers
+# Each reads one field of ``meta``, adds a Diagnostic at its line when the value is wrong,
+# and returns the value to use (a neutral one after a problem).
+
+
+def _unknown_keys(meta, problems, source, doc) -> None:
+    for k in meta:
+        if k not in PAGE_KEYS:
+            hint = did_you_mean(str(k), PAGE_KEYS)
+            problems.append(Diagnostic(source, doc.line_of(k), f"unknown front matter key `{k}` (ignored)",
+                                       hint or f"known keys: {', '.join(sorted(PAGE_KEYS))}; "
+                                       "a field for your own templates goes under `params:`", "warning"))
+
+
+def _title(meta, problems, source, doc):
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        problems.append(Diagnostic(source, doc.line_of("title") if "title" in meta else 1, "the page has no `title`",
+                                   "add `title: Your page title` to the front matter (between the --- lines)"))
+        return ""
+    if not isinstance(title, (str, int, float)):
+        problems.append(Diagnostic(source, doc.line_of("title"), "`title` must be text",
+                                   'write it as `title: "Our cakes"`'))
+        return ""
+    return title
+
+
+def _slug(meta, problems, source, doc) -> str | None:
+    slug = meta.get("slug")
+    if slug is None:
+        return None
+    if not isinstance(slug, (str, int)) or not str(slug).strip() or any(c in str(slug) for c in '/\\?#<>"'):
+        problems.append(Diagnostic(source, doc.line_of("slug"), f"`slug` {slug!r} is not a valid URL segment",
+                                   "use words and dashes, without /, ?, # or quotes"))
+        return None
+    return str(slug).strip()
+
+
+def _template(meta, problems, source, doc) -> str | None:
+    template = meta.get("template")
+    if template is not None and not isinstance(template, str):
+        problems.append(Diagnostic(source, doc.line_of("template"), "`template` must be a template file name",
+                                   "write e.g. `template: page.html`"))
+        return None
+    if isinstance(template, str) and not template.endswith(".html"):
+        template += ".html"
+    return template
+
+
+def _description(meta, problems, source, doc) -> str:
+    description = meta.get("description", meta.get("summary", "")) or ""
+    if not isinstance(description, str):
+        problems.append(Diagnostic(source, doc.line_of("description"), "`description` must be text", "quote it"))
+        return ""
+    return description
+
+
+def _menu(meta, problems, source, doc) -> int | None:
+    menu = meta.get("menu")
+    if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
+        if menu is True:
+            return 100
+        problems.append(Diagnostic(source, doc.line_of("menu"), f"`menu` must be a number (its order), not {menu!r}",
+                                   "write `menu: 2` to show the page second in the navigation"))
+        return None
+    return menu
+
+
+def _tags(meta, problems, source, doc) -> list:
+    tags = meta.get("tags", []) or []
+    if isinstance(tags, str):
+        tags = [t.strip() for t in tags.split(",") if t.strip()]
+    if not isinstance(tags, list):
+        problems.append(Diagnostic(source, doc.line_of("tags"), "`tags` must be a list", "write `tags: [bread, cakes]`"))
+        return []
+    return tags
+
+
+def _aliases(meta, problems, source, doc) -> list[str]:
+    aliases = []
+    raw_aliases = meta.get("aliases") or []
+    if isinstance(raw_aliases, str):
+        raw_aliases = [raw_aliases]
+    if not isinstance(raw_aliases, list):
+        problems.append(Diagnostic(source, doc.line_of("aliases"), "`aliases` must be a list of old URLs",
+                                   "write `aliases: [/old-page/, /old.html]`"))
+        raw_aliases = []
+    for a in raw_aliases:
+        norm = normalise_url(str(a)) if isinstance(a, (str, int)) else None
+        if norm is None or norm == "/":
+            problems.append(Diagnostic(source, doc.line_of("aliases"), f"alias {a!r} is not a URL path of this site",
+                                       "write old URLs as site paths, e.g. `/alte-seite/` or `/kontakt.html`"))
+        else:
+            aliases.append(norm)
+    return aliases
+
+
+def _typed(meta, problems, source, doc, key: str, types, message: str, fix: str):
+    """A field that must be of ``types`` when given; None after a problem."""
+    value = meta.get(key)
+    if value is not None and not isinstance(value, types):
+        problems.append(Diagnostic(source, doc.line_of(key), message, fix))
+        return None
+    return value
+
+
+def _weight(meta, problems, source, doc) -> int | None:
+    weight = meta.get("weight")
+    if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
+        problems.append(Diagnostic(source, doc.line_of("weight"), f"`weight` must be a whole number, not {weight!r}",
+                                   "write `weight: 10` (lower comes first in listings)"))
+        return None
+    return weight
+
+
+def _params(meta, problems, source, doc) -> dict:
+    params = meta.get("params") or {}
+    if not isinstance(params, dict):
+        problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping of names to values",
+                                   "write it as `params:` with indented `hero_title: ...` lines below"))
+        return {}
+    return params
 
 
 def normalise_url(value: str) -> str | None:
