@@ -59,7 +59,6 @@ def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
 def _left_in_english(cfg, lang: str) -> list[tuple[str, list[str], int]]:
     """[(what, the keys still without words, how many it has)] for ``lang``: the theme's words,
     the newsletter pages' (when the site has them), the email's labels (when the client sends mail)."""
-    from ..mail import strings as email
     from . import newsletter
 
     own = cfg.lang_texts.get(lang)
@@ -70,8 +69,9 @@ def _left_in_english(cfg, lang: str) -> list[tuple[str, list[str], int]]:
         parts.append(("the newsletter pages' words",
                       [k for k in newsletter.KEYS if k not in have and k not in site_own], len(newsletter.KEYS)))
     if cfg.mail.from_:
-        parts.append(("the email's labels", email.missing_keys(lang, own.email_strings if own else None),
-                      len(email.KEYS)))
+        email_keys = catalog.keys("email")
+        have = {**catalog.own("email", lang), **(dict(own.email_strings) if own and own.email_strings else {})}
+        parts.append(("the email's labels", [k for k in email_keys if k not in have], len(email_keys)))
     return [(what, keys, total) for what, keys, total in parts if keys]
 
 
