@@ -97,10 +97,13 @@ class Renderer:
         if job.promo is not None:
             pr = job.promo
             text = pr.text(lang)
+            from ..locale.datetext import without_date
             from ..render.landing import offer_line
 
+            # the offer without its closing date: the line below it says the date, once
+            offer = without_date(offer_line(text.banner, text.title), last_day(pr.ends).date(), lang)
             promo = {
-                "title": text.title, "banner": text.banner, "offer": offer_line(text.banner, text.title),
+                "title": text.title, "banner": text.banner, "offer": offer,
                 "starts_display": format_date(pr.starts, lang), "ends_display": format_date(last_day(pr.ends), lang),
                 "starts_iso": pr.starts.isoformat(), "ends_iso": pr.ends.isoformat(),
             }

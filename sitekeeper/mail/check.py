@@ -6,6 +6,8 @@ domain are checked (against the site as it will be at ``send_at``). A void appro
 is a warning while the campaign is not due, an error once it is; so is an audience
 without a `consented_at` column while [mail] requires consent. An opt-out list that
 cannot be read whole is an error at its line: nothing is sent until it is fixed.
+A banner or preheader that names a date other than the window's last day (or its first)
+is a warning at its line: "bis 5. Januar" while the offer runs through the 6th.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ def check_campaigns(ws, cfg, promotions, clock, *, for_send: bool = True, conten
     for promo in promotions:
         if promo.draft:
             continue
+        out += named_dates(promo)
         _, diags = validate(ws, cc, promo, now, all_links=False, content=content,
                             approval_severity="error" if for_send and is_due(promo, now) else "warning")
         for d in diags:
@@ -86,4 +89,34 @@ def optout_readers(cfg, key_severity: str) -> list[Diagnostic]:
         out.append(Diagnostic(cfg.path, cfg.line_of("mail", "unsubscribe_key_env"),
                               f"the environment variable {name} (the secret that keys unsubscribe tokens) is not set",
                               f"set {name} to the client's secret, e.g. from `openssl rand -hex 32`", key_severity))
+    return out
+
+
+def named_dates(promo) -> list[Diagnostic]:
+    """A warning for each date a banner or preheader names that is neither the window's last
+    day nor its first, read in that text's language (numeric and month-name forms)."""
+    from ..locale.dates import long_date
+    from ..locale.datetext import find_dates
+    from ..render.dates import last_day
+
+    if promo.ends is None:
+        return []
+    last = last_day(promo.ends)
+    first = promo.starts.date() if promo.starts is not None else None
+    out: list[Diagnostic] = []
+    texts = [promo.default, *(promo.translations[lg] for lg in sorted(promo.translations))]
+    for ptext in texts:
+        for key in ("banner", "preheader"):
+            if ptext is not promo.default and key not in ptext.key_lines:
+                continue  # a translation without its own banner shows the default's, checked there
+            value = getattr(ptext, key) or ""
+            for found in find_dates(value, ptext.lang):
+                if found.matches(last.date()) or (first is not None and found.matches(first)):
+                    continue
+                named = value[found.start:found.end]
+                out.append(Diagnostic(
+                    ptext.source, ptext.line_of(key),
+                    f"the {key} names {named!r}, but the promotion's last day is {long_date(last, ptext.lang)} "
+                    f"(`ends: {promo.ends.date().isoformat()}` is the first day it is gone)",
+                    f"write the last day in the {key}, or set `ends` to the day after {named!r}", "warning"))
     return out

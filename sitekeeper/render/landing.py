@@ -45,6 +45,18 @@ def button_cta(body: str) -> tuple[str, bool]:
     return body[: m.start()] + new + body[m.end():], True
 
 
+_BUTTON_RE = re.compile(r'<p class="cta"><a\b([^>]*)>(.*?)</a></p>', re.S)
+
+
+def first_button(body: str) -> dict | None:
+    """The first button of a body from ``button_cta`` as {"href", "label"} (label as HTML)."""
+    m = _BUTTON_RE.search(body)
+    if not m:
+        return None
+    href = re.search(r'\bhref="([^"]*)"', m.group(1))
+    return {"href": _html.unescape(href.group(1)), "label": m.group(2)} if href else None
+
+
 def summary(body: str, limit: int = 160) -> str:
     """The first paragraph as plain text, cut at a word near ``limit`` characters."""
     for m in _FIRST_P_RE.finditer(body):

@@ -31,6 +31,16 @@ def _png_size(path: Path) -> tuple[int, int] | None:
     return w, h
 
 
+def offer(text: Any, promo: Any, lang: str) -> str:
+    """The banner as the email's band says it: without what the title says and without its
+    closing date (the line under the title says the date, once)."""
+    from ...locale.datetext import without_date
+    from ...render.landing import offer_line
+
+    line = offer_line(text.banner, text.title)
+    return without_date(line, last_day(promo.ends).date(), lang) if line and promo.ends else line
+
+
 def email_logo(cfg: Any) -> tuple[str | None, Path | None, int]:
     """(URL, local file, display width) of the logo for email: a PNG sibling of an SVG logo."""
     logo = cfg.theme.logo
@@ -80,7 +90,7 @@ def template_context(cfg: Any, promo: Any, text: Any, used_lang: str, *, fields:
         primary_color=cfg.theme.primary_color, on_primary=on_color(cfg.theme.primary_color),
         link_color=styles["link"], accent_color=accent, on_accent=on_color(accent),
         **dark_colors(cfg.theme.primary_color),
-        title=fields.protect(text.title), banner=fields.protect(text.banner),
+        title=fields.protect(text.title), banner=fields.protect(offer(text, promo, used_lang)),
         preheader=preheader, blocks=blocks,
         # Invisible filler after the preheader, so mail apps do not append the body's first words to it.
         preheader_filler=Markup("&#847;&zwnj;&nbsp;" * 90) if preheader.strip() else "",

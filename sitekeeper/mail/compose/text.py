@@ -192,6 +192,8 @@ def text_part(cfg: Any, writer: TextWriter, t: dict[str, str], unsubscribe: str,
         head += ["", context["banner"]]
     title = context["title"]
     head += ["", title, "=" * min(len(title), TextWriter.WIDTH)]
+    if context["valid_until"]:
+        head += [context["valid_until"]]
     body = "\n".join(writer.lines).strip("\n")
     out = "\n".join(head) + "\n\n" + body + "\n"
     if context["blocks"] and context["blocks"][-1]["kind"] == "button" and context["blocks"][-1]["label"] == t["see_offer"]:
