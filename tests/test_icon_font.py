@@ -5,6 +5,7 @@ letter draws."""
 from __future__ import annotations
 
 import io
+import re
 import tomllib
 from pathlib import Path
 
@@ -106,3 +107,27 @@ def test_the_families_are_shipped_inside_the_package_with_their_licences():
             cmap = TTFont(str(path)).getBestCmap()
             for ch in "ȘČŠŽŁÄŐΩЖЯ€ăâîșțşłğıüöäß":
                 assert ord(ch) in cmap, (face.file, ch)
+
+
+@pytest.mark.parametrize("font", sorted(FONTS))
+def test_the_svg_favicon_draws_the_initials_as_outlines_of_the_family(font):
+    import xml.etree.ElementTree as ET
+
+    from sitekeeper.render.icons import initials_svg
+
+    svg = initials_svg("Ștefan Łukasz", "#0e6e78", "#ffffff", font)
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}text") is None  # no text for the viewer's machine to draw in its own font
+    path = root.find(f"{ns}path").get("d")
+    assert path.count("M") >= 3  # Ș (with its comma) and Ł: several contours
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
+    assert 0 < min(numbers) and max(numbers) < 64  # inside the icon
+    assert initials_svg("Ștefan Łukasz", "#0e6e78", "#ffffff", font) != initials_svg("Stefan Lukasz", "#0e6e78", "#ffffff", font)
+
+
+def test_the_svg_favicons_differ_between_families():
+    from sitekeeper.render.icons import initials_svg
+
+    drawn = {font: initials_svg("Ag", "#333333", "#ffffff", font) for font in FONTS}
+    assert len({drawn["inter"], drawn["noto-sans"], drawn["noto-serif"]}) == 3

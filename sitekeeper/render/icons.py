@@ -6,7 +6,6 @@ import io
 import json
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..config.fonts import DEFAULT_FONT
 
@@ -24,13 +23,53 @@ def initials(name: str) -> str:
     return (words[0][0] + words[-1][0]).upper()
 
 
-def initials_svg(name: str, background: str, foreground: str) -> bytes:
-    text = escape(initials(name))
-    size = 30 if len(text) <= 2 else 24
+def initials_svg(name: str, background: str, foreground: str, font: str = DEFAULT_FONT) -> bytes:
+    """The favicon as SVG: the initials drawn as outlines of the site's family (an SVG icon
+    cannot load the site's web font, and the machine showing it may have no such letters)."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">'
             f'<rect width="64" height="64" rx="14" fill="{background}"/>'
-            f'<text x="32" y="{32 + size * 0.35:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="{size}" '
-            f'font-weight="700" text-anchor="middle" fill="{foreground}">{text}</text></svg>\n').encode()
+            f'<path fill="{foreground}" d="{_outline(initials(name), font, 64)}"/></svg>\n').encode()
+
+
+def _outline(text: str, font: str, box: int) -> str:
+    """``text`` in the bold of ``font`` as one SVG path, centred in a ``box``-unit square:
+    shaped by HarfBuzz (kerning, marks), its letters at about 42 % of the box's height."""
+    import uharfbuzz as hb
+    from fontTools.pens.svgPathPen import SVGPathPen
+    from fontTools.pens.transformPen import TransformPen
+
+    from .webfonts import drawing_family
+
+    path, axes = drawing_family(font).bold_face()
+    face = hb.Face(hb.Blob.from_file_path(str(path)))
+    hbfont = hb.Font(face)
+    if axes:
+        hbfont.set_variations(axes)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(hbfont, buf)
+    glyphs, x = [], 0
+    left, right, top, bottom = float("inf"), float("-inf"), float("-inf"), float("inf")
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+        gx, gy = x + pos.x_offset, pos.y_offset
+        ext = hbfont.get_glyph_extents(info.codepoint)
+        if ext is not None and ext.width:
+            left, right = min(left, gx + ext.x_bearing), max(right, gx + ext.x_bearing + ext.width)
+            top, bottom = max(top, gy + ext.y_bearing), min(bottom, gy + ext.y_bearing + ext.height)
+        glyphs.append((info.codepoint, gx, gy))
+        x += pos.x_advance
+    if left == float("inf"):
+        return ""
+    scale = box * 0.42 / face.upem * (1.0 if len(text) <= 2 else 0.8)
+    scale = min(scale, box * 0.8 / (right - left))  # a wide pair still fits
+    dx = box / 2 - (left + right) / 2 * scale
+    dy = box / 2 + (top + bottom) / 2 * scale
+    pen = SVGPathPen(None, ntos=lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+    for gid, gx, gy in glyphs:
+        # font units (y up) -> the icon's (y down), each glyph at its shaped place
+        hbfont.draw_glyph_with_pen(gid, TransformPen(pen, (scale, 0, 0, -scale, dx + gx * scale, dy - gy * scale)))
+    return pen.getCommands()
 
 
 def drawing_font(font: str, size: int) -> Any:

@@ -87,7 +87,7 @@ def favicons(ctx: PlanContext) -> dict[str, str | None]:
         ctx.add(Output(name, fingerprint("icon", size, logo_sha, cfg.name, theme.primary_color, theme.font), "icon", cfg.path,
                        IconJob(size, png_logo)))
     if svg_url is None and png_logo is None:
-        data = icons.initials_svg(cfg.name, theme.primary_color, on_color(theme.primary_color))
+        data = icons.initials_svg(cfg.name, theme.primary_color, on_color(theme.primary_color), theme.font)
         ctx.add(Output("favicon.svg", content_hash(data), "icon", cfg.path, BytesJob(data)))
         svg_url = "/favicon.svg"
     data = icons.manifest(cfg.name, cfg.name.split()[0], "/", theme.primary_color, cfg.default_language, svg_url)
