@@ -58,7 +58,8 @@ def _history(ws, cfg, period: Period, end_at: datetime, found: Inputs) -> None:
     root, client = ws.root, cfg.client
     try:
         prefix = history.check_repository(root)
-        found.commits = history.commits(root, period.start, period.end, prefix)
+        found.commits = [_mark_approval(root, c, client, prefix)
+                         for c in history.commits(root, period.start, period.end, prefix)]
         base = history.commit_at(root, period.start)
         end = history.commit_at(root, period.end)
         found.files_changed = history.changed_files(root, base, end, prefix, f"sites/{client}")
@@ -80,6 +81,19 @@ def _history(ws, cfg, period: Period, end_at: datetime, found: Inputs) -> None:
                 found.pages_start = pages
             else:
                 found.pages_end, found.promotions = pages, promotions
+
+
+def _mark_approval(root, commit, client: str, prefix: str):
+    """``commit``, marked when all it changes in the client's folders is approval fields of its
+    promotions (what `campaign approve` or an approving reply writes)."""
+    import dataclasses
+
+    mine = [(s, p) for s, p in commit.files if p.startswith((f"sites/{client}/", f"campaigns/{client}/"))]
+    promos = [p for s, p in mine if s == "M" and p.startswith(f"campaigns/{client}/") and p.endswith(".md")]
+    if not mine or len(promos) != len(mine):
+        return commit
+    return dataclasses.replace(commit, approval=True) if history.approval_only(root, commit.sha, promos, prefix) \
+        else commit
 
 
 def _site_at(ws: Workspace, client: str, at: datetime) -> tuple[dict, list]:

@@ -6,6 +6,7 @@ a commit is in a period when it was committed in it.
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class Commit:
     """The first line of the message."""
     files: tuple[tuple[str, str], ...]
     """(status letter, path relative to the workspace) of every file under sites/ and campaigns/."""
+    approval: bool = False
+    """It changes only promotions' approval fields (set by the report for its client's commits)."""
 
 
 def _git(root: Path, *args: str, binary: bool = False):
@@ -70,6 +73,20 @@ def commits(root: Path, start: datetime, end: datetime, prefix: str = "") -> lis
         if start <= when < end:  # git's --since/--until are inclusive and loose at the edges
             found.append(Commit(sha, when, author, subject, files))
     return sorted(found, key=lambda c: c.at)
+
+
+_APPROVAL_LINE = re.compile(r"^[+-](approved|approved_by|approved_at|approved_hash)\s*:")
+
+
+def approval_only(root: Path, sha: str, paths: list[str], prefix: str = "") -> bool:
+    """Does the commit change nothing in ``paths`` (promotion files, relative to the workspace)
+    but their approval fields (``approved``, ``approved_by``, ``approved_at``, ``approved_hash``)?"""
+    if not paths:
+        return False
+    out = _git(root, "show", "-U0", "--no-renames", "--format=", sha, "--", *(f":(top){prefix}{p}" for p in paths))
+    changed = [line for line in out.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return bool(changed) and all(_APPROVAL_LINE.match(line) for line in changed)
 
 
 def commit_at(root: Path, when: datetime) -> str | None:

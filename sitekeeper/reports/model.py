@@ -134,6 +134,8 @@ class CampaignRow:
     runs: int
     first: datetime
     last: datetime
+    unsent: bool = False
+    """Approved and due in the period, but not sent (no send run, nothing in its ledger)."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ class Report:
                            "deleted": p.deleted, "bytes": p.bytes, "by": p.by} for p in self.publishes],
             "promotions": [{"slug": p.slug, "title": p.title, "starts": iso(p.starts), "ends": iso(p.ends),
                             "send_at": iso(p.send_at), "approval": p.approval} for p in self.promotions],
-            "campaigns": [{"slug": c.slug, "title": c.title, "sent": c.sent, "failed": c.failed,
+            "campaigns": [{"slug": c.slug, "title": c.title, "sent": c.sent, "failed": c.failed, "unsent": c.unsent,
                            "uncertain": c.uncertain, "skipped": c.skipped} for c in self.campaigns],
             "optouts": self.optouts,
             "approvals": [{"slug": a.slug, "by": a.by, "at": iso(a.at)} for a in self.approvals],
@@ -279,9 +281,30 @@ def _work(i: Inputs) -> tuple[WorkItem, ...]:
         if not mine:
             continue
         shared = any(_owner(path) not in (None, i.client) for _, path in c.files)
-        subject = say(i.lang, "shared_commit") if shared else mask_addresses(c.subject)
+        if getattr(c, "approval", False):
+            # an approval recorded (often one commit for several clients): said as what it is
+            subject = _approval_work(i, [p for _, p in c.files if _is_client_path(p, i.client)])
+        else:
+            subject = say(i.lang, "shared_commit") if shared else mask_addresses(c.subject)
         work.append(WorkItem(_local(i, c.at), subject, c.author, c.sha[:8]))
     return tuple(work)
+
+
+def _approval_work(i: Inputs, paths: list[str]) -> str:
+    """"Freigabe: Adventsaktion 2026 (freigegeben von Frau Sonnenkorn)" for an approval commit."""
+    from ..mail.approval import approval
+
+    promos = {p.slug: p for p in i.promotions}
+    said = []
+    for path in paths:
+        slug = path.rsplit("/", 1)[-1].removesuffix(".md").split(".")[0]
+        promo = promos.get(slug)
+        title = _title(promo, i.lang) or slug
+        who = approval(promo).by if promo is not None else ""
+        text = f"{title} ({say(i.lang, 'approved', who=who)})" if who else title
+        if text not in said:
+            said.append(text)
+    return f"{say(i.lang, 'approval')}: {', '.join(said)}"
 
 
 def _publishes(i: Inputs, events: list) -> tuple[Publish, ...]:
@@ -315,7 +338,24 @@ def _campaigns(i: Inputs, events: list, promos: dict) -> tuple[CampaignRow, ...]
             sum(int(s.data.get("failed", 0) or 0) for s in sends),
             sum(int(s.data.get("uncertain", 0) or 0) for s in sends),
             {k: v for k, v in skipped.items() if v}, len(sends), _local(i, sends[0].at), _local(i, sends[-1].at)))
+    campaigns += _due_unsent(i, set(runs))
     return tuple(campaigns)
+
+
+def _due_unsent(i: Inputs, ran: set[str]) -> list[CampaignRow]:
+    """Approved campaigns that fell due in the period and were not sent: shown as such, not
+    as "nothing in this period"."""
+    from ..mail.approval import approval
+
+    out = []
+    for p in sorted(i.promotions, key=lambda p: (p.send_at or p.starts or i.period.start, p.slug)):
+        due = p.send_at or p.starts
+        if (p.draft or p.slug in ran or due is None or not (i.period.start <= due < i.period.end)
+                or approval(p).state != "approved" or i.ledger_sent.get(p.slug, 0)):
+            continue
+        at = _local(i, due)
+        out.append(CampaignRow(p.slug, _title(p, i.lang) or p.slug, 0, 0, 0, {}, 0, at, at, unsent=True))
+    return out
 
 
 def _optouts(i: Inputs) -> dict[str, int]:

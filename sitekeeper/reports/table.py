@@ -30,6 +30,9 @@ def render_csv(report: Report) -> str:
         window = f"{p.starts:%Y-%m-%d} to {p.ends:%Y-%m-%d} (exclusive)" if p.starts and p.ends else ""
         add(p.starts, "promotion", p.title, f"{window}; approval: {p.approval}")
     for c in report.campaigns:
+        if c.unsent:
+            add(c.first, "campaign_due_unsent", c.title, "approved and due, not sent", 0)
+            continue
         skipped = ", ".join(f"{n} {k}" for k, n in c.skipped.items())
         add(c.first, "campaign_sent", c.title, f"{c.failed} failed, {c.uncertain} uncertain"
             + (f"; not sent to: {skipped}" if skipped else ""), c.sent)
