@@ -23,8 +23,8 @@ _CODES = (
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _INLINE_CODE_RE = re.compile(r"(`+).+?\1")
 
-FIX = ("replace it with Markdown (an image, a link, a table) or raw HTML; "
-       "it is shown to visitors as written")
+FIX = ("replace it with Markdown (an image, a link, a table, a block such as `::: gallery /images/…/` or "
+       "`::: map`: docs/blocks.md) or raw HTML; it is shown to visitors as written")
 
 
 def find_leftovers(body: str, first_line: int = 1) -> list[tuple[int, str, str]]:

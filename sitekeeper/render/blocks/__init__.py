@@ -82,7 +82,8 @@ def _one(tok: Token, inner: list[Token], lines: list[str], md, env: dict) -> lis
     if builder is None:
         known = ", ".join(sorted(BUILDERS))
         problems.append((start, f"unknown block `::: {name}`" if name else "a `:::` line without a block name",
-                         f"use one of: {known} (see docs/blocks.md)"))
+                         f"use one of: {known} (see docs/blocks.md); to show the line as text, write it "
+                         "as \\:::"))
         return []
     body = [(n, lines[n]) for n in range(start + 1, min(end, len(lines)))]
     if any(t.type == _OPEN for t in inner):
