@@ -169,3 +169,13 @@ def test_check_is_quiet_when_the_dates_are_the_last_day(tmp_path):
     r = sk("check", "--json", cwd=ws, now=NOW)
     assert r.returncode == 0
     assert "last day" not in r.stdout
+
+
+def test_a_short_body_does_not_repeat_the_button_at_the_top():
+    from sitekeeper.render.landing import drop_near_button
+
+    button = '<p class="cta"><a href="/kontakt/" class="button">Termin</a></p>'
+    short = "<p>Gönnen Sie Ihrem Haar eine Kur.</p>" + button
+    assert drop_near_button(short) == "<p>Gönnen Sie Ihrem Haar eine Kur.</p>"
+    long = "<p>" + "Viel Text über das Angebot. " * 20 + "</p>" + button
+    assert drop_near_button(long) == long

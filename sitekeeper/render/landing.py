@@ -57,6 +57,15 @@ def first_button(body: str) -> dict | None:
     return {"href": _html.unescape(href.group(1)), "label": m.group(2)} if href else None
 
 
+def drop_near_button(body: str, near: int = 400) -> str:
+    """The body without its first button when so little text comes before it that the button at
+    the top is still in view: the same button twice, a few lines apart, says it twice."""
+    m = _BUTTON_RE.search(body)
+    if not m or len(" ".join(_TAG_RE.sub(" ", body[:m.start()]).split())) >= near:
+        return body
+    return body[:m.start()] + body[m.end():]
+
+
 def summary(body: str, limit: int = 160) -> str:
     """The first paragraph as plain text, cut at a word near ``limit`` characters."""
     for m in _FIRST_P_RE.finditer(body):

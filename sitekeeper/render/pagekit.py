@@ -90,6 +90,8 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: di
         body, _ = landing.button_cta(body)
         # the call to action beside the offer, at the top: on a phone the body's is a long scroll away
         page["cta_top"] = landing.first_button(body)
+        if page["cta_top"]:
+            body = landing.drop_near_button(body)
         if not src:
             hero_image, body = landing.lift_image(body)
             src = landing.first_image(hero_image)
