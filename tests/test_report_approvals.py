@@ -100,3 +100,23 @@ def test_a_sent_campaign_is_not_shown_as_unsent(ws, tmp_path):
     assert '"unsent": true' not in r.stdout
     html = next((tmp_path / "out").glob("*.html")).read_text(encoding="utf-8")
     assert "nicht versendet" not in html
+
+
+@pytest.mark.usefixtures("chromium")
+def test_the_pdfs_first_page_is_filled_before_a_section_moves_on(ws, tmp_path):
+    """Paper sections close up: the first A4 page holds the website, publishing, promotions and
+    the campaigns (it ended after the promotions, a fifth of the page left empty)."""
+    import shutil
+    import subprocess
+
+    from helpers import need
+
+    if not shutil.which("pdftotext"):
+        need("pdftotext is not installed", "apt-get install poppler-utils, or bash scripts/setup.sh --test")
+    ok(sk("report", "mini", "--month", "2026-11", "--out", str(tmp_path), cwd=ws, now="2026-12-02T09:00:00+01:00"))
+    pdf = next(tmp_path.glob("*.pdf"))
+    first = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    for heading in ("Website", "Veröffentlichungen", "Aktionen", "E-Mail-Kampagnen"):
+        assert heading in first, f"{heading} is not on page 1:\n{first}"
+    assert "nicht versendet" in first
