@@ -36,7 +36,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
+import _servers  # noqa: E402,F401  (the loopback servers of tests/, with or without pytest)
 from fixtures_deploy import FAKE_AWS, free_port, start_moto, start_sshd, stop  # noqa: E402
 
 WORK = REPO / "bench" / "work" / "deploy"

@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
+import _servers  # noqa: E402,F401  (the loopback servers of tests/, with or without pytest)
 from fixtures_deploy import stop  # noqa: E402
 from fixtures_ftp import PASSWORD_ENV, start_proftpd  # noqa: E402
 
