@@ -289,7 +289,7 @@ def test_a_damaged_manifest_or_journal_stops_the_publish_and_changes_nothing(tmp
         path.write_bytes(data[:len(data) // 2])
     else:
         text = data.decode()
-        changed = text.replace('"size":', '"size":1', 1)
+        changed = text.replace('"release":"', '"release":"1', 1)
         assert changed != text
         path.write_bytes(changed.encode())
         json.loads(changed.rsplit("\n#sitekeeper-record ", 1)[0])

@@ -43,7 +43,7 @@ MODES = ("in-place", "atomic")
 DEPLOY_KEYS = {
     "url", "host_key", "known_hosts", "key_file", "password_env", "mode", "region", "endpoint_url",
     "cache_control", "cloudfront_distribution_id", "profile", "max_deletes", "keep_releases",
-    "tls", "cert_fingerprint", "allow_plain_ftp", "state", "lock", "public_url",
+    "tls", "cert_fingerprint", "allow_plain_ftp", "state", "lock", "public_url", "verify_hours",
 }
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _FINGERPRINT_RE = re.compile(r"^SHA256:[A-Za-z0-9+/]{43}=?$")
@@ -321,7 +321,7 @@ def _key_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, 
     """Whole numbers, keys that do not apply to the kind, SFTP host keys."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
-    for key in ("max_deletes", "keep_releases"):
+    for key in ("max_deletes", "keep_releases", "verify_hours"):
         if key in table and (not isinstance(table[key], int) or isinstance(table[key], bool) or table[key] < 0):
             problems.append((key, f"{t} `{key}` must be a whole number >= 0", f"write it as {key} = 10"))
     for key in ("host_key", "known_hosts", "key_file", "password_env", "profile", "region",

@@ -6,7 +6,9 @@ lock behind ``TargetState`` (target_state.py, on the remote's state store); this
 holds the order of events, which is the same for all of them:
 
 1. connect (SFTP checks the host key here, before any write) and take the target's lock;
-2. read the target's manifest and list it once; ``plan_deploy`` (pure) decides;
+2. read the target's manifest and list it once (or, when a recent full listing and a sample
+   of files vouch for the manifest, take the manifest as the listing: trusted.py);
+   ``plan_deploy`` (pure) decides;
 3. refuse deletes over the cap, ask before deletes (the caller decides how);
 4. upload phase by phase (assets, pages, indexes), each file under a temporary name and
    renamed into place, checkpointing the manifest as files land, so an interrupted run
@@ -33,11 +35,17 @@ from .local import scan_folder
 from .plan import (CHANGED_AT_TARGET, JOURNAL_COMPACT_AT, DeployPlan, ManifestEntry, Upload,
                    journal_to_bytes, load_manifest, manifest_to_bytes, plan_deploy)
 from .remote import Remote, SendItem, TargetFull  # SendItem: also imported from here by callers
-from .target_state import TargetState, WorkspaceStore, move_old_state
+from .target_state import JOURNAL_PREFIX, TargetState, WorkspaceStore, move_old_state
+from .trusted import can_trust, last_verified, record_verified, trusted_listing
 from ..config.deploy import Target
 
 CHECKPOINT_FILES = 200
-CHECKPOINT_SECONDS = 2.0
+"""A journal after this many files at least, or a quarter of the publish's uploads when that is
+more: a first upload then leaves a few journals, under JOURNAL_COMPACT_AT, and its entries
+are sent once (not once in journals and again in a compacted manifest)."""
+CHECKPOINT_SECONDS = 10.0
+"""A journal (and a lock refresh) at least this often while files land; never less often than
+a tenth of the lock's time to live."""
 
 
 @dataclass
@@ -156,14 +164,15 @@ def release_lock(lock: Lock | None, client: str, target: Target, reporter: Repor
         raise DeployError(message, fix) from exc
 
 
-def read_state(state: TargetState, client: str = "", target: Target | None = None
+def read_state(state: TargetState, client: str = "", target: Target | None = None, names: list[str] | None = None
                ) -> tuple[dict[str, ManifestEntry], list[str], str]:
     """(manifest as of its last journal, journal names, a token that changes when either does).
+    ``names``: the keys of the state area, when they were just listed.
 
     A damaged manifest or journal raises DamagedRecord naming where it lives and the fix: the
     publish stops there, before anything is planned, uploaded or deleted."""
     base = state.read_manifest()
-    journals = state.read_journals()
+    journals = state.read_journals(names)
     token = hashlib.sha256((base or b"") + "|".join(n for n, _ in journals).encode()).hexdigest()
     try:
         files = load_manifest(base, journals, where=lambda key: _describe(state, key))
@@ -173,6 +182,15 @@ def read_state(state: TargetState, client: str = "", target: Target | None = Non
         raise DamagedRecord(f"{head}{what}; nothing was published (a damaged manifest is never read as an empty "
                             "one)", exc.fix, record=exc.record, why=exc.why) from exc
     return files, [n for n, _ in journals], token
+
+
+def unchanged_since(state: TargetState, remote: Remote, journals: list[str]) -> bool:
+    """After taking the lock: has no other publish finished since the state was read? A publish
+    that changes anything leaves a journal or compacts them all away, so the journals' names
+    tell, in one listing; targets that rewrite the whole manifest each time are read again."""
+    if getattr(remote, "always_compact", False) or (state.old is not None and state.old.present):
+        return False
+    return sorted(n for n in state.names() if n.startswith(JOURNAL_PREFIX) and n.endswith(".json")) == sorted(journals)
 
 
 def _describe(state: TargetState, key: str) -> str:
@@ -193,6 +211,7 @@ def publish_folder(
     ``deletes_first``: remove the files the build no longer has before uploading (for a
     target whose disk or quota is too full to take the new files first)."""
     started = time.monotonic()
+    started_wall = time.time()
     folder = Path(folder)
     if not folder.is_dir():
         raise DeployError(f"{client}: nothing to publish: {folder} is not a folder; build the site first")
@@ -208,15 +227,25 @@ def publish_folder(
     try:
         if not dry_run:
             move_old_state(remote)  # state an older layout kept inside the docroot
-        # Plan first without the lock: a publish with nothing to do only reads.
-        files, journals, token = read_state(state, client, target)
-        listing = remote.list_files()
+        # Plan first without the lock: a publish with nothing to do only reads. The manifest
+        # stands in for the listing when a recent full listing and a sample vouch for it.
+        names = state.names()
+        files, journals, token = read_state(state, client, target, names)
+        verified_at = last_verified(remote, state, target, files, names)
+        listing = trusted_listing(remote, files, target, verified_at)
+        listed_in_full = listing is None
+        if listing is None:
+            listing = remote.list_files()
         plan = plan_deploy(local, files, listing, max_deletes)
         if not dry_run and not plan.empty:
             lock = acquire_lock(remote, client, target, reporter)
-            files, journals, token2 = read_state(state, client, target)
-            if token2 != token:  # another publish finished meanwhile: look again
+            if not unchanged_since(state, remote, journals):
+                files, journals, token2 = read_state(state, client, target)
+            else:
+                token2 = token
+            if token2 != token:  # another publish finished meanwhile: look again, in full
                 listing = remote.list_files()
+                listed_in_full = True
                 plan = plan_deploy(local, files, listing, max_deletes)
         release = new_release_id()
         report = DeployReport(client, target.name, target.url, dry_run, plan, release=release,
@@ -239,6 +268,8 @@ def publish_folder(
         if not plan.empty:
             assert lock is not None  # taken above for every publish that changes something
             _apply(remote, state, plan, local, folder, files, journals, release, lock, report, reporter, deletes_first)
+        if listed_in_full and can_trust(remote, target):
+            record_verified(state, started_wall)  # the target holds what the manifest says, as listed now
         report.seconds = time.monotonic() - started
         failing = False
         return report
@@ -274,7 +305,9 @@ def _apply(remote: Remote, state: TargetState, plan: DeployPlan, local, folder: 
             report.resent_bytes += lf.size
 
     remote.prepare(plan, release, keep, resent)
-    ticks = {"at": time.monotonic(), "seq": 0}
+    ticks = {"at": time.monotonic(), "refreshed": time.monotonic(), "seq": 0}
+    every_files = max(CHECKPOINT_FILES, len(plan.uploads) // 4 + 1)
+    every_seconds = min(CHECKPOINT_SECONDS, ttl_seconds() / 10)
     journals = list(journals)
 
     def checkpoint() -> None:
@@ -285,10 +318,12 @@ def _apply(remote: Remote, state: TargetState, plan: DeployPlan, local, folder: 
             state.write_journal(name, journal_to_bytes(pending, release))
             journals.append(name)
             pending.clear()
-        try:
-            lock.refresh()
-        except StateError as exc:
-            raise DeployError(f"{report.client}: target {report.target}: {exc.message}", exc.fix) from exc
+        if time.monotonic() - ticks["refreshed"] > every_seconds:
+            try:
+                lock.refresh()
+            except StateError as exc:
+                raise DeployError(f"{report.client}: target {report.target}: {exc.message}", exc.fix) from exc
+            ticks["refreshed"] = time.monotonic()
         ticks["at"] = time.monotonic()
         faults.hit("manifest")
 
@@ -316,7 +351,7 @@ def _apply(remote: Remote, state: TargetState, plan: DeployPlan, local, folder: 
                         report.uploaded.append(lf.path)
                         bar.advance(1, lf.size)
                         reporter.event("upload", path=lf.path, reason=item.upload.reason, bytes=lf.size)
-                        if len(pending) >= CHECKPOINT_FILES or time.monotonic() - ticks["at"] > CHECKPOINT_SECONDS:
+                        if len(pending) >= every_files or time.monotonic() - ticks["at"] > every_seconds:
                             checkpoint()
                     faults.hit("upload-done")
 

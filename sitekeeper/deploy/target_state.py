@@ -7,7 +7,7 @@ MKD, ``S3Store`` by conditional puts), or a ``PrefixStore`` in the workspace sta
 when nothing can live beside the docroot. Never inside the docroot.
 
 ``TargetState`` keeps the manifest (``manifest.json``), the journals (``journal-*.json``,
-read in name order) and the lock (``lock``, whose algorithm is sitekeeper.state.lock) as
+read in name order), the time of the last full listing (``verified.json``) and the lock (``lock``, whose algorithm is sitekeeper.state.lock) as
 keys of that store, so the publish (apply.py) reads and writes them the same way whatever
 the target. A remote whose older layout kept its state inside the docroot also has
 ``old_state`` (an ``OldState``): reads fall back to it until ``move_old_state()`` carries it
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 MANIFEST_KEY = "manifest.json"
 LOCK_KEY = "lock"
 JOURNAL_PREFIX = "journal-"
+VERIFIED_KEY = "verified.json"
+"""When the target was last listed in full (trusted.py: until when its manifest may stand in for a listing)."""
 
 OLD_STATE = ".sitekeeper"
 """Where earlier versions kept a target's state: inside the docroot, where it was served with the site."""
@@ -45,10 +47,13 @@ def beside_name(docroot_name: str) -> str:
     return f".sitekeeper-{docroot_name}"
 
 
-def journals_in(store: Store) -> list[tuple[str, bytes]]:
-    """(name, content) of the journal-*.json at the top of ``store``, sorted by name."""
+def journals_in(store: Store, names: list[str] | None = None) -> list[tuple[str, bytes]]:
+    """(name, content) of the journal-*.json at the top of ``store``, sorted by name.
+    ``names``: the keys of the store, when they were just listed."""
     out = []
-    for name in store.list(JOURNAL_PREFIX):
+    for name in (store.list(JOURNAL_PREFIX) if names is None else names):
+        if not name.startswith(JOURNAL_PREFIX):
+            continue
         if "/" in name or not name.endswith(".json"):
             continue
         got = store.read(name)
@@ -91,9 +96,13 @@ class TargetState:
         self.store.delete(MANIFEST_KEY)
 
     # ---- the journals
-    def read_journals(self) -> list[tuple[str, bytes]]:
-        """(name, content) of every journal, sorted by name."""
-        got = journals_in(self.store)
+    def names(self) -> list[str]:
+        """The keys at the top of the state area (one listing: journals, lock, verified.json)."""
+        return self.store.list()
+
+    def read_journals(self, names: list[str] | None = None) -> list[tuple[str, bytes]]:
+        """(name, content) of every journal, sorted by name (``names``: from ``names()``)."""
+        got = journals_in(self.store, names)
         return self.old.journals(got) if self.old is not None else got
 
     def write_journal(self, name: str, blob: bytes) -> None:
@@ -103,6 +112,14 @@ class TargetState:
         store = self.store
         for name in names:
             store.delete(name)
+
+    # ---- the last full listing (trusted.py)
+    def read_verified(self) -> bytes | None:
+        got = self.store.read(VERIFIED_KEY)
+        return got[0] if got else None
+
+    def write_verified(self, blob: bytes) -> None:
+        self.store.write(VERIFIED_KEY, blob)
 
     # ---- the lock blob, for tools and tests (publishes take it with sitekeeper.state.lock)
     def lock_create(self, blob: bytes) -> bool:

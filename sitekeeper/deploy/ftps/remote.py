@@ -408,6 +408,23 @@ class FtpRemote(LockFile):
                     out[rel] = RemoteEntry(size, modify)
         return out
 
+    def stat_files(self, paths: list[str]) -> dict[str, RemoteEntry | None]:
+        """Size and stamp of single files (relative to the docroot), one MLST each; without
+        MLST there is no stamp to compare, so nothing is vouched for (trusted.py lists then)."""
+        out: dict[str, RemoteEntry | None] = {}
+        for path in paths:
+            st = self._stat(posixpath.join(self.root, path)) if self.mlsd else None
+            out[path] = RemoteEntry(st[1], st[2]) if st is not None and st[0] == "file" and st[2] else None
+        return out
+
+    def known_folders(self, listing) -> None:
+        """The folders holding the files of a trusted listing exist: uploads create none of them."""
+        for rel in listing:
+            folder = posixpath.dirname(rel)
+            while folder:
+                self._dirs.add(posixpath.join(self.root, folder))
+                folder = posixpath.dirname(folder)
+
     # ---------------------------------------------------------------- changes
 
     def prepare(self, plan, release: str, keep=(), resent=None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import posixpath
+import stat as statmod
 from typing import Sequence
 
 import paramiko
@@ -69,6 +70,27 @@ class SftpRemote(LockFile):
     def list_files(self) -> dict[str, RemoteEntry]:
         """Walk the docroot (the live release in atomic mode), a few folders at a time."""
         return list_files(self.session, self.root)
+
+    def stat_files(self, paths: Sequence[str]) -> dict[str, RemoteEntry | None]:
+        """Size and stamp (mtime) of single files of the docroot, one LSTAT each (trusted.py)."""
+        out: dict[str, RemoteEntry | None] = {}
+        for path in paths:
+            attr = self.session.lstat(posixpath.join(self.root, path))
+            regular = attr is not None and statmod.S_ISREG(attr.st_mode or 0)
+            out[path] = RemoteEntry(attr.st_size or 0, str(attr.st_mtime or "")) if attr is not None and regular else None
+        return out
+
+    def known_folders(self, listing) -> None:
+        """The folders holding the files of a trusted listing exist: uploads create none of them."""
+        folders = set()
+        for rel in listing:
+            folder = posixpath.dirname(rel)
+            while folder and folder not in folders:
+                folders.add(folder)
+                folder = posixpath.dirname(folder)
+        with self.session.dirs_lock:
+            self.session.dirs.add(self.root)
+            self.session.dirs.update(posixpath.join(self.root, f) for f in folders)
 
     def prepare(self, plan: DeployPlan, release: str, keep: Sequence[SendItem] = (),
                 resent: Done | None = None) -> None:

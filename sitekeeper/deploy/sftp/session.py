@@ -97,8 +97,10 @@ class Session:
     def read(self, path: str) -> bytes | None:
         try:
             with self.sftp.open(path, "rb") as fh:
-                fh.prefetch()
-                return fh.read()
+                size = fh.stat().st_size or 0
+                fh.prefetch(size)
+                data = fh.read(size)  # exactly its size: no further read to find the end
+                return data + fh.read() if len(data) < size else data
         except FileNotFoundError:
             return None
         except OSError as exc:
