@@ -4,6 +4,7 @@
     sitekeeper build baeckerei-sonnenkorn --out /tmp/site
     python scripts/screenshot.py /tmp/site --out /tmp/shots            # every page
     python scripts/screenshot.py /tmp/site --out /tmp/shots / /en/ /no-such-page/
+    python scripts/screenshot.py /tmp/site --out /tmp/shots --schemes light dark /
 
 Serves DIR over http://127.0.0.1 like a static host does (/path/ -> /path/index.html,
 unknown paths -> 404.html with status 404), opens each page in Debian's Chromium through
@@ -84,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="*", help="URL paths to shoot (default: every page and a 404)")
     ap.add_argument("--out", type=Path, default=Path("screenshots"), help="folder for the PNGs")
     ap.add_argument("--widths", type=int, nargs="+", default=[375, 1280])
+    ap.add_argument("--schemes", nargs="+", choices=["light", "dark"], default=["light"],
+                    help="the visitor's colour scheme(s); dark shots get a -dark suffix")
     ap.add_argument("--menu", action="store_true", help="also shoot each page at phone width with the menu open")
     args = ap.parse_intermixed_args(argv)
 
@@ -101,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-            for width in args.widths:
-                page = browser.new_page(viewport={"width": width, "height": 900})
+            for width, scheme in [(w, sc) for sc in args.schemes for w in args.widths]:
+                suffix = "" if scheme == "light" else "-dark"
+                page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
                 page.on("console", lambda m, page=page: m.type == "error" and not _expected_404(m, page.url)
                         and problems.append(f"console: {m.text} ({page.url})"))
                 page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
@@ -113,13 +117,13 @@ def main(argv: list[str] | None = None) -> int:
                     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
                     if overflow > 0:
                         problems.append(f"{path} at {width}px: {overflow}px horizontal overflow")
-                    out = args.out / shot_name(path, width)
+                    out = args.out / shot_name(path, width, suffix)
                     page.screenshot(path=str(out), full_page=True)
                     print(out)
                     if args.menu and width < 768 and page.locator(".nav-button").count():
                         page.click(".nav-button")
                         page.wait_for_timeout(300)  # let the icon's transition finish
-                        out = args.out / shot_name(path, width, "-menu")
+                        out = args.out / shot_name(path, width, suffix + "-menu")
                         page.screenshot(path=str(out))
                         print(out)
                 page.close()

@@ -1,5 +1,5 @@
 """The site's dark mode in a real browser (Debian chromium via Playwright): with the visitor's
-setting on dark, every page of both demo sites has a dark page background, and every text set
+setting on dark, every page of both demo sites, in each of the three styles, has a dark page background, and every text set
 on a plain background reaches 4.5:1 (3:1 when large), measured on computed colours. Text over
 a picture or a gradient (the hero) is left to the light-mode checks: its background has no
 single colour. The light reading is measured the same way, so the dark mode takes nothing
@@ -15,6 +15,7 @@ from test_email_dark import MEASURE
 pytestmark = pytest.mark.usefixtures("chromium")  # Debian's chromium, or need() it
 
 CLIENTS = ["baeckerei-sonnenkorn", "zubni-ordinace-novakova"]
+STYLES = ["classic", "photo", "minimal"]
 NOW = "2026-11-25T10:00:00+01:00"
 
 # Marks texts whose background chain holds an image or gradient before any solid colour.
@@ -37,10 +38,19 @@ def _pages(root: Path) -> list[str]:
     return sorted("/" + str(p.relative_to(root)).removesuffix("index.html") for p in root.rglob("index.html"))
 
 
-@pytest.fixture
-def built(demo_workspace):
+def set_style(ws: Path, client: str, style: str) -> None:
+    """[theme] style = STYLE in the client's site.toml (the demos set none: classic)."""
+    toml = ws / "sites" / client / "site.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert "[theme]\n" in text and "style =" not in text
+    toml.write_text(text.replace("[theme]\n", f'[theme]\nstyle = "{style}"\n', 1), encoding="utf-8")
+
+
+@pytest.fixture(params=STYLES)
+def built(demo_workspace, request):
     out = {}
     for client in CLIENTS:
+        set_style(demo_workspace, client, request.param)
         r = sk("build", client, "--out", str(demo_workspace / "out" / client), cwd=demo_workspace, now=NOW)
         assert r.returncode == 0, r.stderr
         out[client] = demo_workspace / "out" / client

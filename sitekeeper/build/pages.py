@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .cache import HtmlStore
 from .feeds import feed_bytes, sitemap_bytes
-from .plan import BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, PageJob, SitemapJob, SitePlan
+from .plan import BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, JoinJob, PageJob, SitemapJob, SitePlan
 from .sources import html_body, render_md
 
 
@@ -130,6 +130,7 @@ class Renderer:
             "banners": [{"text": bt, "url": bu, "title": btitle} for bt, bu, btitle, _ in g["banners"][lang]],
             "feed_url": g["home_urls"][lang] + "feed.xml",
             "home_url": g["home_urls"][lang],
+            "contact_url": g["contact_urls"][lang],
             "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
         }
         from ..render import pagekit, typography
@@ -146,6 +147,8 @@ class Renderer:
                 return self.page_bytes(job)
             case CopyJob(file=file):
                 return file.read_bytes()
+            case JoinJob(files=files):
+                return b"\n".join(f.read_bytes() for f in files)
             case BytesJob(data=data):
                 return data
             case ImageJob(file=file, width=width):

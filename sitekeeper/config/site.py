@@ -33,7 +33,9 @@ COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 TOP_KEYS = {"name", "base_url", "languages", "timezone", "description", "report_day", "deploy", "mail", "theme", "content",
             "business", "lang"}
-THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon", "font"}
+THEME_KEYS = {"primary_color", "accent_color", "logo", "tagline", "favicon", "font", "style"}
+STYLES = ("classic", "photo", "minimal")
+"""The built-in styles of [theme] style; the first is the default."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Theme:
     """Path of a favicon relative to the site folder."""
     font: str = DEFAULT_FONT
     """The shipped family of pages, icons and link previews (config/fonts.py names them)."""
+    style: str = STYLES[0]
+    """The built-in style: classic, photo (a full-width picture hero) or minimal (quiet, type-led)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +199,12 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
                     problems.error(relpath, lines.get(("theme", key)),
                                    f"`{key}` file {value!r} is outside sites/{client}/static/",
                                    f"copy the file into sites/{client}/static/ and write its path, e.g. \"static/logo.png\"")
-        known = {k: v for k, v in theme_data.items() if k in THEME_KEYS and isinstance(v, str)}
+        style = theme_data.get("style", STYLES[0])
+        if style not in STYLES:
+            problems.error(relpath, lines.get(("theme", "style")), f"`style` {style!r} is not a built-in style",
+                           "write one of " + ", ".join(f'`style = "{s}"`' for s in STYLES))
+        known = {k: v for k, v in theme_data.items() if k in THEME_KEYS and isinstance(v, str)
+                 and (k != "style" or v in STYLES)}
         if "font" in theme_data:
             known["font"] = parse_font(theme_data["font"], lines, relpath, problems)
         theme = Theme(**known)

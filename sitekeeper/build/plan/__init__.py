@@ -16,12 +16,14 @@ from ..sources import SiteContent
 from . import assets, fonts, indexes, listings, navigation, newsletters, pages
 from .assets import VARIANT_WIDTHS, image_variants
 from .context import PlanContext
-from .jobs import (BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, Output, PageJob, SitemapJob, SitePlan,
+from .jobs import (BytesJob, CopyJob, FeedJob, FontJob, IconJob, ImageJob, Job, JoinJob, Output, PageJob, SitemapJob,
+                   SitePlan,
                    fingerprint, visible_fingerprint)
 from .navigation import DARK_BG
 from .times import change_times, next_change_in, valid_between
 
-__all__ = ["DARK_BG", "VARIANT_WIDTHS", "BytesJob", "CopyJob", "FeedJob", "FontJob", "IconJob", "ImageJob", "Job", "Output", "PageJob",
+__all__ = ["DARK_BG", "VARIANT_WIDTHS", "BytesJob", "CopyJob", "FeedJob", "FontJob", "IconJob", "ImageJob", "Job", "JoinJob", "Output",
+           "PageJob",
            "PlanContext", "SitePlan", "SitemapJob", "change_times", "fingerprint", "image_variants", "next_change_in",
            "plan_site", "visible_fingerprint"]
 

@@ -7,7 +7,10 @@ from ...render.colors import on_color
 from ..sources import SiteContent
 from ..writer import content_hash
 from .context import PlanContext
-from .jobs import BytesJob, CopyJob, IconJob, ImageJob, Output, fingerprint
+from .jobs import BytesJob, CopyJob, IconJob, ImageJob, JoinJob, Output, fingerprint
+
+STYLE_LAYERS = "styles"
+"""The theme's folder of style layers: styles/<style>.css follows style.css for that style."""
 
 VARIANT_WIDTHS = (480, 960, 1600)
 """Widths of the WebP variants made of each larger static image."""
@@ -34,12 +37,21 @@ def assets(ctx: PlanContext) -> dict[str, str]:
     asset_urls: dict[str, str] = {}
     asset_files = list(content.assets) + [(rel, path) for rel, path in content.static
                                           if rel.endswith((".css", ".js"))]
+    layers = dict(content.assets)
+    style_layer = layers.get(f"{STYLE_LAYERS}/{ctx.cfg.theme.style}.css")
     for rel, path in asset_files:
+        if path is layers.get(rel) and rel.startswith(STYLE_LAYERS + "/"):
+            continue  # a style's layer reaches the page inside style.css, never on its own
         sha = content.file_sha[path]
+        job: CopyJob | JoinJob = CopyJob(path)
+        if rel == "style.css" and path is layers.get(rel) and style_layer is not None:
+            # One stylesheet request per page: the base, then the chosen style's layer.
+            sha = fingerprint("style", sha, content.file_sha[style_layer])
+            job = JoinJob((path, style_layer))
         stem, _dot, ext = rel.rpartition(".")
         out_rel = f"assets/{stem}.{sha[:10]}.{ext}"
         asset_urls[rel] = "/" + out_rel
-        ctx.add(Output(out_rel, sha, "asset", str(path), CopyJob(path)))
+        ctx.add(Output(out_rel, sha, "asset", str(path), job))
     return asset_urls
 
 

@@ -49,6 +49,13 @@ class CopyJob:
 
 
 @dataclass(frozen=True, slots=True)
+class JoinJob:
+    """Files joined into one, in order (the theme's stylesheet: the base and the chosen style)."""
+
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class BytesJob:
     """Bytes known at planning time."""
 
@@ -96,7 +103,7 @@ class SitemapJob:
     """(url, lastmod date or None, ((lang, url) alternates))."""
 
 
-Job = Union[PageJob, CopyJob, BytesJob, IconJob, ImageJob, FeedJob, SitemapJob, FontJob]
+Job = Union[PageJob, CopyJob, JoinJob, BytesJob, IconJob, ImageJob, FeedJob, SitemapJob, FontJob]
 
 
 @dataclass(frozen=True, slots=True)

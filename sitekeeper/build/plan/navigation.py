@@ -7,6 +7,7 @@ from ...content.promotions import Promotion
 from ...render.colors import mix, on_color, readable_on
 from ...render.merge import for_site
 from ...render.newsletter import fingerprint_parts as mailbox_fingerprint
+from ...render.styles import photo_shade
 from .assets import favicons, static_url
 from .context import PlanContext
 from .jobs import fingerprint
@@ -42,6 +43,17 @@ def menus(ctx: PlanContext) -> dict[str, tuple]:
     return found
 
 
+def contact_urls(ctx: PlanContext) -> dict[str, str]:
+    """lang -> URL of the site's contact page (the first with template contact.html; a language
+    without its own gets the default language's); the compact footer points there."""
+    found: dict[str, str] = {}
+    for p in sorted(ctx.visible, key=lambda p: (p.key, p.lang)):
+        if p.template == "contact.html" and p.lang not in found:
+            found[p.lang] = ctx.urls[(p.key, p.lang)]
+    fallback = found.get(ctx.deflang)
+    return {lang: found.get(lang) or fallback or "" for lang in ctx.langs}
+
+
 def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, font: dict | None = None) -> dict:
     """What every page's template sees of the site (adds the icons' outputs)."""
     cfg = ctx.cfg
@@ -61,9 +73,12 @@ def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, f
             # dark mode: the brand colour lightened until it reads on the darkest tint it meets
             "link_dark": readable_on(mix(DARK_BG, theme.primary_color, 0.2), mix(theme.primary_color, "#ffffff", 0.5)),
             "tagline": theme.tagline, "logo_url": static_url(theme.logo),
-            "favicon_url": static_url(theme.favicon),
+            "favicon_url": static_url(theme.favicon), "style": theme.style,
+            # photo: the brand colour laid over the hero's picture, deep enough for its text
+            "photo_shade": photo_shade(theme.primary_color, on_color(theme.primary_color)),
             **icon_urls, **(font or {}),
         },
+        "contact_urls": contact_urls(ctx),
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": ctx.now.year,
         "home_urls": {lg: cfg.home_url(lg) for lg in ctx.langs},
     }
@@ -81,4 +96,5 @@ def global_fingerprint(ctx: PlanContext, asset_urls: dict, menus: dict, banners:
                # without [business], the footer shows [mail]'s address and reply address
                None if cfg.business else (cfg.mail.postal_address, cfg.mail.reply_to, cfg.mail.from_))
     return fingerprint(__version__, site_fp, ctx.content.templates.fingerprint, sorted(asset_urls.items()),
-                       menus, banners, now.year, sorted(images.items()), sorted((font or {}).items()))
+                       menus, banners, now.year, sorted(images.items()), sorted((font or {}).items()),
+                       sorted(contact_urls(ctx).items()))
