@@ -213,7 +213,8 @@ def test_region_tags_stay_as_written_and_the_old_language_folders_are_kept(tmp_p
     (src / "hugo.toml").write_text(
         'baseURL = "https://loja.example/"\ntitle = "Loja"\ndefaultContentLanguage = "en"\n'
         "[languages.en]\nweight = 1\n[languages.pt-br]\nweight = 2\n[languages.zh-cn]\nweight = 3\n", encoding="utf-8")
-    for name, title in (("_index.md", "Home"), ("_index.pt-br.md", "Início"), ("_index.zh-cn.md", "首页"),
+    # zh-cn has no home page file (Hugo draws one from its theme); `only` is in English alone
+    for name, title in (("_index.md", "Home"), ("_index.pt-br.md", "Início"), ("only.md", "Only"),
                         ("about.md", "About"), ("about.pt-br.md", "Sobre"), ("about.zh-cn.md", "关于")):
         (src / "content" / name).write_text(f"---\ntitle: {title}\n---\n{title}.\n", encoding="utf-8")
     run = sk("import", str(src), "--client", "loja", cwd=ws, now=NOW)
@@ -221,7 +222,9 @@ def test_region_tags_stay_as_written_and_the_old_language_folders_are_kept(tmp_p
     site = ws / "sites/loja"
     assert 'languages = ["en", "pt-BR", "zh"]' in (site / "site.toml").read_text(encoding="utf-8")
     names = sorted(p.name for p in (site / "content").iterdir())
-    assert names == ["about.md", "about.pt-BR.md", "about.zh.md", "index.md", "index.pt-BR.md", "index.zh.md"]
+    assert names == ["about.md", "about.pt-BR.md", "about.zh.md", "index.md", "index.pt-BR.md", "index.zh.md",
+                     "only.md"]
+    assert "'zh-cn' had no home page file" in (site / "import-report.txt").read_text(encoding="utf-8")
     checked = sk("check", "loja", "--strict", cwd=ws, now=NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     built = sk("build", "loja", "--out", "out", cwd=ws, now=NOW)
@@ -230,6 +233,27 @@ def test_region_tags_stay_as_written_and_the_old_language_folders_are_kept(tmp_p
         assert (ws / "out" / url / "index.html").is_file(), url
     page = (ws / "out/pt-br/about/index.html").read_text(encoding="utf-8")
     assert '<html lang="pt-BR">' in page
+    # the language bar of a page without a translation leads to each language's home, where it is
+    only = (ws / "out/only/index.html").read_text(encoding="utf-8")
+    assert '<a href="/pt-br/" hreflang="pt-BR"' in only and '<a href="/zh-cn/" hreflang="zh"' in only
+    assert '<a class="brand" href="/pt-br/"' in page
+
+
+def test_a_language_without_a_home_page_is_a_broken_theme_link_that_check_names(tmp_path):
+    ws = tmp_path / "ws"
+    content = ws / "sites/shop/content"
+    content.mkdir(parents=True)
+    (ws / "sites/shop/site.toml").write_text('name = "Shop"\nbase_url = "https://shop.example"\n'
+                                             'languages = ["en", "pt-BR", "zh-Hant"]\n', encoding="utf-8")
+    (content / "index.md").write_text("---\ntitle: Home\n---\nHi.\n", encoding="utf-8")
+    (content / "index.pt-BR.md").write_text("---\ntitle: Início\n---\nOi.\n", encoding="utf-8")
+    (content / "about.zh-Hant.md").write_text("---\ntitle: 關於\n---\n關於.\n", encoding="utf-8")
+    res = sk("check", "shop", cwd=ws, now=NOW)
+    text = res.stdout + res.stderr
+    assert res.returncode == 0, text  # a site being written builds
+    assert "broken theme link: /zh-Hant/, the home page of 'zh-Hant', goes nowhere" in text
+    assert "content/index.zh-Hant.md" in text and "/pt-BR/" not in text.split("fix:")[0]
+    assert sk("check", "shop", "--strict", cwd=ws, now=NOW).returncode == 1
 
 
 def test_a_wordpress_export_in_brazilian_portuguese_stays_pt_br_and_german_from_germany_is_de(tmp_path):

@@ -189,6 +189,7 @@ def check_links(plan: SitePlan, content: SiteContent, memo: LinkMemo) -> tuple[l
                 check(text.source, text.body_line + line, target, url, kind)
     changed = changed or new.promo_links.keys() != memo.promo_links.keys()
     _check_other_urls(plan, content, check)
+    problems.extend(theme_link_problems(plan, exists))
     problems.extend(url_policy_problems(plan, content))
     return problems, new, changed
 
@@ -238,3 +239,34 @@ def _check_other_urls(plan: SitePlan, content: SiteContent, check) -> None:
     for source, line, target, kind in content.template_links:
         if _SITE_PATH_RE.match(target) or target == "/":
             check(source, line, target, "/", kind)
+
+
+def theme_link_problems(plan: SitePlan, exists) -> list[Diagnostic]:
+    """The links the theme puts on every page, checked as body links are: each language's home
+    (the logo and the language bar of a page without a translation lead there), the menus and
+    each language's feed. A warning per missing target (a site still being written has no home yet;
+    `--strict` fails), naming the pages' part that links it."""
+    cfg = plan.cfg
+    g = plan.global_ctx
+    found: list[Diagnostic] = []
+    for lang in cfg.languages:
+        home = g.get("home_pages", {}).get(lang) or cfg.home_url(lang)
+        if not exists(home):
+            name = "index.md" if lang == cfg.default_language else f"index.{lang}.md"
+            found.append(Diagnostic(
+                cfg.path, cfg.line_of("", "languages"),
+                f"broken theme link: {home}, the home page of {lang!r}, goes nowhere in this build (the logo and the "
+                f"language bar of every page without a {lang!r} version link there)",
+                f"add content/{name} (a home page in that language), or take {lang!r} out of `languages`",
+                "warning"))
+        for _, title, url in g.get("menus", {}).get(lang, ()):
+            if not exists(url):
+                found.append(Diagnostic(cfg.path, None, f"broken theme link: the {lang!r} menu's {title!r} goes to "
+                                        f"{url}, nowhere in this build", "correct that page's `url`, or its `menu`",
+                                        "warning"))
+        feed = g.get("home_urls", {}).get(lang, cfg.home_url(lang)) + "feed.xml"
+        if not exists(feed):
+            found.append(Diagnostic(cfg.path, None, f"broken theme link: the {lang!r} footer's feed link {feed} goes "
+                                    "nowhere in this build", "report this: the build writes each language's feed",
+                                    "warning"))
+    return found

@@ -129,7 +129,7 @@ class Renderer:
                      for _, mt, mu in g["menus"][lang]],
             "banners": [{"text": bt, "url": bu, "title": btitle} for bt, bu, btitle, _ in g["banners"][lang]],
             "feed_url": g["home_urls"][lang] + "feed.xml",
-            "home_url": g["home_urls"][lang],
+            "home_url": g["home_pages"][lang], "home_pages": g["home_pages"],
             "contact_url": g["contact_urls"][lang],
             "asset": self.asset, "t": t, "now": self.plan.now, "year": g["year"],
         }

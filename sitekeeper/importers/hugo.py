@@ -256,10 +256,30 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
                                  "their old URLs are not kept", "link the pages that matter from a section page; add a "
                                  "taxonomy page's old URL to that page's `aliases` to keep it")
     _menus(imp, cfg, languages, pages, cfg_line)
+    _homes_for_every_language(imp, pages, tag, deflang, lower, cfg_line)
     imp.languages = [tag.get(lg, lg) for lg in imp.languages]
     _static_and_theme(imp, tree, cfg, params)
     imp.count["pages"] = len(imp.pages)
     return imp
+
+
+def _homes_for_every_language(imp: SiteImport, pages: list, tag: dict, deflang: str, lower: bool, cfg_line: str) -> None:
+    """Hugo builds a home page for every language; a language without an `_index` file of its
+    own gets one here (at the old home's URL), so its logo and language-bar links lead somewhere."""
+    have = {p["lang"] for p in pages if p["key"] == "index" and p.get("page") is not None}
+    for lg in imp.languages:
+        if lg in have:
+            continue
+        old = "/" if lg == deflang and not imp.in_subfolder else f"/{_urlize(lg, lower)}/"
+        site_lang = tag.get(lg, lg)
+        natural = "/" if lg == deflang and not imp.in_subfolder else f"/{site_lang}/"
+        meta: dict = {"title": imp.name}
+        if old != natural:
+            meta["url"] = old
+        relpath = "index.md" if lg == deflang else f"index.{site_lang}.md"
+        imp.pages.append(ImportedPage(relpath, meta, "", cfg_line, (old,)))
+        imp.note(cfg_line, None, f"{lg!r} had no home page file (Hugo made one from the theme): content/{relpath} "
+                 "is one, with the site's name as its title", "write its welcome text")
 
 
 def _hidden_file(rel: str, is_dir: bool) -> bool:

@@ -36,14 +36,16 @@ def absolute(cfg, page_url: str, src: str | None) -> str | None:
     return quote(urljoin(cfg.base_url + page_url, src), safe=":/?#[]@!$&'()*+,;=%-._~")
 
 
-def language_bar(cfg, lang: str, translations: list[dict]) -> list[dict]:
-    """Every site language: this page's translation when there is one, else that language's home."""
+def language_bar(cfg, lang: str, translations: list[dict], homes: dict | None = None) -> list[dict]:
+    """Every site language: this page's translation when there is one, else that language's home
+    (``homes``: {language: its home page's URL}, where that is not /<lang>/)."""
     by_lang = {tr["lang"]: tr for tr in translations}
     bar = []
     for lg in cfg.languages:
         tr = by_lang.get(lg)
+        home = (homes or {}).get(lg) or cfg.home_url(lg)
         bar.append({"lang": lg, "label": language_name(lg), "current": lg == lang,
-                    "url": tr["url"] if tr else cfg.home_url(lg), "translation": tr is not None})
+                    "url": tr["url"] if tr else home, "translation": tr is not None})
     return bar
 
 
@@ -67,7 +69,7 @@ def extend(ctx: dict, cfg, job, body_html: str, today: date, t, per_language: di
     # A template that shows the whole contact block (contact, home) sets this: the footer then
     # leaves the details to it instead of saying them twice.
     ctx.setdefault("shows_contact", False)
-    site["languages_bar"] = language_bar(cfg, lang, page["translations"]) if len(cfg.languages) > 1 else []
+    site["languages_bar"] = language_bar(cfg, lang, page["translations"], ctx.get("home_pages")) if len(cfg.languages) > 1 else []
     mailbox = per_language.get(("mailbox", lang)) if per_language is not None else None
     if mailbox is None:
         mailbox = newsletter.context(cfg, lang)

@@ -81,6 +81,8 @@ def global_ctx(ctx: PlanContext, asset_urls: dict, menus: dict, banners: dict, f
         "contact_urls": contact_urls(ctx),
         "asset_urls": asset_urls, "menus": menus, "banners": banners, "year": ctx.now.year,
         "home_urls": {lg: cfg.home_url(lg) for lg in ctx.langs},
+        # where each language's home page is (an imported one keeps its old URL: Hugo's /pt-br/)
+        "home_pages": {lg: ctx.urls.get(("index", lg)) or cfg.home_url(lg) for lg in ctx.langs},
     }
 
 
