@@ -1,14 +1,17 @@
 """The theme before its outside judges: the Nu HTML Checker and Lighthouse.
 
 Both demo clients are built with the CLI inside their promotion windows and served like a
-static host on 127.0.0.1 (one server per client for the whole module). Then:
+static host on 127.0.0.1 (one server per client for the whole module), in the default style
+(classic), and once more each in one of the other two styles (the bakery in photo, the dental
+practice in minimal). Then:
 
 - the Nu HTML Checker (vnu.jar, run with java) reads every page of both sites over HTTP,
   each language's 404 page and the stylesheet, and must report no error;
 - Lighthouse (on Debian's chromium) scores accessibility, best practices and SEO of each
   demo's home, an inner page and the promotion page, on a phone (the default language) and
   on a desktop (English), and accessibility and best practices of a 404 page (its SEO is 0
-  on purpose: a 404 says noindex). Every score must be 100.
+  on purpose: a 404 says noindex); in the photo and the minimal style every page type (home,
+  page, section, contact, promotion, 404), phones and desktops mixed. Every score must be 100.
 
 The judges come from npm into tests/.node/ (bash scripts/setup.sh --test, which also
 installs a Java runtime). Where they are missing the tests skip with the reason, except
@@ -54,6 +57,11 @@ VNU_MUST_SEE = {
               "/novinky/vanocni-provoz/", "/en/novinky/christmas-hours/", "/tym/", "/404.html", "/en/404.html"],
 }
 
+# The other two styles, one demo client each, on every page type (the demos are classic).
+PHOTO, MINIMAL = f"{BAKERY}+photo", f"{DENTIST}+minimal"
+SITES = {BAKERY: (BAKERY, "classic"), DENTIST: (DENTIST, "classic"), PHOTO: (BAKERY, "photo"),
+         MINIMAL: (DENTIST, "minimal")}
+
 CATEGORIES = ("accessibility", "best-practices", "seo")
 # (client, path, form factor, categories)
 LIGHTHOUSE_RUNS = [
@@ -71,6 +79,21 @@ LIGHTHOUSE_RUNS = [
     (DENTIST, "/akce/zimni-usmev/", "mobile", CATEGORIES),
     (DENTIST, "/en/promotions/zimni-usmev/", "desktop", CATEGORIES),
     (DENTIST, "/en/404.html", "mobile", CATEGORIES[:2]),
+    # home, page, section, contact, promotion and 404 in the photo and the minimal style
+    (PHOTO, "/", "mobile", CATEGORIES),
+    (PHOTO, "/en/", "desktop", CATEGORIES),
+    (PHOTO, "/sortiment/", "desktop", CATEGORIES),
+    (PHOTO, "/aktuelles/", "mobile", CATEGORIES),
+    (PHOTO, "/kontakt/", "mobile", CATEGORIES),
+    (PHOTO, "/promotions/adventsaktion/", "desktop", CATEGORIES),
+    (PHOTO, "/404.html", "mobile", CATEGORIES[:2]),
+    (MINIMAL, "/", "desktop", CATEGORIES),
+    (MINIMAL, "/en/", "mobile", CATEGORIES),
+    (MINIMAL, "/ceník/", "desktop", CATEGORIES),
+    (MINIMAL, "/novinky/", "mobile", CATEGORIES),
+    (MINIMAL, "/en/contact/", "desktop", CATEGORIES),
+    (MINIMAL, "/akce/zimni-usmev/", "mobile", CATEGORIES),
+    (MINIMAL, "/en/404.html", "desktop", CATEGORIES[:2]),
 ]
 LIGHTHOUSE_AT_ONCE = 3
 
@@ -85,16 +108,19 @@ CHROME_FLAGS = [
 
 @pytest.fixture(scope="module")
 def demo_sites(tmp_path_factory) -> dict[str, Path]:
-    """Both demo clients built with `sitekeeper build CLIENT --out DIR` from a private copy."""
-    ws = tmp_path_factory.mktemp("judges-ws")
-    for name in ("sites", "campaigns"):
-        shutil.copytree(REPO / name, ws / name)
+    """Each of SITES built with `sitekeeper build CLIENT --out DIR` from a private copy, in its style."""
     built = {}
-    for client in (BAKERY, DENTIST):
+    for key, (client, style) in SITES.items():
+        ws = tmp_path_factory.mktemp("judges-ws")
+        for name in ("sites", "campaigns"):
+            shutil.copytree(REPO / name, ws / name)
+        toml = ws / "sites" / client / "site.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("[theme]\n", f'[theme]\nstyle = "{style}"\n', 1),
+                        encoding="utf-8")
         out = ws / "out" / client
         proc = sk("build", client, "--out", str(out), cwd=ws, now=NOW)
-        assert proc.returncode == 0, f"build {client} failed:\n{proc.stdout}\n{proc.stderr}"
-        built[client] = out
+        assert proc.returncode == 0, f"build {key} failed:\n{proc.stdout}\n{proc.stderr}"
+        built[key] = out
     return built
 
 
@@ -163,11 +189,11 @@ def describe_vnu(message: dict) -> str:
             + (f"\n    {extract[:200]}" if extract else ""))
 
 
-@pytest.mark.parametrize("client", [BAKERY, DENTIST])
+@pytest.mark.parametrize("client", list(SITES))
 def test_every_page_and_the_stylesheet_pass_the_nu_html_checker(client, vnu, demo_sites, served):
     site, base = demo_sites[client], served[client]
     paths = page_paths(site)
-    missing = [p for p in VNU_MUST_SEE[client] if p not in paths]
+    missing = [p for p in VNU_MUST_SEE[SITES[client][0]] if p not in paths]
     assert not missing, f"the demo no longer has {missing}; pick other pages of the same kind"
     stylesheets = sorted("/" + p.relative_to(site).as_posix() for p in (site / "assets").glob("*.css"))
     assert stylesheets, "no stylesheet under assets/"
