@@ -10,6 +10,7 @@ A client whose records cannot be read says so in its row, and makes the status n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from datetime import datetime, timezone
 
 from .config import Workspace, load_site
@@ -98,7 +99,7 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
     promos, _ = load_promotions(ws, cfg)
     shown = [p for p in promos if not p.draft]
     row.live = [p.slug for p in shown if p.live(now)]
-    row.upcoming = [p.slug for p in sorted(shown, key=lambda p: p.starts) if p.starts and p.starts > now]
+    row.upcoming = [p.slug for p in sorted(shown, key=attrgetter("starts")) if p.starts and p.starts > now]
     try:
         row.optouts_month = sum(1 for at, _ in optouts(ws.campaigns_dir / client / "unsubscribed.csv", cfg.tz)
                                 if (at.astimezone(cfg.tz).year, at.astimezone(cfg.tz).month) == (now.year, now.month))
@@ -127,8 +128,8 @@ def _fill(ws, client, clock, store, row: ClientStatus, check_targets: bool) -> N
     unsent = [p for p in pending if not counts[p.slug]["sent"]]
     row.approvals_waiting = [p.slug for p in unsent if approval(p).state != "approved"]
     row.approvals_requested = _requested(asked, unsent)
-    nxt = min(unsent, key=lambda p: p.send_at, default=None)
-    if nxt is not None:
+    nxt = min(unsent, key=attrgetter("send_at"), default=None)
+    if nxt is not None and nxt.send_at is not None:  # a pending campaign has a send_at
         row.next_send = {"campaign": nxt.slug, "at": nxt.send_at.isoformat(), "due": is_due(nxt, now),
                          "approved": approval(nxt).state == "approved"}
     row.last_publish = _last_publish(store, client, row.target)
@@ -172,7 +173,9 @@ def _check_target(ws, client: str, clock) -> str:
     report = publish_clients(ws, [client], clock, RecordingReporter(), dry_run=True)
     if report.failed:
         raise _Failed(report.failed[0].problems)
-    plan = report.published[0].deploy.plan
+    deploy = report.published[0].deploy
+    assert deploy is not None  # None only for a rollback, which a dry-run publish is not
+    plan = deploy.plan
     if not plan.uploads and not plan.deletes:
         return ""
     return f"{len(plan.uploads)} files to upload, {len(plan.deletes)} to delete at the target"

@@ -73,7 +73,7 @@ class SmtpTransport:
         self._slot = network.Slot(host, port)
         self.delays = retry_delays() if delays is None else delays
         self.sleep = sleep
-        self.conn = None
+        self.conn: smtplib.SMTP | None = None
         self.retries = 0
         """Temporary failures retried so far (for the summary)."""
         self.reconnects = 0
@@ -138,23 +138,24 @@ class SmtpTransport:
                 return out.message_id
             except _Refused as exc:
                 self._drop()
-                lost = exc.code is None  # the connection failed before the message went: safe to retry
-                if lost or 400 <= exc.code < 500:
+                code = exc.code
+                lost = code is None  # the connection failed before the message went: safe to retry
+                if code is None or 400 <= code < 500:
                     if delays:
                         self.retries += not lost
                         self.reconnects += lost
                         self.sleep(delays.pop(0))
                         continue
-                if exc.stage == "mail" and not lost and exc.code >= 500:
-                    raise TransportDown(f"{self.name}: the server refused the sender {out.sender}: {exc.detail}",
-                                        "check [mail] from: the server must accept it as a sender") from exc
-                if lost:
+                if code is None:
                     raise TransportDown(f"{self.name}: the connection keeps dropping ({exc.detail})",
                                         "check the server, then run again: the rest is sent then") from exc
+                if exc.stage == "mail" and code >= 500:
+                    raise TransportDown(f"{self.name}: the server refused the sender {out.sender}: {exc.detail}",
+                                        "check [mail] from: the server must accept it as a sender") from exc
                 raise SendRefused(f"{self.name}: the server refused the recipient {out.to}: {exc.detail}"
                                   if exc.stage == "rcpt" else f"{self.name}: sending to {out.to} failed: {exc.detail}",
                                   "check the address and the server's answer; the message was not delivered",
-                                  permanent=exc.code >= 500, code=exc.code) from exc
+                                  permanent=code >= 500, code=code) from exc
             except _Uncertain as exc:
                 self._drop()
                 raise MailError(f"{self.name}: sending to {out.to}: the connection was lost after the message was sent "
@@ -197,10 +198,11 @@ def _login(conn: smtplib.SMTP, user: str, password: str) -> None:
 def _timed_out(exc: BaseException) -> bool:
     """The error is a timeout, or smtplib's wrapping of one (SMTPServerDisconnected "timed out")."""
     seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, TimeoutError):
+    cur: BaseException | None = exc
+    while cur is not None and seen < 5:
+        if isinstance(cur, TimeoutError):
             return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        cur, seen = cur.__cause__ or cur.__context__, seen + 1
     return False
 
 

@@ -23,19 +23,19 @@ def render_csv(report: Report) -> str:
         add(None, "files_changed", "images and other files", "", report.other_files)
     for c in report.work:
         add(c.at, "commit", c.subject, c.commit)
-    for p in report.publishes:
-        add(p.at, "publish", p.target, f"{p.uploaded} uploaded, {p.deleted} deleted, {p.bytes} bytes, "
-            f"commit {p.commit or '-'}")
-    for p in report.promotions:
-        window = f"{p.starts:%Y-%m-%d} to {p.ends:%Y-%m-%d} (exclusive)" if p.starts and p.ends else ""
-        add(p.starts, "promotion", p.title, f"{window}; approval: {p.approval}")
-    for c in report.campaigns:
-        if c.unsent:
-            add(c.first, "campaign_due_unsent", c.title, "approved and due, not sent", 0)
+    for pub in report.publishes:
+        add(pub.at, "publish", pub.target, f"{pub.uploaded} uploaded, {pub.deleted} deleted, {pub.bytes} bytes, "
+            f"commit {pub.commit or '-'}")
+    for pr in report.promotions:
+        window = f"{pr.starts:%Y-%m-%d} to {pr.ends:%Y-%m-%d} (exclusive)" if pr.starts and pr.ends else ""
+        add(pr.starts, "promotion", pr.title, f"{window}; approval: {pr.approval}")
+    for camp in report.campaigns:
+        if camp.unsent:
+            add(camp.first, "campaign_due_unsent", camp.title, "approved and due, not sent", 0)
             continue
-        skipped = ", ".join(f"{n} {k}" for k, n in c.skipped.items())
-        add(c.first, "campaign_sent", c.title, f"{c.failed} failed, {c.uncertain} uncertain"
-            + (f"; not sent to: {skipped}" if skipped else ""), c.sent)
+        skipped = ", ".join(f"{n} {k}" for k, n in camp.skipped.items())
+        add(camp.first, "campaign_sent", camp.title, f"{camp.failed} failed, {camp.uncertain} uncertain"
+            + (f"; not sent to: {skipped}" if skipped else ""), camp.sent)
     for kind, n in report.optouts.items():
         if n:
             add(None, "opt_out", kind, "", n)

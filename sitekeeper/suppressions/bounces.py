@@ -17,6 +17,7 @@ import re
 from email.message import Message
 from email.parser import HeaderParser
 from email.utils import getaddresses, parseaddr
+from typing import cast
 
 from ..config.mail import is_address, normalize_address
 
@@ -99,7 +100,7 @@ def detect(message: Message) -> tuple[list[tuple[str, str]], list[tuple[str, str
 
 def is_arf(message: Message) -> bool:
     return (message.get_content_type() == "multipart/report"
-            and (message.get_param("report-type") or "").lower() == "feedback-report")
+            and cast(str, message.get_param("report-type") or "").lower() == "feedback-report")
 
 
 def parse_arf(message: Message) -> tuple[str, str] | None:
@@ -111,7 +112,7 @@ def parse_arf(message: Message) -> tuple[str, str] | None:
         if ctype == "message/feedback-report":
             payload = part.get_payload()
             if isinstance(payload, list):
-                for block in payload:
+                for block in cast("list[Message]", payload):
                     fields.update({k.lower(): str(v) for k, v in block.items()})
             else:
                 raw = part.get_payload(decode=True)
@@ -120,7 +121,7 @@ def parse_arf(message: Message) -> tuple[str, str] | None:
         elif ctype in ("message/rfc822", "text/rfc822-headers") and not original_to:
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
-                original_to = str(inner[0].get("To") or "")
+                original_to = str(cast(Message, inner[0]).get("To") or "")
             else:
                 raw = part.get_payload(decode=True)
                 text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(inner)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 from email.utils import parseaddr
+from typing import cast
 
 from ..config.mail import is_address, normalize_address
 
@@ -44,7 +45,7 @@ class Fate:
 
 def is_dsn(message: Message) -> bool:
     return (message.get_content_type() == "multipart/report"
-            and (message.get_param("report-type") or "").lower() == "delivery-status")
+            and cast(str, message.get_param("report-type") or "").lower() == "delivery-status")
 
 
 def _blocks(part: Message) -> list[dict[str, str]]:
@@ -52,12 +53,12 @@ def _blocks(part: Message) -> list[dict[str, str]]:
     payload = part.get_payload()
     blocks: list[dict[str, str]] = []
     if isinstance(payload, list):
-        for block in payload:
+        for block in cast("list[Message]", payload):
             blocks.append({k.lower(): str(v) for k, v in block.items()})
         # Some parsers keep everything in the first block; split it on blank lines below.
         if len(blocks) > 1 or not payload:
             return blocks
-        text = payload[0].as_string() if payload else ""
+        text = cast(Message, payload[0]).as_string() if payload else ""
     else:
         raw = part.get_payload(decode=True)
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)

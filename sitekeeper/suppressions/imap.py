@@ -18,6 +18,7 @@ import re
 import socket
 import ssl
 from datetime import date
+from typing import cast
 from urllib.parse import unquote, urlsplit
 
 from .. import network
@@ -73,6 +74,12 @@ class Mailbox:
 
     def _error(self, message: str, fix: str) -> SuppressionError:
         return SuppressionError(message, fix, path=self.path, line=self.line)
+
+    @property
+    def _session(self) -> imaplib.IMAP4:
+        """The connection, once connect() made it."""
+        assert self.conn is not None, "connect first"
+        return self.conn
 
     def _check(self, typ: str, data, what: str) -> list:
         if typ != "OK":
@@ -140,22 +147,22 @@ class Mailbox:
 
     def _select(self) -> None:
         try:
-            typ, data = self.conn.select(_quote(self.folder))
+            typ, data = self._session.select(_quote(self.folder))
             if typ != "OK":
                 folders = self._folders()
                 raise self._error(f"the mailbox at {self.where} has no folder {self.folder!r}",
                                   "write the folder at the end of the imap URL (imaps://host:993/INBOX); folders "
                                   "there: " + (", ".join(folders[:12]) or "none listed"))
-            validity = self.conn.untagged_responses.get("UIDVALIDITY", [b"0"])[-1]
-            self.uidvalidity = int(validity)
-            flags = b" ".join(self.conn.untagged_responses.get("PERMANENTFLAGS", [b""]))
+            validity = self._session.untagged_responses.get("UIDVALIDITY", [b"0"])[-1]
+            self.uidvalidity = int(cast(bytes, validity))
+            flags = b" ".join(cast("list[bytes]", self._session.untagged_responses.get("PERMANENTFLAGS", [b""])))
             self.keywords = self.mark_mode == "keyword" or (self.mark_mode == "auto" and b"\\*" in flags)
         except (imaplib.IMAP4.error, OSError) as exc:
             raise self._error(f"opening the folder {self.folder!r} at {self.where} failed: {exc}", "run again") from exc
 
     def _folders(self) -> list[str]:
         try:
-            typ, data = self.conn.list()
+            typ, data = self._session.list()
         except (imaplib.IMAP4.error, OSError):
             return []
         out = []
@@ -174,7 +181,7 @@ class Mailbox:
         if self.keywords:
             criteria.append(f"UNKEYWORD {KEYWORD}")
         try:
-            typ, data = self.conn.uid("SEARCH", *(criteria or ["ALL"]))
+            typ, data = self._session.uid("SEARCH", *(criteria or ["ALL"]))
         except (imaplib.IMAP4.error, OSError) as exc:
             raise self._error(f"searching {self.folder!r} at {self.where} failed: {exc}", "run again") from exc
         found = self._check(typ, data, "a search")
@@ -187,7 +194,7 @@ class Mailbox:
         for start in range(0, len(uids), BATCH):
             chunk = uids[start:start + BATCH]
             try:
-                typ, data = self.conn.uid("FETCH", ",".join(map(str, chunk)), f"(UID BODY.PEEK[]<0.{PEEK_BYTES}>)")
+                typ, data = self._session.uid("FETCH", ",".join(map(str, chunk)), f"(UID BODY.PEEK[]<0.{PEEK_BYTES}>)")
             except (imaplib.IMAP4.error, OSError) as exc:
                 raise self._error(f"fetching messages from {self.where} failed: {exc}", "run again") from exc
             for item in self._check(typ, data, "a fetch"):
@@ -203,15 +210,17 @@ class Mailbox:
         uidset = ",".join(map(str, sorted(uids)))
         try:
             if self.keywords:
-                self._check(*self.conn.uid("STORE", uidset, "+FLAGS.SILENT", f"({KEYWORD})"), "marking messages")
+                typ, data = self._session.uid("STORE", uidset, "+FLAGS.SILENT", f"({KEYWORD})")
+                self._check(typ, data, "marking messages")
                 return
-            self.conn.create(_quote(MOVE_TO))  # fails harmlessly when it exists
-            typ, data = self.conn.capability()
+            self._session.create(_quote(MOVE_TO))  # fails harmlessly when it exists
+            typ, data = self._session.capability()
             caps = b" ".join(d for d in data if isinstance(d, bytes)).upper().split()
             if b"MOVE" not in caps:
                 raise self._error(f"the mailbox at {self.where} keeps no keywords and cannot move messages (no MOVE)",
                                   "ask the provider for IMAP MOVE, or read opt-outs from a server that has it")
-            self._check(*self.conn.uid("MOVE", uidset, _quote(MOVE_TO)), "moving messages")
+            typ, data = self._session.uid("MOVE", uidset, _quote(MOVE_TO))
+            self._check(typ, data, "moving messages")
         except (imaplib.IMAP4.error, OSError) as exc:
             raise self._error(f"marking processed messages at {self.where} failed: {exc}",
                               "run again: the next pull reads them once more and adds nothing twice") from exc

@@ -23,6 +23,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Callable
 
 from ..config.mail import is_address, normalize_address
 from ..errors import Diagnostic, LockBusy, SitekeeperError, SuppressionError
@@ -166,11 +167,11 @@ class Collected:
 
     source: str
     items: list[Item] = field(default_factory=list)
-    ack: object = None
+    ack: Callable[[list, list], int] | None = None
     """A callable(handled keys, the other keys) -> how many were acknowledged."""
-    close: object = None
+    close: Callable[[], object] | None = None
     """A callable that ends the connection."""
-    abandon: object = None
+    abandon: Callable[[list], object] | None = None
     """A callable(every key) that hands back what was taken, when the pull fails before acknowledging."""
     acked: bool = False
     retry: set = field(default_factory=set)
@@ -217,7 +218,7 @@ def _collect_imap(ws, cfg, store, now, reporter) -> Collected:
     source = f"imap:{folder_of(mail.imap)}"
     key = f"{cfg.client}/suppressions/imap.json"
     got = store.read(key)
-    mark = {}
+    mark: dict = {}
     try:
         mark = json.loads(got[0]) if got else {}
     except ValueError:
@@ -327,7 +328,7 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
             collected.append(col)
             report.sources.append(col.source)
             report.messages[col.source] = len(col.items)
-        events = []
+        events: list = []
         for col in collected:
             for item in col.items:
                 events.extend((item.source, e) for e in item.finding.events)
@@ -355,6 +356,7 @@ def pull_suppressions(ws, cfg, reporter, now: datetime) -> PullReport:
             others = [i.key for i in col.items if not i.finding.handled]
             col.acked = True
             try:
+                assert col.ack is not None  # every source says how it acknowledges
                 report.handled[col.source] = col.ack(handled, others)
             except SuppressionError as exc:
                 report.problems.extend(exc.diagnostics())
@@ -427,7 +429,7 @@ def _act_on_claims(ws, cfg, collected: list[Collected], now: datetime, reporter,
 
     for entry in registered():
         mine = [(col, i) for col in collected for i in col.items
-                if i.finding.claim is not None and i.finding.claim.kind == entry.kind]
+                if i.finding.claim is not None and getattr(i.finding.claim, "kind", None) == entry.kind]
         if not mine or entry.act is None:
             continue
         try:

@@ -132,6 +132,7 @@ def append(book: Book, rows: list[Row], again: frozenset[str] = frozenset()) -> 
 
 
 def _write(book: Book, data: bytes) -> None:
+    assert book.file is not None  # read_book names the file it read (or will create)
     try:
         append_durably(book.file, data)
     except OSError as exc:

@@ -65,7 +65,7 @@ def parse_notice(body: str, own_senders: frozenset[str] = frozenset()) -> Findin
                        warning=True)
     if kind in _QUIET:
         return Finding(True, note=f"SES {kind}: nothing to suppress")
-    mail = notice.get("mail") if isinstance(notice.get("mail"), dict) else {}
+    mail: dict = notice["mail"] if isinstance(notice.get("mail"), dict) else {}
     source = normalize_address(parseaddr(str(mail.get("source", "")))[1])
     if own_senders and source and source not in own_senders:
         return Finding(False, note="other sender")
