@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from . import network
 from .config import Workspace, load_site
 from .errors import Diagnostic, SitekeeperError
+from .state.keys import live_key
 
 CERT_WARN_DAYS = 21
 """A certificate with fewer days left than this is reported (renewal has failed somewhere)."""
@@ -304,11 +305,6 @@ class Fetcher:
 
 CHECK_EVERY = 24 * 3600.0
 """Seconds between two live checks of a client by `tick --check-live`."""
-
-
-def live_key(client: str) -> str:
-    """Where the state store keeps the time and outcome of the client's last live check."""
-    return f"live/{client}.json"
 
 
 _stores: dict[tuple[int, str], object] = {}

@@ -137,3 +137,37 @@ def test_no_import_cycles():
         if v not in index:
             visit(v)
     assert cycles == []
+
+
+def _drawn_layers() -> dict[str, int]:
+    """The drawing in sitekeeper/__init__.py's docstring: its layer column (5th character), its
+    modules (columns 8 to 43; a trailing / marks a package) -> {module: layer}."""
+    import sitekeeper
+
+    drawn: dict[str, int] = {}
+    layer = None
+    for line in (sitekeeper.__doc__ or "").splitlines():
+        if len(line) < 8 or not line.startswith("    ") or line[5:7] != "  ":
+            continue
+        if line[4].isdigit():
+            layer = int(line[4])
+        elif line[4] != " " or layer is None:
+            continue
+        for name in line[7:43].split():
+            drawn[f"sitekeeper.{name.rstrip('/')}"] = layer
+    return drawn
+
+
+def test_the_drawing_in_the_package_docstring_is_these_layers():
+    drawn = _drawn_layers()
+    assert drawn, "no drawing found in sitekeeper/__init__.py"
+    listed = {name: layer for name, layer in LAYERS.items() if name != "sitekeeper"}
+    assert {n: drawn[n] for n in sorted(drawn) if listed.get(n) != drawn[n]} == {}
+    assert sorted(set(listed) - set(drawn)) == []
+
+
+def test_every_top_level_module_and_package_is_drawn():
+    drawn = _drawn_layers()
+    names = {f"sitekeeper.{p.stem if p.suffix == '.py' else p.name}" for p in PKG.iterdir()
+             if (p.suffix == ".py" and p.stem != "__init__") or (p.is_dir() and (p / "__init__.py").is_file())}
+    assert sorted(names - set(drawn)) == []

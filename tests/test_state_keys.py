@@ -26,10 +26,11 @@ def test_each_key_is_the_string_a_store_already_holds():
     assert keys.approval_key("mini", "martini", "ab12") == "approvals/mini/martini/ab12.json"
     assert keys.signup_pending_prefix("mini") == "mini/signup/pending/"
     assert keys.signup_pending_key("mini", "f00d") == "mini/signup/pending/f00d.json"
+    assert keys.live_key("mini") == "live/mini.json"
 
 
 def test_the_use_cases_build_their_keys_here():
-    from sitekeeper import publish, schedule
+    from sitekeeper import live, publish, schedule
     from sitekeeper.deploy import target_state
     from sitekeeper.mail import send
     from sitekeeper.reports import send as report_send
@@ -45,6 +46,7 @@ def test_the_use_cases_build_their_keys_here():
     assert report_send.sent_key is keys.report_sent_key and report_send.last_key is keys.report_last_key
     assert activity.activity_prefix is keys.activity_prefix
     assert schedule.tick_lock_key is keys.tick_lock_key
+    assert live.live_key is keys.live_key
 
 
 def test_tick_status_and_reports_read_the_last_publish_from_state():

@@ -18,6 +18,7 @@ to what it was.
     previews/<client>/<id>.json              a private preview (link, folder, target, expiry)
     approvals/<client>/<slug>/<id>.json      an approval request and the reply to it
     <client>/signup/pending/<hash>.json      a sign-up waiting for its confirmation
+    live/<client>.json                       when the live site was last checked, and what was found
 """
 from __future__ import annotations
 
@@ -107,6 +108,11 @@ def signup_pending_prefix(client: str) -> str:
 def signup_pending_key(client: str, digest: str) -> str:
     """One waiting sign-up (``digest``: its address's hash)."""
     return f"{signup_pending_prefix(client)}{digest}.json"
+
+
+def live_key(client: str) -> str:
+    """Where the state store keeps the time and outcome of the client's last live check."""
+    return f"live/{client}.json"
 
 
 def tick_lock_key(shard_lock_name: str | None = None) -> str:
