@@ -2,6 +2,8 @@
 they are (raster images also as WebP variants for srcset), and the favicons."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...config import SiteConfig
 from ...render.colors import on_color
 from ..sources import SiteContent
@@ -55,11 +57,11 @@ def assets(ctx: PlanContext) -> dict[str, str]:
     return asset_urls
 
 
-def static(ctx: PlanContext) -> dict[str, tuple]:
+def static(ctx: PlanContext) -> dict[str, tuple[Any, ...]]:
     """Static files, copied as they are; raster images also as WebP variants for srcset."""
     content = ctx.content
     file_sha = content.file_sha
-    images: dict[str, tuple] = {}
+    images: dict[str, tuple[Any, ...]] = {}
     static_paths = dict(content.static)
     for rel, path in content.static:
         ctx.add(Output(rel, file_sha[path], "static", f"{content.static_rel}/{rel}", CopyJob(path)))

@@ -3,6 +3,8 @@ the pages' URLs and visibility, the outputs so far, the problems found). Lives f
 plan_site call; the plan it makes is a value."""
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import datetime
 
 from ...config import SiteConfig
@@ -39,7 +41,7 @@ class PlanContext:
         # links to a page's file (`kontakt.md`, `../about.md#team`) -> that page's URL, in the
         # linking page's language when the target has a translation in it
         self.file_pages = {p.relpath: p for p in self.visible if self.by_key[p.key].get(p.lang) is p}
-        self.translations_memo: dict[str, tuple] = {}  # the same for every language of a page
+        self.translations_memo: dict[str, tuple[Any, ...]] = {}  # the same for every language of a page
         self.page_count = 0
         self.gfp = ""
         """The fingerprint of what every page shows (navigation.global_fingerprint), once known."""

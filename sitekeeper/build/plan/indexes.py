@@ -1,6 +1,8 @@
 """The site-wide files: a 404 page and an Atom feed per language, sitemap.xml and robots.txt."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...content.promotions import Promotion
 from ..writer import content_hash
 from .context import PlanContext
@@ -21,7 +23,7 @@ def not_found_and_feeds(ctx: PlanContext) -> None:
 
 
 def sitemap(ctx: PlanContext, synthetic: list[tuple[str, str, str]], live: list[Promotion],
-            archive: dict[str, list]) -> None:
+            archive: dict[str, list[Any]]) -> None:
     """sitemap.xml (one entry per URL, with its language alternates) and robots.txt pointing to it."""
     langs, deflang, urls = ctx.langs, ctx.deflang, ctx.urls
     entries = []
@@ -43,7 +45,7 @@ def sitemap(ctx: PlanContext, synthetic: list[tuple[str, str, str]], live: list[
         for row in rows:
             entries.append((row[1], row[2][:10], ()))
     # One entry per URL (a page wins over a generated listing at the same address), by URL.
-    unique: dict[str, tuple] = {}
+    unique: dict[str, tuple[Any, ...]] = {}
     for entry in entries:
         unique.setdefault(entry[0], entry)
     ordered = sorted(unique.values(), key=lambda e: e[0])

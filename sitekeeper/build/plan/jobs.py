@@ -32,12 +32,12 @@ class PageJob:
     """Markdown (promotions), or the page's relpath to read again when the store lacks it."""
     page: Page | None
     promo: Promotion | None
-    translations: tuple
+    translations: tuple[Any, ...]
     """(lang, url, title) of each language version."""
-    children: tuple
+    children: tuple[Any, ...]
     """(title, url, date iso, description, timestamp) of listed pages."""
     description: str
-    md_links: tuple = ()
+    md_links: tuple[Any, ...] = ()
     """(target as written, page URL) of each link to a page's file (`kontakt.md`)."""
 
 
@@ -91,7 +91,7 @@ class FeedJob:
     """An Atom feed of one language."""
 
     lang: str
-    rows: tuple
+    rows: tuple[Any, ...]
     """(title, url, date iso, description), newest first."""
 
 
@@ -99,7 +99,7 @@ class FeedJob:
 class SitemapJob:
     """sitemap.xml."""
 
-    entries: tuple
+    entries: tuple[Any, ...]
     """(url, lastmod date or None, ((lang, url) alternates))."""
 
 
@@ -129,7 +129,7 @@ class SitePlan:
     """Output path -> output."""
     page_count: int
     """HTML pages in the site."""
-    global_ctx: dict
+    global_ctx: dict[str, Any]
     """What every page's template sees of the site."""
     links: list[tuple[Page, str]]
     """(page, its URL) of each rendered page, for the link checker."""
@@ -137,7 +137,7 @@ class SitePlan:
     """Timestamps between which this plan stays true."""
     problems: list[Diagnostic] = field(default_factory=list)
     """Errors found planning (two outputs on one path, unknown templates)."""
-    images: dict = field(default_factory=dict)
+    images: dict[str, Any] = field(default_factory=dict)
     """Static image URL -> (width, height, ((variant width, variant URL), ...)), for srcset."""
 
 

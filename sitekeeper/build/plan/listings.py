@@ -3,6 +3,8 @@ newest), the home page's latest pages, and a generated listing for each section 
 no index page of its own."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...content.pages import Page, default_url, output_path, translation_url
 from .context import PlanContext
 from .jobs import Output, PageJob, fingerprint
@@ -13,7 +15,7 @@ def title_from_folder(folder: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def card_image(p: Page, links: dict[str, tuple]) -> str | None:
+def card_image(p: Page, links: dict[str, tuple[Any, ...]]) -> str | None:
     """A page's picture for cards: its `image`, else the first site-absolute image in its text."""
     if p.image:
         return p.image
@@ -45,21 +47,21 @@ def synthetic_sections(ctx: PlanContext) -> list[tuple[str, str, str]]:
     return synthetic
 
 
-def child_row(ctx: PlanContext, p: Page) -> tuple:
+def child_row(ctx: PlanContext, p: Page) -> tuple[Any, ...]:
     """(title, URL, date iso, description, timestamp, card image) of a listed page."""
     return (p.title, ctx.urls[(p.key, p.lang)], p.date.isoformat() if p.date else None, p.description,
             p.date.timestamp() if p.date else None, card_image(p, ctx.content.links))
 
 
-def sort_children(ctx: PlanContext, rows: list[tuple] | tuple) -> tuple:
+def sort_children(ctx: PlanContext, rows: list[tuple[Any, ...]] | tuple[Any, ...]) -> tuple[Any, ...]:
     # `weight` first (lower first, as in Hugo), then newest first, then by title
     weights = ctx.weights
     return tuple(sorted(rows, key=lambda r: (r[1] not in weights, weights.get(r[1], 0), -(r[4] or 0), r[0])))
 
 
-def children_by_folder(ctx: PlanContext, synthetic: list[tuple[str, str, str]]) -> dict[tuple[str, str], list]:
+def children_by_folder(ctx: PlanContext, synthetic: list[tuple[str, str, str]]) -> dict[tuple[str, str], list[Any]]:
     """(folder, lang) -> the rows of the pages and subsections in it, unsorted."""
-    children_by: dict[tuple[str, str], list] = {}
+    children_by: dict[tuple[str, str], list[Any]] = {}
     for p in ctx.visible:
         if p.is_index:
             parent = p.folder.rsplit("/", 1)[0] if "/" in p.folder else ""
@@ -73,7 +75,7 @@ def children_by_folder(ctx: PlanContext, synthetic: list[tuple[str, str, str]]) 
     return children_by
 
 
-def latest(ctx: PlanContext) -> dict[str, tuple]:
+def latest(ctx: PlanContext) -> dict[str, tuple[Any, ...]]:
     """Per language: the three dated pages the home page lists."""
     found = {}
     for lang in ctx.langs:
@@ -82,7 +84,7 @@ def latest(ctx: PlanContext) -> dict[str, tuple]:
     return found
 
 
-def section_jobs(ctx: PlanContext, synthetic: list[tuple[str, str, str]], children_by: dict) -> None:
+def section_jobs(ctx: PlanContext, synthetic: list[tuple[str, str, str]], children_by: dict[Any, Any]) -> None:
     """A generated listing page for each section without an index page."""
     for folder, lang, url in synthetic:
         children = sort_children(ctx, children_by.get((folder, lang), []))

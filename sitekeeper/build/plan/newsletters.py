@@ -2,6 +2,8 @@
 campaigns readable at /newsletter/<slug>/ with their archive, and the unsubscribe page."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...config.business import path_word
 from ...content.pages import output_path
 from ...content.promotions import Promotion
@@ -36,11 +38,11 @@ def promotion_jobs(ctx: PlanContext, live: list[Promotion]) -> None:
                                                               job.translations), "page", text.source, job))
 
 
-def newsletter_jobs(ctx: PlanContext) -> tuple[dict[str, list], dict[str, str]]:
+def newsletter_jobs(ctx: PlanContext) -> tuple[dict[str, list[Any]], dict[str, str]]:
     """Sent campaigns stay readable: /newsletter/<slug>/ (the email's "view in browser").
     Returns the archive's rows per language and the newsletter path word per language."""
     cfg, deflang = ctx.cfg, ctx.deflang
-    archive: dict[str, list] = {}
+    archive: dict[str, list[Any]] = {}
     news_words = {lang: path_word(cfg, lang, "newsletter") for lang in ctx.langs}
     sent = sorted(((pr, pr.send_at) for pr in ctx.content.promotions if pr.archived(ctx.now) and pr.send_at),
                   key=lambda row: row[1], reverse=True)
@@ -64,7 +66,7 @@ def newsletter_jobs(ctx: PlanContext) -> tuple[dict[str, list], dict[str, str]]:
     return archive, news_words
 
 
-def archive_jobs(ctx: PlanContext, archive: dict[str, list], news_words: dict[str, str]) -> None:
+def archive_jobs(ctx: PlanContext, archive: dict[str, list[Any]], news_words: dict[str, str]) -> None:
     """/newsletter/ per language: the sent campaigns, and the sign-up block with ``[mail] signup``
     (then also in a language that has no sent campaign yet)."""
     if has_signup(ctx.cfg):

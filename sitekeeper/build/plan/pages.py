@@ -2,6 +2,8 @@
 to other pages' files it holds; a redirect for each of its old URLs; the home page checks."""
 from __future__ import annotations
 
+from typing import Any
+
 from ...content.pages import Page, file_link, output_path
 from ...content.promotions import Promotion
 from ...errors import Diagnostic
@@ -12,7 +14,7 @@ from .jobs import BytesJob, Output, PageJob, fingerprint
 from .listings import latest, sort_children
 
 
-def translations_of(ctx: PlanContext, key: str, promo: Promotion | None = None) -> tuple:
+def translations_of(ctx: PlanContext, key: str, promo: Promotion | None = None) -> tuple[Any, ...]:
     """(lang, URL, title) of each language version of a page (by key) or of a promotion."""
     langs, deflang = ctx.langs, ctx.deflang
     if promo is not None:
@@ -30,7 +32,7 @@ def translations_of(ctx: PlanContext, key: str, promo: Promotion | None = None) 
     return found
 
 
-def md_links_of(ctx: PlanContext, p: Page) -> tuple:
+def md_links_of(ctx: PlanContext, p: Page) -> tuple[tuple[str, str], ...]:
     """(target as written, URL) of each link in ``p`` to a page's file, in p's language when
     the target page has a version in it."""
     found = []
@@ -44,7 +46,7 @@ def md_links_of(ctx: PlanContext, p: Page) -> tuple:
     return tuple(dict.fromkeys(found))
 
 
-def page_jobs(ctx: PlanContext, children_by: dict) -> list[tuple[Page, str]]:
+def page_jobs(ctx: PlanContext, children_by: dict[tuple[str, str], list[Any]]) -> list[tuple[Page, str]]:
     """One job per visible page (and a redirect per alias); (page, URL) of each for the link checker."""
     cfg, content = ctx.cfg, ctx.content
     tnames = content.templates.names
