@@ -7,11 +7,13 @@ only). ``smtp_tls_server`` requires STARTTLS and a login (user "tester", passwor
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
 import ssl
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,7 +107,8 @@ def smtp_tls_server(tmp_path_factory):
 class _FaultHandler(_Handler):
     """Answers on cue, per recipient address: ``cues[address]`` is a list of actions used
     one per attempt ("451", "550", "drop": close the connection after the message without a
-    reply, "drop-rcpt": close it at RCPT); no cue left: accept."""
+    reply, "drop-rcpt": close it at RCPT, "hold": take the message and answer only once
+    ``server.release`` is set); no cue left: accept."""
 
     def __init__(self, server: SmtpServer, cues: dict):
         super().__init__(server)
@@ -131,6 +134,10 @@ class _FaultHandler(_Handler):
 
     async def handle_DATA(self, server, session, envelope):
         self.server.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        if getattr(session, "fault", None) == "hold":
+            session.fault = None
+            while not self.server.release.is_set():
+                await asyncio.sleep(0.02)
         if getattr(session, "fault", None) == "drop":
             session.fault = None
             server.transport.abort()  # the message is in; its answer never leaves
@@ -139,11 +146,12 @@ class _FaultHandler(_Handler):
 
 @pytest.fixture
 def smtp_fault_server():
-    """A plain SMTP server on 127.0.0.1 with ``server.cues`` to answer 451/550 or drop on cue."""
+    """A plain SMTP server on 127.0.0.1 with ``server.cues`` to answer 451/550, drop or hold on cue."""
     from aiosmtpd.controller import Controller
 
     server = SmtpServer("127.0.0.1", _free_port())
     server.cues = {}
+    server.release = threading.Event()
     controller = Controller(_FaultHandler(server, server.cues), hostname="127.0.0.1", port=server.port)
     controller.start()
     try:

@@ -354,18 +354,24 @@ def _s3_state(ws: Path, s3_server, bucket: str) -> None:
 def test_two_runners_sharing_an_s3_state_store_cannot_both_send(demo_workspace, smtp_fault_server, s3_server, aws_env):
     _s3_state(demo_workspace, s3_server, "send-two-runners")
     addresses = write_audience(demo_workspace, 60)
-    # 10 a second: the first runner is still sending for about six seconds when the second
-    # starts, even on a loaded machine where a process takes a second or two to start.
-    use_smtp(demo_workspace, smtp_fault_server.port, "rate_per_second = 10\n")
+    # The server holds its answer to the second message until the second runner has tried, so
+    # the first runner is mid-send however slowly a loaded machine starts the second.
+    smtp_fault_server.cues[addresses[1].lower()] = ["hold"]
+    use_smtp(demo_workspace, smtp_fault_server.port)
     approve(demo_workspace)
     env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
     env.update(FAST, SITEKEEPER_NOW=DUE)
     first = subprocess.Popen([sys.executable, "-m", "sitekeeper", "campaign", "send", SPEC, "--json"],
                              cwd=demo_workspace, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not smtp_fault_server.messages and first.poll() is None and time.monotonic() < deadline:
+    held = addresses[1].lower()
+    while (not any(held in (r.lower() for r in m.rcpt_tos) for m in list(smtp_fault_server.messages))
+           and first.poll() is None and time.monotonic() < deadline):
         time.sleep(0.02)
-    second = send(demo_workspace, SPEC, "--json")
+    try:
+        second = send(demo_workspace, SPEC, "--json")
+    finally:
+        smtp_fault_server.release.set()
     out, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     assert second.returncode == 1 and "is being sent by" in second.stdout
