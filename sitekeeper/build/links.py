@@ -251,8 +251,9 @@ def theme_link_problems(plan: SitePlan, exists) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for lang in cfg.languages:
         home = g.get("home_pages", {}).get(lang) or cfg.home_url(lang)
-        if not exists(home):
-            name = "index.md" if lang == cfg.default_language else f"index.{lang}.md"
+        # the default language's missing home is the plan's own warning ("there is no home page")
+        if lang != cfg.default_language and not exists(home):
+            name = f"index.{lang}.md"
             found.append(Diagnostic(
                 cfg.path, cfg.line_of("", "languages"),
                 f"broken theme link: {home}, the home page of {lang!r}, goes nowhere in this build (the logo and the "
