@@ -40,6 +40,8 @@ def plain(tmp_path_factory) -> Path:
         'postal_address = "Friseursalon Lena, Kastanienallee 12, 10435 Berlin"\n'
         'unsubscribe_mailto = "ab@salon-lena.example"\n', encoding="utf-8")
     (site / "content" / "index.md").write_text("---\ntitle: Start\n---\nWillkommen.\n", encoding="utf-8")
+    (site / "content" / "leistungen.md").write_text("---\ntitle: Leistungen\nmenu: 1\n---\nSchneiden.\n",
+                                                    encoding="utf-8")
     (site / "content" / "kontakt.md").write_text("---\ntitle: Kontakt\ntemplate: contact.html\nmenu: 2\n---\n"
                                                  "Rufen Sie an.\n", encoding="utf-8")
     r = sk("build", "salon-lena", "--out", str(ws / "out"), cwd=ws, now=NOW)
@@ -61,11 +63,15 @@ def _main(html: str) -> str:
 
 
 def test_a_site_without_business_shows_the_mail_address_and_reply_address(plain):
-    footer = _footer((plain / "index.html").read_text())
+    # a page of its own: the home page and the contact page show the details in their first screen
+    # and contact block instead of the footer
+    footer = _footer((plain / "leistungen" / "index.html").read_text())
     assert "Kastanienallee 12<br>10435 Berlin" in footer
     assert 'href="mailto:termine@salon-lena.example"' in footer
     # the name line of the postal address is the footer's own heading already
     assert "Friseursalon Lena<br>" not in footer
+    home = (plain / "index.html").read_text()
+    assert _plain(home[home.index("<body"):]).count("Kastanienallee 12") == 1
     contact = (plain / "kontakt" / "index.html").read_text()
     assert "Kastanienallee 12" in _main(contact) and "termine@salon-lena.example" in _main(contact)
     assert "Kastanienallee 12" not in _footer(contact)  # once, in the page's own block
