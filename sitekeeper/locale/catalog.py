@@ -84,6 +84,13 @@ def keys(domain: str) -> tuple[str, ...]:
     return tuple(_read(ENGLISH)[domain])
 
 
+def missing(domain: str, tag: str, extra: Mapping[str, str] | None = None) -> list[str]:
+    """The keys of ``domain`` that ``tag`` has no words for, in its catalog or in ``extra``
+    (the site's own), in English's order."""
+    have = lookup(domain, tag)
+    return [k for k in keys(domain) if k not in have and k not in (extra or {})]
+
+
 def english(domain: str) -> dict[str, str]:
     return dict(_read(ENGLISH)[domain])
 

@@ -23,8 +23,7 @@ def _own(lang: str) -> dict[str, str]:
 
 def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:
     """The labels ``lang`` has none for (built in or from the site)."""
-    have = {**_own(lang), **(extra or {})}
-    return [k for k in KEYS if k not in have]
+    return catalog.missing("email", lang, extra)
 
 
 def strings(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:

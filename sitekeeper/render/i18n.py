@@ -38,8 +38,7 @@ def strings_for(lang: str, extra: Mapping[str, str] | None = None) -> dict[str, 
 
 def missing_keys(lang: str, extra: Mapping[str, str] | None = None) -> list[str]:
     """The keys ``lang`` has no string for (built in or from the site)."""
-    have = strings_for(lang, extra)
-    return [k for k in KEYS if k not in have]
+    return catalog.missing("site", lang, extra)
 
 
 def t(lang: str, key: str, extra: Mapping[str, str] | None = None) -> str:
@@ -65,13 +64,11 @@ def _left_in_english(cfg, lang: str) -> list[tuple[str, list[str], int]]:
     site_own = dict(own.strings) if own and own.strings else {}
     parts = [("the theme's words", missing_keys(lang, site_own), len(KEYS))]
     if newsletter.has_unsubscribe_page(cfg) or newsletter.has_signup(cfg):
-        have = catalog.lookup("newsletter", lang)
-        parts.append(("the newsletter pages' words",
-                      [k for k in newsletter.KEYS if k not in have and k not in site_own], len(newsletter.KEYS)))
+        parts.append(("the newsletter pages' words", catalog.missing("newsletter", lang, site_own),
+                      len(newsletter.KEYS)))
     if cfg.mail.from_:
-        email_keys = catalog.keys("email")
-        have = {**catalog.own("email", lang), **(dict(own.email_strings) if own and own.email_strings else {})}
-        parts.append(("the email's labels", [k for k in email_keys if k not in have], len(email_keys)))
+        parts.append(("the email's labels", catalog.missing("email", lang, own.email_strings if own else None),
+                      len(catalog.keys("email"))))
     return [(what, keys, total) for what, keys, total in parts if keys]
 
 
