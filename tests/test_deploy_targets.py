@@ -316,6 +316,35 @@ def test_concurrent_publishes_one_refuses_and_target_ends_complete(kit, tmp_path
     assert kit.files() == files
 
 
+def test_a_folder_publish_clears_a_killed_runs_temp_files_but_not_a_live_runs_lock_on_its_way(tmp_path):
+    """The lock holder empties the state's tmp/ of what killed runs left; a second publish's lock
+    blob, written there a moment before it is linked into place, belongs to a live process and
+    stays (removed, that publish failed with "cannot create lock": No such file or directory)."""
+    from sitekeeper.deploy.dir import DirRemote
+    from sitekeeper.fsutil import staged
+
+    remote = DirRemote(parse_target("production", {"url": f"dir:{tmp_path / 'site'}"}, tmp_path), "bakery")
+    remote._ensure_state()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        live_blob = remote.tmp / f"{other.pid}-0123456789abcdef.part"
+        live_blob.write_bytes(b"lock")
+        killed = remote.tmp / f"{dead.pid}-fedcba9876543210.part"
+        killed.write_bytes(b"half a page")
+        mine = staged(remote.tmp, b"mine")  # this process's own: a leftover of an earlier try
+        odd = remote.tmp / "not-ours.txt"
+        odd.write_bytes(b"?")
+        remote.prepare(None, "r1")
+        assert sorted(p.name for p in remote.tmp.iterdir()) == [live_blob.name]
+        assert not mine.exists() and not killed.exists() and not odd.exists()
+    finally:
+        other.kill()
+        other.wait()
+        remote.close()
+
+
 @pytest.mark.parametrize("kind", ["sftp", "proftpd-sftp", "proftpd-bare"])
 def test_atomic_sftp_publish_switches_a_symlink_and_rollback_switches_back(request, tmp_path, kind):
     from sitekeeper.deploy.apply import rollback_target

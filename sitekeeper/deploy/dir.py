@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..errors import DeployError
-from ..fsutil import atomic_write_chunks
+from ..fsutil import atomic_write_chunks, temp_owner
 from ..report import Reporter
+from ..state.lock import pid_alive
 from ..state.store import LocalStore, Store
 from . import faults
 from .plan import RemoteEntry, is_private
@@ -153,6 +154,9 @@ class DirRemote(LockFile):
                 self.tmp = self.root / INSIDE_TMP
                 self.tmp.mkdir(exist_ok=True)
             for leftover in self.tmp.iterdir():  # temporary files of a run that was killed
+                owner = temp_owner(leftover)
+                if owner is not None and owner != os.getpid() and pid_alive(owner):
+                    continue  # another run's, on its way into the state store (a lock it tries to take)
                 leftover.unlink(missing_ok=True)
         except OSError as exc:
             self._fail("cannot clean the temporary folder", exc)
