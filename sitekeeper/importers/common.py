@@ -12,10 +12,14 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic
 from ..locale.tags import SITE_TAG, site_tag as language_of
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 LANG_RE = SITE_TAG
 
@@ -137,38 +141,34 @@ def read_html_page(html: str) -> HtmlPage:
 
     soup = BeautifulSoup(html, "html.parser")
     title = ""
-    og = soup.find("meta", attrs={"property": "og:title"})
-    if og and og.get("content"):
-        title = og["content"].strip()
+    og_title = attr(soup.find("meta", attrs={"property": "og:title"}), "content")
+    if og_title:
+        title = og_title.strip()
     elif soup.title and soup.title.string:
         title = soup.title.string.strip()
         for sep in (" | ", " – ", " — ", " - ", " · "):
             if sep in title:
                 title = title.split(sep)[0].strip()
                 break
-    desc = soup.find("meta", attrs={"name": "description"})
-    description = desc["content"].strip() if desc and desc.get("content") else ""
-    html_tag = soup.find("html")
-    tag = str(html_tag.get("lang") or "").replace("_", "-") if html_tag else ""
+    description = attr(soup.find("meta", attrs={"name": "description"}), "content").strip()
+    tag = attr(soup.find("html"), "lang").replace("_", "-")
     lang = language_of(tag)
     region = region_of(tag)
-    color_meta = soup.find("meta", attrs={"name": "theme-color"})
-    color = color_meta["content"].strip() if color_meta and color_meta.get("content") else None
-    canonical = soup.find("link", rel="canonical")
-    canonical = canonical.get("href") if canonical else None
+    theme_color = attr(soup.find("meta", attrs={"name": "theme-color"}), "content")
+    color = theme_color.strip() if theme_color else None
+    canonical_link = soup.find("link", rel="canonical")
+    canonical = attr(canonical_link, "href") if canonical_link is not None and canonical_link.has_attr("href") else None
     logo = None
     header = soup.find("header") or soup.find(class_=re.compile(r"header|logo|brand", re.I))
     if header is not None:
-        img = header.find("img")
-        if img is not None and img.get("src"):
-            logo = img["src"]
-    main = (soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find(id="content")
+        logo = attr(header.find("img"), "src") or None
+    main = (soup.find("main") or soup.find(role="main") or soup.find(id="content")
             or soup.find("article") or soup.body or soup)
-    for tag in main.find_all(["script", "style", "noscript"]):
-        tag.decompose()
+    for el in main.find_all(["script", "style", "noscript"]):
+        el.decompose()
     if main is soup.body or main is soup:
-        for tag in main.find_all(["header", "nav", "footer", "aside"]):
-            tag.decompose()
+        for el in main.find_all(["header", "nav", "footer", "aside"]):
+            el.decompose()
     # The page's own h1 becomes its title; leave it out of the body
     first_h1 = main.find("h1")
     if first_h1 is not None:
@@ -178,6 +178,17 @@ def read_html_page(html: str) -> HtmlPage:
             first_h1.decompose()
     return HtmlPage(title, description, lang if LANG_RE.match(lang) else "", main.decode_contents(), logo, color,
                     canonical, region)
+
+
+def attr(element: Tag | None, name: str) -> str:
+    """An attribute of an element as text: '' when the element or the attribute is missing; the
+    words of a multi-valued one (class, rel) joined by spaces, as the page wrote them."""
+    if element is None:
+        return ""
+    value = element.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
 
 
 def region_of(tag: str) -> str:
