@@ -99,7 +99,8 @@ def find(ws, spec: str, *, audience: bool = True) -> tuple[ClientCampaigns, Prom
 def recipients(cc: ClientCampaigns, promo):
     conds, _ = parse_filter(promo.audience)
     require = cc.cfg.mail.require_consent
-    return select(cc.audience, conds or [], cc.unsubscribed, require) if conds is not None else None
+    # select() asks only `address in unsubscribed`, which OptOuts answers (normalising the address)
+    return select(cc.audience, conds or [], cc.unsubscribed, require) if conds is not None else None  # type: ignore[arg-type]
 
 
 def recipient_language(cfg, promo, sub) -> str:

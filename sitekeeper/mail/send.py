@@ -197,7 +197,7 @@ def send(ws, spec: str | None, clock, reporter, dry_run: bool = False,
     from ..state import open_workspace_store
 
     named = spec is not None and "/" in spec
-    if named:
+    if spec is not None and named:
         from .campaign import find
 
         cc, promo = find(ws, spec, audience=False)  # the send streams the audience itself
