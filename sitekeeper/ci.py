@@ -81,6 +81,39 @@ def _install(ws) -> str:
 
 GITLAB_MAX_PARALLEL = 200
 
+BUILD_CACHE_PATHS = (".sitekeeper/cache", ".sitekeeper/build")
+"""What CI keeps between runs: the build cache (its records, rendered bodies, the fonts cut to
+their characters) and the output folders, which hold the WebP variants of the images (only the
+local state is left out: locks and ledgers belong in the shared state store)."""
+STATIC_FILES = "sites/*/static/**"
+"""The clients' static files: the build cache's key (the variants are made of them)."""
+
+
+def _cache_github(shard: str = "") -> str:
+    """The actions/cache step of a job (``shard``: part of the key, so a matrix's runners keep
+    the outputs of their own clients)."""
+    prefix = f"sitekeeper-build-${{{{ runner.os }}}}-{shard}"
+    return ("      - name: Build cache (image variants, fonts), keyed by the clients' static files\n"
+            "        uses: actions/cache@v4\n"
+            "        with:\n"
+            "          path: |\n"
+            + "".join(f"            {p}\n" for p in BUILD_CACHE_PATHS) +
+            f"          key: {prefix}${{{{ hashFiles('{STATIC_FILES}') }}}}\n"
+            "          restore-keys: |\n"
+            f"            {prefix}\n")
+
+
+def _cache_gitlab(indent: str, prefix: str = "sitekeeper-build") -> str:
+    """The pip cache and the build cache (keyed by the clients' static files), as a `cache:` list."""
+    paths = ", ".join(p + "/" for p in BUILD_CACHE_PATHS)
+    return (f"{indent}cache:\n"
+            f"{indent}  - key: pip\n"
+            f"{indent}    paths: [.cache/pip]\n"
+            f"{indent}  - key:\n"
+            f"{indent}      prefix: {prefix}\n"
+            f"{indent}      files: [\"{STATIC_FILES}/*\"]\n"
+            f"{indent}    paths: [{paths}]\n")
+
 
 def _tick_github(shards: int) -> str:
     if shards <= 1:
@@ -137,6 +170,8 @@ def github(ws, shards: int = 1) -> tuple[str, dict, list[str]]:
         "          cache-dependency-path: \"**/pyproject.toml\"\n"
         f"      - run: {_install(ws)}\n"
     )
+    tick_setup = setup + _cache_github(f"shard-${{{{ matrix.shard }}}}-of-{shards}-" if shards > 1 else "")
+    setup += _cache_github()
     text = f"""# Written by `sitekeeper ci init github`. Secrets are referenced by name; set their values in
 # the repository's Settings > Secrets and variables > Actions.
 name: sitekeeper
@@ -175,7 +210,7 @@ env:
     if: github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'
     runs-on: ubuntu-latest
 {_tick_github(shards)}    steps:
-{setup}{key_steps}      - run: sitekeeper tick{f" --shard ${{{{ matrix.shard }}}}/{shards}" if shards > 1 else ""}
+{tick_setup}{key_steps}      - run: sitekeeper tick{f" --shard ${{{{ matrix.shard }}}}/{shards}" if shards > 1 else ""}
 """
     return text, secrets, notes
 
@@ -187,6 +222,7 @@ def gitlab(ws, shards: int = 1) -> tuple[str, dict, list[str]]:
         f"    - cp \"${name}\" {path} && chmod 600 {path}\n" for name, path in keys)
     tick_lines = ("  resource_group: sitekeeper-deploy\n  script:\n    - sitekeeper tick\n" if shards <= 1 else
                   f"  parallel: {shards}\n  resource_group: sitekeeper-tick-$CI_NODE_INDEX-of-{shards}\n"
+                  + _cache_gitlab("  ", f"sitekeeper-build-$CI_NODE_INDEX-of-{shards}") +
                   "  script:\n    - sitekeeper tick --shard \"$CI_NODE_INDEX/$CI_NODE_TOTAL\"\n")
     text = f"""# Written by `sitekeeper ci init gitlab`. Secrets are CI/CD variables referenced by name
 # (Settings > CI/CD > Variables; deploy keys as variables of type File). Create a pipeline
@@ -196,10 +232,7 @@ variables:
   PIP_CACHE_DIR: "$CI_PROJECT_DIR/.cache/pip"
   GIT_DEPTH: "0"
   NO_COLOR: "1"
-cache:
-  key: pip
-  paths: [.cache/pip]
-default:
+{_cache_gitlab("")}default:
   before_script:
     - {_install(ws)}
 {key_lines}
