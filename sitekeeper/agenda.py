@@ -11,7 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .config.site import SiteConfig
+    from .content.pages import Page
+    from .content.promotions import Promotion
 
 UID_DOMAIN = "sitekeeper.invalid"
 """The UID's right-hand side: not a real host, so no UID can clash with another program's."""
@@ -46,19 +51,20 @@ def _uid(client: str, kind: str, subject: str) -> str:
     return f"{kind}-{digest}@{UID_DOMAIN}"
 
 
-def _promotion_entries(client: str, name: str, promos) -> list[Entry]:
+def _promotion_entries(client: str, name: str, promos: Sequence[Promotion]) -> list[Entry]:
     out = []
     for p in promos:
         if p.draft:
             continue
         title = p.default.title or p.slug
+        one_end = p.starts or p.ends
         if p.starts and p.ends:
             out.append(Entry(_uid(client, "promotion", p.slug), "promotion", client, f"{name}: {title}",
                              p.starts, p.ends, description=f"promotion {p.slug} on the site"))
-        elif p.starts or p.ends:
+        elif one_end is not None:
             word = "starts" if p.starts else "ends"
             out.append(Entry(_uid(client, f"promotion-{word}", p.slug), "promotion", client,
-                             f"{name}: {title} {word}", p.starts or p.ends, description=f"promotion {p.slug}"))
+                             f"{name}: {title} {word}", one_end, description=f"promotion {p.slug}"))
         if p.send_at:
             state = p.approval_state()
             out.append(Entry(_uid(client, "send", p.slug), "send", client,
@@ -67,9 +73,9 @@ def _promotion_entries(client: str, name: str, promos) -> list[Entry]:
     return out
 
 
-def _page_entries(client: str, name: str, pages, default_language: str) -> list[Entry]:
+def _page_entries(client: str, name: str, pages: Sequence[Page], default_language: str) -> list[Entry]:
     # one event per page (its translations share the key), titled in the site's default language
-    by_key: dict[str, list] = {}
+    by_key: dict[str, list[Page]] = {}
     for page in pages:
         if not page.draft:
             by_key.setdefault(page.key, []).append(page)
@@ -87,7 +93,7 @@ def _page_entries(client: str, name: str, pages, default_language: str) -> list[
     return out
 
 
-def entries(cfg, pages, promos) -> list[Entry]:
+def entries(cfg: SiteConfig, pages: Sequence[Page], promos: Sequence[Promotion]) -> list[Entry]:
     """Everything scheduled for one client, in its site's zone."""
     client, name = cfg.client, cfg.name
     out = _promotion_entries(client, name, promos)
@@ -97,23 +103,23 @@ def entries(cfg, pages, promos) -> list[Entry]:
             out.append(Entry(_uid(client, "closed", day.isoformat()), "closed", client, f"{name}: closed",
                              day, day + timedelta(days=1), description="a closed day in [business] closed"))
     if cfg.report_day:
-        first = _first_report_day(cfg)
+        first = _first_report_day(cfg.report_day)
         out.append(Entry(_uid(client, "report", "monthly"), "report", client, f"{name}: monthly report",
                          first, first + timedelta(days=1), monthly_day=cfg.report_day,
                          description=f"sitekeeper report {client} --send"))
     return sorted(out, key=lambda e: (_sort_key(e.start), e.client, e.uid))
 
 
-def _first_report_day(cfg) -> date:
+def _first_report_day(day: int) -> date:
     # a fixed first occurrence (January 2020), so the event does not change from run to run
-    return date(2020, 1, cfg.report_day)
+    return date(2020, 1, day)
 
 
 def _sort_key(value: datetime | date) -> str:
     return value.isoformat() if isinstance(value, datetime) else f"{value.isoformat()}T00:00:00"
 
 
-def to_ics(per_client: Sequence[tuple[object, list[Entry]]], stamp: datetime) -> bytes:
+def to_ics(per_client: Sequence[tuple[SiteConfig, list[Entry]]], stamp: datetime) -> bytes:
     """The iCalendar file of the clients' entries: one VTIMEZONE per zone used, one VEVENT each."""
     from icalendar import Calendar, Event, Timezone
 
@@ -140,7 +146,7 @@ def to_ics(per_client: Sequence[tuple[object, list[Entry]]], stamp: datetime) ->
                 ev.add("description", e.description)
             if isinstance(e.start, datetime):
                 ev.add("dtstart", e.start.astimezone(tz))
-                if e.end is not None:
+                if isinstance(e.end, datetime):
                     ev.add("dtend", e.end.astimezone(tz))
                 ev.add("transp", "TRANSPARENT")
             else:

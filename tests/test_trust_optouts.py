@@ -85,6 +85,13 @@ def test_an_iso_date_in_the_past_is_consent(value):
     assert consent_state(value, NOW) == ""
 
 
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:00-12:00"])
+def test_a_consent_at_the_calendars_edge_read_on_the_clocks_own_time_is_not_a_date(value, monkeypatch):
+    # without a `now`, the clock's is used; a date moved out of Python's calendar is refused, not a crash
+    monkeypatch.setenv("SITEKEEPER_NOW", "2026-03-10T12:00:00+01:00")
+    assert consent_state(value, None) == f"`consented_at` {value!r} is not a date"
+
+
 def test_an_open_quote_in_the_audience_is_an_error_naming_its_line():
     text = 'email,name,consented_at\na@example.org,"Ann,2026-01-01\nb@example.org,Bob,2026-01-01\nc@example.org,Cy",x\n'
     aud = parse_audience(text, "audience.csv", NOW)

@@ -292,6 +292,7 @@ def parse_mail(table: Any, lines: Lines, path: str, problems: Problems) -> MailS
     if found:
         return MailSettings()
     transport, _, _ = parse_transport(table)
+    assert transport is not None  # validate_mail found no transport problem, so there is one
     known = {k: v for k, v in table.items() if k in MAIL_KEYS and k not in ("from", "transport", "tls")}
     if "rate_per_second" in known:
         known["rate_per_second"] = float(known["rate_per_second"])

@@ -10,9 +10,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .common import SiteImport, url_path
+from .common import SiteImport, attr, url_path
+
+if TYPE_CHECKING:
+    from bs4 import Tag
+
+    from .html_page import OldPage
 
 FOOTER_TEMPLATE = "partials/footer_links.html"
 """The theme's place for footer links (its override file under the client's templates/)."""
@@ -30,12 +36,13 @@ class Chrome:
     """The first mailto: address the page links to."""
 
 
-def _links(element) -> list[tuple[str, str]]:
+def _links(element: Tag) -> list[tuple[str, str]]:
     out = []
     for a in element.find_all("a", href=True):
         text = a.get_text(" ", strip=True)
-        if text and not a["href"].startswith("#"):
-            out.append((text, a["href"].strip()))
+        href = attr(a, "href")
+        if text and not href.startswith("#"):
+            out.append((text, href.strip()))
     return out
 
 
@@ -77,17 +84,17 @@ def _target(href: str, old: str, base_url: str) -> str | None:
     return unquote(path.split("#")[0]) if path else None
 
 
-def apply_chrome(imp: SiteImport, pages: list[dict], by_old: dict, where: str, deflang: str) -> None:
+def apply_chrome(imp: SiteImport, pages: list[OldPage], by_old: dict[str, OldPage], where: str, deflang: str) -> None:
     """Menus from each language's navigation, the footer menu, and the report's lines on
     scripts and navigation links that go nowhere in the site."""
-    chromes = {p["old"]: read_chrome(p["html"]) for p in pages}
+    chromes = {p.old: read_chrome(p.html) for p in pages}
     footer_items: dict[str, list[tuple[str, str]]] = {}
     for lang in imp.languages:
-        mine = [p for p in pages if p["lang"] == lang]
+        mine = [p for p in pages if p.lang == lang]
         if not mine:
             continue
-        home = next((p for p in mine if p["key"] == "index"), mine[0])
-        chrome = chromes[home["old"]]
+        home = next((p for p in mine if p.key == "index"), mine[0])
+        chrome = chromes[home.old]
         menu_urls = _menu(imp, chrome.nav, home, by_old, lang, where)
         footer_items[lang] = _footer(imp, chrome.footer, home, by_old, lang, menu_urls, where)
     if any(footer_items.values()):
@@ -103,33 +110,33 @@ def apply_chrome(imp: SiteImport, pages: list[dict], by_old: dict, where: str, d
     _report_scripts(imp, pages, chromes, where)
 
 
-def _menu(imp: SiteImport, nav: list[tuple[str, str]], home: dict, by_old: dict, lang: str, where: str) -> set[str]:
+def _menu(imp: SiteImport, nav: list[tuple[str, str]], home: OldPage, by_old: dict[str, OldPage], lang: str, where: str) -> set[str]:
     urls: set[str] = set()
     position = 0
     for text, href in nav:
-        path = _target(href, home["old"], imp.base_url)
+        path = _target(href, home.old, imp.base_url)
         target = by_old.get(path) if path else None
-        if path is None or target is None or target["lang"] != lang:
+        if path is None or target is None or target.lang != lang:
             if path is None and not href.lower().startswith(("mailto:", "tel:")):
-                imp.note(f"{where}/{home['rel']}", None, f"the navigation's link {text!r} goes to another site "
+                imp.note(f"{where}/{home.rel}", None, f"the navigation's link {text!r} goes to another site "
                          f"({href}); not in the menu", "link to it from a page if it matters")
             continue
         if path in urls:
             continue
         urls.add(path)
         position += 1
-        meta = target["imported"].meta
+        meta = target.imported.meta
         meta["menu"] = position
         if text != meta.get("title"):
             meta["menu_title"] = text
     return urls
 
 
-def _footer(imp: SiteImport, links: list[tuple[str, str]], home: dict, by_old: dict, lang: str, menu_urls: set[str],
+def _footer(imp: SiteImport, links: list[tuple[str, str]], home: OldPage, by_old: dict[str, OldPage], lang: str, menu_urls: set[str],
             where: str) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
     for text, href in links:
-        path = _target(href, home["old"], imp.base_url)
+        path = _target(href, home.old, imp.base_url)
         target = by_old.get(path) if path else None
         if path is None or target is None or path in menu_urls or any(u == path for _, u in items):
             continue
@@ -156,10 +163,10 @@ def footer_template(items: dict[str, list[tuple[str, str]]], per_language: bool)
     return "\n".join(lines) + "\n"
 
 
-def _report_scripts(imp: SiteImport, pages: list[dict], chromes: dict, where: str) -> None:
+def _report_scripts(imp: SiteImport, pages: list[OldPage], chromes: dict[str, Chrome], where: str) -> None:
     counted: Counter[str] = Counter()
     for p in pages:
-        counted.update(set(chromes[p["old"]].scripts))
+        counted.update(set(chromes[p.old].scripts))
     if counted:
         named = ", ".join(f"{name} ({n} page{'s' if n > 1 else ''})" for name, n in sorted(counted.items()))
         imp.note(where, None, f"the old pages' scripts are not carried over: {named}",

@@ -17,9 +17,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
+from zoneinfo import ZoneInfo
 
 from ..config.csvtext import RESAVE, decode_csv, sniff_delimiter
 from ..config.paths import FIX as LINK_FIX, escape_of
@@ -69,19 +70,21 @@ CONSENT_FIX = ("write the date the person agreed, as an ISO date (2026-03-01) or
 def consent_state(value: str, now: datetime | None) -> str:
     """"" when ``value`` is consent (an ISO date or date-time, an offset or Z allowed, not after
     ``now``); "missing" when it is empty; otherwise why not. A date without an offset is read
-    in ``now``'s timezone. ``now`` None: the clock's (SITEKEEPER_NOW, else the real time)."""
+    in ``now``'s timezone (UTC when it is not a named zone). ``now`` None: the clock's
+    (SITEKEEPER_NOW, else the real time)."""
     value = (value or "").strip()
     if not value:
         return "missing"
     if not _ISO_RE.match(value):
         return f"`consented_at` {value[:40]!r} is not a date"
+    utc = ZoneInfo("UTC")
     if now is None:
         try:
-            now = Clock.from_value(None).now(timezone.utc)
+            now = Clock.from_value(None).now(utc)
         except BadDate:
-            now = datetime.now(timezone.utc)
+            now = datetime.now(utc)
     try:
-        when = parse_when(value, now.tzinfo)
+        when = parse_when(value, now.tzinfo if isinstance(now.tzinfo, ZoneInfo) else utc)
     except (ValueError, OverflowError):  # BadDate, an offset like +25:00, year 1 moved before year 1
         return f"`consented_at` {value[:40]!r} is not a date"
     if when > now:
@@ -258,7 +261,7 @@ def detect_encoding(path: Path, rel: str, chunk: int = 1 << 20) -> tuple[str | N
         if head in (b"\xff\xfe", b"\xfe\xff"):
             return "utf-16", []
         fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        decoder: codecs.IncrementalDecoder = codecs.getincrementaldecoder("utf-8")()
         lines = 0
         while True:
             data = fh.read(chunk)
