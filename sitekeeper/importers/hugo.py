@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -120,20 +121,63 @@ def _urlize(path: str, lower: bool) -> str:
     return path.lower() if lower else path
 
 
-def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split into its own modules)
+@dataclass
+class _Site:
+    """What the config says that every reader of the pages needs."""
+    cfg: dict
+    languages: dict
+    deflang: str
+    lower: bool
+    permalinks: dict
+    cfg_line: str
+    params: dict
+
+
+def import_hugo(root: Path) -> SiteImport:
+    _refuse_other(root)
+    imp = SiteImport("hugo")
+    tree = SourceTree(root, imp)
+    site = _settings(imp, root, _read_config(tree, root))
+    pages = _read_content(imp, tree, site)
+    tag = _keys_and_paths(imp, pages, site)
+    _urls_kept(imp, pages, site, tag)
+    _pages(imp, pages, site)
+    terms = {(k, str(v)) for p in pages if not p["meta"].get("draft") for k in ("tags",) for v in p["meta"].get("tags", [])}
+    if terms and not site.cfg.get("disablekinds"):
+        imp.note(site.cfg_line, None, f"{len(terms)} taxonomy pages (/tags/…/, /categories/…/) are not pages of the new "
+                 "site: their old URLs are not kept", "link the pages that matter from a section page; add a "
+                 "taxonomy page's old URL to that page's `aliases` to keep it")
+    _menus(imp, site.cfg, site.languages, pages, site.cfg_line)
+    _homes_for_every_language(imp, pages, tag, site.deflang, site.lower, site.cfg_line)
+    imp.languages = [tag.get(lg, lg) for lg in imp.languages]
+    _static_and_theme(imp, tree, site.cfg, site.params)
+    from .hugo_data import theme_data
+
+    theme_data(imp, tree, site.cfg, site.cfg_line, pages, lambda key: _urlize(key, site.lower))
+    imp.count["pages"] = len(imp.pages)
+    return imp
+
+
+def _refuse_other(root: Path) -> None:
     if not root.is_dir():
         raise ImportFailed([Diagnostic(str(root), None, "not a folder", "give the Hugo site's folder")])
     if not is_hugo_site(root):
         raise ImportFailed([Diagnostic(str(root), None, "not a Hugo site: it has no hugo.toml (or config.toml beside "
                                        "content/, or config/_default/)", "give the folder that holds the site's "
                                        "hugo.toml, or name the right kind with --from jekyll or --from html")])
-    imp = SiteImport("hugo")
-    tree = SourceTree(root, imp)
+
+
+def _read_config(tree: SourceTree, root: Path) -> dict:
     try:
-        cfg = load_config(tree)
+        return load_config(tree)
     except (tomllib.TOMLDecodeError, ValueError, OSError) as exc:
         raise ImportFailed([Diagnostic(str(root / "hugo.toml"), None, f"cannot read the Hugo config: {exc}",
                                        "fix the config so that `hugo` itself accepts it")]) from exc
+
+
+def _settings(imp: SiteImport, root: Path, cfg: dict) -> _Site:
+    """The site's name, address, timezone and languages from the config."""
+    cfg_line = next((str(root / n) for n in CONFIG_NAMES if (root / n).is_file()), str(root / "config"))
     zone = cfg.get("timezone")
     if isinstance(zone, str) and zone.strip():
         imp.timezone, imp.timezone_from = zone.strip(), "the Hugo config (timeZone)"
@@ -141,7 +185,7 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     given = str(cfg.get("baseurl", "") or "").strip()
     if given and not re.match(r"^https?://[^/\s]+", given):
         # `baseURL = "/"` (or a bare path) names no domain: a placeholder `check` warns about.
-        imp.note(str(root / "hugo.toml"), None, f"the Hugo config's baseURL {given!r} names no domain; "
+        imp.note(cfg_line, None, f"the Hugo config's baseURL {given!r} names no domain; "
                  f"base_url is {imp.base_url} for now",
                  'set the real address in site.toml: `base_url = "https://www.client-domain.example"`')
         given = ""
@@ -152,73 +196,90 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
     deflang = str(cfg.get("defaultcontentlanguage") or language_of(str(cfg.get("languagecode") or "en"))).lower()
     deflang_conf = languages.get(deflang) if isinstance(languages, dict) and isinstance(languages.get(deflang), dict) else {}
     imp.region = region_of(str(deflang_conf.get("languagecode") or cfg.get("languagecode") or ""))
-    order = sorted(languages, key=lambda lg: (lg != deflang, languages[lg].get("weight", 0) if isinstance(languages[lg], dict) else 0, lg))
+    order = sorted(languages, key=lambda lg: (lg != deflang, languages[lg].get("weight", 0)
+                                              if isinstance(languages[lg], dict) else 0, lg))
     imp.languages = [deflang] + [lg for lg in order if lg != deflang]
     imp.in_subfolder = bool(cfg.get("defaultcontentlanguageinsubdir", False))
-    lower = not cfg.get("disablepathtolower", False)
     permalinks = cfg.get("permalinks", {}) or {}
     if isinstance(permalinks.get("page"), dict):  # Hugo 0.115+: [permalinks.page]
         permalinks = permalinks["page"]
-    cfg_line = next((str(root / n) for n in ("hugo.toml", "config.toml", "hugo.yaml", "config.yaml") if (root / n).is_file()),
-                    str(root / "config"))
+    return _Site(cfg, languages, deflang, not cfg.get("disablepathtolower", False), permalinks, cfg_line, params)
 
-    # content folders: one per language with contentDir, else content/ with suffixes
+
+def _read_content(imp: SiteImport, tree: SourceTree, site: _Site) -> list[dict]:
+    """Every page of the content folders (one per language with contentDir, else content/
+    with suffixes); the other files go to static/ at the same path, as bundle resources."""
     dirs = []
     for lg in imp.languages:
-        conf = languages.get(lg, {}) if isinstance(languages.get(lg), dict) else {}
+        conf = site.languages.get(lg, {}) if isinstance(site.languages.get(lg), dict) else {}
         if conf.get("contentdir"):
             dirs.append((_folder_rel(conf["contentdir"]), lg))
     if not dirs:
-        dirs = [(_folder_rel(cfg.get("contentdir", "content")), None)]
-
+        dirs = [(_folder_rel(site.cfg.get("contentdir", "content")), None)]
     pages: list[dict] = []
     for folder, dir_lang in dirs:
         if not tree.is_dir(folder):
-            imp.note(cfg_line, None, f"content folder {tree.show(folder)} does not exist inside the site's folder",
+            imp.note(site.cfg_line, None, f"content folder {tree.show(folder)} does not exist inside the site's folder",
                      "check contentDir in the config")
             continue
         for rel, path in tree.files(folder, skip=_hidden_file):
             src = tree.show(join_rel(folder, rel))
             if path.suffix.lower() in PAGE_EXT:
-                pages.append(_read_page(imp, path, src, rel, dir_lang))
+                page = _read_page(imp, path, src, rel, dir_lang)
+                if page is not None:
+                    pages.append(page)
             else:
                 imp.static.setdefault(rel, path)  # bundle resources and files: at the same path
                 imp.origins.setdefault(rel, src)
                 if not is_static_name(rel):
                     imp.note(src, None, "copied to static/ as it is (not a page)", "")
-    pages = [p for p in pages if p is not None]
     if not pages:
         raise ImportFailed(imp.problems + [Diagnostic(tree.show(dirs[0][0]), None, "no pages found in the Hugo site's "
                                            "content folder", "give the Hugo site's folder (with content/ and its "
                                            "pages), or check contentDir in the config")])
+    return pages
 
+
+def _keys_and_paths(imp: SiteImport, pages: list[dict], site: _Site) -> dict[str, str]:
+    """Each page's old URL, its key (shared by translations) and its file under content/;
+    returns the site's tag of each Hugo language."""
     for p in pages:  # from the page's own path, before translations share a key
-        p["old"] = _hugo_url(p, deflang, imp.in_subfolder, lower, permalinks)
+        p["old"] = _hugo_url(p, site.deflang, imp.in_subfolder, site.lower, site.permalinks)
     # keys: the default-language file's path, shared by translations (or translationKey)
-    by_tkey = {}
+    by_tkey = {p["tkey"]: p["key"] for p in pages if p["tkey"] and p["lang"] == site.deflang}
     for p in pages:
-        if p["tkey"] and p["lang"] == deflang:
-            by_tkey[p["tkey"]] = p["key"]
-    for p in pages:
-        if p["tkey"] and p["lang"] != deflang and p["tkey"] in by_tkey:
+        if p["tkey"] and p["lang"] != site.deflang and p["tkey"] in by_tkey:
             p["key"] = by_tkey[p["tkey"]]
-    default_pages = {p["key"]: p for p in pages if p["lang"] == deflang}
-
-
-    # Paths are lowercased as Hugo served them, so files and URLs agree
-    def new_key(key: str) -> str:
-        return _urlize(key, lower)
-
     # Hugo's language keys are its URL folders, lower case (`pt-br`); the site writes the tag as
     # a tag is written (`pt-BR`: about.pt-BR.md) and keeps the old URL as the page's `url`.
     tag = {lg: site_tag(lg) if "-" in lg else lg for lg in imp.languages}
-    lookup = {}
     for p in pages:
-        relpath = new_key(p["key"]) + ("" if p["lang"] == deflang else f".{tag[p['lang']]}") + p["ext"]
-        p["relpath"] = relpath
+        # Paths are lowercased as Hugo served them, so files and URLs agree
+        p["relpath"] = _urlize(p["key"], site.lower) + ("" if p["lang"] == site.deflang else f".{tag[p['lang']]}") + p["ext"]
+    return tag
+
+
+def _urls_kept(imp: SiteImport, pages: list[dict], site: _Site, tag: dict[str, str]) -> None:
+    """A page whose old URL is not the one the new site gives it keeps it as its `url`."""
+    default_pages = {p["key"]: p for p in pages if p["lang"] == site.deflang}
+    for p in pages:
+        key = _urlize(p["key"], site.lower)
+        d = default_pages.get(p["key"])
+        base = default_url(key, d["meta"].get("slug") if d else None)
+        natural = base if p["lang"] == site.deflang else translation_url(tag[p["lang"]], key, p["meta"].get("slug"), base)
+        if p["lang"] == site.deflang and imp.in_subfolder:
+            natural = f"/{tag[site.deflang]}" + natural
+        if p["old"] and p["old"] != natural:
+            p["meta"]["url"] = p["old"]
+
+
+def _pages(imp: SiteImport, pages: list[dict], site: _Site) -> None:
+    """The imported pages: ref links resolved, bundle pictures pointed at static/."""
+    lookup: dict[str, str] = {}
+    for p in pages:
         for name in (p["src_rel"], p["src_rel"].rsplit(".", 1)[0], p["key"]):
-            lookup.setdefault(name.lstrip("/"), relpath)
-        lookup.setdefault(p["src_rel"].rsplit("/", 1)[-1], relpath)
+            lookup.setdefault(name.lstrip("/"), p["relpath"])
+        lookup.setdefault(p["src_rel"].rsplit("/", 1)[-1], p["relpath"])
 
     def find(target: str):
         target = target.strip().lstrip("/")
@@ -229,38 +290,17 @@ def import_hugo(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split i
         return None
 
     for p in pages:
-        d = default_pages.get(p["key"])
-        base = default_url(new_key(p["key"]), d["meta"].get("slug") if d else None)
-        natural = base if p["lang"] == deflang else translation_url(tag[p["lang"]], new_key(p["key"]), p["meta"].get("slug"),
-                                                                    base)
-        if p["lang"] == deflang and imp.in_subfolder:
-            natural = f"/{tag[deflang]}" + natural
-        if p["old"] and p["old"] != natural:
-            p["meta"]["url"] = p["old"]
-
-    for p in pages:
         body, missing = resolve_file_links(p["body"], find)
         for target in missing:
             imp.note(p["src"], None, f"ref to {target!r}: no such page in the site", "link to the right page file")
-        body = _bundle_links(body, p, lower)
+        body = _bundle_links(body, p, site.lower)
         image = p["meta"].get("image")
         if image and not re.match(r"^(?:[a-z]+:|/)", image) and p["key"].endswith("index") and "/" in p["key"]:
-            p["meta"]["image"] = "/" + _urlize(p["key"][: -len("index")], lower) + image
+            p["meta"]["image"] = "/" + _urlize(p["key"][: -len("index")], site.lower) + image
         p["page"] = ImportedPage(p["relpath"], p["meta"], body, p["src"],
                                  tuple(dict.fromkeys([p["old"], *p["meta"].get("aliases", [])]))
                                  if not p["meta"].get("draft") else ())
         imp.pages.append(p["page"])
-    terms = {(k, str(v)) for p in pages if not p["meta"].get("draft") for k in ("tags",) for v in p["meta"].get("tags", [])}
-    if terms and not cfg.get("disablekinds"):
-        imp.note(cfg_line, None, f"{len(terms)} taxonomy pages (/tags/…/, /categories/…/) are not pages of the new site: "
-                                 "their old URLs are not kept", "link the pages that matter from a section page; add a "
-                                 "taxonomy page's old URL to that page's `aliases` to keep it")
-    _menus(imp, cfg, languages, pages, cfg_line)
-    _homes_for_every_language(imp, pages, tag, deflang, lower, cfg_line)
-    imp.languages = [tag.get(lg, lg) for lg in imp.languages]
-    _static_and_theme(imp, tree, cfg, params)
-    imp.count["pages"] = len(imp.pages)
-    return imp
 
 
 def _homes_for_every_language(imp: SiteImport, pages: list, tag: dict, deflang: str, lower: bool, cfg_line: str) -> None:
@@ -292,7 +332,49 @@ def _folder_rel(value) -> str:
     return str(value).replace("\\", "/").strip("/") if not str(value).startswith("/") else str(value)
 
 
-def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | None) -> dict | None:  # noqa: C901 (over 25: to be split into its own modules)
+def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | None) -> dict | None:
+    """One content file as the importer's page record, or None (unreadable, headless, not rendered)."""
+    read = _front_matter_of(imp, path, src)
+    if read is None:
+        return None
+    meta, body = read
+    lmeta = {k.lower(): v for k, v in meta.items()}
+    built = lmeta.get("_build") or lmeta.get("build")
+    if lmeta.get("headless") or (isinstance(built, dict) and built.get("render") in (False, "never")):
+        return None
+    stem, ext, lang = _file_language(imp, rel, dir_lang)
+    name = stem.rsplit("/", 1)[-1]
+    key = stem[: -len("_index")] + "index" if name == "_index" else stem
+    title = lmeta.get("title") or (name.replace("-", " ").title() if name not in ("_index", "index")
+                                   else (stem.rsplit("/", 2)[-2] if "/" in stem else imp.name))
+    out: dict = {"title": str(title)}
+    _dates(imp, src, lmeta, out)
+    _plain_fields(lmeta, out)
+    _aliases(imp, src, lmeta, out, key, lang)
+    _menu_entry(imp, src, lmeta, out)
+    own = {k: v for k, v in meta.items() if k.lower() not in KNOWN}
+    if isinstance(lmeta.get("params"), dict):
+        own.update(lmeta["params"])
+    pictures = lmeta.get("images")
+    if isinstance(pictures, list) and len(pictures) > 1:
+        own.setdefault("images", pictures)  # a gallery on the page (the first is its `image` too)
+    if own:
+        out["params"] = _plain(own)
+    explicit = None
+    if isinstance(lmeta.get("url"), str):
+        explicit = normalise_url(lmeta["url"])
+        if explicit is None:
+            imp.note(src, None, f"`url` {lmeta['url']!r} is not a path of this site; left out", "")
+    body, summary = split_more(body)
+    if summary and "description" not in out:
+        out["description"] = summary
+    body = convert_shortcodes(body, imp.embeds, {})
+    return {"src": src, "src_rel": rel, "key": key, "lang": lang, "ext": ext, "meta": out, "body": body,
+            "explicit_url": explicit, "tkey": lmeta.get("translationkey"), "section": key.split("/", 1)[0] if "/" in key else "",
+            "date": out.get("date"), "layout": str(lmeta.get("layout") or lmeta.get("type") or "")}
+
+
+def _front_matter_of(imp: SiteImport, path: Path, src: str) -> tuple[dict, str] | None:
     try:
         meta, body, _body_line = split_front_matter(path.read_text(encoding="utf-8"))
     except (ValueError, tomllib.TOMLDecodeError) as exc:
@@ -301,11 +383,11 @@ def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | 
     except UnicodeDecodeError:
         imp.note(src, None, "not UTF-8 text; not imported", "save it as UTF-8")
         return None
-    meta = {str(k): v for k, v in (meta or {}).items()}
-    lmeta = {k.lower(): v for k, v in meta.items()}
-    if lmeta.get("headless") or (isinstance(lmeta.get("_build") or lmeta.get("build"), dict)
-                                 and (lmeta.get("_build") or lmeta.get("build")).get("render") in (False, "never")):
-        return None
+    return {str(k): v for k, v in (meta or {}).items()}, body
+
+
+def _file_language(imp: SiteImport, rel: str, dir_lang: str | None) -> tuple[str, str, str]:
+    """(path without suffixes, '.md' or '.html', language) of a content file: `about.de.md` is German."""
     stem, ext = rel.rsplit(".", 1)
     ext = ".html" if ext in ("html", "htm") else ".md"
     lang = dir_lang or imp.languages[0]
@@ -315,12 +397,10 @@ def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | 
     elif dot and re.match(r"^[a-z]{2}$", tail) and "/" not in tail:
         imp.languages.append(tail)
         stem, lang = head, tail
-    name = stem.rsplit("/", 1)[-1]
-    key = stem[: -len("_index")] + "index" if name == "_index" else stem
-    out: dict = {}
-    title = lmeta.get("title") or (name.replace("-", " ").title() if name not in ("_index", "index")
-                                   else (stem.rsplit("/", 2)[-2] if "/" in stem else imp.name))
-    out["title"] = str(title)
+    return stem, ext, lang
+
+
+def _dates(imp: SiteImport, src: str, lmeta: dict, out: dict) -> None:
     for key_from, key_to in (("date", "date"), ("publishdate", "publish"), ("expirydate", "expires"), ("lastmod", "lastmod")):
         if lmeta.get(key_from) not in (None, ""):
             text = date_text(lmeta[key_from])
@@ -328,21 +408,31 @@ def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | 
                 out[key_to] = text
             else:
                 imp.note(src, None, f"`{key_from}` {lmeta[key_from]!r} is not a date; left out", "write it as 2024-03-01")
+
+
+def _plain_fields(lmeta: dict, out: dict) -> None:
+    """draft, description, tags (and categories), slug, weight, image, linkTitle."""
     if lmeta.get("draft"):
         out["draft"] = True
     if lmeta.get("description") or lmeta.get("summary"):
         out["description"] = str(lmeta.get("description") or lmeta.get("summary"))
-    tags = [str(t) for t in (lmeta.get("tags") or []) + (lmeta.get("categories") or [])] \
-        if isinstance(lmeta.get("tags") or [], list) and isinstance(lmeta.get("categories") or [], list) else []
-    if tags:
-        out["tags"] = list(dict.fromkeys(tags))
+    tags, cats = lmeta.get("tags") or [], lmeta.get("categories") or []
+    found = [str(t) for t in tags + cats] if isinstance(tags, list) and isinstance(cats, list) else []
+    if found:
+        out["tags"] = list(dict.fromkeys(found))
     if lmeta.get("slug"):
         out["slug"] = str(lmeta["slug"])
     if isinstance(lmeta.get("weight"), int):
         out["weight"] = lmeta["weight"]
-    image = lmeta.get("image") or lmeta.get("featured_image") or (lmeta.get("images") or [None])[0]
+    images = lmeta.get("images")
+    image = lmeta.get("image") or lmeta.get("featured_image") or (images[0] if isinstance(images, list) and images else None)
     if isinstance(image, str):
         out["image"] = image
+    if lmeta.get("linktitle"):
+        out["menu_title"] = str(lmeta["linktitle"])
+
+
+def _aliases(imp: SiteImport, src: str, lmeta: dict, out: dict, key: str, lang: str) -> None:
     aliases = lmeta.get("aliases") or []
     if isinstance(aliases, str):
         aliases = [aliases]
@@ -360,44 +450,29 @@ def _read_page(imp: SiteImport, path: Path, src: str, rel: str, dir_lang: str | 
             imp.note(src, None, f"alias {a!r} is not a path of this site; left out", "")
     if norm:
         out["aliases"] = norm
-    if lmeta.get("linktitle"):
-        out["menu_title"] = str(lmeta["linktitle"])
+
+
+def _menu_entry(imp: SiteImport, src: str, lmeta: dict, out: dict) -> None:
+    """A front-matter `menu: main` (or its mapping with weight and name) -> `menu`, `menu_title`."""
     menu = lmeta.get("menu") or lmeta.get("menus")
-    if menu:
-        entry = None
-        if menu in ("main",) or (isinstance(menu, list) and "main" in menu):
-            entry = {}
-        elif isinstance(menu, dict) and isinstance(menu.get("main"), dict):
-            entry = {k.lower(): v for k, v in menu["main"].items()}
-        elif isinstance(menu, dict) and "main" in menu:
-            entry = {}
-        if entry is not None:
-            if entry.get("parent"):
-                imp.note(src, None, f"submenu entry under {entry['parent']!r}: the navigation has one level",
-                         "link to the page from its parent page instead")
-            else:
-                out["menu"] = int(entry.get("weight") or lmeta.get("weight") or 100)
-                if entry.get("name"):
-                    out["menu_title"] = str(entry["name"])
-    own = {k: v for k, v in meta.items() if k.lower() not in KNOWN}
-    if isinstance(lmeta.get("params"), dict):
-        own.update(lmeta["params"])
-    if own:
-        out["params"] = _plain(own)
-    if isinstance(lmeta.get("url"), str):
-        out_url = normalise_url(lmeta["url"])
-        if out_url is None:
-            imp.note(src, None, f"`url` {lmeta['url']!r} is not a path of this site; left out", "")
-        explicit = out_url
+    if not menu:
+        return
+    entry = None
+    if menu in ("main",) or (isinstance(menu, list) and "main" in menu):
+        entry = {}
+    elif isinstance(menu, dict) and isinstance(menu.get("main"), dict):
+        entry = {k.lower(): v for k, v in menu["main"].items()}
+    elif isinstance(menu, dict) and "main" in menu:
+        entry = {}
+    if entry is None:
+        return
+    if entry.get("parent"):
+        imp.note(src, None, f"submenu entry under {entry['parent']!r}: the navigation has one level",
+                 "link to the page from its parent page instead")
     else:
-        explicit = None
-    body, summary = split_more(body)
-    if summary and "description" not in out:
-        out["description"] = summary
-    body = convert_shortcodes(body, imp.embeds, {})
-    return {"src": src, "src_rel": rel, "key": key, "lang": lang, "ext": ext, "meta": out, "body": body,
-            "explicit_url": explicit, "tkey": lmeta.get("translationkey"), "section": key.split("/", 1)[0] if "/" in key else "",
-            "date": out.get("date")}
+        out["menu"] = int(entry.get("weight") or lmeta.get("weight") or 100)
+        if entry.get("name"):
+            out["menu_title"] = str(entry["name"])
 
 
 def _plain(value):
@@ -510,10 +585,14 @@ def _static_and_theme(imp: SiteImport, tree: SourceTree, cfg: dict, params: dict
         imp.note(str(root / "layouts"), None, "the Hugo theme and layouts are not imported: the site gets the "
                  "built-in theme", "restyle it with [theme] in site.toml, or templates in the client's templates/")
     logo = params.get("logo") or params.get("logo_image") or params.get("brandlogo")
+    if isinstance(logo, dict):  # [params.logo] desktop = "…", mobile = "…"
+        logo = logo.get("desktop") or logo.get("image") or logo.get("src") or logo.get("mobile")
     if isinstance(logo, str) and logo.lstrip("/") in imp.static:
         imp.theme["logo"] = "static/" + logo.lstrip("/")
+    colors = params.get("colors") if isinstance(params.get("colors"), dict) else {}
     for key in ("primarycolor", "maincolor", "primary_color", "themecolor", "color"):
-        value = params.get(key)
+        value = params.get(key) or (colors.get(key.removesuffix("color").removesuffix("_") or "primary")
+                                    if key in ("primarycolor", "primary_color") else None)
         if isinstance(value, str) and re.match(r"^#(?:[0-9a-fA-F]{3}){1,2}$", value):
             imp.theme["primary_color"] = value
             break

@@ -10,6 +10,8 @@ and `raw` converted; other Liquid reported. Files without front matter go to sta
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -79,13 +81,59 @@ def _config(tree: SourceTree) -> dict:
     return config
 
 
-def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split into its own modules)
+@dataclass
+class _Ctx:
+    """What reading one page or post needs from the site as a whole."""
+    root: Path
+    deflang: str
+    pattern: str
+    site_vars: dict
+    includes: dict[str, str]
+    baseurl: str
+    collections: dict[str, str]
+    """Name -> permalink pattern of each collection whose documents are pages (`output: true`)."""
+    data_tables: Callable[[str, str], str] = lambda body, origin: body
+    """Data loops and includes of a body as tables (set by the data reader)."""
+
+
+def import_jekyll(root: Path) -> SiteImport:
     if not root.is_dir():
         raise ImportFailed([Diagnostic(str(root), None, "not a folder", "give the Jekyll site's folder")])
     imp = SiteImport("jekyll")
     tree = SourceTree(root, imp)
     config = _config(tree)
-    imp.name = str(config.get("title") or root.name)
+    ctx = _settings(imp, tree, config)
+    from .jekyll_data import ThemeData
+
+    theme = ThemeData(imp, tree, config, ctx.includes)
+    ctx.data_tables = theme.in_body
+    found = _sort_files(imp, tree, ctx.collections)
+    docs = [d for d in (_read(imp, ctx, kind, path, rel) for kind, path, rel in found) if d is not None]
+    if not docs:
+        what = "no pages or posts (files with --- front matter) found"
+        if not config and not tree.is_dir("_posts"):
+            what = "not a Jekyll site: no _config.yml, no _posts/ and " + what
+        raise ImportFailed(imp.problems + [Diagnostic(str(root), None, what, "give the Jekyll site's folder (with "
+                                           "_config.yml), or name the right kind with --from hugo or --from html")])
+    _translations_and_paths(imp, docs, ctx.deflang)
+    _pages(imp, docs, ctx.deflang)
+    _navigation(imp, tree, docs)
+    logo = config.get("logo")
+    if isinstance(logo, dict):  # logo: {desktop: …, mobile: …}
+        logo = logo.get("desktop") or logo.get("image") or logo.get("src") or logo.get("mobile")
+    if isinstance(logo, str) and logo.lstrip("/").removeprefix(ctx.baseurl.lstrip("/")).lstrip("/") in imp.static:
+        imp.theme["logo"] = "static/" + logo.lstrip("/").removeprefix(ctx.baseurl.lstrip("/")).lstrip("/")
+    if (root / "_layouts").is_dir() or config.get("theme") or config.get("remote_theme"):
+        imp.note(str(root / "_layouts"), None, "the Jekyll theme and layouts are not imported: the site gets the "
+                 "built-in theme", "restyle it with [theme] in site.toml, or templates in the client's templates/")
+    theme.finish(docs)
+    imp.count["pages"] = len(imp.pages)
+    return imp
+
+
+def _settings(imp: SiteImport, tree: SourceTree, config: dict) -> _Ctx:
+    """The site's name, address, timezone, languages and permalink style from _config.yml."""
+    imp.name = str(config.get("title") or tree.root.name)
     imp.description = str(config.get("description") or "").strip()
     baseurl = str(config.get("baseurl") or "").rstrip("/")
     imp.base_url = (str(config.get("url") or imp.base_url).rstrip("/") + baseurl) or imp.base_url
@@ -98,12 +146,29 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
     langs = [language_of(str(lg)) for lg in (config.get("languages") or [])]
     imp.languages = [deflang] + [lg for lg in langs if lg != deflang]
     style = str(config.get("permalink") or "date")
-    pattern = STYLES.get(style, style)
     site_vars = {k: v for k, v in config.items() if isinstance(v, (str, int, float))}
-    includes = {}
-    for rel, path in tree.files("_includes"):
-        includes[rel] = path.read_text(encoding="utf-8", errors="replace")
+    includes = {rel: path.read_text(encoding="utf-8", errors="replace") for rel, path in tree.files("_includes")}
+    pattern = STYLES.get(style, style)
+    return _Ctx(tree.root, deflang, pattern, site_vars, includes, baseurl, _collections(config, pattern))
 
+
+def _collections(config: dict, pattern: str) -> dict[str, str]:
+    """The collections Jekyll wrote pages of, with their permalink patterns."""
+    found = {}
+    items = config.get("collections")
+    if isinstance(items, list):
+        items = {str(name): {} for name in items}
+    for name, conf in (items.items() if isinstance(items, dict) else []):
+        conf = conf if isinstance(conf, dict) else {}
+        if conf.get("output") and name != "posts":
+            default = "/:collection/:path/" if pattern.endswith("/") else "/:collection/:path:output_ext"
+            found[str(name)] = str(conf.get("permalink") or default)
+    return found
+
+
+def _sort_files(imp: SiteImport, tree: SourceTree, collections: dict[str, str]) -> list[tuple[str, Path, str]]:
+    """(kind, path, rel) of the pages and posts (a collection's documents are pages); other
+    files go to static/ or are reported."""
     found = []
     for rel, path in tree.files(skip=_skip):
         parts = rel.split("/")
@@ -113,7 +178,7 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
         if "_posts" in parts or "_drafts" in parts:
             found.append(("post", path, rel))
             continue
-        if parts[0].startswith("_"):
+        if parts[0].startswith("_") and parts[0][1:] not in collections:
             imp.note(str(shown), None, f"{parts[0]}/ (a collection or plugin folder) is not imported",
                      "copy its pages into content/ by hand")
             continue
@@ -127,24 +192,14 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
         elif head == b"---":
             imp.note(str(shown), 1, f"{rel} is processed by Jekyll (Sass or Liquid); not imported",
                      "build it once with Jekyll and put the result in static/")
-        elif parts[-1] in ("README.md", "LICENSE", "LICENSE.md", "CHANGELOG.md"):
-            continue
-        else:
+        elif parts[-1] not in ("README.md", "LICENSE", "LICENSE.md", "CHANGELOG.md"):
             imp.static[rel] = path
             imp.origins[rel] = str(shown)
+    return found
 
-    docs = []
-    for kind, path, rel in found:
-        doc = _read(imp, root, kind, path, rel, deflang, pattern, site_vars, includes, baseurl)
-        if doc is not None:
-            docs.append(doc)
-    if not docs:
-        what = "no pages or posts (files with --- front matter) found"
-        if not config and not tree.is_dir("_posts"):
-            what = "not a Jekyll site: no _config.yml, no _posts/ and " + what
-        raise ImportFailed(imp.problems + [Diagnostic(str(root), None, what, "give the Jekyll site's folder (with "
-                                           "_config.yml), or name the right kind with --from hugo or --from html")])
-    # translation keys: the default-language document's key, shared
+
+def _translations_and_paths(imp: SiteImport, docs: list[dict], deflang: str) -> None:
+    """Translations share the default-language document's key; each gets its file under content/."""
     by_ref = {d["ref"]: d["key"] for d in docs if d["ref"] and d["lang"] == deflang}
     for d in docs:
         if d["ref"] and d["lang"] != deflang and d["ref"] in by_ref:
@@ -159,6 +214,10 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
             relpath = d["key"] + f"-{len(seen)}" + ("" if d["lang"] == deflang else f".{d['lang']}") + d["ext"]
         seen.add(relpath)
         d["relpath"] = relpath
+
+
+def _pages(imp: SiteImport, docs: list[dict], deflang: str) -> None:
+    """The imported pages: old URLs kept as `url`, links to other files resolved."""
     lookup: dict[str, str] = {}
     for d in sorted(docs, key=lambda d: d["lang"] != deflang):  # a link names the default-language file
         lookup.setdefault(d["rel"], d["relpath"])
@@ -176,19 +235,11 @@ def import_jekyll(root: Path) -> SiteImport:  # noqa: C901 (over 25: to be split
                                  tuple(dict.fromkeys([d["old"], *d["meta"].get("aliases", [])]))
                                  if not d["meta"].get("draft") else ())
         imp.pages.append(d["page"])
-    _navigation(imp, tree, docs)
-    logo = config.get("logo")
-    if isinstance(logo, str) and logo.lstrip("/").removeprefix(baseurl.lstrip("/")).lstrip("/") in imp.static:
-        imp.theme["logo"] = "static/" + logo.lstrip("/")
-    if (root / "_layouts").is_dir() or config.get("theme") or config.get("remote_theme"):
-        imp.note(str(root / "_layouts"), None, "the Jekyll theme and layouts are not imported: the site gets the "
-                 "built-in theme", "restyle it with [theme] in site.toml, or templates in the client's templates/")
-    imp.count["pages"] = len(imp.pages)
-    return imp
 
 
-def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, site_vars, includes, baseurl):
-    src = str(root / rel)
+def _read(imp: SiteImport, ctx: _Ctx, kind: str, path: Path, rel: str) -> dict | None:
+    src = str(ctx.root / rel)
+    deflang, pattern = ctx.deflang, ctx.pattern
     try:
         meta, body = _yaml_front(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -242,6 +293,8 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
         key = "/".join(folder_parts + [stem])
         if meta.get("permalink"):
             old = str(meta["permalink"])
+        elif parts[0].startswith("_") and parts[0][1:] in ctx.collections:
+            key, old = _collection_url(parts, stem, ctx.collections[parts[0][1:]])
         else:
             pretty = pattern.endswith("/")
             if stem == "index":
@@ -289,11 +342,19 @@ def _read(imp, root, kind, path: Path, rel: str, deflang: str, pattern: str, sit
     body, summary = split_more(body)
     if summary and "description" not in out:
         out["description"] = summary
-    body = liquid(body, includes, {**meta, "title": out["title"]}, site_vars, imp.embeds)
-    body = _liquid_in_links(imp, src, body)
+    body = liquid(body, ctx.includes, {**meta, "title": out["title"]}, ctx.site_vars, imp.embeds)
+    body = _liquid_in_links(imp, src, ctx.data_tables(body, src))
     return {"src": src, "rel": rel, "kind": kind, "key": key, "lang": lang, "ext": ".html" if is_html else ".md",
-            "meta": out, "body": body, "old": old, "ref": meta.get("ref") or meta.get("lang_ref")
+            "meta": out, "body": body, "old": old, "layout": str(meta.get("layout") or ""), "ref": meta.get("ref") or meta.get("lang_ref")
             or meta.get("translation_key") or meta.get("page_id"), "post_name": post_name}
+
+
+def _collection_url(parts: list[str], stem: str, pattern: str) -> tuple[str, str]:
+    """(key, old URL) of a collection's document (`_services/tax.md` -> services/tax, /services/tax/)."""
+    name, inner = parts[0][1:], "/".join(parts[1:-1] + [stem])
+    old = (pattern.replace(":collection", name).replace(":path", inner).replace(":name", stem)
+           .replace(":title", _slugify(stem)).replace(":slug", _slugify(stem)).replace(":output_ext", ".html"))
+    return f"{name}/{inner}", old
 
 
 _LIQUID_ATTR_RE = re.compile(r"""((?:href|src)\s*=\s*)(["'])([^"']*\{[{%][^"']*)\2""", re.I)
