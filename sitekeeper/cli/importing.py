@@ -18,6 +18,9 @@ def import_command(
     uploads: Optional[Path] = typer.Option(None, "--uploads", help="WordPress: the site's wp-content/uploads folder."),
     target: Optional[str] = typer.Option(None, "--target", help="Read the live site (html) or the WordPress uploads "
                                          "over this deploy target of the client's site.toml, read only."),
+    fetch_media: bool = typer.Option(False, "--fetch-media", help="WordPress: download the media neither --uploads nor "
+                                     "--target has from the old site while it still runs (its own hosts only, "
+                                     "capped and timed); what fails is named in the report."),
     timezone: Optional[str] = typer.Option(None, "--timezone", help="The site's timezone, e.g. Europe/Berlin "
                                            "(default: what the source says, else UTC)."),
     json_output: bool = JSON_OPTION,
@@ -29,6 +32,9 @@ def import_command(
 
     ctx = open_context(json_output, at)
     _check_arguments(ctx.reporter, source, client, kind, uploads, target, timezone)
+    if fetch_media and kind not in (None, "wordpress"):
+        usage_error(ctx.reporter, "--fetch-media", f"--fetch-media is for a WordPress export, not --from {kind}",
+                    "leave --fetch-media out: the site's folder holds its files")
     deploy_target = None
     if target is not None:
         from ..config import load_site
@@ -39,7 +45,7 @@ def import_command(
                         f"add [deploy.{target}] to sites/{client}/site.toml (try `sitekeeper new client {client}`)")
         deploy_target = cfg.deploy[target]
     result = run_import(ctx.ws, client, source, kind, ctx.clock, ctx.reporter,
-                        uploads=uploads, target=deploy_target, timezone=timezone)
+                        uploads=uploads, target=deploy_target, timezone=timezone, fetch_media=fetch_media)
     ctx.reporter.problems(result.problems)
     ctx.reporter.result({"ok": True, **result.as_json()})
     ctx.reporter.output(result.summary())

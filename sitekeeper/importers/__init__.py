@@ -2,6 +2,9 @@
 
     wordpress.py  a WXR export (+ wp-content/uploads)   hugo.py    a Hugo site folder
     jekyll.py     a Jekyll site folder                    html.py    static HTML (a folder or a target)
+    wordpress_body.py   a WordPress body (shortcodes, classic paragraphs) -> Markdown
+    wordpress_media.py  its media: from --uploads, the target or the old site; shown from the old site meanwhile
+    media_fetch.py      downloads from the old site's own hosts only (--fetch-media), capped and timed
     common.py     SiteImport, HTML -> Markdown, main content, shortcodes shared by Hugo and Jekyll
     remote.py     reading a live site read-only over a deploy target
     write.py      SiteImport -> a client folder, the old URLs checked, the report
@@ -40,14 +43,15 @@ def detect(source: Path) -> str | None:
     return None
 
 
-def read_source(kind: str, source: Path | None, uploads: Path | None = None, fetch=None, files=None):
+def read_source(kind: str, source: Path | None, uploads: Path | None = None, fetch=None, files=None,
+                fetch_media: bool = False, progress=None):
     """The SiteImport of one source (nothing written)."""
     # only an HTML site is read from a target instead of a folder: the others always have a source
     if kind == "wordpress":
         from .wordpress import import_wordpress
 
         assert source is not None
-        return import_wordpress(source, uploads, fetch)
+        return import_wordpress(source, uploads, fetch, fetch_media=fetch_media, progress=progress)
     if kind == "hugo":
         from .hugo import import_hugo
 
@@ -64,7 +68,7 @@ def read_source(kind: str, source: Path | None, uploads: Path | None = None, fet
 
 
 def run_import(ws, client: str, source: Path | None, kind: str | None, clock, reporter,
-               uploads: Path | None = None, target=None, timezone: str | None = None):
+               uploads: Path | None = None, target=None, timezone: str | None = None, fetch_media: bool = False):
     """Import ``source`` (or the live site on ``target``) as the new client ``client``."""
     from .common import ImportFailed
     from .write import write_import
@@ -87,9 +91,12 @@ def run_import(ws, client: str, source: Path | None, kind: str | None, clock, re
         if kind is None:
             raise ProblemsError([Diagnostic(where, None, "cannot tell what kind of site this is",
                                             "give --from wordpress, hugo, jekyll or html")])
+    if fetch_media and kind != "wordpress":
+        raise ProblemsError([Diagnostic("--fetch-media", None, f"--fetch-media is for a WordPress export, and {where} "
+                                        f"is {kind}", "leave --fetch-media out: the site's folder holds its files")])
     reporter.info(f"importing {where} as {kind}")
     try:
-        imp = read_source(kind, source, uploads, fetch, files)
+        imp = read_source(kind, source, uploads, fetch, files, fetch_media=fetch_media, progress=reporter.progress)
     except ImportFailed as exc:
         raise ProblemsError(exc.diagnostics) from None
     return write_import(ws, client, imp, clock, reporter, timezone=timezone)

@@ -3,30 +3,31 @@
 Pages and posts keep their permalinks as their URLs (a file whose path is the URL, or a
 `url:` key), slugs, dates, status (drafts, pending and private posts stay drafts; scheduled
 ones get `publish`), categories and tags (as tags), excerpts, featured images and the main
-menu. Attachments come from the site's wp-content/uploads folder (``--uploads``), or are
-read over the client's deploy target, and keep their /wp-content/uploads/ URLs. Bodies go
-from HTML to Markdown; [caption], [gallery], [embed], [youtube], [vimeo], [audio] and
-[video] are converted, any other shortcode is reported.
+menu. A site whose front page showed the latest posts (no page at the site's address) gets
+a home page that lists them. Bodies go from HTML to Markdown (wordpress_body.py); media come
+from the uploads folder, the deploy target or the old site itself (wordpress_media.py).
 """
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote
 
-from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, date_text, figure, html_to_markdown, line_at,
-                     natural_file, parents_of, path_refusal, region_of, url_path, vimeo, youtube)
+from .common import (ImportFailed, ImportedPage, SiteImport, date_text, line_at, natural_file, parents_of,
+                     path_refusal, region_of, url_path)
+from .media_fetch import MediaFetcher
+from .wordpress_body import attachment_links, autop, convert
+from .wordpress_media import host_re, media_on_other_hosts, own_hosts, take_uploads
 from ..errors import Diagnostic
 from ..locale.tags import SITE_TAG, site_tag as language_of
 
+__all__ = ["autop", "import_wordpress", "looks_like_wxr"]
+
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}encoded"
-BLOCK_RE = re.compile(r"^\s*<(?:p|div|h[1-6]|ul|ol|li|table|blockquote|pre|figure|hr|form|iframe|!--|img\s[^>]*class)", re.I)
-INNER_BLOCK_RE = re.compile(r"<(?:ul|ol|table|div|blockquote|pre|h[1-6]|figure)\b", re.I)
-SHORTCODE_RE = re.compile(r"\[(/?)([a-zA-Z][\w-]*)((?:\s[^\]]*)?)\](?!\()")
-ATTR_RE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
 
 
 FIX = "export again from WordPress: Tools -> Export -> All content (a .xml file), and give that file"
@@ -63,30 +64,73 @@ def _check_export(export: Path) -> None:
         raise ImportFailed([Diagnostic(src, 1, f"not a WordPress export: the file is {kind}{hint}", FIX)])
 
 
-def _attrs(text: str) -> dict:
-    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in ATTR_RE.finditer(text)}
+SKIPPED_KINDS = {"revision", "custom_css", "customize_changeset", "oembed_cache", "wp_global_styles", "wp_navigation",
+                 "wp_template", "wp_template_part", "wp_block", "wp_font_family", "wp_font_face", "user_request"}
+"""Item kinds that are WordPress's own bookkeeping, not content: left out without a word."""
 
 
-def autop(text: str) -> str:
-    """WordPress's classic editor stores paragraphs as blank lines (wpautop adds the <p>s
-    when showing them); give them back their <p>s so the converter keeps them apart."""
-    if "<!-- wp:" in text:
-        return text  # block editor: already HTML
-    out = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        if not block.strip():
-            continue
-        if BLOCK_RE.match(block) or block.strip().startswith("["):
-            out.append(block)
-        elif (m := INNER_BLOCK_RE.search(block)) is not None:  # text, then a list or table: the text is a paragraph
-            out.append("<p>" + block[: m.start()].strip().replace("\n", "<br>\n") + "</p>\n" + block[m.start():])
-        else:
-            out.append("<p>" + block.strip().replace("\n", "<br>\n") + "</p>")
-    return "\n\n".join(out)
+class Wxr:
+    """The export as read: its wp: namespace and the lines its items start at."""
+
+    def __init__(self, src: str, raw: str, root, wp: str):
+        self.src, self.wp = src, wp
+        self.item_lines = [line_at(raw, m.start()) for m in re.finditer(r"<item>", raw)]
+        self.root = root
+
+    def t(self, el, name: str, default: str = "") -> str:
+        found = el.find(name if name.startswith("{") or name in ("title", "link", "description", "pubDate", "language")
+                        else f"{{{self.wp}}}{name}")
+        return (found.text or "").strip() if found is not None and found.text else default
+
+    def meta_of(self, item) -> dict:
+        found = {}
+        for pm in item.findall(f"{{{self.wp}}}postmeta"):
+            found[self.t(pm, "meta_key")] = self.t(pm, "meta_value")
+        return found
 
 
-def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (over 25: to be split into its own modules)
-                     fetch: Callable[[str], bytes | None] | None = None) -> SiteImport:
+@dataclass
+class Items:
+    """The export's items by kind."""
+    attachments: dict[str, dict] = field(default_factory=dict)
+    """post_id -> url, title, page, parent, line, alt of each attachment."""
+    posts: list = field(default_factory=list)
+    """(item, line) of each post and page."""
+    menu_items: list = field(default_factory=list)
+    """(item, line) of each menu entry."""
+
+
+def import_wordpress(export: Path, uploads: Path | None = None, fetch: Callable[[str], bytes | None] | None = None,
+                     fetch_media: bool = False, progress: Callable | None = None,
+                     fetcher: MediaFetcher | None = None) -> SiteImport:
+    """The SiteImport of an export; ``fetch_media`` downloads what neither ``uploads`` nor
+    ``fetch`` has from the old site (``fetcher`` sets its limits; tests give smaller ones)."""
+    x = _read_export(export)
+    channel = x.root.find("channel")
+    imp = SiteImport("wordpress")
+    _site_settings(imp, x, channel)
+    items = _sort_items(imp, x, channel.findall("item"))
+    used_uploads: dict[str, tuple[str, int | None]] = {}
+    by_pid = _pages(imp, x, items, used_uploads)
+    _archives_note(imp, x, items.posts)
+    _menu(imp, items.menu_items, x.t, x.meta_of, x.src, by_pid)
+    for a in items.attachments.values():
+        p = url_path(a["url"], imp.base_url) if a["url"] else None
+        if p and p.startswith("/wp-content/uploads/"):
+            used_uploads.setdefault(p, (x.src, a["line"]))
+    if fetch_media and fetcher is None:
+        fetcher = MediaFetcher(own_hosts(imp))
+    take_uploads(imp, used_uploads, uploads, fetch, fetcher if fetch_media else None, progress)
+    post_ids = {x.t(item, "post_id") for item, _ in items.posts if x.t(item, "post_type") == "post"}
+    _latest_posts_home(imp, x.src, [page for pid, page in by_pid.items() if pid in post_ids])
+    logo = next((url_path(a["url"], imp.base_url) for a in items.attachments.values()
+                 if "logo" in (a["title"] + a["url"]).lower()), None)
+    if logo and logo.lstrip("/") in imp.static:
+        imp.theme["logo"] = "static" + logo
+    return imp
+
+
+def _read_export(export: Path) -> Wxr:
     src = str(export)
     _check_export(export)
     raw = export.read_text(encoding="utf-8", errors="replace")
@@ -96,301 +140,176 @@ def import_wordpress(export: Path, uploads: Path | None = None,  # noqa: C901 (o
         at = exc.position[0] if exc.position else None
         raise ImportFailed([Diagnostic(src, at, f"not a readable WordPress export: {exc}", FIX)]) from None
     wp = _wp_ns(root)
-    channel = root.find("channel")
-    if channel is None or wp is None:
+    if root.find("channel") is None or wp is None:
         raise ImportFailed([Diagnostic(src, 1, "not a WordPress export (no <channel> with wp: elements)", FIX)])
+    return Wxr(src, raw, root, wp)
 
-    def t(el, name, default=""):
-        found = el.find(name if name.startswith("{") or name in ("title", "link", "description", "pubDate", "language")
-                        else f"{{{wp}}}{name}")
-        return (found.text or "").strip() if found is not None and found.text else default
 
-    imp = SiteImport("wordpress")
-    imp.name = t(channel, "title")
-    imp.description = t(channel, "description")
-    base = t(channel, "base_blog_url") or t(channel, "base_site_url") or t(channel, "link")
+def _site_settings(imp: SiteImport, x: Wxr, channel) -> None:
+    imp.name = x.t(channel, "title")
+    imp.description = x.t(channel, "description")
+    base = x.t(channel, "base_blog_url") or x.t(channel, "base_site_url") or x.t(channel, "link")
     imp.base_url = base.rstrip("/") or imp.base_url
-    lang_tag = t(channel, "language") or "en"
+    lang_tag = x.t(channel, "language") or "en"
     lang = language_of(lang_tag)
     imp.region = region_of(lang_tag)
     imp.languages = [lang if SITE_TAG.match(lang) else "en"]
-    item_lines = [line_at(raw, m.start()) for m in re.finditer(r"<item>", raw)]
-    items = channel.findall("item")
 
-    def meta_of(item) -> dict:
-        found = {}
-        for pm in item.findall(f"{{{wp}}}postmeta"):
-            found[t(pm, "meta_key")] = t(pm, "meta_value")
-        return found
 
-    attachments: dict[str, dict] = {}
-    posts = []
-    menu_items = []
-    for n, item in enumerate(items):
-        line = item_lines[n] if n < len(item_lines) else None
-        kind = t(item, "post_type")
+def _sort_items(imp: SiteImport, x: Wxr, found: list) -> Items:
+    items = Items()
+    for n, item in enumerate(found):
+        line = x.item_lines[n] if n < len(x.item_lines) else None
+        kind = x.t(item, "post_type")
         if kind == "attachment":
-            attachments[t(item, "post_id")] = {"url": t(item, "attachment_url"), "title": t(item, "title"),
-                                               "page": item.findtext("link") or "",
-                                               "parent": t(item, "post_parent"), "line": line,
-                                               "alt": meta_of(item).get("_wp_attachment_image_alt", "")}
+            items.attachments[x.t(item, "post_id")] = {
+                "url": x.t(item, "attachment_url"), "title": x.t(item, "title"), "page": item.findtext("link") or "",
+                "parent": x.t(item, "post_parent"), "line": line,
+                "alt": x.meta_of(item).get("_wp_attachment_image_alt", "")}
         elif kind in ("post", "page"):
-            posts.append((item, line))
+            items.posts.append((item, line))
         elif kind == "nav_menu_item":
-            menu_items.append((item, line))
-        elif kind not in ("revision", "custom_css", "customize_changeset", "oembed_cache", "wp_global_styles",
-                          "wp_navigation", "wp_template", "wp_template_part", "wp_block", "wp_font_family",
-                          "wp_font_face", "user_request", "wpcf7_contact_form"):
-            imp.note(src, line, f"a `{kind}` item ({t(item, 'title')!r}) is not a page or a post; not imported",
-                     "copy what it shows into a page by hand if the site needs it")
+            items.menu_items.append((item, line))
         elif kind == "wpcf7_contact_form":
-            imp.note(src, line, f"contact form {t(item, 'title')!r} (Contact Form 7) cannot run on a static site",
+            imp.note(x.src, line, f"contact form {x.t(item, 'title')!r} (Contact Form 7) cannot run on a static site",
                      "link to an email address or a form service instead")
+        elif kind not in SKIPPED_KINDS:
+            imp.note(x.src, line, f"a `{kind}` item ({x.t(item, 'title')!r}) is not a page or a post; not imported",
+                     "copy what it shows into a page by hand if the site needs it")
+    return items
 
-    host_re = _host_re(imp.base_url)
-    used_uploads: dict[str, tuple[str, int | None]] = {}
 
-    def local(html: str) -> str:
-        html = _media_on_other_hosts(html, imp.media_urls)
-        return host_re.sub("", html) if host_re else html
-
-    # URLs first: a page with others below it becomes a folder's index.md
+def _plan_urls(imp: SiteImport, x: Wxr, posts: list) -> list:
+    """(item, line, URL path, status, slug) of each page and post to import, in export order."""
     planned = []
     for item, line in posts:
-        status = t(item, "status")
+        status = x.t(item, "status")
         if status in ("trash", "auto-draft", "inherit"):
             continue
-        link = t(item, "link")
+        link = x.t(item, "link")
         path = url_path(link, imp.base_url) if link else None
-        slug = unquote(t(item, "post_name")) or f"{t(item, 'post_type')}-{t(item, 'post_id')}"
+        slug = unquote(x.t(item, "post_name")) or f"{x.t(item, 'post_type')}-{x.t(item, 'post_id')}"
         if path is not None and not _servable(unquote(path)):
-            imp.note(src, line, f"the permalink {link!r} is not a path a static site can serve (`..`, a backslash, a "
-                                f"control character or a device name); the page is now at /{slug}/",
+            imp.note(x.src, line, f"the permalink {link!r} is not a path a static site can serve (`..`, a backslash, a "
+                                  f"control character or a device name); the page is now at /{slug}/",
                      "give the page a plain permalink in WordPress, or tell search engines the new address")
             path = None
         if path is None or "?" in link or status != "publish":
             path = f"/{slug}/"  # plain permalinks (?p=12) and drafts have no pretty URL to keep
             if "?" in link and status == "publish":
-                imp.note(src, line, f"the old URL {link} (plain permalinks) cannot be kept on a static site; "
-                                    f"the page is now at {path}", "switch WordPress to pretty permalinks before "
-                                    "exporting, or tell search engines the new address")
+                imp.note(x.src, line, f"the old URL {link} (plain permalinks) cannot be kept on a static site; "
+                                      f"the page is now at {path}", "switch WordPress to pretty permalinks before "
+                                      "exporting, or tell search engines the new address")
         planned.append((item, line, unquote(path), status, slug))
-    parents = parents_of(p[2] for p in planned)
-    titles_by_id = {}
-    by_pid: dict[str, ImportedPage] = {}
+    return planned
 
+
+def _pages(imp: SiteImport, x: Wxr, items: Items, used_uploads: dict) -> dict[str, ImportedPage]:
+    """Every page and post as an ImportedPage (a page with others below it becomes a folder's
+    index.md); post_id -> page."""
+    hosts = host_re(imp.base_url)
+
+    def local(html: str) -> str:
+        html = media_on_other_hosts(html, imp.media_urls)
+        return hosts.sub("", html) if hosts else html
+
+    planned = _plan_urls(imp, x, items.posts)
+    parents = parents_of(p[2] for p in planned)
+    by_pid: dict[str, ImportedPage] = {}
     for item, line, path, status, slug in planned:
-        pid = t(item, "post_id")
-        title = t(item, "title") or slug
-        titles_by_id[pid] = title
+        pid = x.t(item, "post_id")
+        kind = x.t(item, "post_type")
+        title = x.t(item, "title") or slug
         html = local(item.findtext(CONTENT) or "")
-        pmeta = meta_of(item)
-        if t(item, "post_password"):
-            imp.note(src, line, f"{title!r} was password protected: imported as a draft",
-                     "a static site cannot ask for a password; publish it only if it may be public")
-            status = "draft"
-        if re.search(r"<script\b", html, re.I):
-            imp.note(src, line, f"{title!r} holds a <script>, which the conversion to Markdown leaves out",
-                     "if the page needs it, add it back as raw HTML and set allow_scripts = true under [content]")
-        body, summary = _convert(html, pid, attachments, imp, src, line)
-        body = _attachment_links(body, attachments, imp.base_url)
-        meta: dict = {"title": title}
-        date = date_text(t(item, "post_date"))
-        if date and not date.startswith("0000"):
-            meta["date"] = date
-        if status == "future":
-            meta["publish"] = date
-        elif status != "publish":
-            meta["draft"] = True
-        excerpt = (item.findtext(EXCERPT) or "").strip() if item.find(EXCERPT) is not None else ""
-        if not excerpt:
-            excerpt = next((el.text or "" for el in item if el.tag.endswith("}encoded") and "excerpt" in el.tag), "")
-        if excerpt.strip():
-            meta["description"] = re.sub(r"<[^>]+>", "", excerpt).strip()
-        elif summary:
-            meta["description"] = summary
-        tags = [c.text.strip() for c in item.findall("category")
-                if c.text and c.get("domain") in ("category", "post_tag") and c.get("nicename") not in ("uncategorized",)]
-        if tags:
-            meta["tags"] = list(dict.fromkeys(tags))
-        thumb = pmeta.get("_thumbnail_id")
-        if thumb and thumb in attachments and attachments[thumb]["url"]:
-            meta["image"] = url_path(attachments[thumb]["url"], imp.base_url) or attachments[thumb]["url"]
-        order = t(item, "menu_order")
-        if t(item, "post_type") == "page" and order and order != "0":
-            meta["weight"] = int(order) if order.lstrip("-").isdigit() else None
+        status = _page_notes(imp, x, item, line, title, html, status)
+        body, summary = convert(html, pid, items.attachments, imp, x.src, line)
+        body = attachment_links(body, items.attachments, imp.base_url)
+        meta = _front(imp, x, item, title, status, summary, items.attachments)
         relpath = natural_file(path, parents)
         if relpath is None:
-            relpath = f"{t(item, 'post_type')}s/{slug}.md"
+            relpath = f"{kind}s/{slug}.md"
             meta["url"] = path
         for m in re.finditer(r"/wp-content/uploads/[^\s\"')\]]+", body):
-            used_uploads.setdefault(m.group(0).rstrip(".,"), (src, line))
+            used_uploads.setdefault(m.group(0).rstrip(".,"), (x.src, line))
         if meta.get("image"):
-            used_uploads.setdefault(meta["image"], (src, line))
-        page = ImportedPage(relpath, meta, body, f"{src}:{line}", (path,) if status == "publish" else ())
+            used_uploads.setdefault(meta["image"], (x.src, line))
+        page = ImportedPage(relpath, meta, body, f"{x.src}:{line}", (path,) if status == "publish" else ())
         imp.pages.append(page)
         by_pid[pid] = page
-        imp.count[t(item, "post_type") + "s"] = imp.count.get(t(item, "post_type") + "s", 0) + 1
+        imp.count[kind + "s"] = imp.count.get(kind + "s", 0) + 1
+    return by_pid
 
+
+def _page_notes(imp: SiteImport, x: Wxr, item, line, title: str, html: str, status: str) -> str:
+    """What a page's item says the new site cannot do (a password, a script); its status then."""
+    if x.t(item, "post_password"):
+        imp.note(x.src, line, f"{title!r} was password protected: imported as a draft",
+                 "a static site cannot ask for a password; publish it only if it may be public")
+        status = "draft"
+    if re.search(r"<script\b", html, re.I):
+        imp.note(x.src, line, f"{title!r} holds a <script>, which the conversion to Markdown leaves out",
+                 "if the page needs it, add it back as raw HTML and set allow_scripts = true under [content]")
+    return status
+
+
+def _front(imp: SiteImport, x: Wxr, item, title: str, status: str, summary: str | None, attachments: dict) -> dict:
+    """A page's front matter: title, date, publish or draft, description, tags, image, weight."""
+    meta: dict = {"title": title}
+    date = date_text(x.t(item, "post_date"))
+    if date and not date.startswith("0000"):
+        meta["date"] = date
+    if status == "future":
+        meta["publish"] = date
+    elif status != "publish":
+        meta["draft"] = True
+    excerpt = (item.findtext(EXCERPT) or "").strip() if item.find(EXCERPT) is not None else ""
+    if not excerpt:
+        excerpt = next((el.text or "" for el in item if el.tag.endswith("}encoded") and "excerpt" in el.tag), "")
+    if excerpt.strip():
+        meta["description"] = re.sub(r"<[^>]+>", "", excerpt).strip()
+    elif summary:
+        meta["description"] = summary
+    tags = [c.text.strip() for c in item.findall("category")
+            if c.text and c.get("domain") in ("category", "post_tag") and c.get("nicename") not in ("uncategorized",)]
+    if tags:
+        meta["tags"] = list(dict.fromkeys(tags))
+    thumb = x.meta_of(item).get("_thumbnail_id")
+    if thumb and thumb in attachments and attachments[thumb]["url"]:
+        meta["image"] = url_path(attachments[thumb]["url"], imp.base_url) or attachments[thumb]["url"]
+    order = x.t(item, "menu_order")
+    if x.t(item, "post_type") == "page" and order and order != "0":
+        meta["weight"] = int(order) if order.lstrip("-").isdigit() else None
+    return meta
+
+
+def _archives_note(imp: SiteImport, x: Wxr, posts: list) -> None:
     terms = {(c.get("domain"), c.get("nicename")) for item, _ in posts for c in item.findall("category")
-             if c.get("domain") in ("category", "post_tag") and t(item, "status") == "publish"}
+             if c.get("domain") in ("category", "post_tag") and x.t(item, "status") == "publish"}
     if terms:
-        imp.note(src, None, f"{len(terms)} category and tag archives (/category/…/, /tag/…/) are not pages of the new "
-                            "site: their old URLs are not kept", "link the pages that matter from a section page; "
-                            "add an archive's old URL to that page's `aliases` to keep it")
-    _menu(imp, menu_items, t, meta_of, src, by_pid)
-    for a in attachments.values():
-        p = url_path(a["url"], imp.base_url) if a["url"] else None
-        if p and p.startswith("/wp-content/uploads/"):
-            used_uploads.setdefault(p, (src, a["line"]))
-    _uploads(imp, used_uploads, uploads, fetch)
-    logo = next((url_path(a["url"], imp.base_url) for a in attachments.values()
-                 if "logo" in (a["title"] + a["url"]).lower()), None)
-    if logo and logo.lstrip("/") in imp.static:
-        imp.theme["logo"] = "static" + logo
-    return imp
+        imp.note(x.src, None, f"{len(terms)} category and tag archives (/category/…/, /tag/…/) are not pages of the new "
+                              "site: their old URLs are not kept", "link the pages that matter from a section page; "
+                              "add an archive's old URL to that page's `aliases` to keep it")
 
 
-def _servable(path: str) -> bool:
-    """Whether an old page path can be a page of the new site, as its file and its URL."""
-    from ..content.pages import normalise_url
-
-    inner = path.strip("/")
-    return normalise_url(path) is not None and (not inner or path_refusal(inner) is None)
-
-
-def _wp_ns(root) -> str | None:
-    for el in root.iter():
-        # WordPress.com and newer exports name the namespace with https://, older ones http://
-        if el.tag.startswith(("{http://wordpress.org/export/", "{https://wordpress.org/export/")) and "excerpt" not in el.tag:
-            return el.tag[1:].split("}")[0]
-    return None
-
-
-# Media the site served from other hosts: WordPress.com's <site>.files.wordpress.com/2020/05/x.jpg,
-# Jetpack's i0.wp.com/<host>/wp-content/uploads/…, a CDN's https://cdn…/wp-content/uploads/….
-_WPCOM_FILES_RE = re.compile(r"https?://[\w-]+\.files\.wordpress\.com/(\d{4}/\d{2}/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
-_PHOTON_RE = re.compile(r"https?://i[0-3]\.wp\.com/[^/\s\"']+(/wp-content/uploads/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
-_ANY_UPLOADS_RE = re.compile(r"https?://[^/\s\"'<>]+(/wp-content/uploads/[^\s\"'?#)<>]+)(\?[^\s\"'#)<>]*)?")
-
-
-def _media_on_other_hosts(html: str, seen: dict[str, str]) -> str:
-    """Each media URL on another host becomes the site's own /wp-content/uploads/ path, so that
-    --uploads (or the target) supplies the file; ``seen`` keeps where it came from."""
-    if "wp-content/uploads" not in html and "wp.com" not in html and "wordpress.com" not in html:
-        return html
-
-    def files(m):
-        path = "/wp-content/uploads/" + m.group(1)
-        seen.setdefault(path, m.group(0).split("?", 1)[0])
-        return path
-
-    def other(m):
-        seen.setdefault(m.group(1), m.group(0).split("?", 1)[0])
-        return m.group(1)
-
-    html = _WPCOM_FILES_RE.sub(files, html)
-    html = _PHOTON_RE.sub(other, html)
-    return _ANY_UPLOADS_RE.sub(other, html)
-
-
-def _host_re(base_url: str):
-    m = re.match(r"^https?://(?:www\.)?([^/]+)", base_url)
-    if not m:
-        return None
-    return re.compile(r"https?://(?:www\.)?" + re.escape(m.group(1)) + r"(?=[/\"'#?]|$)", re.I)
-
-
-def _attachment_links(body: str, attachments: dict, base_url: str) -> str:
-    """Links to WordPress's attachment pages (/2010/09/10/a-post/img_0767/, an HTML page per
-    image that a static site does not have) point at the image file itself."""
-    if "](" not in body:
-        return body
-    for a in attachments.values():
-        page = url_path(a.get("page") or "", base_url)
-        file = url_path(a.get("url") or "", base_url) or a.get("url")  # a CDN host: the full URL
-        if page and file and page != "/":
-            for form in {page, page.rstrip("/")}:  # WordPress writes them with and without the slash
-                body = body.replace(f"]({form})", f"]({file})")
-    return body
-
-
-def _convert(html: str, pid: str, attachments: dict, imp: SiteImport, src: str, line) -> tuple[str, str | None]:
-    """A post's HTML (with shortcodes) -> Markdown, and the summary before <!--more-->."""
-    summary = None
-    m = re.search(r"<!--\s*more\s*-->", html)
-    if m:
-        from .common import plain_summary
-
-        summary = plain_summary(re.sub(r"<[^>]+>", " ", html[: m.start()])) or None
-        html = html[: m.start()] + "\n\n" + html[m.end():]
-    html = autop(html)
-    codes: list[tuple[str, str]] = []
-
-    def keep(markdown: str) -> str:
-        codes.append(("", markdown))
-        return f"\n\nSKCODE{len(codes) - 1}X\n\n"
-
-    def caption(m):
-        inner = m.group(2)
-        img = re.search(r"<img\b[^>]*>", inner)
-        text = re.sub(r"<[^>]+>", "", inner[img.end():] if img else inner).strip()
-        if not img:
-            return inner
-        a = _attrs(img.group(0))
-        href = re.search(r'<a\b[^>]*href="([^"]+)"', inner)
-        return keep(figure(a.get("src", ""), text, a.get("alt", ""), href.group(1) if href else ""))
-
-    html = re.sub(r"\[caption([^\]]*)\](.*?)\[/caption\]", caption, html, flags=re.S)
-
-    def gallery(m):
-        a = _attrs(m.group(1))
-        ids = [i.strip() for i in a.get("ids", "").split(",") if i.strip()]
-        if not ids:
-            ids = [k for k, v in attachments.items() if v["parent"] == pid]
-        images = []
-        for i in ids:
-            att = attachments.get(i)
-            if att is None:
-                imp.note(src, line, f"[gallery] names attachment {i}, which is not in the export",
-                         "add the image by hand")
-                continue
-            path = url_path(att["url"], imp.base_url) or att["url"]
-            images.append(f"![{(att['alt'] or att['title']).replace(']', '')}]({path})")
-        return keep("\n".join(images) + "\n") if images else ""
-
-    html = re.sub(r"\[gallery([^\]]*)\]", gallery, html)
-
-    def embed(url: str):
-        url = url.strip()
-        if "youtu" in url:
-            code, host = youtube(url)
-        elif "vimeo" in url:
-            code, host = vimeo(url)
-        else:
-            return keep(f"[{url}]({url})\n")
-        imp.embeds.add(host)
-        return keep(code + "\n")
-
-    html = re.sub(r"\[embed[^\]]*\](.*?)\[/embed\]", lambda m: embed(re.sub(r"<[^>]+>", "", m.group(1))), html, flags=re.S)
-    html = re.sub(r"\[(youtube|vimeo)\s+([^\]]+)\]", lambda m: embed(_attrs(m.group(2)).get("id") or m.group(2).strip()), html)
-    # oEmbed: a video URL alone on its line (or in a paragraph of its own)
-    html = re.sub(r"(?m)^(?:<p>)?\s*(https?://(?:www\.)?(?:youtube\.com/watch\?v=[\w-]+|youtu\.be/[\w-]+|vimeo\.com/\d+)\S*)\s*(?:</p>)?$",
-                  lambda m: embed(m.group(1)), html)
-
-    def media(m):
-        a = _attrs(m.group(2))
-        source = a.get("src") or a.get("mp4") or a.get("mp3") or next((v for k, v in a.items() if k in ("webm", "ogg", "m4a")), "")
-        if not source:
-            return m.group(0)
-        path = url_path(source, imp.base_url) or source
-        return keep(f'<{m.group(1)} controls src="{path}"></{m.group(1)}>\n')
-
-    html = re.sub(r"\[(audio|video)([^\]]*)\](?:\s*\[/\1\])?", media, html)
-    body = html_to_markdown(html)
-    for n, (_, markdown) in enumerate(codes):
-        body = body.replace(f"SKCODE{n}X", markdown.strip("\n"))
-    return body, summary
+def _latest_posts_home(imp: SiteImport, src: str, posts: list[ImportedPage]) -> None:
+    """WordPress's default front page lists the latest posts, and no page of the export is at
+    the site's address then: the new site gets a home page (content/index.md) of the site's name
+    and description, which the theme's home lists the newest posts on. Without it `/` would be
+    missing, though every page's logo links there."""
+    if any(p.relpath == "index.md" for p in imp.pages):
+        return
+    posts = [p for p in posts if not p.meta.get("draft") and p.meta.get("date")]
+    meta: dict = {"title": imp.name or "Home"}
+    if imp.description:
+        meta["description"] = imp.description
+    imp.pages.append(ImportedPage("index.md", meta, "", f"{src} (the front page)", ("/",)))
+    if posts:
+        imp.note(src, None, f"the old front page listed the latest posts: content/index.md was made for it, and the "
+                            f"home page lists the newest of the {len(posts)} posts (each post keeps its own URL)",
+                 "write a welcome text in content/index.md if the home page should say more than the list")
+    else:
+        imp.note(src, None, "no page of the export was the front page: content/index.md was made with the site's name",
+                 "write the home page's text in content/index.md")
 
 
 def _menu(imp: SiteImport, menu_items, t, meta_of, src, by_pid) -> None:
@@ -430,52 +349,17 @@ def _menu(imp: SiteImport, menu_items, t, meta_of, src, by_pid) -> None:
             target.meta["menu_title"] = label
 
 
-def _uploads(imp: SiteImport, used: dict, uploads: Path | None, fetch) -> None:
-    """Media from wp-content/uploads (a folder, or the live site over its deploy target),
-    read only inside that folder: an attachment URL that would step out is refused."""
-    missing = []
-    tree = SourceTree(uploads, imp) if uploads is not None else None
-    for path, (src, line) in sorted(used.items()):
-        rel = unquote(path.split("?", 1)[0].split("#", 1)[0]).lstrip("/")
-        inner = rel[len("wp-content/uploads/"):]
-        why = path_refusal(rel)
-        if why:
-            imp.note(src, line, f"the media URL {path!r} {why}: not imported",
-                     "correct the attachment's URL in WordPress, or add the file by hand under static/")
-            continue
-        data = None
-        found = tree.file(inner) if tree is not None else None
-        if found is not None and tree is not None:
-            data = found
-            imp.origins[rel] = tree.show(inner)
-        elif fetch is not None:
-            data = fetch(rel)
-        if data is None:
-            missing.append((path, src, line))
-        else:
-            imp.static[rel] = data
-    for path, src, line in missing:
-        where = "the --uploads folder" if uploads is not None else ("the target" if fetch else "")
-        imp.note(src, line, f"{path} is not " + (f"in {where}" if where else "imported (no --uploads folder given)")
-                 + f": the page shows it from the old site ({imp.media_urls.get(path) or imp.base_url + path}) "
-                 "until then",
-                 "run the import again with --uploads PATH/TO/wp-content/uploads (or --target NAME), "
-                 f"or put the file at static{path} and the page's link back to {path}")
-    _point_at_old_site(imp, [path for path, _, _ in missing])
+def _servable(path: str) -> bool:
+    """Whether an old page path can be a page of the new site, as its file and its URL."""
+    from ..content.pages import normalise_url
+
+    inner = path.strip("/")
+    return normalise_url(path) is not None and (not inner or path_refusal(inner) is None)
 
 
-def _point_at_old_site(imp: SiteImport, paths: list[str]) -> None:
-    """A missing upload is shown from the old site while it runs, so the preview builds and
-    every page is there to look at; the report names each file."""
-    if not paths or not imp.base_url.startswith(("http://", "https://")):
-        return
-    swap = re.compile(r"(?<![\w/.:-])(" + "|".join(re.escape(p) for p in sorted(paths, key=len, reverse=True))
-                      + r")(?![\w/.-])")
-    def where(path: str) -> str:
-        return imp.media_urls.get(path) or imp.base_url + path
-
-    for page in imp.pages:
-        page.body = swap.sub(lambda m: where(m.group(1)), page.body)
-        for key in ("image",):
-            if isinstance(page.meta.get(key), str) and page.meta[key] in paths:
-                page.meta[key] = where(page.meta[key])
+def _wp_ns(root) -> str | None:
+    for el in root.iter():
+        # WordPress.com and newer exports name the namespace with https://, older ones http://
+        if el.tag.startswith(("{http://wordpress.org/export/", "{https://wordpress.org/export/")) and "excerpt" not in el.tag:
+            return el.tag[1:].split("}")[0]
+    return None
