@@ -18,8 +18,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from .keys import activity_prefix
+from .store import Store
 
 KINDS = ("publish", "send", "suppressions", "unsubscribe", "approval")
 """The kinds of event: what a report can count."""
@@ -33,12 +35,12 @@ class Activity:
     """One of KINDS."""
     at: datetime
     """When it was done (UTC)."""
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
     """What was done: target, commit, counts ... (JSON values)."""
     by: str = ""
     """Who did it: a person (the login name) or a CI run."""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"client": self.client, "kind": self.kind, "at": self.at.isoformat(timespec="seconds"),
                 "by": self.by, **self.data}
 
@@ -66,7 +68,8 @@ def _month(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m")
 
 
-def record(store, client: str, kind: str, data: dict, at: datetime | None = None, by: str | None = None) -> Activity:
+def record(store: Store, client: str, kind: str, data: dict[str, Any], at: datetime | None = None,
+           by: str | None = None) -> Activity:
     """Append one event; returns it. ``at`` defaults to now (UTC)."""
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
@@ -79,7 +82,7 @@ def record(store, client: str, kind: str, data: dict, at: datetime | None = None
     return event
 
 
-def read(store, client: str, month: str) -> list[Activity]:
+def read(store: Store, client: str, month: str) -> list[Activity]:
     """Every event of a client in a UTC month (``YYYY-MM``), oldest first. Blobs that cannot be
     read as events are skipped (a report is never blocked by one bad record)."""
     out = []

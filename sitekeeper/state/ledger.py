@@ -34,10 +34,12 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import DamagedRecord
 from . import record
 from .keys import campaign_prefix
+from .store import Store
 
 SENT, INTENT, FAILED, UNCERTAIN, RELEASED = "sent", "intent", "failed", "uncertain", "released"
 
@@ -79,7 +81,7 @@ _SEALED_FROM = re.compile(rb"sealed from ([0-9]+)\n?\Z")
 STATUSES = (SENT, INTENT, FAILED, UNCERTAIN, RELEASED)
 
 
-def _well_formed(rec: dict) -> bool:
+def _well_formed(rec: dict[str, Any]) -> bool:
     try:
         float(rec.get("t", 0))
     except (TypeError, ValueError):
@@ -95,7 +97,7 @@ def repair_fix(client: str, slug: str) -> str:
 class Ledger:
     """The ledger of ``client/slug`` on ``store``. ``load`` first, then ``begin``/``finish`` per batch."""
 
-    def __init__(self, store, client: str, slug: str):
+    def __init__(self, store: Store, client: str, slug: str):
         self.store = store
         self.campaign = f"{client}/{slug}"
         self.fix = repair_fix(client, slug)
@@ -168,7 +170,7 @@ class Ledger:
             "this campaign until it is repaired (a damaged record is never read as 'not sent yet')",
             self.fix, record=first.where, why=first.why)
 
-    def _apply(self, rec: dict) -> None:
+    def _apply(self, rec: dict[str, Any]) -> None:
         key, status = str(rec["k"]), str(rec["s"])
         if status == SENT:
             self.sent.add(key)
@@ -185,10 +187,10 @@ class Ledger:
 
     # ------------------------------------------------------------ writes
 
-    def _encode(self, records: list[dict]) -> bytes:
+    def _encode(self, records: list[dict[str, Any]]) -> bytes:
         return record.seal("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode())
 
-    def _segment(self, records: list[dict]) -> str:
+    def _segment(self, records: list[dict[str, Any]]) -> str:
         if not self.marked:
             # Before the first sealed segment: from it on, a segment without a checksum is damaged.
             self.store.create(self.prefix + FORMAT, b"sealed from %d\n" % (self.seq + 1))
@@ -209,7 +211,7 @@ class Ledger:
             self._apply(rec)
         return name
 
-    def finish(self, segment: str, outcomes: list[dict]) -> None:
+    def finish(self, segment: str, outcomes: list[dict[str, Any]]) -> None:
         """Replace the segment's intents with the batch's outcomes (``k``, ``a``, ``s``, optional ``p``, ``d``)."""
         now = time.time()
         records = [{"t": now, **o} for o in outcomes]
@@ -217,7 +219,7 @@ class Ledger:
         for rec in records:
             self._apply(rec)
 
-    def settle(self, outcomes: list[dict]) -> None:
+    def settle(self, outcomes: list[dict[str, Any]]) -> None:
         """Reconcile's settlements, as a segment of their own."""
         if not outcomes:
             return
@@ -227,13 +229,13 @@ class Ledger:
         for rec in records:
             self._apply(rec)
 
-    def repair(self) -> list[dict]:
+    def repair(self) -> list[dict[str, Any]]:
         """Set each damaged segment aside (kept under ``damaged/``) and record, as a segment of
         its own, what can still be read of it: a recipient it shows as sent stays sent; every
         other recipient it names becomes uncertain, never mailed until ``reconcile`` settles it.
         Lines that cannot be read name nobody. Call after ``load(tolerate=True)``, under the
         campaign's lock. Returns one summary per segment."""
-        found: dict[str, dict] = {}
+        found: dict[str, dict[str, Any]] = {}
         out = []
         for d in self.damaged:
             got = self.store.read(d.key)

@@ -21,10 +21,16 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import LockBusy, StateError
 from ..settings import tuning
+
+if TYPE_CHECKING:
+    from ..config.workspace import Workspace
+    from .store import LocalStore, Store
 
 
 
@@ -88,7 +94,7 @@ def pid_alive(pid: int) -> bool:
 
 
 def stale(record: LockRecord | None, now: float | None = None, host: str | None = None,
-          alive=pid_alive, ttl: float | None = None) -> bool:
+          alive: Callable[[int], bool] = pid_alive, ttl: float | None = None) -> bool:
     """May this lock be taken over? An unreadable lock never is: it names no owner and no time
     (the messages say to remove it by hand once no run is going)."""
     now = time.time() if now is None else now
@@ -112,7 +118,7 @@ def busy_message(client: str, target: str, record: LockRecord | None, ttl: float
             f"(a lock from a machine that died expires at {expires})")
 
 
-def machine_lock_store(*parts: str):
+def machine_lock_store(*parts: str) -> LocalStore:
     """A store on this machine for locks that would otherwise live on a store without
     conditional writes (``lock = "local"``): under $XDG_STATE_HOME/sitekeeper/locks."""
     import hashlib
@@ -125,7 +131,7 @@ def machine_lock_store(*parts: str):
     return LocalStore(base / name)
 
 
-def workspace_lock(ws, store, key: str, **kw) -> "Lock":
+def workspace_lock(ws: Workspace, store: Store, key: str, **kw: Any) -> "Lock":
     """A lock in the workspace state store; with sitekeeper.toml `lock = "local"`, held on this
     machine instead when the store ignores conditional writes."""
     settings = getattr(ws, "settings", None) or {}
@@ -136,8 +142,9 @@ def workspace_lock(ws, store, key: str, **kw) -> "Lock":
 class Lock:
     """The lock under ``key`` of ``store``. ``acquire`` -> ``refresh``* -> ``release``."""
 
-    def __init__(self, store, key: str = "lock", *, ttl: float | None = None, host: str | None = None,
-                 alive=pid_alive, clock=time.time, attempts: int = 5, fallback=None):
+    def __init__(self, store: Store, key: str = "lock", *, ttl: float | None = None, host: str | None = None,
+                 alive: Callable[[int], bool] = pid_alive, clock: Callable[[], float] = time.time, attempts: int = 5,
+                 fallback: Store | None = None):
         self.store, self.key = store, key
         self.fallback = fallback
         """A store on this machine to lock in when ``store`` ignores conditional writes (opted in)."""

@@ -5,12 +5,15 @@ reports read, and the files the target received, which status --check-live compa
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
 from ..errors import DamagedRecord
 from .keys import deployed_key, published_key
+from .store import Store
 
 
-def last_published(store, client: str, target: str) -> dict | None:
+def last_published(store: Store, client: str, target: str) -> dict[str, Any] | None:
     """What ``target`` last received: signature, visible, valid, at, commit (or None)."""
     got = store.read(published_key(client, target))
     if got is None:
@@ -22,7 +25,7 @@ def last_published(store, client: str, target: str) -> dict | None:
         return None
 
 
-def deployed_files(store, client: str, target: str) -> dict[str, str] | None:
+def deployed_files(store: Store, client: str, target: str) -> dict[str, str] | None:
     """path -> sha256 of what ``target`` last received (None: no publish recorded them)."""
     got = store.read(deployed_key(client, target))
     if got is None:
@@ -37,7 +40,8 @@ def deployed_files(store, client: str, target: str) -> dict[str, str] | None:
                         "cannot be read", "publish the client again: it writes the record anew")
 
 
-def write_published(store, client: str, target: str, signature: str, visible: str, valid, at, commit: str) -> None:
+def write_published(store: Store, client: str, target: str, signature: str, visible: str, valid: tuple[float, float],
+                    at: datetime, commit: str) -> None:
     lo, hi = valid
     store.write(published_key(client, target), json.dumps({
         "signature": signature, "visible": visible, "valid": [_finite(lo), _finite(hi)],

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from typing import Any
 
 from ..errors import DamagedRecord
 
@@ -77,7 +78,7 @@ def damaged(where: str, what: str, why: str, fix: str) -> DamagedRecord:
     return DamagedRecord(f"{where}: {what} is damaged: {why}", fix, record=where, why=why)
 
 
-def load_json(data: bytes, where: str, fix: str, what: str = "the record"):
+def load_json(data: bytes, where: str, fix: str, what: str = "the record") -> Any:
     """The JSON document of a (sealed or older) record; ``DamagedRecord`` when it is not whole."""
     body, _ = open_record(data, where, fix, what)
     try:
@@ -87,7 +88,7 @@ def load_json(data: bytes, where: str, fix: str, what: str = "the record"):
 
 
 def load_jsonl(data: bytes, where: str, fix: str, what: str = "the record",
-               require_seal: bool = False) -> list[dict]:
+               require_seal: bool = False) -> list[dict[str, Any]]:
     """Every line of a (sealed or older) JSONL record as a dict; ``DamagedRecord`` when a line
     does not parse, or when ``require_seal`` and it carries no checksum."""
     body, sealed = open_record(data, where, fix, what)
@@ -105,7 +106,7 @@ def load_jsonl(data: bytes, where: str, fix: str, what: str = "the record",
     return out
 
 
-def salvage_jsonl(data: bytes) -> tuple[list[dict], int]:
+def salvage_jsonl(data: bytes) -> tuple[list[dict[str, Any]], int]:
     """What can still be read of a damaged JSONL record: (the lines that parse whole, the
     number of lines that do not). The trailer line is neither."""
     records, lost = [], 0
@@ -120,7 +121,7 @@ def salvage_jsonl(data: bytes) -> tuple[list[dict], int]:
     return records, lost
 
 
-def _line(line: bytes) -> dict | None:
+def _line(line: bytes) -> dict[str, Any] | None:
     try:
         rec = json.loads(line.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):

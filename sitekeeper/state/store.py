@@ -25,10 +25,13 @@ import hashlib
 import os
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import StateError
+from ..errors import OperationError, StateError
 from ..fsutil import atomic_write, staged
+
+if TYPE_CHECKING:
+    from ..config.workspace import Workspace
 
 DEFAULT_STATE = ".sitekeeper/state"
 
@@ -58,7 +61,7 @@ def valid_key(key: str) -> str:
 class LocalStore:
     """A folder. Temporary files go to ``tmp`` (default ``<root>/tmp``), which ``list`` skips."""
 
-    def __init__(self, root: Path, tmp: Path | None = None, error=StateError, label: str = ""):
+    def __init__(self, root: Path, tmp: Path | None = None, error: type[OperationError] = StateError, label: str = ""):
         self.root = Path(root)
         self.tmp = Path(tmp) if tmp is not None else self.root / "tmp"
         self.error = error
@@ -70,7 +73,7 @@ class LocalStore:
     def _path(self, key: str) -> Path:
         return self.root / valid_key(key)
 
-    def _fail(self, what: str, exc: OSError):
+    def _fail(self, what: str, exc: OSError) -> OperationError:
         head = f"{self.label}: " if self.label else ""
         return self.error(f"{head}{what} in {self.root}: {exc.strerror or exc}",
                           "check the folder's permissions and free space")
@@ -156,14 +159,15 @@ class LocalStore:
         return sorted(out)
 
 
-_PROBED: dict = {}
+_PROBED: dict[tuple[int, str, str], bool] = {}
 """(client, bucket, prefix) -> whether that store honours conditional writes, this process."""
 
 
 class S3Store:
     """Keys under ``prefix`` of ``bucket``; ``s3`` is a boto3 client from sitekeeper.aws."""
 
-    def __init__(self, s3, bucket: str, prefix: str = "", error=StateError, label: str = "", table: str = ""):
+    def __init__(self, s3: Any, bucket: str, prefix: str = "", error: type[OperationError] = StateError, label: str = "",
+                 table: str = ""):
         self.s3, self.bucket = s3, bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.error, self.label, self.table = error, label, table
@@ -174,7 +178,7 @@ class S3Store:
     def _key(self, key: str) -> str:
         return self.prefix + valid_key(key)
 
-    def _fail(self, exc: BaseException, what: str):
+    def _fail(self, exc: BaseException, what: str) -> OperationError:
         from .. import aws
 
         message, fix = aws.explain(exc, what, bucket=self.bucket, table=self.table)
@@ -344,7 +348,7 @@ def open_store(setting: str | None, root: Path, region: str | None = None,
     return LocalStore(path if path.is_absolute() else Path(root) / path)
 
 
-def open_workspace_store(ws) -> Store:
+def open_workspace_store(ws: Workspace) -> Store:
     """The workspace's state store, from ``ws.settings`` (sitekeeper.toml as read)."""
     settings = getattr(ws, "settings", None) or {}
     return open_store(settings.get("state"), ws.root, region=settings.get("region"),
