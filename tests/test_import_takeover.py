@@ -239,7 +239,7 @@ def test_region_tags_stay_as_written_and_the_old_language_folders_are_kept(tmp_p
     assert '<a class="brand" href="/pt-br/"' in page
 
 
-def test_a_language_without_a_home_page_is_a_broken_theme_link_that_check_names(tmp_path):
+def test_a_language_without_a_home_page_gets_a_generated_one_that_check_names(tmp_path):
     ws = tmp_path / "ws"
     content = ws / "sites/shop/content"
     content.mkdir(parents=True)
@@ -251,9 +251,13 @@ def test_a_language_without_a_home_page_is_a_broken_theme_link_that_check_names(
     res = sk("check", "shop", cwd=ws, now=NOW)
     text = res.stdout + res.stderr
     assert res.returncode == 0, text  # a site being written builds
-    assert "broken theme link: /zh-Hant/, the home page of 'zh-Hant', goes nowhere" in text
+    assert "there is no home page in 'zh-Hant'" in text and "visitors of /zh-Hant/ get a generated list" in text
     assert "content/index.zh-Hant.md" in text and "/pt-BR/" not in text.split("fix:")[0]
+    assert "broken theme link" not in text
     assert sk("check", "shop", "--strict", cwd=ws, now=NOW).returncode == 1
+    assert sk("build", "shop", "--out", "out", cwd=ws, now=NOW).returncode == 0
+    home = (ws / "out/zh-Hant/index.html").read_text(encoding="utf-8")
+    assert 'lang="zh-Hant"' in home and "關於" in home and "<h1>Shop</h1>" in home
 
 
 def test_a_wordpress_export_in_brazilian_portuguese_stays_pt_br_and_german_from_germany_is_de(tmp_path):

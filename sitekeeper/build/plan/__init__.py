@@ -32,6 +32,7 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     """Every output of the site at ``now``, each with the fingerprint of its inputs."""
     ctx = PlanContext(cfg, content, now)
     synthetic = listings.synthetic_sections(ctx)
+    homes = listings.missing_homes(ctx)
     asset_urls = assets.assets(ctx)
     images = assets.static(ctx)
     live = [pr for pr in content.promotions if pr.live(now)]
@@ -43,13 +44,14 @@ def plan_site(cfg: SiteConfig, content: SiteContent, now: datetime) -> SitePlan:
     children_by = listings.children_by_folder(ctx, synthetic)
     links = pages.page_jobs(ctx, children_by)
     listings.section_jobs(ctx, synthetic, children_by)
+    listings.home_jobs(ctx, homes, children_by)
     newsletters.promotion_jobs(ctx, live)
     archive, news_words = newsletters.newsletter_jobs(ctx)
     newsletters.archive_jobs(ctx, archive, news_words)
     newsletters.unsubscribe_jobs(ctx)
     indexes.not_found_and_feeds(ctx)
-    indexes.sitemap(ctx, synthetic, live, archive)
-    pages.home_problems(ctx)
+    indexes.sitemap(ctx, synthetic + homes, live, archive)
+    pages.home_problems(ctx, homes)
     # The plan holds until the next publish/expires/promotion boundary, the midnight after a closed
     # day (it leaves the footer's list) or New Year (the footer's year).
     return SitePlan(cfg, now, ctx.outputs, ctx.page_count, global_ctx, links,

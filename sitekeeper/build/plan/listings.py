@@ -1,6 +1,6 @@
 """Listings: the rows a section page lists (its pages and subsections, `weight` first, then
 newest), the home page's latest pages, and a generated listing for each section that has
-no index page of its own."""
+no index page of its own, and for each language that has pages but no home page."""
 from __future__ import annotations
 
 from typing import Any
@@ -93,3 +93,27 @@ def section_jobs(ctx: PlanContext, synthetic: list[tuple[str, str, str]], childr
                       None, None, (), children, "")
         ctx.add_page(Output(output_path(url), fingerprint(ctx.gfp, "section", url, children), "page",
                             job.source, job))
+
+
+def missing_homes(ctx: PlanContext) -> list[tuple[str, str, str]]:
+    """("", lang, URL) of each language that has pages to show but no home page: its home URL
+    (where the logo and the language bar lead) gets a generated list of that language's pages."""
+    shown = set(ctx.urls.values())
+    have = {p.lang for p in ctx.visible}
+    homes = {p.lang for p in ctx.visible if p.key == "index"}
+    out = []
+    for lang in ctx.langs:
+        url = ctx.cfg.home_url(lang)
+        if lang in have and lang not in homes and url not in shown and output_path(url) not in ctx.outputs:
+            out.append(("", lang, url))
+    return out
+
+
+def home_jobs(ctx: PlanContext, homes: list[tuple[str, str, str]], children_by: dict[Any, Any]) -> None:
+    """A generated home page, titled with the site's name, listing the language's top pages and sections."""
+    for _folder, lang, url in homes:
+        children = sort_children(ctx, children_by.get(("", lang), []))
+        title = ctx.cfg.name
+        job = PageJob(lang, url, "section", "section.html", title, f"{ctx.content.content_rel}/", "", "",
+                      None, None, (), children, "")
+        ctx.add_page(Output(output_path(url), fingerprint(ctx.gfp, "home", url, children), "page", job.source, job))

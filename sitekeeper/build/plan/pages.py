@@ -90,15 +90,21 @@ def aliases(ctx: PlanContext, p: Page, url: str) -> None:
         ctx.add(Output(output_path(alias), content_hash(data), "redirect", p.source, BytesJob(data)))
 
 
-def home_problems(ctx: PlanContext) -> None:
-    """No page to show is an error; no home page a warning."""
+def home_problems(ctx: PlanContext, homes: list[tuple[str, str, str]]) -> None:
+    """No page to show is an error; a language without a home page a warning (its home URL
+    shows a generated list of its pages: ``homes``)."""
     content_dir = f"{ctx.content.content_rel}/"
     if not ctx.visible:
         ctx.problems.append(Diagnostic(
             content_dir, None, "the site has no page to show now (no Markdown page, "
             "or every page is a draft, not yet published or expired)",
             f"add {content_dir}index.md with `title:` front matter and some text"))
-    elif not any(ctx.urls.get((p.key, p.lang)) == "/" for p in ctx.visible):
+        return
+    for _folder, lang, url in homes:
+        if lang == ctx.deflang:
+            where, whose = f"{content_dir}index.md", "pages"
+        else:
+            where, whose = f"{content_dir}index.{lang}.md", f"its {lang!r} pages"
         ctx.problems.append(Diagnostic(
-            content_dir, None, f"there is no home page ({content_dir}index.md): "
-            "visitors of / get a generated list of pages", f"add {content_dir}index.md", "warning"))
+            content_dir, None, f"there is no home page{'' if lang == ctx.deflang else f' in {lang!r}'} ({where}): "
+            f"visitors of {url} get a generated list of {whose}", f"add {where}", "warning"))
