@@ -124,14 +124,21 @@ class BufferedReporter(Reporter):
 
 # Set in the parent just before the fork, read by the workers (nothing big is pickled).
 _work: tuple[Callable, Sequence, bool] | None = None
+_started: Any = None
+"""A queue the workers tell (index, True) when they begin an item and (index, False) when it
+is done (only with a status line)."""
 
 
 def _run_some(indices: range) -> list:
     fn, items, json = _work  # type: ignore[misc]
     done = []
     for i in indices:
+        if _started is not None:
+            _started.put((i, True))
         buffered = BufferedReporter(json)
         done.append((fn(items[i], buffered), buffered))
+        if _started is not None:
+            _started.put((i, False))
     return done
 
 
@@ -166,33 +173,42 @@ def run_each(items: Sequence, fn: Callable[[Any, Reporter], Any], jobs: int, rep
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    global _work
+    global _work, _started
     _work = (fn, items, reporter.json)
     results: list = []
     # A few items per task: an idle tick's clients take a millisecond each, less than a task's
     # round trip; small enough that a slow client holds up few others.
     size = max(1, len(items) // (jobs * 8))
-    status = _StatusLine.for_reporter(reporter, len(items))
+    ctx = mp.get_context("fork")
+    status = _StatusLine.for_reporter(reporter, items)
+    _started = ctx.SimpleQueue() if status is not None else None
     try:
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_worker_init) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_worker_init) as pool:
             futures = [pool.submit(_run_some, range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
-            _collect(futures, reporter, results, status)
+            _collect(futures, reporter, results, status, _started)
     finally:
         _work = None
+        if _started is not None:
+            _started.close()
+            _started = None
         if status is not None:
             status.clear()
     return results
 
 
-def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusLine | None") -> None:
+def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusLine | None", started=None) -> None:
     """Replay each task's buffers in order, as soon as it and the ones before it are done."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
     pending, nxt, done = set(futures), 0, 0
     while nxt < len(futures):
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED) if pending else (set(), set())
+        # With a status line, wake each second to show which clients are being worked on.
+        finished, pending = (wait(pending, timeout=1.0 if status is not None else None, return_when=FIRST_COMPLETED)
+                             if pending else (set(), set()))
         done += sum(len(f.result()) for f in finished if not f.exception())
         if status is not None:
+            while started is not None and not started.empty():
+                status.seen(*started.get())
             status.clear()
         while nxt < len(futures) and futures[nxt].done():
             for result, buffered in futures[nxt].result():  # a bug in a worker is raised here
@@ -205,22 +221,46 @@ def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusL
 
 class _StatusLine:
     """On a terminal, one line on stderr under the finished clients' lines: "3 of 10 clients
-    done" (the lines of a client come when it and those before it are done)."""
+    done; now: bakery 12 s, florist 3 s" (the clients being worked on, the longest first; the
+    lines of a client come when it and those before it are done)."""
 
-    def __init__(self, stream, total: int):
-        self.stream, self.total = stream, total
+    WIDTH = 100
+
+    def __init__(self, stream, items: Sequence):
+        self.stream, self.items, self.total = stream, items, len(items)
+        self.running: dict[int, float] = {}
+        """Index of each item a worker is on -> when it began."""
+        self.ended = 0
+        """Items the workers said are done (their lines may wait for an earlier client's)."""
 
     @classmethod
-    def for_reporter(cls, reporter: Reporter, total: int) -> "_StatusLine | None":
+    def for_reporter(cls, reporter: Reporter, items: Sequence) -> "_StatusLine | None":
         stream = getattr(reporter, "stream", None)
         if reporter.json or getattr(reporter, "quiet", False) or not getattr(stream, "isatty", lambda: False)():
             return None
-        line = cls(stream, total)
+        line = cls(stream, items)
         line.show(0)
         return line
 
+    def seen(self, index: int, begun: bool) -> None:
+        if begun:
+            self.running[index] = time.monotonic()
+        else:
+            self.running.pop(index, None)
+            self.ended += 1
+
+    def now(self, done: int) -> str:
+        if done >= self.total:
+            return ""
+        clock = time.monotonic()
+        shown = sorted(self.running.items(), key=lambda kv: kv[1])[:3]
+        names = [f"{self.items[i]} {int(clock - t)} s" for i, t in shown if isinstance(self.items[i], str)]
+        return f"; now: {', '.join(names)}" if names else ""
+
     def show(self, done: int) -> None:
-        self.stream.write(f"\r\x1b[2K{done} of {self.total} clients done")
+        done = max(done, self.ended)
+        text = f"{done} of {self.total} clients done{self.now(done)}"
+        self.stream.write(f"\r\x1b[2K{text[:self.WIDTH]}")
         self.stream.flush()
 
     def clear(self) -> None:

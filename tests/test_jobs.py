@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from test_tick import PROMO, SEND
@@ -145,10 +146,15 @@ def test_a_client_another_run_works_on_is_waited_for_and_then_published(tmp_path
     assert (ws / "docroots" / "laden-0" / "index.html").is_file()
 
 
-def test_on_a_terminal_a_status_line_counts_the_clients_done_and_is_cleared_at_the_end(tmp_path):
+def test_on_a_terminal_a_status_line_counts_the_clients_done_names_the_ones_at_work_and_is_cleared(tmp_path):
+    import fcntl
     import pty
 
     ws = many(tmp_path)
+    locks = ws / ".sitekeeper" / "locks"
+    locks.mkdir(parents=True)
+    held = open(locks / f"{CLIENTS[-1]}.lock", "w")
+    fcntl.flock(held, fcntl.LOCK_EX)  # the last client waits for this test, as for another run
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "SITEKEEPER_NOW"}
     env["SITEKEEPER_NOW"] = SEND
@@ -171,6 +177,10 @@ def test_on_a_terminal_a_status_line_counts_the_clients_done_and_is_cleared_at_t
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
+    deadline = time.monotonic() + 120
+    while f"now: {CLIENTS[-1]} " not in b"".join(got).decode(errors="replace") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    held.close()
     out, _ = proc.communicate(timeout=300)
     reader.join(30)
     os.close(master)
@@ -178,5 +188,9 @@ def test_on_a_terminal_a_status_line_counts_the_clients_done_and_is_cleared_at_t
     assert proc.returncode == 0, out + seen.decode()
     shown = seen.decode()
     assert "0 of 5 clients done" in shown and "clients done" in shown.rsplit("\r\x1b[2K", 1)[0]
+    # while a client is worked on, the line names it and how long it has taken
+    now = [part.split("; now: ", 1)[1] for part in shown.split("\r\x1b[2K") if "; now: " in part]
+    assert any(entry.startswith(f"{CLIENTS[-1]} ") for entry in now), shown
+    assert all(name.rsplit(" ", 2)[0] in CLIENTS and name.endswith(" s") for entry in now for name in entry.split(", ")), now
     assert shown.endswith("\r\x1b[2K")  # nothing of it is left on the screen
     assert [line.split(" -> ")[0] for line in out.splitlines() if " -> " in line] == CLIENTS
