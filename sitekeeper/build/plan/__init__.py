@@ -2,7 +2,9 @@
 exactly the inputs that shape it. Pure: no disk, no cache.
 
 One module per job, all sharing one PlanContext (context.py) for the length of a call:
-urls (every page's URL), assets (CSS/JS, static files and image variants, favicons),
+urls (every page's URL), assets (CSS/JS, static files and image variants, favicons), shown
+(which static images the site shows, the ones that get variants; it reads the text of the
+client's own templates),
 navigation (menus, banners, what every page shows and its fingerprint), listings
 (section rows, generated sections), pages (a job per page, aliases), newsletters
 (promotions, sent campaigns, the archive, unsubscribe), indexes (404, feeds, sitemap,

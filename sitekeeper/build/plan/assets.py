@@ -1,5 +1,6 @@
 """Files: the theme's and the client's CSS/JS under fingerprinted names, static files as
-they are (raster images also as WebP variants for srcset), and the favicons."""
+they are (raster images the site shows also as WebP variants for srcset, see shown.py), and
+the favicons."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from ..sources import SiteContent
 from ..writer import content_hash
 from .context import PlanContext
 from .jobs import BytesJob, CopyJob, IconJob, ImageJob, JoinJob, Output, fingerprint
+from .shown import shown_images
 
 STYLE_LAYERS = "styles"
 """The theme's folder of style layers: styles/<style>.css follows style.css for that style."""
@@ -58,18 +60,22 @@ def assets(ctx: PlanContext) -> dict[str, str]:
 
 
 def static(ctx: PlanContext) -> dict[str, tuple[Any, ...]]:
-    """Static files, copied as they are; raster images also as WebP variants for srcset."""
+    """Static files, copied as they are; raster images the site shows also as WebP variants for
+    srcset. Every raster image is in the map with its size; one that nothing shows has no variants."""
     content = ctx.content
     file_sha = content.file_sha
     images: dict[str, tuple[Any, ...]] = {}
     static_paths = dict(content.static)
     for rel, path in content.static:
         ctx.add(Output(rel, file_sha[path], "static", f"{content.static_rel}/{rel}", CopyJob(path)))
+    large = [rel for rel, (width, _height) in content.image_sizes.items() if width > VARIANT_WIDTHS[0]]
+    shown = shown_images(ctx.cfg, content, large)
     for rel, (width, height) in content.image_sizes.items():
         path = static_paths[rel]
         variants = []
-        # A small image is sent as it is (with its size); a larger one also in narrower WebP variants.
-        for w, out_rel in (image_variants(rel, width) if width > VARIANT_WIDTHS[0] else ()):
+        # A small image is sent as it is (with its size); a larger one the site shows also in
+        # narrower WebP variants.
+        for w, out_rel in (image_variants(rel, width) if rel in shown else ()):
             if out_rel in ctx.outputs:  # the client's own file wins
                 continue
             ctx.add(Output(out_rel, fingerprint("variant", file_sha[path], w), "static",
