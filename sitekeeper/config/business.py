@@ -12,10 +12,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, TypeVar
 
 from ..errors import Problems, did_you_mean
-from .toml import check_keys
+from .toml import Lines, check_keys
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 BUSINESS_KEYS = {"type", "address", "phone", "email", "hours", "closed", "map_url", "socials", "share_image",
                  "price_range"}
@@ -148,7 +152,7 @@ def _type_hint(btype: str) -> str:
                     "(https://schema.org/LocalBusiness lists them)")
 
 
-def parse_business(data, lines, relpath: str, problems: Problems, postal_address: str) -> Business | None:
+def parse_business(data: object, lines: Lines, relpath: str, problems: Problems, postal_address: str) -> Business | None:
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -156,7 +160,7 @@ def parse_business(data, lines, relpath: str, problems: Problems, postal_address
         return None
     check_keys(data, BUSINESS_KEYS, "business", lines, relpath, problems)
 
-    def line(key: str):
+    def line(key: str) -> int | None:
         return lines.get(("business", key)) or lines.get(("", "business"))
 
     def text(key: str) -> str:
@@ -250,7 +254,7 @@ def parse_business(data, lines, relpath: str, problems: Problems, postal_address
                     share_image=text("share_image"), price_range=text("price_range"))
 
 
-def parse_lang(data, languages, lines, relpath: str, problems: Problems) -> Mapping[str, LangTexts]:
+def parse_lang(data: object, languages: Collection[str], lines: Lines, relpath: str, problems: Problems) -> Mapping[str, LangTexts]:
     """`[lang.<code>]` tables -> {code: LangTexts}."""
     if data is None:
         return MappingProxyType({})
@@ -269,7 +273,7 @@ def parse_lang(data, languages, lines, relpath: str, problems: Problems) -> Mapp
             problems.error(relpath, where, f"`lang.{code}` must be a table", f"write it as [lang.{code}]")
             continue
         check_keys(table, LANG_KEYS, tname, lines, relpath, problems)
-        values: dict = {}
+        values: dict[str, Any] = {}
         for key in ("name", "tagline", "description"):
             value = table.get(key, "")
             if not isinstance(value, str):
@@ -307,7 +311,10 @@ def default_palette(btype: str | None, name: str, texts: tuple[str, ...] = ()) -
     return {"primary_color": palette.primary, "accent_color": palette.accent}
 
 
-def with_palette(theme, theme_data, business: Business | None, name: str, texts: tuple[str, ...] = ()):
+ThemeT = TypeVar("ThemeT", bound="DataclassInstance")
+
+
+def with_palette(theme: ThemeT, theme_data: object, business: Business | None, name: str, texts: tuple[str, ...] = ()) -> ThemeT:
     """``theme`` with the palette's colours wherever [theme] sets none (an accent given alone
     keeps the palette's primary, and the other way round)."""
     import dataclasses
@@ -318,7 +325,27 @@ def with_palette(theme, theme_data, business: Business | None, name: str, texts:
     return dataclasses.replace(theme, **missing) if missing else theme
 
 
-def text_for(cfg, lang: str, key: str) -> str:
+class _Tagline(Protocol):
+    @property
+    def tagline(self) -> str: ...
+
+
+class SiteTexts(Protocol):
+    """What the texts below read of a site's config (a SiteConfig, which site.py builds from this module)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def languages(self) -> tuple[str, ...]: ...
+    @property
+    def lang_texts(self) -> Mapping[str, LangTexts]: ...
+    @property
+    def theme(self) -> _Tagline: ...
+
+
+def text_for(cfg: SiteTexts, lang: str, key: str) -> str:
     """The site's ``name``, ``tagline`` or ``description`` in ``lang`` ([lang.<code>] first)."""
     own = cfg.lang_texts.get(lang)
     value = getattr(own, key, "") if own else ""
@@ -327,12 +354,12 @@ def text_for(cfg, lang: str, key: str) -> str:
     return {"name": cfg.name, "tagline": cfg.theme.tagline, "description": cfg.description}[key]
 
 
-def path_word(cfg, lang: str, word: str) -> str:
+def path_word(cfg: SiteTexts, lang: str, word: str) -> str:
     """The URL word ``word`` (promotions, newsletter) in ``lang``."""
     own = cfg.lang_texts.get(lang)
     return (own.paths.get(word) if own else None) or PATH_WORDS[word]
 
 
-def promo_words(cfg) -> dict[str, str]:
+def promo_words(cfg: SiteTexts) -> dict[str, str]:
     """{lang: the /promotions/ folder's name in that language}."""
     return {lang: path_word(cfg, lang, "promotions") for lang in cfg.languages}

@@ -62,7 +62,7 @@ def shorten(value: str, limit: int = 60) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
-def parse_content(data: Any, lines: Mapping, path: str, problems: Problems) -> ContentPolicy:
+def parse_content(data: Any, lines: Mapping[tuple[str, str], int], path: str, problems: Problems) -> ContentPolicy:
     if not data:
         return ContentPolicy()
     if not isinstance(data, dict):

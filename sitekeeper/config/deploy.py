@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 from urllib.parse import unquote, urlsplit
 
 from .hosts import is_loopback
@@ -83,7 +83,7 @@ class Target:
 
     @property
     def mode(self) -> str:
-        return self.options.get("mode", "in-place")
+        return str(self.options.get("mode", "in-place"))
 
     # Typed views of the validated table (validate_target has checked each type).
     @property
@@ -108,7 +108,7 @@ class Target:
     @property
     def tls(self) -> str:
         """ftps: "explicit" (AUTH TLS) or "implicit" (TLS from the first byte)."""
-        return self.options.get("tls", "explicit")
+        return str(self.options.get("tls", "explicit"))
 
     @property
     def cert_fingerprint(self) -> str | None:
@@ -123,7 +123,7 @@ class Target:
     @property
     def state(self) -> str:
         """Where the manifest, journals and lock live: "target" or "store"."""
-        return self.options.get("state", "target")
+        return str(self.options.get("state", "target"))
 
     @property
     def keep_releases(self) -> int:
@@ -185,7 +185,7 @@ class BadTarget(ValueError):
 _KNOWN_URLS = 'use "sftp://user@host/path", "ftps://user@host/path", "s3://bucket/prefix" or "dir:path"'
 
 
-def parse_url(name: str, url: Any) -> dict:
+def parse_url(name: str, url: Any) -> dict[str, Any]:
     """Split a target URL into its parts, or raise BadTarget(key, message, fix)."""
     where = f"[deploy.{name}] url"
     if not isinstance(url, str) or not url.strip():
@@ -243,7 +243,7 @@ def parse_url(name: str, url: Any) -> dict:
     return {"kind": "s3", "bucket": bucket, "path": unquote(parts.path).strip("/")}
 
 
-def validate_target(name: str, table: dict) -> list[tuple[str, str, str]]:
+def validate_target(name: str, table: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Problems of one [deploy.NAME] table as (key, message, fix)."""
     try:
         parts = parse_url(name, table.get("url"))
@@ -259,13 +259,13 @@ def _scheme_hint(scheme: str) -> str:
     return f"did you mean `{close[0]}:`? " if close else ""
 
 
-def _option_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+def _option_problems(name: str, table: Mapping[str, Any], kind: str) -> list[tuple[str, str, str]]:
     """Problems of the keys beside `url` of a table whose url is a ``kind`` target."""
     return [problem for check in (_mode_problems, _tls_problems, _key_problems, _value_problems)
             for problem in check(name, table, kind)]
 
 
-def _mode_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+def _mode_problems(name: str, table: Mapping[str, Any], kind: str) -> list[tuple[str, str, str]]:
     """mode, lock and state."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
@@ -288,7 +288,7 @@ def _mode_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str,
     return problems
 
 
-def _tls_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+def _tls_problems(name: str, table: Mapping[str, Any], kind: str) -> list[tuple[str, str, str]]:
     """tls, cert_fingerprint and plain FTP."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
@@ -317,7 +317,7 @@ def _tls_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, 
     return problems
 
 
-def _key_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+def _key_problems(name: str, table: Mapping[str, Any], kind: str) -> list[tuple[str, str, str]]:
     """Whole numbers, keys that do not apply to the kind, SFTP host keys."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
@@ -339,7 +339,7 @@ def _key_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, 
     return problems
 
 
-def _value_problems(name: str, table: Mapping, kind: str) -> list[tuple[str, str, str]]:
+def _value_problems(name: str, table: Mapping[str, Any], kind: str) -> list[tuple[str, str, str]]:
     """Strings, the password variable, the S3 endpoint and cache_control."""
     problems: list[tuple[str, str, str]] = []
     t = f"[deploy.{name}]"
@@ -387,7 +387,7 @@ def parse_target(name: str, table: Mapping[str, Any], ws_root: Path | None = Non
     return in_workspace(target, ws_root) if ws_root is not None else target
 
 
-def _target(name: str, table: Mapping[str, Any], parts: dict, source: str, url_line: int | None) -> Target:
+def _target(name: str, table: Mapping[str, Any], parts: dict[str, Any], source: str, url_line: int | None) -> Target:
     parts = dict(parts)
     if parts["kind"] in REMOTE_SCHEMES and parts.get("port") is None:
         implicit = parts["kind"] == "ftps" and table.get("tls") == "implicit"
@@ -437,11 +437,22 @@ def parse_deploy(data: Any, lines: Lines, path: str, problems: Problems) -> dict
     return targets
 
 
+class DeploySite(Protocol):
+    """What choose_target reads of a site's config (a SiteConfig, which site.py builds from this module)."""
+
+    @property
+    def client(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def deploy(self) -> Mapping[str, Target]: ...
+
+
 def default_target(client: str, ws_root: Path) -> Target:
     return parse_target(DEFAULT_TARGET, {"url": f"dir:public/{client}"}, ws_root)
 
 
-def choose_target(site, ws_root: Path, name: str | None) -> Target:
+def choose_target(site: DeploySite, ws_root: Path, name: str | None) -> Target:
     """The named target of a site, its first one, or the embedded dir: default."""
     if not site.deploy:
         if name in (None, DEFAULT_TARGET):

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from .hosts import is_loopback
+from .hosts import is_loopback as is_loopback  # suppressions/imap takes it from here
 from ..errors import Problems
 from .toml import Lines, check_keys
 
@@ -125,7 +125,7 @@ class MailSettings:
         return self.transport.tls
 
 
-def parse_transport(mail) -> tuple[Transport | None, str, str]:
+def parse_transport(mail: Mapping[str, Any]) -> tuple[Transport | None, str, str]:
     """(transport, key, problem): the transport, or the key at fault and the problem."""
     value = mail.get("transport", "outbox")
     if not isinstance(value, str):
@@ -152,13 +152,13 @@ def parse_transport(mail) -> tuple[Transport | None, str, str]:
     return None, "transport", f"unknown transport {value!r}"
 
 
-def validate_mail(mail: dict) -> list[tuple[str, str, str]]:
+def validate_mail(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Problems of the [mail] table as (key, message, fix)."""
     return [problem for check in (_transport_problems, _address_problems, _setting_problems, _dkim_problems, _service_problems)
             for problem in check(mail)]
 
 
-def _transport_problems(mail: dict) -> list[tuple[str, str, str]]:
+def _transport_problems(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """transport and tls."""
     out: list[tuple[str, str, str]] = []
     _, key, problem = parse_transport(mail)
@@ -172,7 +172,7 @@ def _transport_problems(mail: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _address_problems(mail: dict) -> list[tuple[str, str, str]]:
+def _address_problems(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Addresses, unsubscribe links, the postal address."""
     out: list[tuple[str, str, str]] = []
     for key in ("from", "reply_to"):
@@ -221,7 +221,7 @@ def _address_problems(mail: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _setting_problems(mail: dict) -> list[tuple[str, str, str]]:
+def _setting_problems(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Variable names, the rate, true/false settings."""
     out: list[tuple[str, str, str]] = []
     for key in ("username_env", "password_env", "imap_user_env", "imap_password_env"):
@@ -238,7 +238,7 @@ def _setting_problems(mail: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _dkim_problems(mail: dict) -> list[tuple[str, str, str]]:
+def _dkim_problems(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """DKIM selectors and keys."""
     out: list[tuple[str, str, str]] = []
     if "dkim_selector" in mail:
@@ -259,7 +259,7 @@ def _dkim_problems(mail: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def _service_problems(mail: dict) -> list[tuple[str, str, str]]:
+def _service_problems(mail: dict[str, Any]) -> list[tuple[str, str, str]]:
     """SES and IMAP settings."""
     out: list[tuple[str, str, str]] = []
     for key in ("region", "configuration_set", "ses_events_queue", "dkim_domain", "dkim_key_file"):

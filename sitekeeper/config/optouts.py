@@ -20,10 +20,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import Diagnostic
 from .csvtext import RESAVE, decode_csv, sniff_delimiter
 from .mail import is_address
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 FILE = "unsubscribed.csv"
 HEADER = ("email", "unsubscribed_at", "reason", "source")
@@ -265,7 +269,7 @@ def _read(file: Path, rel: str) -> OptOuts:
     return replace(book, problems=tuple(problems) + book.problems)
 
 
-def load_optouts(ws, client: str) -> OptOuts:
+def load_optouts(ws: Workspace, client: str) -> OptOuts:
     """campaigns/<client>/unsubscribed.csv of the workspace; a link out of the client's
     campaigns folder is an error (never read)."""
     from .paths import FIX as LINK_FIX

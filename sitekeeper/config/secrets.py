@@ -8,7 +8,7 @@ secret, never the value.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..errors import Diagnostic, Problems
 
@@ -64,7 +64,7 @@ def scan_text(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def scan_document(source: str, text: str) -> list:
+def scan_document(source: str, text: str) -> list[Diagnostic]:
     """Diagnostics for key material anywhere in ``text`` and for secret-named keys holding a
     value in its YAML front matter, if it has one. ``source`` names the file in messages."""
     found = [Diagnostic(source, line, f"{kind} is written in this file", FIX_MATERIAL)
@@ -80,7 +80,7 @@ def scan_document(source: str, text: str) -> list:
     return found
 
 
-def scan_table(data: Mapping, lines: Mapping[tuple[str, str], int], path: str, problems: Problems,
+def scan_table(data: Mapping[str, Any], lines: Mapping[tuple[str, str], int], path: str, problems: Problems,
                table: str = "") -> None:
     """An error for each secret-named key of a TOML table (and its sub-tables) holding a value."""
     for key, value in data.items():

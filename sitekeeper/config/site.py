@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..clock import BadDate, get_zone
@@ -26,7 +26,7 @@ from .fonts import DEFAULT_FONT, parse_font
 from .mail import MailSettings, parse_mail
 from .paths import inside
 from .toml import check_keys, error_line, read_config_text, toml_lines
-from .workspace import CLIENT_RE, CLIENT_RULE, Workspace  # noqa: F401 - CLIENT_RE: importers and scaffold take it from here
+from .workspace import CLIENT_RE as CLIENT_RE, CLIENT_RULE, Workspace  # CLIENT_RE: importers and scaffold take it from here
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -124,7 +124,7 @@ class SiteConfig:
         return self.lines.get((table, key))
 
 
-def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteConfig | None, list]:
+def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteConfig | None, list[Diagnostic]]:
     """Parse and validate a site.toml text. Returns (config or None, diagnostics)."""
     problems = Problems()
     try:
@@ -140,7 +140,7 @@ def parse_site(client: str, root: Path, text: str, relpath: str) -> tuple[SiteCo
     secrets.scan_table(data, lines, relpath, problems)
     check_keys(data, TOP_KEYS, "", lines, relpath, problems)
 
-    def need_str(table: Mapping, key: str, tname: str, fix: str) -> str:
+    def need_str(table: Mapping[str, Any], key: str, tname: str, fix: str) -> str:
         value = table.get(key)
         if value is None:
             problems.error(relpath, lines.get((tname, "")) or 1, f"`{key}` is missing", fix)

@@ -11,7 +11,7 @@ import codecs
 import re
 import tomllib
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from ..errors import Diagnostic, Problems, ProblemsError, did_you_mean
 from . import secrets
@@ -48,7 +48,7 @@ def error_line(exc: tomllib.TOMLDecodeError) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def check_keys(table: Mapping, known: set[str], table_name: str, lines: Lines, path: str,
+def check_keys(table: Mapping[str, Any], known: set[str], table_name: str, lines: Lines, path: str,
                problems: Problems) -> None:
     """An error for each key of ``table`` not in ``known``, with a did-you-mean.
 

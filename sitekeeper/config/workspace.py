@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from ..errors import Diagnostic, Problems, ProblemsError, UnknownClientError, WorkspaceNotFound, did_you_mean, rel
 from . import secrets
 from .deploy import is_bucket_name
-from .toml import error_line, read_config_text, toml_lines
+from .toml import Lines, error_line, read_config_text, toml_lines
 
 CLIENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 """A client's folder name: also a URL word and a DNS label, so 63 characters at most."""
@@ -92,7 +92,7 @@ class Workspace:
             p.name for p in self.sites_dir.iterdir() if p.is_dir() and (p / "site.toml").is_file()
         )
 
-    def rel(self, path) -> str:
+    def rel(self, path: Path | str) -> str:
         return rel(path, self.root)
 
     def require_client(self, client: str) -> Path:
@@ -137,7 +137,7 @@ def find_workspace(start: Path | None = None) -> Workspace:
     )
 
 
-def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
+def parse_workspace_settings(text: str) -> tuple[dict[str, Any], WorkspaceSettings]:
     """(the table as read, typed settings) of a sitekeeper.toml text; raises ProblemsError
     with every problem."""
     path = SETTINGS_FILE
@@ -191,7 +191,7 @@ def parse_workspace_settings(text: str) -> tuple[dict, WorkspaceSettings]:
                                    state_line=state_line, **network)
 
 
-def _network_settings(data: dict, lines: dict, problems: Problems) -> dict:
+def _network_settings(data: dict[str, Any], lines: Lines, problems: Problems) -> dict[str, Any]:
     """max_connections_per_host and [timeouts], checked."""
     path = SETTINGS_FILE
     got: dict[str, float] = {}
