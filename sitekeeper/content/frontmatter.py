@@ -7,13 +7,14 @@ one parser that knows the site's timezone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=1)
-def _yaml():
+def _yaml() -> tuple[Any, Any]:
     """PyYAML and a safe loader without the timestamp resolver (dates stay strings).
 
     Imported lazily: a rebuild where nothing changed never parses YAML.
@@ -44,13 +45,13 @@ class FrontMatterError(ValueError):
 
 @dataclass(frozen=True)
 class Document:
-    meta: dict
+    meta: dict[str, Any]
     """The front matter mapping (empty when there is none)."""
     body: str
     """The Markdown after the front matter."""
     body_line: int
     """1-based line of the file where ``body`` starts."""
-    key_lines: dict = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
     """Front matter key -> 1-based line in the file."""
 
     def line_of(self, key: str) -> int:
@@ -100,7 +101,7 @@ def parse_document(text: str) -> Document:
     return Document(meta, text[body_start:], body_line, key_lines)
 
 
-def _load(yaml, loader_class, raw: str, key_lines: dict):
+def _load(yaml: Any, loader_class: Any, raw: str, key_lines: dict[str, int]) -> Any:
     """The YAML value of ``raw``, after ``_walk_keys`` refused duplicate keys and put the line of
     every key into ``key_lines`` (nested ones by their dotted path: 'params.cta_url')."""
     loader = loader_class(raw)
@@ -114,7 +115,7 @@ def _load(yaml, loader_class, raw: str, key_lines: dict):
         loader.dispose()
 
 
-def _walk_keys(yaml, node, prefix: str, key_lines: dict, seen_nodes: set) -> None:
+def _walk_keys(yaml: Any, node: Any, prefix: str, key_lines: dict[str, int], seen_nodes: set[int]) -> None:
     if id(node) in seen_nodes:  # an alias of a node already walked (or a recursive one)
         return
     seen_nodes.add(id(node))
@@ -124,7 +125,7 @@ def _walk_keys(yaml, node, prefix: str, key_lines: dict, seen_nodes: set) -> Non
         return
     if not isinstance(node, yaml.MappingNode):
         return
-    first: dict = {}
+    first: dict[tuple[str, str], int] = {}
     for key_node, value_node in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
             continue  # `<<: *defaults` may be overridden: that is what merging is for
@@ -150,7 +151,7 @@ _SPECIAL_WORDS = {
 _NOPE = object()
 
 
-def _simple_scalar(value: str):
+def _simple_scalar(value: str) -> object:
     if value[0] == '"':
         inner = value[1:-1]
         return inner if value.endswith('"') and len(value) > 1 and '"' not in inner and "\\" not in inner else _NOPE
@@ -178,7 +179,7 @@ def _simple_scalar(value: str):
     return value
 
 
-def simple_yaml(raw: str) -> dict | None:
+def simple_yaml(raw: str) -> dict[str, Any] | None:
     """Front matter of plain `key: value` lines without YAML's help, or None to ask YAML.
 
     Most pages hold only quoted titles, dates, numbers and `[word, word]` lists; reading
@@ -186,7 +187,7 @@ def simple_yaml(raw: str) -> dict | None:
     lists, escapes, comments, YAML's special words) returns None and YAML decides, so
     the result is always what YAML would say (a property test holds it to that).
     """
-    meta: dict = {}
+    meta: dict[str, Any] = {}
     for line in raw.split("\n"):
         if not line.strip():
             continue
@@ -200,7 +201,7 @@ def simple_yaml(raw: str) -> dict | None:
     return meta
 
 
-def _iter_keys(raw: str):
+def _iter_keys(raw: str) -> Iterator[tuple[int, str]]:
     for m in _KEY_LINE_RE.finditer(raw):
         yield raw.count("\n", 0, m.start()), m.group(1)
 

@@ -1,6 +1,8 @@
 """Language codes: telling `about.fr.md` (a translation) from `spring.sale.md` (a name)."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
 # ISO 639-1: a file name ending in one of these before `.md` is meant as a translation.
 ISO_639_1 = frozenset("""
 aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -12,7 +14,7 @@ ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za
 """.split())
 
 
-def foreign_language(stem: str, languages) -> str | None:
+def foreign_language(stem: str, languages: Collection[str]) -> str | None:
     """The language code a file stem ends in (``about.fr`` -> ``fr``) when it is a real
     language code that the site does not list; None otherwise."""
     head, dot, tail = stem.rpartition(".")

@@ -12,7 +12,9 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
 from datetime import datetime
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from ..clock import BadDate, parse_when
@@ -20,6 +22,10 @@ from ..errors import Diagnostic, did_you_mean
 from .frontmatter import Document, FrontMatterError, parse_document
 from .languages import foreign_language
 from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
+
+Meta = Mapping[str, Any]
+"""A page's front matter, as YAML read it."""
+T = TypeVar("T")
 
 PAGE_KEYS = {
     "title", "date", "draft", "publish", "expires", "slug", "template", "description", "menu", "tags",
@@ -64,7 +70,7 @@ class Page:
     """Position in the navigation; None keeps it out."""
     tags: tuple[str, ...] = ()
     """Tags."""
-    key_lines: dict = field(default_factory=dict, compare=False, hash=False)
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     """Front matter key -> line, for later diagnostics."""
     url: str | None = None
     """The page's whole path ('/leistungen/' or '/about.html'), or None for the derived one."""
@@ -78,7 +84,7 @@ class Page:
     """The navigation's label when it differs from the title."""
     weight: int | None = None
     """Order in listings (lower first; then newest first)."""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Any other fields, for templates (`page.params.hero_title`; the built-in home reads cta and cta_url)."""
     is_html: bool = False
     """An .html file: the body is HTML, used as it is."""
@@ -105,7 +111,7 @@ class Page:
         return self.key_lines.get(key, 1)
 
 
-def split_lang(relpath: str, languages) -> tuple[str, str | None]:
+def split_lang(relpath: str, languages: Collection[str]) -> tuple[str, str | None]:
     """('about.de.md', [...]) -> ('about', 'de'); ('about.md') -> ('about', None)."""
     stem = relpath
     for suffix in PAGE_SUFFIXES:
@@ -118,7 +124,7 @@ def split_lang(relpath: str, languages) -> tuple[str, str | None]:
     return stem, None
 
 
-def _as_bool(meta, key, problems, source, doc) -> bool:
+def _as_bool(meta: Meta, key: str, problems: list[Diagnostic], source: str, doc: Document) -> bool:
     value = meta.get(key, False)
     if not isinstance(value, bool):
         problems.append(Diagnostic(source, doc.line_of(key), f"`{key}` must be true or false, not {value!r}",
@@ -127,7 +133,8 @@ def _as_bool(meta, key, problems, source, doc) -> bool:
     return value
 
 
-def parse_when_field(meta, key, tz, problems, source, doc) -> datetime | None:
+def parse_when_field(meta: Meta, key: str, tz: ZoneInfo, problems: list[Diagnostic], source: str,
+                     doc: Document) -> datetime | None:
     if key not in meta or meta[key] in (None, ""):
         return None
     try:
@@ -138,7 +145,8 @@ def parse_when_field(meta, key, tz, problems, source, doc) -> datetime | None:
         return None
 
 
-def parse_page(relpath: str, source: str, text: str, languages, default_language: str, tz: ZoneInfo):
+def parse_page(relpath: str, source: str, text: str, languages: Collection[str], default_language: str,
+               tz: ZoneInfo) -> tuple[Page | None, list[Diagnostic]]:
     """Parse one page. Returns (Page or None, [Diagnostic])."""
     problems: list[Diagnostic] = []
     try:
@@ -148,7 +156,7 @@ def parse_page(relpath: str, source: str, text: str, languages, default_language
     return page_from_document(relpath, source, doc, languages, default_language, tz, problems)
 
 
-def page_from_document(relpath: str, source: str, doc: Document, languages, default_language: str, tz,
+def page_from_document(relpath: str, source: str, doc: Document, languages: Collection[str], default_language: str, tz: ZoneInfo,
                        problems: list[Diagnostic]) -> tuple[Page | None, list[Diagnostic]]:
     """A parsed document as a Page, each front matter field read and checked by its own
     reader (in the order their problems are reported); None when any error was found."""
@@ -206,7 +214,7 @@ def page_from_document(relpath: str, source: str, doc: Document, languages, defa
 # and returns the value to use (a neutral one after a problem).
 
 
-def _unknown_keys(meta, problems, source, doc) -> None:
+def _unknown_keys(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> None:
     for k in meta:
         if k not in PAGE_KEYS:
             hint = did_you_mean(str(k), PAGE_KEYS)
@@ -215,7 +223,7 @@ def _unknown_keys(meta, problems, source, doc) -> None:
                                        "a field for your own templates goes under `params:`", "warning"))
 
 
-def _title(meta, problems, source, doc):
+def _title(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> str | int | float:
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         problems.append(Diagnostic(source, doc.line_of("title") if "title" in meta else 1, "the page has no `title`",
@@ -228,7 +236,7 @@ def _title(meta, problems, source, doc):
     return title
 
 
-def _slug(meta, problems, source, doc) -> str | None:
+def _slug(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> str | None:
     slug = meta.get("slug")
     if slug is None:
         return None
@@ -239,18 +247,18 @@ def _slug(meta, problems, source, doc) -> str | None:
     return str(slug).strip()
 
 
-def _template(meta, problems, source, doc) -> str | None:
+def _template(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> str | None:
     template = meta.get("template")
-    if template is not None and not isinstance(template, str):
+    if template is None:
+        return None
+    if not isinstance(template, str):
         problems.append(Diagnostic(source, doc.line_of("template"), "`template` must be a template file name",
                                    "write e.g. `template: page.html`"))
         return None
-    if isinstance(template, str) and not template.endswith(".html"):
-        template += ".html"
-    return template
+    return template if template.endswith(".html") else template + ".html"
 
 
-def _description(meta, problems, source, doc) -> str:
+def _description(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> str:
     description = meta.get("description", meta.get("summary", "")) or ""
     if not isinstance(description, str):
         problems.append(Diagnostic(source, doc.line_of("description"), "`description` must be text", "quote it"))
@@ -258,7 +266,7 @@ def _description(meta, problems, source, doc) -> str:
     return description
 
 
-def _menu(meta, problems, source, doc) -> int | None:
+def _menu(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> int | None:
     menu = meta.get("menu")
     if menu is not None and (isinstance(menu, bool) or not isinstance(menu, int)):
         if menu is True:
@@ -269,7 +277,7 @@ def _menu(meta, problems, source, doc) -> int | None:
     return menu
 
 
-def _tags(meta, problems, source, doc) -> list:
+def _tags(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> list[Any]:
     tags = meta.get("tags", []) or []
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.split(",") if t.strip()]
@@ -279,7 +287,7 @@ def _tags(meta, problems, source, doc) -> list:
     return tags
 
 
-def _aliases(meta, problems, source, doc) -> list[str]:
+def _aliases(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> list[str]:
     aliases = []
     raw_aliases = meta.get("aliases") or []
     if isinstance(raw_aliases, str):
@@ -298,7 +306,8 @@ def _aliases(meta, problems, source, doc) -> list[str]:
     return aliases
 
 
-def _typed(meta, problems, source, doc, key: str, types, message: str, fix: str):
+def _typed(meta: Meta, problems: list[Diagnostic], source: str, doc: Document, key: str,
+           types: type[T] | tuple[type[T], ...], message: str, fix: str) -> T | None:
     """A field that must be of ``types`` when given; None after a problem."""
     value = meta.get(key)
     if value is not None and not isinstance(value, types):
@@ -307,7 +316,7 @@ def _typed(meta, problems, source, doc, key: str, types, message: str, fix: str)
     return value
 
 
-def _weight(meta, problems, source, doc) -> int | None:
+def _weight(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> int | None:
     weight = meta.get("weight")
     if weight is not None and (isinstance(weight, bool) or not isinstance(weight, int)):
         problems.append(Diagnostic(source, doc.line_of("weight"), f"`weight` must be a whole number, not {weight!r}",
@@ -316,7 +325,7 @@ def _weight(meta, problems, source, doc) -> int | None:
     return weight
 
 
-def _params(meta, problems, source, doc) -> dict:
+def _params(meta: Meta, problems: list[Diagnostic], source: str, doc: Document) -> dict[str, Any]:
     params = meta.get("params") or {}
     if not isinstance(params, dict):
         problems.append(Diagnostic(source, doc.line_of("params"), "`params` must be a mapping of names to values",
@@ -342,7 +351,7 @@ def normalise_url(value: str) -> str | None:
     return value
 
 
-def _url_field(meta, key, problems, source, doc) -> str | None:
+def _url_field(meta: Meta, key: str, problems: list[Diagnostic], source: str, doc: Document) -> str | None:
     value = meta.get(key)
     if value is None:
         return None

@@ -10,8 +10,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Collection
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo
 
 from ..config.paths import escape_of
@@ -20,6 +21,10 @@ from .frontmatter import Document, FrontMatterError, parse_document
 from .languages import foreign_language
 from .leftovers import FIX as LEFTOVER_FIX, find_leftovers
 from .pages import parse_when_field, split_lang
+
+if TYPE_CHECKING:
+    from ..config.site import SiteConfig
+    from ..config.workspace import Workspace
 
 PROMO_KEYS = {
     "title", "starts", "ends", "banner", "page", "send_at", "subject", "preheader", "audience",
@@ -51,7 +56,7 @@ class PromotionText:
     """Markdown body."""
     body_line: int
     """Line of the file where the body starts."""
-    key_lines: dict = field(default_factory=dict, compare=False, hash=False)
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
     """Front matter key -> line."""
 
     def line_of(self, key: str) -> int:
@@ -66,7 +71,7 @@ class Promotion:
     """The client it belongs to."""
     default: PromotionText
     """The default-language text."""
-    translations: dict = field(default_factory=dict, compare=False, hash=False)
+    translations: dict[str, PromotionText] = field(default_factory=dict, compare=False, hash=False)
     """lang -> PromotionText for translations."""
     starts: datetime | None = None
     """Start of the window (site timezone), inclusive."""
@@ -90,7 +95,7 @@ class Promotion:
     """Add UTM parameters to links on the client's domain (None: the [mail] setting)."""
     draft: bool = False
     """Keep it off the site and out of sends."""
-    meta: dict = field(default_factory=dict, compare=False, hash=False)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """The default file's raw front matter."""
 
     @property
@@ -147,7 +152,7 @@ class Promotion:
         return f"/{(words or {}).get(default_language, 'promotions')}/{self.slug}/"
 
 
-def _text(doc: Document, lang: str, source: str, problems, is_default: bool) -> PromotionText:
+def _text(doc: Document, lang: str, source: str, problems: list[Diagnostic], is_default: bool) -> PromotionText:
     meta = doc.meta
     allowed = PROMO_KEYS if is_default else TRANSLATABLE_KEYS
     for k in meta:
@@ -177,8 +182,8 @@ def _text(doc: Document, lang: str, source: str, problems, is_default: bool) -> 
                          body_line=doc.body_line, key_lines=dict(doc.key_lines))
 
 
-def parse_promotion(client: str, slug: str, files: dict[str, tuple[str, str]], languages, default_language: str,
-                    tz: ZoneInfo):
+def parse_promotion(client: str, slug: str, files: dict[str, tuple[str, str]], languages: Collection[str],
+                    default_language: str, tz: ZoneInfo) -> tuple[Promotion | None, list[Diagnostic]]:
     """Parse a promotion from its files: {lang or '': (source, text)}. Returns (Promotion|None, diags)."""
     problems: list[Diagnostic] = []
     docs: dict[str, tuple[str, Document]] = {}
@@ -252,7 +257,7 @@ def parse_promotion(client: str, slug: str, files: dict[str, tuple[str, str]], l
     return promo, problems
 
 
-def promotion_files(folder: Path, languages) -> dict[str, dict[str, Path]]:
+def promotion_files(folder: Path, languages: Collection[str]) -> dict[str, dict[str, Path]]:
     """slug -> {lang or '': path} for the Markdown files of a campaigns folder."""
     found: dict[str, dict[str, Path]] = {}
     if not folder.is_dir():
@@ -265,7 +270,7 @@ def promotion_files(folder: Path, languages) -> dict[str, dict[str, Path]]:
     return found
 
 
-def load_promotions(ws, cfg) -> tuple[list[Promotion], list[Diagnostic]]:
+def load_promotions(ws: Workspace, cfg: SiteConfig) -> tuple[list[Promotion], list[Diagnostic]]:
     """All promotions of a client, parsed, with every problem found."""
     folder = ws.campaigns_dir / cfg.client
     others = [lang for lang in cfg.languages if lang != cfg.default_language]
