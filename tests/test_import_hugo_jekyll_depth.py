@@ -154,3 +154,65 @@ def test_a_record_list_in_front_matter_becomes_a_table_on_its_page(tmp_path):
     assert "front-matter list `opening_hours` is shown" in (ws / "sites/bar/import-report.txt").read_text(encoding="utf-8")
     checked = sk("check", "bar", cwd=ws, now=NOW)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_hugo_bundle_sections_assets_pictures_and_icon_classes_build_as_the_theme_showed_them(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "hugo"
+    _write(src, {
+        "hugo.toml": 'baseURL = "https://www.advisors.example/"\ntitle = "Advisors"\n[permalinks]\npages = "/:filename/"\n',
+        "content/_index.md": "---\ntitle: Home\n---\nHello.\n",
+        "content/pages/about/index.md": "---\ntitle: About\n---\nAbout us.\n",
+        "content/pages/about/part2.md": "---\ntitle: Our history\nweight: 2\n---\nSince 1985.\n",
+        "content/pages/about/part1.md": "---\ntitle: No limits\nweight: 1\n---\nWe go far.\n",
+        "content/pages/history/index.md": "---\ntitle: History\n---\nHistory.\n",
+        "content/pages/history/part1.md": "---\ntitle: Beginnings\n---\nA garage.\n",
+        "content/work/one.md": "---\ntitle: One\nimage: images/work/one.png\nfeatures:\n  - icon: fas fa-leaf\n"
+                               "    text: Green\n---\nA project.\n",
+        "assets/images/work/one.png": _png(),
+        "assets/scss/style.scss": "body{}",
+    })
+    run = sk("import", str(src), "--client", "advisors", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    content = ws / "sites/advisors/content"
+    about = (content / "pages/about/index.md").read_text(encoding="utf-8")
+    assert about.index("## No limits") < about.index("We go far") < about.index("## Our history"), about
+    assert not (content / "pages/about/part1.md").exists() and not (content / "pages/history/part1.md").exists()
+    assert "## Beginnings" in (content / "pages/history/index.md").read_text(encoding="utf-8")
+    assert (ws / "sites/advisors/static/images/work/one.png").is_file()
+    assert not (ws / "sites/advisors/static/scss/style.scss").exists()
+    one = (content / "work/one.md").read_text(encoding="utf-8")
+    assert "image: /images/work/one.png" in one and "icon_class: fas fa-leaf" in one, one
+    report = (ws / "sites/advisors/import-report.txt").read_text(encoding="utf-8")
+    assert "2 content files of this page bundle (part1.md, part2.md)" in report, report
+    assert "icon-font classes (fas fa-leaf)" in report
+    checked = sk("check", "advisors", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    built = sk("build", "advisors", "--out", "out", cwd=ws, now=NOW)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "Since 1985" in (ws / "out/pages/about/index.html").read_text(encoding="utf-8")
+
+
+def test_a_jekyll_html_page_s_loop_over_its_front_matter_list_is_an_html_table_in_its_place(tmp_path):
+    ws = tmp_path / "ws"
+    (ws / "sites").mkdir(parents=True)
+    src = tmp_path / "jekyll"
+    _write(src, {
+        "_config.yml": "title: Sales\nurl: https://sales.example\n",
+        "index.md": "---\ntitle: Home\n---\nHi.\n",
+        "pricing.html": "---\ntitle: Pricing\nplans:\n  - name: Basic\n    features:\n      - text: 25 $ a month\n"
+                        "      - text: 5 users\n  - name: Pro\n    features:\n      - text: 99 $ a month\n---\n"
+                        "<p>Plans:</p>\n{% for plan in page.plans %}\n<h3>{{ plan.name }}</h3>\n"
+                        "{% for f in plan.features %}<li>{{ f.text }}</li>{% endfor %}\n{% endfor %}\n<p>End.</p>\n",
+    })
+    run = sk("import", str(src), "--client", "sales", cwd=ws, now=NOW)
+    assert run.returncode == 0, run.stdout + run.stderr
+    page = (ws / "sites/sales/content/pricing.html").read_text(encoding="utf-8")
+    assert "{%" not in page and "<td>Basic</td>" in page and "<td>25 $ a month, 5 users</td>" in page, page
+    assert page.index("Plans:") < page.index("<table>") < page.index("End.")
+    assert page.count("<table>") == 1                            # in place, not again at the end
+    report = (ws / "sites/sales/import-report.txt").read_text(encoding="utf-8")
+    assert "the loop over the front-matter list `plans` is a table in its place" in report, report
+    checked = sk("check", "sales", cwd=ws, now=NOW)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -5,6 +5,8 @@
     wordpress_body.py   a WordPress body (shortcodes, classic paragraphs) -> Markdown
     wordpress_media.py  its media: from --uploads, the target or the old site; shown from the old site meanwhile
     media_fetch.py      downloads from the old site's own hosts only (--fetch-media), capped and timed
+    hugo_data.py, jekyll_data.py  what a Hugo or Jekyll theme drew from data, shown on pages or reported
+    data_files.py       data files, front-matter lists and picture lists -> tables, blocks, galleries
     common.py     SiteImport, HTML -> Markdown, main content, shortcodes shared by Hugo and Jekyll
     remote.py     reading a live site read-only over a deploy target
     write.py      SiteImport -> a client folder, the old URLs checked, the report

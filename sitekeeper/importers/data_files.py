@@ -132,8 +132,8 @@ def records_of(value: object) -> list[dict] | None:
 
 
 def _cell_ok(value: object) -> bool:
-    return isinstance(value, _SCALAR) or (isinstance(value, list) and all(isinstance(v, _SCALAR) for v in value)) \
-        or _image_of(value) is not None
+    return isinstance(value, _SCALAR) or _image_of(value) is not None or (isinstance(value, list) and all(
+        isinstance(v, _SCALAR) or (isinstance(v, dict) and any(isinstance(x, str) for x in v.values())) for v in value))
 
 
 def _image_of(value: object) -> str | None:
@@ -229,11 +229,12 @@ def _team(rows: list[dict], fields: tuple[str, str | None, str | None, str | Non
     return "\n".join(out).rstrip("\n") + "\n:::\n"
 
 
-def table(rows: list[dict], static: set[str], caption: str = "") -> str:
-    """The records as a Markdown table (a team block for people, a price list for prices)."""
+def table(rows: list[dict], static: set[str], caption: str = "", plain: bool = False) -> str:
+    """The records as a Markdown table (unless ``plain``, a team block for people, a price
+    list for prices)."""
     cols = _columns(rows)
     fields = _team_fields(cols)
-    if fields is not None and not PRICE_KEYS & {c.lower() for c in cols}:
+    if fields is not None and not plain and not PRICE_KEYS & {c.lower() for c in cols}:
         return _team(rows, fields, static)
     head = "| " + " | ".join(_esc(_heading(c)) for c in cols) + " |"
     rule = "|" + "|".join("---:" if c.lower() in PRICE_KEYS else "---" for c in cols) + "|"
@@ -241,24 +242,24 @@ def table(rows: list[dict], static: set[str], caption: str = "") -> str:
     lines = [head, rule] + ["| " + " | ".join(_cell(r.get(c), static, str(r.get(label) or "")) for c in cols) + " |"
                             for r in rows]
     text = "\n".join(lines) + "\n"
-    if PRICE_KEYS & {c.lower() for c in cols}:
+    if PRICE_KEYS & {c.lower() for c in cols} and not plain:
         return f"::: prices {_esc(caption)}".rstrip() + "\n" + text + ":::\n"
     return (f"**{_esc(caption)}**\n\n" if caption else "") + text
 
 
-def as_markdown(value: object, static: set[str], caption: str = "") -> str | None:
+def as_markdown(value: object, static: set[str], caption: str = "", plain: bool = False) -> str | None:
     """Markdown for data a page showed: a table of records, or one per list of a mapping of
     lists (a menu by course, under its headings), or None when it is no such thing."""
     rows = records_of(value)
     if rows is not None:
-        return table(rows, static, caption)
+        return table(rows, static, caption, plain)
     if isinstance(value, dict) and value:
         parts = []
         for key, inner in value.items():
             rows = records_of(inner)
             if rows is None:
                 return None
-            parts.append(f"### {_esc(_heading(str(key)))}\n\n" + table(rows, static, ""))
+            parts.append(f"### {_esc(_heading(str(key)))}\n\n" + table(rows, static, "", plain))
         return "\n".join(parts)
     return None
 
@@ -295,7 +296,7 @@ def pictures_of(value: object) -> list[tuple[str, str]] | None:
     return found
 
 
-def gallery(items: list[tuple[str, str]], static: set[str], folder: str = "") -> tuple[str, list[str]]:
+def gallery(items: list[tuple[str, str]], static: set[str], folder: str = "", plain: bool = False) -> tuple[str, list[str]]:
     """A gallery block when the pictures are all those of one static folder (the order and
     captions as the gallery shows them), else the pictures in a row; and the paths not found."""
     shown = [(site_image(p, static, folder), p, c) for p, c in items]
@@ -304,7 +305,7 @@ def gallery(items: list[tuple[str, str]], static: set[str], folder: str = "") ->
     if not found:
         return "", missing
     folders = {s.rsplit("/", 1)[0] + "/" for s, _ in found}
-    if len(folders) == 1 and all(s.lower().endswith(GALLERY_EXT) for s, _ in found):
+    if len(folders) == 1 and not plain and all(s.lower().endswith(GALLERY_EXT) for s, _ in found):
         where = folders.pop()
         inside = {"/" + p for p in static if ("/" + p).startswith(where) and "/" not in ("/" + p)[len(where):]
                   and p.lower().endswith(GALLERY_EXT)}
@@ -319,7 +320,15 @@ def gallery(items: list[tuple[str, str]], static: set[str], folder: str = "") ->
 # ---------------------------------------------------------------- what the importers report
 
 
-def show_front_matter_lists(page, static: set[str], folder: str = "") -> tuple[list[str], list[str], list[str]]:
+def for_html(md: str) -> str:
+    """Generated Markdown (tables, pictures, headings) as HTML, for a page written in HTML."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(md)
+
+
+def show_front_matter_lists(page, static: set[str], folder: str = "", skip: frozenset[str] = frozenset()
+                            ) -> tuple[list[str], list[str], list[str]]:
     """A page's front-matter lists of records (a table) and of pictures (a gallery) shown at
     the end of its body; returns (the keys shown, the pictures not found, the theme-only keys
     left in ``params``)."""
@@ -329,20 +338,22 @@ def show_front_matter_lists(page, static: set[str], folder: str = "") -> tuple[l
     shown: list[str] = []
     missing: list[str] = []
     left: list[str] = []
+    html = page.relpath.endswith(".html")
     for key, value in params.items():
-        if value in (None, "", [], {}):
+        if value in (None, "", [], {}) or key in skip:
             continue
         pictures = pictures_of(value) if key.lower() in PICTURE_LISTS or isinstance(value, list) else None
         if pictures is not None and (key.lower() in PICTURE_LISTS or len(pictures) > 1):
-            md, lost = gallery(pictures, static, folder)
+            md, lost = gallery(pictures, static, folder, plain=html)
             missing += lost
             if md:
-                page.body = page.body.rstrip("\n") + "\n\n" + md
+                page.body = page.body.rstrip("\n") + "\n\n" + (for_html(md) if html else md)
                 shown.append(key)
                 continue
-        table_md = as_markdown(value, static, "") if isinstance(value, (list, dict)) else None
+        table_md = as_markdown(value, static, "", plain=html) if isinstance(value, (list, dict)) else None
         if table_md is not None:
-            page.body = page.body.rstrip("\n") + f"\n\n## {_esc(_heading(key))}\n\n" + table_md
+            table_md = f"## {_esc(_heading(key))}\n\n" + table_md
+            page.body = page.body.rstrip("\n") + "\n\n" + (for_html(table_md) if html else table_md)
             shown.append(key)
         else:
             left.append(key)
@@ -398,7 +409,8 @@ def report_fields(imp, fields: dict[str, list[str]]) -> None:
                  "does not show", f"put it into the page's text, or show it from a template (page.params.{key})")
 
 
-def markdown_for(data: dict[str, DataFile], refs, static: set[str], origin: str, headings: bool) -> str:
+def markdown_for(data: dict[str, DataFile], refs, static: set[str], origin: str, headings: bool,
+                 plain: bool = False) -> str:
     """The Markdown of the data ``refs`` name (tables, team and price blocks), each data file
     marked as shown on ``origin``; '' when none of them is a list of records."""
     parts = []
@@ -406,7 +418,7 @@ def markdown_for(data: dict[str, DataFile], refs, static: set[str], origin: str,
         found = resolve(data, ref)
         if found is None:
             continue
-        md = as_markdown(found[1], static)
+        md = as_markdown(found[1], static, plain=plain)
         if md is None:
             continue
         for name, item in data.items():
@@ -446,3 +458,35 @@ def rooted(value, static: set[str], folder: str):
     if isinstance(value, str) and not re.match(r"^(?:[a-z]+:|/|#)", value) and value.lower().endswith(IMAGE_EXT):
         return site_image(value, static, folder) or value
     return value
+
+
+_ICON_KEY_RE = re.compile(r"(?:^|_)icons?$", re.I)
+
+
+def icon_classes(value, found: list[str]):
+    """An `icon: fas fa-leaf` (an icon font's class, not a picture) as `icon_class`, so that it
+    is not taken for a picture's path; the values renamed are added to ``found``."""
+    if isinstance(value, list):
+        return [icon_classes(v, found) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for k, v in value.items():
+        if isinstance(v, str) and _ICON_KEY_RE.search(str(k)) and v.strip() and not re.search(r"[/.:]", v):
+            found.append(v)
+            out[f"{k}_class"] = v
+        else:
+            out[k] = icon_classes(v, found)
+    return out
+
+
+def fit_params(imp, page, static: set[str], folder: str) -> None:
+    """Picture paths in `params` from the site's root, icon-font classes out of picture fields."""
+    if not isinstance(page.meta.get("params"), dict):
+        return
+    found: list[str] = []
+    page.meta["params"] = icon_classes(rooted(page.meta["params"], static, folder), found)
+    if found:
+        imp.note(page.origin, None, f"{len(found)} icon-font classes ({', '.join(dict.fromkeys(found[:3]))}"
+                 f"{', …' if len(found) > 3 else ''}) are kept as `icon_class` under `params` (they are no pictures)",
+                 "nothing to do, unless a template of templates/ shows them")

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..content.pages import default_url, normalise_url, translation_url
+from . import data_files
 from .common import (ImportFailed, ImportedPage, SiteImport, SourceTree, join_rel, date_text, is_static_name, region_of,
                      split_more, url_path)
 from .shortcodes import hugo as convert_shortcodes, resolve_file_links
@@ -233,11 +234,38 @@ def _read_content(imp: SiteImport, tree: SourceTree, site: _Site) -> list[dict]:
                 imp.origins.setdefault(rel, src)
                 if not is_static_name(rel):
                     imp.note(src, None, "copied to static/ as it is (not a page)", "")
+    pages = _bundle_resources(imp, pages)
     if not pages:
         raise ImportFailed(imp.problems + [Diagnostic(tree.show(dirs[0][0]), None, "no pages found in the Hugo site's "
                                            "content folder", "give the Hugo site's folder (with content/ and its "
                                            "pages), or check contentDir in the config")])
     return pages
+
+
+def _bundle_resources(imp: SiteImport, pages: list[dict]) -> list[dict]:
+    """Content files inside a leaf bundle (a folder with index.md) are no pages in Hugo: its
+    layout drew them into the bundle's page. Their text is added to that page, under their
+    titles, in the order of their weights."""
+    bundles = {p["key"][: -len("/index")]: p for p in sorted(pages, key=lambda p: p["lang"] != imp.languages[0])
+               if p["key"].endswith("/index") and not p["src_rel"].rsplit("/", 1)[-1].startswith("_index")}
+    inside: dict[str, list[dict]] = {}
+    kept = []
+    for p in pages:
+        folder = next((b for b in bundles if p["key"].startswith(b + "/") and p is not bundles[b]
+                       and not p["key"].endswith("/index")), None)
+        if folder is None:
+            kept.append(p)
+        else:
+            inside.setdefault(folder, []).append(p)
+    for folder, parts in inside.items():
+        home = next((q for q in kept if q["key"] == folder + "/index" and q["lang"] == parts[0]["lang"]), bundles[folder])
+        for part in sorted(parts, key=lambda q: (q["meta"].get("weight", 0), q["key"])):
+            home["body"] = home["body"].rstrip("\n") + f"\n\n## {part['meta']['title']}\n\n" + part["body"].strip("\n") + "\n"
+        names = ", ".join(q["src_rel"].rsplit("/", 1)[-1] for q in parts[:4]) + (", …" if len(parts) > 4 else "")
+        imp.note(home["src"], None, f"{len(parts)} content files of this page bundle ({names}) were no pages of their "
+                 "own (the old layout drew them into this page): their text is added to it under their titles",
+                 "check the order and the headings of the page")
+    return kept
 
 
 def _keys_and_paths(imp: SiteImport, pages: list[dict], site: _Site) -> dict[str, str]:
@@ -574,12 +602,30 @@ def _menus(imp: SiteImport, cfg: dict, languages: dict, pages: list, cfg_line: s
                 target.meta["menu_title"] = label
 
 
+def _asset_pictures(imp: SiteImport, tree: SourceTree, cfg: dict) -> None:
+    """The pictures of assets/ (Hugo publishes one at its path there when a template uses it,
+    as themes do with a page's `image`) go to static/ at that path, unless static/ has one."""
+    assets = _folder_rel(cfg.get("assetdir", "assets"))
+    if not tree.is_dir(assets):
+        return
+    taken = 0
+    for rel, path in tree.files(assets, skip=_hidden_file):
+        if rel.lower().endswith(data_files.IMAGE_EXT) and rel not in imp.static:
+            imp.static[rel] = path
+            imp.origins[rel] = tree.show(join_rel(assets, rel))
+            taken += 1
+    if taken:
+        imp.note(tree.show(assets), None, f"{taken} pictures of assets/ (which the theme published) are copied to static/ "
+                 "at the same paths", "remove the ones no page shows")
+
+
 def _static_and_theme(imp: SiteImport, tree: SourceTree, cfg: dict, params: dict) -> None:
     static = _folder_rel(cfg.get("staticdir", "static"))
     if tree.is_dir(static):
         for rel, path in tree.files(static, skip=lambda rel, is_dir: not is_dir and rel.rsplit("/", 1)[-1].startswith(".")):
             imp.static[rel] = path
             imp.origins[rel] = tree.show(join_rel(static, rel))
+    _asset_pictures(imp, tree, cfg)
     root = tree.root
     if (root / "layouts").is_dir() or (root / "themes").is_dir() or cfg.get("theme"):
         imp.note(str(root / "layouts"), None, "the Hugo theme and layouts are not imported: the site gets the "

@@ -56,10 +56,11 @@ def theme_data(imp: SiteImport, tree: SourceTree, cfg: dict, cfg_line: str, page
         page = p["page"]
         page.body = _shortcodes(page.body, refs, data, static, page.origin)
         own = _layout_refs(p, refs) - everywhere
+        html = page.relpath.endswith(".html")
         if own:
-            md = data_files.markdown_for(data, own, static, page.origin, headings=True)
+            md = data_files.markdown_for(data, own, static, page.origin, headings=True, plain=html)
             if md:
-                page.body = page.body.rstrip("\n") + "\n\n" + md
+                page.body = page.body.rstrip("\n") + "\n\n" + (data_files.for_html(md) if html else md)
     fields: dict[str, list[str]] = {}
     for p in pages:
         page = p["page"]
@@ -69,8 +70,7 @@ def theme_data(imp: SiteImport, tree: SourceTree, cfg: dict, cfg_line: str, page
             found = data_files.site_image(image, static)
             if found:
                 page.meta["image"] = found  # the theme took it from static/'s root
-        if isinstance(page.meta.get("params"), dict):
-            page.meta["params"] = data_files.rooted(page.meta["params"], static, folder)
+        data_files.fit_params(imp, page, static, folder)
         shown, missing, left = data_files.show_front_matter_lists(page, static, folder)
         for key in shown:
             imp.note(page.origin, None, f"front-matter list `{key}` is shown at the end of the page (the old theme drew it)",

@@ -92,8 +92,8 @@ class _Ctx:
     baseurl: str
     collections: dict[str, str]
     """Name -> permalink pattern of each collection whose documents are pages (`output: true`)."""
-    data_tables: Callable[[str, str], str] = lambda body, origin: body
-    """Data loops and includes of a body as tables (set by the data reader)."""
+    data_tables: Callable[[str, str, dict, bool], str] = lambda body, origin, meta, html: body
+    """Data loops and includes of a body as tables (set by the data reader): (body, file, front matter, HTML?)."""
 
 
 def import_jekyll(root: Path) -> SiteImport:
@@ -173,7 +173,7 @@ def _sort_files(imp: SiteImport, tree: SourceTree, collections: dict[str, str]) 
     for rel, path in tree.files(skip=_skip):
         parts = rel.split("/")
         shown = Path(tree.show(rel))
-        if parts[-1] in SKIP_FILES or rel.endswith(".gemspec"):
+        if parts[-1] in SKIP_FILES or rel.endswith(".gemspec") or (len(parts) == 1 and re.match(r"^_config.*\.ya?ml$", rel)):
             continue
         if "_posts" in parts or "_drafts" in parts:
             found.append(("post", path, rel))
@@ -343,7 +343,7 @@ def _read(imp: SiteImport, ctx: _Ctx, kind: str, path: Path, rel: str) -> dict |
     if summary and "description" not in out:
         out["description"] = summary
     body = liquid(body, ctx.includes, {**meta, "title": out["title"]}, ctx.site_vars, imp.embeds)
-    body = _liquid_in_links(imp, src, ctx.data_tables(body, src))
+    body = _liquid_in_links(imp, src, ctx.data_tables(body, src, meta, is_html))
     return {"src": src, "rel": rel, "kind": kind, "key": key, "lang": lang, "ext": ".html" if is_html else ".md",
             "meta": out, "body": body, "old": old, "layout": str(meta.get("layout") or ""), "ref": meta.get("ref") or meta.get("lang_ref")
             or meta.get("translation_key") or meta.get("page_id"), "post_name": post_name}

@@ -24,7 +24,7 @@ JEKYLL_KEYS = {
     "strict_filters", "config", "disable_disk_cache", "jekyll_env", "environment", "name",
 }
 MENU_FILES = {"navigation", "menu", "menus", "nav"}
-_FOR_RE = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+site\.data\.([\w.-]+)[^%]*-?%\}")
+_FOR_RE = re.compile(r"\{%-?\s*for\s+\w+\s+in\s+(site\.data|page)\.([\w.-]+)[^%]*-?%\}")
 _TAG_RE = re.compile(r"\{%-?\s*(for|endfor)\b[^%]*-?%\}")
 _INCLUDE_RE = re.compile(r"\{%-?\s*include\s+([\w./-]+)[^%]*-?%\}")
 
@@ -39,6 +39,8 @@ class ThemeData:
         for src, why in bad:
             imp.note(src, None, f"the data file cannot be read ({why}); not imported",
                      "fix it so that `jekyll build` accepts it")
+        self.in_place: dict[str, set[str]] = {}
+        """The front-matter lists each page showed in place of its loop over them."""
         self.includes = {rel: _with_includes(text, includes) for rel, text in includes.items()}
         layouts = {rel.rsplit(".", 1)[0]: path.read_text(encoding="utf-8", errors="replace")
                    for rel, path in tree.files(str(config.get("layouts_dir") or "_layouts").strip("/"))}
@@ -48,17 +50,29 @@ class ThemeData:
         self.layouts = {name: data_files.template_refs(_with_includes(text, includes)) - self.chrome
                         for name, text in layouts.items() if name not in parents}
 
-    def in_body(self, body: str, origin: str) -> str:
-        """Loops over data and includes that read data, in a page's text, as the data's tables."""
-        if "{%" not in body or not self.data:
+    def in_body(self, body: str, origin: str, meta: dict, html: bool) -> str:
+        """Loops over data (or over a front-matter list) and includes that read data, in a
+        page's text, as the data's tables."""
+        if "{%" not in body:
             return body
         static = set(self.imp.static)
-        body = _replace_loops(body, lambda ref: data_files.markdown_for(self.data, {ref}, static, origin, False))
+        done = self.in_place.setdefault(origin, set())
+
+        def table(scope: str, ref: str) -> str:
+            if scope == "page":
+                md = data_files.as_markdown(meta.get(ref), static, plain=html) if ref in meta else None
+                if md:
+                    done.add(ref)
+            else:
+                md = data_files.markdown_for(self.data, {ref}, static, origin, False, plain=html)
+            return (data_files.for_html(md) if html else md) if md else ""
+
+        body = _replace_loops(body, table)
 
         def include(m: re.Match) -> str:
             refs = data_files.template_refs(self.includes.get(m.group(1), ""))
-            md = data_files.markdown_for(self.data, refs, static, origin, headings=False) if refs else ""
-            return md.rstrip("\n") if md else m.group(0)
+            md = data_files.markdown_for(self.data, refs, static, origin, headings=False, plain=html) if refs else ""
+            return ((data_files.for_html(md) if html else md).rstrip("\n")) if md else m.group(0)
 
         return _INCLUDE_RE.sub(include, body)
 
@@ -69,14 +83,18 @@ class ThemeData:
         for d in docs:
             page = d["page"]
             refs = self.layouts.get(d.get("layout") or "", set())
-            md = data_files.markdown_for(self.data, refs, static, page.origin, headings=True) if refs else ""
+            html = page.relpath.endswith(".html")
+            md = data_files.markdown_for(self.data, refs, static, page.origin, headings=True, plain=html) if refs else ""
             if md:
-                page.body = page.body.rstrip("\n") + "\n\n" + md
+                page.body = page.body.rstrip("\n") + "\n\n" + (data_files.for_html(md) if html else md)
             if isinstance(page.meta.get("image"), str):
                 page.meta["image"] = data_files.rooted(page.meta["image"], static, "")
-            if isinstance(page.meta.get("params"), dict):
-                page.meta["params"] = data_files.rooted(page.meta["params"], static, "")
-            shown, missing, left = data_files.show_front_matter_lists(page, static)
+            data_files.fit_params(self.imp, page, static, "")
+            in_place = self.in_place.get(page.origin, set())
+            for key in sorted(in_place):
+                self.imp.note(page.origin, None, f"the loop over the front-matter list `{key}` is a table in its place",
+                              "check it, and edit it there from now on")
+            shown, missing, left = data_files.show_front_matter_lists(page, static, skip=frozenset(in_place))
             for key in shown:
                 self.imp.note(page.origin, None, f"front-matter list `{key}` is shown at the end of the page (the old "
                               "theme drew it)", "move it where it belongs in the text, or remove it from `params`")
@@ -104,8 +122,9 @@ def _with_includes(text: str, includes: dict[str, str], depth: int = 0) -> str:
 
 
 def _replace_loops(body: str, table) -> str:
-    """Each `{% for x in site.data.NAME %} … {% endfor %}` (nested loops inside it too) -> table(NAME),
-    when that gives a table; else the loop stays as written."""
+    """Each `{% for x in site.data.NAME %} … {% endfor %}` (nested loops inside it too) ->
+    table('site.data', NAME), `{% for x in page.NAME %}` -> table('page', NAME), when that
+    gives a table; else the loop stays as written."""
     out, pos = [], 0
     for m in _FOR_RE.finditer(body):
         if m.start() < pos:
@@ -116,7 +135,7 @@ def _replace_loops(body: str, table) -> str:
             if depth == 0:
                 end = tag.end()
                 break
-        md = table(m.group(1)) if end is not None else ""
+        md = table(m.group(1), m.group(2)) if end is not None else ""
         if not md:
             continue
         out.append(body[pos:m.start()])
