@@ -296,3 +296,54 @@ def test_without_fetch_media_the_report_lists_the_media_to_fetch_and_says_how(ws
     for n in range(6):
         assert f"/wp-content/uploads/2024/01/bild-{n}.jpg" in report
     assert "--fetch-media" in report
+
+
+# ---------------------------------------------------------------- the report
+
+
+def test_the_report_says_a_repeated_warning_once_with_its_count_and_ends_with_the_next_steps_in_order(ws):
+    base = "https://cafe-lind.example"
+    items = post(base, 1, "start", "2024-01-01", f'<p><img src="{base}/wp-content/uploads/2024/01/a.jpg" alt="a"></p>',
+                 kind="page", link=f"{base}/")
+    for n in range(40):
+        items += post(base, 100 + n, f"geheim-{n}", "2024-02-01").replace(
+            "<wp:post_parent>", "<wp:post_password>pw</wp:post_password><wp:post_parent>")
+    items += post(base, 2, "formular", "2024-03-01", "<p>[contact-form-7 id=\"4\"]</p>")
+    run = do_import(ws, wxr(base, items), "lind", "--json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = (ws / "sites/lind/import-report.txt").read_text(encoding="utf-8")
+    protected = [line for line in report.splitlines() if "was password protected" in line]
+    assert len(protected) == 3                           # the first in full and two more examples ...
+    assert protected[0].startswith("40 times: ")          # ... under one count
+    names = next(line for line in report.splitlines() if line.startswith("    all 40: "))
+    assert "'Geheim-0'" in names and "'Geheim-39'" in names
+    assert report.count("left in the text") == 1
+    steps = report.split("## Next steps\n", 1)[1].strip().splitlines()
+    assert steps[0].startswith("1. Take the media over while the old site still runs") and "--fetch-media" in steps[0]
+    assert steps[1].startswith("2. Replace the shortcodes")
+    assert "sitekeeper check lind" in steps[-2] and "sitekeeper publish lind" in steps[-1]
+    import json
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert sum("was password protected" in p["message"] for p in result["problems"]) == 40   # the JSON keeps each
+
+
+def test_posts_without_post_name_or_id_are_each_kept_and_a_wordpress_com_featured_image_is_an_upload(ws):
+    base = "https://cafe-lind.example"
+    bare = """<item><title>{title}</title><link>{base}/?p={n}</link><wp:post_date>2024-0{n}-01 10:00:00</wp:post_date>
+ <content:encoded><![CDATA[<p>{title}</p>]]></content:encoded>
+ <wp:status>publish</wp:status><wp:post_type>post</wp:post_type>{extra}</item>
+"""
+    thumb = "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key><wp:meta_value>9</wp:meta_value></wp:postmeta>"
+    items = "".join(bare.format(title=t, base=base, n=n, extra=thumb if n == 1 else "")
+                    for n, t in enumerate(("Hello World", "Elements", "Elements"), 1))
+    items += attachment(9, "https://cafelind.files.wordpress.com/2024/01/torte.jpg")
+    run = do_import(ws, wxr(base, items), "lind")
+    assert run.returncode == 0, run.stdout + run.stderr
+    content = ws / "sites/lind/content"
+    assert sorted(p.name for p in content.glob("*.md")) == ["elements-3.md", "elements.md", "hello-world.md", "index.md"]
+    hello = (content / "hello-world.md").read_text(encoding="utf-8")
+    assert "image: https://cafelind.files.wordpress.com/2024/01/torte.jpg" in hello    # shown from where it is ...
+    report = (ws / "sites/lind/import-report.txt").read_text(encoding="utf-8")
+    assert "/wp-content/uploads/2024/01/torte.jpg is not imported" in report            # ... and named as an upload
+    assert "folder name" not in report and "two pages map" not in report
+    check_and_build(ws, "lind")

@@ -162,8 +162,10 @@ def _sort_items(imp: SiteImport, x: Wxr, found: list) -> Items:
         line = x.item_lines[n] if n < len(x.item_lines) else None
         kind = x.t(item, "post_type")
         if kind == "attachment":
+            # WordPress.com and CDN files are the site's own /wp-content/uploads/ paths, as in the bodies
             items.attachments[x.t(item, "post_id")] = {
-                "url": x.t(item, "attachment_url"), "title": x.t(item, "title"), "page": item.findtext("link") or "",
+                "url": media_on_other_hosts(x.t(item, "attachment_url"), imp.media_urls), "title": x.t(item, "title"),
+                "page": item.findtext("link") or "",
                 "parent": x.t(item, "post_parent"), "line": line,
                 "alt": x.meta_of(item).get("_wp_attachment_image_alt", "")}
         elif kind in ("post", "page"):
@@ -174,21 +176,28 @@ def _sort_items(imp: SiteImport, x: Wxr, found: list) -> Items:
             imp.note(x.src, line, f"contact form {x.t(item, 'title')!r} (Contact Form 7) cannot run on a static site",
                      "link to an email address or a form service instead")
         elif kind not in SKIPPED_KINDS:
-            imp.note(x.src, line, f"a `{kind}` item ({x.t(item, 'title')!r}) is not a page or a post; not imported",
+            what = f"a `{kind}` item" if kind else "an item without <wp:post_type>"
+            imp.note(x.src, line, f"{what} ({x.t(item, 'title')!r}) is not a page or a post; not imported",
                      "copy what it shows into a page by hand if the site needs it")
     return items
 
 
 def _plan_urls(imp: SiteImport, x: Wxr, posts: list) -> list:
     """(item, line, URL path, status, slug) of each page and post to import, in export order."""
+    from ..render.markdown import slugify
+
     planned = []
-    for item, line in posts:
+    taken: set[str] = set()
+    for n, (item, line) in enumerate(posts, 1):
         status = x.t(item, "status")
         if status in ("trash", "auto-draft", "inherit"):
             continue
         link = x.t(item, "link")
         path = url_path(link, imp.base_url) if link else None
-        slug = unquote(x.t(item, "post_name")) or f"{x.t(item, 'post_type')}-{x.t(item, 'post_id')}"
+        kind, pid = x.t(item, "post_type") or "post", x.t(item, "post_id")
+        # a draft has no post_name yet: its id; an export without either (hand-made ones): the title, else its number
+        slug = (unquote(x.t(item, "post_name")) or (pid and f"{kind}-{pid}") or slugify(x.t(item, "title"))
+                or f"{kind}-{n}")
         if path is not None and not _servable(unquote(path)):
             imp.note(x.src, line, f"the permalink {link!r} is not a path a static site can serve (`..`, a backslash, a "
                                   f"control character or a device name); the page is now at /{slug}/",
@@ -200,6 +209,10 @@ def _plan_urls(imp: SiteImport, x: Wxr, posts: list) -> list:
                 imp.note(x.src, line, f"the old URL {link} (plain permalinks) cannot be kept on a static site; "
                                       f"the page is now at {path}", "switch WordPress to pretty permalinks before "
                                       "exporting, or tell search engines the new address")
+        if path == f"/{slug}/" and path in taken:  # two drafts (or plain permalinks) of one slug: both kept
+            slug = f"{slug}-{n}"
+            path = f"/{slug}/"
+        taken.add(unquote(path))
         planned.append((item, line, unquote(path), status, slug))
     return planned
 

@@ -118,6 +118,9 @@ def convert(html: str, pid: str, attachments: dict, imp: SiteImport, src: str, l
     def media(m):
         a = _attrs(m.group(2))
         source = a.get("src") or a.get("mp4") or a.get("mp3") or next((v for k, v in a.items() if k in ("webm", "ogg", "m4a")), "")
+        if not source:  # [audio https://…/song.mp3]: the file as the one bare argument
+            bare = re.match(r"\s*((?:https?:/)?/\S+\.\w{2,4})\s*$", m.group(2))
+            source = bare.group(1) if bare else ""
         if not source:
             return m.group(0)
         path = url_path(source, imp.base_url) or source

@@ -3,7 +3,8 @@
 ``write_import`` writes site.toml (or fits an existing one), content/ and static/, then
 plans the new site and looks up every old URL: each must be a page or a redirect. What
 could not be converted (shortcodes left in the text, missing files, URLs not kept) is
-reported by file and line, and written to ``sites/<client>/import-report.txt``.
+reported by file and line, and written to ``sites/<client>/import-report.txt`` (report.py
+groups its repeats and ends it with the next steps).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..content.leftovers import find_leftovers
 from ..errors import Diagnostic, ProblemsError, SitekeeperError
 from ..fsutil import atomic_write
 from .common import SiteImport, front_matter, path_refusal, propose_timezone
+from .report import report_text
 
 REPORT_NAME = "import-report.txt"
 
@@ -291,11 +293,8 @@ def write_import(ws: Workspace, client: str, imp: SiteImport, clock: Clock, repo
     _old_site_links(ws, out, client, imp, clock, problems)
     kept = _check_urls(ws, client, imp, clock, problems)
     problems = [_printable(d) for d in problems]
-    lines = [f"# What the import from {imp.kind} left to do by hand ({len(problems)} items)", ""]
-    if zone_note:
-        lines[1:1] = [zone_note, ""]
-    lines += [str(d) for d in problems] or ["nothing"]
-    report_path = _write_or_stop(out, REPORT_NAME, ("\n".join(lines) + "\n").encode("utf-8"))
+    text = report_text(imp.kind, client, problems, zone_note)
+    report_path = _write_or_stop(out, REPORT_NAME, text.encode("utf-8"))
     cfg_zone = imp.timezone if existing_text is None else _existing_zone(existing_text)
     return ImportResult(client, imp.kind, len(imp.pages), files, kept, problems, ws.rel(report_path),
                         cfg_zone, zone_note)
