@@ -131,6 +131,21 @@ def test_names_are_found_however_they_are_written():
     assert "a.jpg" not in keys("banana.jpg") and "a.jpg" not in keys("/images/a.jpgx")
 
 
+def test_a_page_naming_a_variant_keeps_it(tmp_path):
+    ws = site(tmp_path)
+    append(ws / "sites/mini/content/aktuelles/eroeffnung.md", "\n![Klein](/images/archiv/alt-1.960w.webp)\n")
+    build(ws)
+    assert variants(ws / "out", "/images/archiv/alt-1.jpg") == ["alt-1.1000w.webp", "alt-1.480w.webp", "alt-1.960w.webp"]
+    assert variants(ws / "out", "/images/unused.jpg") == []
+
+
+def test_hostile_texts_are_read_to_their_end():
+    assert list(computed_folders("<img " + "{{ x " * 50_000)) == []  # never closed: no address read
+    assert list(computed_folders("{{ a ~ b " + '<img src="{{ s }}">' * 2)) == [None, None]
+    text = ".jpg" * 50_000 + "/a.jpg"
+    assert "a.jpg" in set(names_in(text, 16)) and len(set(names_in(text, 16))) < 10
+
+
 def test_computed_addresses_name_their_folder_or_everything():
     assert list(computed_folders('<img src="/images/team/{{ name }}.jpg">')) == ["/images/team/"]
     assert list(computed_folders('<img alt="" src="{{ page.image }}">')) == []  # a value read as it is

@@ -27,26 +27,28 @@ from ..sources import SiteContent, walk
 _NAME_END_RE = re.compile(r"\.(?:jpe?g|png|webp)(?![A-Za-z0-9])", re.IGNORECASE)
 """Where a name of a raster image ends (build/sources RASTER, the images that get variants)."""
 _GALLERY_RE = re.compile(r"^[ \t]*:{3,}[ \t]*gallery[ \t]+(\S[^\n]*?)[ \t]*$", re.MULTILINE)
-_PICTURE_TAG_RE = re.compile(r"<(?:img|source)\b(?:\{\{.*?\}\}|\{%.*?%\}|[^>])*>", re.IGNORECASE | re.DOTALL)
-"""An <img> or <source> of a template, Jinja's `{{ a > b }}` inside it included."""
+_PICTURE_START_RE = re.compile(r"<(?:img|source)\b", re.IGNORECASE)
+MAX_TAG = 8192
+"""The longest <img> of a template read (a longer one is read that far)."""
 _PICTURE_ATTR_RE = re.compile(r"""\s(?:src|srcset|data-src|data-srcset)\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
-_JINJA_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _PLAIN_RE = re.compile(r"^\{\{-?\s*[A-Za-z_]\w*(?:\.\w+|\[\s*(?:'\w+'|\"\w+\"|\d+)\s*\])*"
                        r"(?:\s*\|\s*(?:e|escape|safe|trim|string|first|last))*\s*-?\}\}$")
 """An address that is one value as it is (`{{ page.image }}`, `{{ member.photo }}`)."""
 _BUILT_RE = re.compile(r"~|\|\s*(?:format|replace|join|urlencode|default|d)\b|\.format\(|[\"']\s*\+|\+\s*[\"']")
 """Jinja that builds a text (joins, formats, replaces) rather than passing a value on."""
 MAX_NAME = 255
+_VARIANT_RE = re.compile(r"^(.+)\.\d+w\.webp$")
 
 
 def _key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def names_in(text: str) -> Iterator[str]:
+def names_in(text: str, longest: int = MAX_NAME) -> Iterator[str]:
     """Every tail of ``text`` that could be an image's file name, as a key: for each place a
-    raster extension ends, the text back to the `/` or line before it, and each of its tails that
-    starts after a character other than a letter or digit."""
+    raster extension ends, the text back to the `/` or line before it (at most ``longest``
+    characters, the longest name looked for), and each of its tails that starts after a
+    character other than a letter or digit."""
     forms = {text}
     if "%" in text or "&" in text:
         forms.add(unquote(html.unescape(text)))
@@ -55,7 +57,7 @@ def names_in(text: str) -> Iterator[str]:
         for m in _NAME_END_RE.finditer(form):
             end = m.end()
             start = max(form.rfind("/", 0, end), form.rfind("\n", 0, end), form.rfind("\\", 0, end),
-                        end - MAX_NAME - 1) + 1
+                        end - longest - 1) + 1
             seg = form[start:end]
             yield _key(seg)
             for i, ch in enumerate(seg[:-1]):
@@ -109,14 +111,42 @@ def client_templates(cfg: SiteConfig) -> list[str]:
     return texts
 
 
+def jinja_parts(template: str) -> Iterator[str]:
+    """Each `{{ … }}` and `{% … %}` of a template (an unclosed one runs to the end)."""
+    at = 0
+    while True:
+        starts = [i for i in (template.find("{{", at), template.find("{%", at)) if i >= 0]
+        if not starts:
+            return
+        start = min(starts)
+        close = "}}" if template.startswith("{{", start) else "%}"
+        end = template.find(close, start + 2)
+        end = len(template) if end < 0 else end + 2
+        yield template[start:end]
+        at = end
+
+
+def picture_tags(template: str) -> Iterator[str]:
+    """Each <img> and <source> of a template, with Jinja's `{{ a > b }}` inside it."""
+    for m in _PICTURE_START_RE.finditer(template):
+        i, stop = m.end(), min(len(template), m.end() + MAX_TAG)
+        while i < stop and template[i] != ">":
+            if template.startswith(("{{", "{%"), i):
+                close = template.find("}}" if template[i + 1] == "{" else "%}", i + 2, stop)
+                i = stop if close < 0 else close + 2
+            else:
+                i += 1
+        yield template[m.start():i + 1]
+
+
 def computed_folders(template: str) -> Iterator[str | None]:
     """The folders (keys, ending in /) under which a template's pictures have addresses it
     computes; None for one whose folder is not written. An address that is one value as it is
     comes from the pages, promotions or site.toml, which are read as they are, unless the
     template builds texts somewhere (then it may have built that value)."""
-    builds = any(_BUILT_RE.search(m.group(0)) for m in _JINJA_RE.finditer(template))
-    for tag in _PICTURE_TAG_RE.finditer(template):
-        for m in _PICTURE_ATTR_RE.finditer(tag.group(0)):
+    builds = any(_BUILT_RE.search(part) for part in jinja_parts(template))
+    for tag in picture_tags(template):
+        for m in _PICTURE_ATTR_RE.finditer(tag):
             value = m.group(2).strip()
             cuts = [i for i in (value.find("{{"), value.find("{%"), value.find("{#")) if i >= 0]
             if not cuts or (not builds and _PLAIN_RE.match(value)):
@@ -130,61 +160,66 @@ def computed_folders(template: str) -> Iterator[str | None]:
             yield _key("/" + folder + "/") if folder else None
 
 
+def named_texts(cfg: SiteConfig, content: SiteContent, templates: list[str]) -> Iterator[str]:
+    """Every text that may name a picture the site shows."""
+    for page in content.pages:
+        yield from (target for target, _line, kind in content.links.get(page.relpath, ()) if kind != "gallery")
+        yield from (fragment for _line, fragment in content.raw_html.get(page.relpath, ()))
+        if page.image:
+            yield page.image
+        yield from strings_of(page.params)
+    for pr in content.promotions:
+        yield from strings_of((pr.meta, pr.default, tuple(pr.translations.values())))
+    yield from strings_of(cfg)
+    yield from (value for _source, _line, value, _kind in content.template_links)
+    yield from templates
+
+
+def named_folders(content: SiteContent, templates: list[str]) -> set[str | None]:
+    """The folders whose every picture the site may show (keys ending in /): galleries' and those
+    under which a template computes addresses; None when a template's folder is not known."""
+    folders: set[str | None] = set()
+    for page in content.pages:
+        folders.update(_gallery_folder(target) for target, _line, kind in content.links.get(page.relpath, ())
+                       if kind == "gallery")
+    for pr in content.promotions:
+        for text in strings_of((pr.default, tuple(pr.translations.values()))):
+            if "gallery" in text:
+                folders.update(_gallery_folder(m.group(1)) for m in _GALLERY_RE.finditer(text))
+    for text in templates:
+        folders.update(computed_folders(text))
+    return folders
+
+
 def shown_images(cfg: SiteConfig, content: SiteContent, rels: Iterable[str],
                  templates: list[str] | None = None) -> set[str]:
     """The relpaths among ``rels`` (raster images under static/) that the site may show."""
     rels = list(rels)
     if not rels:
         return set()
+    templates = client_templates(cfg) if templates is None else templates
+    folders = named_folders(content, templates)
+    if None in folders:
+        return set(rels)
     by_name: dict[str, set[str]] = {}
+    by_stem: dict[str, set[str]] = {}  # a variant's name (`laden.960w.webp`) names its image
     for rel in rels:
         name = rel.rsplit("/", 1)[-1]
-        stem = name.rsplit(".", 1)[0]
-        for key in (name, f"{stem}.webp", *(f"{stem}.{w}w.webp" for w in (480, 960, 1600))):
-            by_name.setdefault(_key(key), set()).add(rel)
+        by_name.setdefault(_key(name), set()).add(rel)
+        by_stem.setdefault(_key(name.rsplit(".", 1)[0]), set()).add(rel)
+    longest = max(len(key) for key in by_name) + 16  # room for a variant's `.1600w` and for NFC
     shown: set[str] = set()
-    folders: set[str] = set()
-    everything = False
-
-    def scan(text: str) -> None:
-        for key in names_in(text):
+    for text in named_texts(cfg, content, templates):
+        for key in names_in(text, longest):
             found = by_name.get(key)
             if found:
                 shown.update(found)
-
-    for page in content.pages:
-        for target, _line, kind in content.links.get(page.relpath, ()):
-            if kind == "gallery":
-                folders.add(_gallery_folder(target))
-            else:
-                scan(target)
-        for _line, fragment in content.raw_html.get(page.relpath, ()):
-            scan(fragment)
-        if page.image:
-            scan(page.image)
-        for text in strings_of(page.params):
-            scan(text)
-    for pr in content.promotions:
-        for text in strings_of((pr.meta, pr.default, tuple(pr.translations.values()))):
-            scan(text)
-            if "gallery" in text:
-                folders.update(_gallery_folder(m.group(1)) for m in _GALLERY_RE.finditer(text))
-    for text in strings_of(cfg):
-        scan(text)
-    for _source, _line, value, _kind in content.template_links:
-        scan(value)
-    for text in (client_templates(cfg) if templates is None else templates):
-        scan(text)
-        for folder in computed_folders(text):
-            if folder is None:
-                everything = True
-            else:
-                folders.add(folder)
-    if everything:
-        return set(rels)
-    if folders:
-        for rel in rels:
-            parent = _key("/" + rel.rpartition("/")[0] + "/") if "/" in rel else "/"
-            if parent in folders or any(parent.startswith(f) for f in folders if f != "/"):
-                shown.add(rel)
+            elif key.endswith("w.webp"):
+                variant = _VARIANT_RE.match(key)
+                if variant and variant.group(1) in by_stem:
+                    shown.update(by_stem[variant.group(1)])
+    for rel in rels:
+        parent = _key("/" + rel.rpartition("/")[0] + "/") if "/" in rel else "/"
+        if parent in folders or any(parent.startswith(f) for f in folders if f and f != "/"):
+            shown.add(rel)
     return shown
