@@ -156,4 +156,5 @@ def to_ics(per_client: Sequence[tuple[SiteConfig, list[Entry]]], stamp: datetime
             if e.monthly_day:
                 ev.add("rrule", {"freq": "monthly", "bymonthday": e.monthly_day})
             cal.add_component(ev)
-    return cal.to_ical()
+    ics: bytes = cal.to_ical()  # icalendar is not typed: it returns the file as bytes
+    return ics

@@ -18,8 +18,9 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Container
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from zoneinfo import ZoneInfo
 
 from ..config.csvtext import RESAVE, decode_csv, sniff_delimiter
@@ -28,6 +29,11 @@ from ..clock import BadDate, Clock, parse_when
 from ..errors import Diagnostic
 from ..config.mail import is_address
 from ..config.optouts import OptOuts, load_optouts
+
+if TYPE_CHECKING:
+    from _csv import Reader as CsvReader
+
+    from ..config.workspace import Workspace
 
 KNOWN_COLUMNS = ("email", "name", "lang", "tags", "consented_at", "source")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
@@ -40,7 +46,7 @@ class Subscriber:
     """The address (as written, stripped)."""
     line: int
     """Line in audience.csv."""
-    fields: dict = field(compare=False, hash=False)
+    fields: dict[str, str] = field(compare=False, hash=False)
     """Every column of the row, by header name (email included)."""
     consent: str | None = field(default=None, compare=False, hash=False)
     """Why ``consented_at`` is not consent ("" when it is; None: not judged yet, see ``consent_state``)."""
@@ -96,12 +102,12 @@ DOUBLE_OPT_IN = "double opt-in"
 """How a row that a confirmed sign-up appended begins its `consent_source` (or `source`)."""
 
 
-def consent_source(fields: dict) -> str:
+def consent_source(fields: dict[str, str]) -> str:
     """A row's `consent_source`, else its `source`."""
     return (fields.get("consent_source") or fields.get("source") or "").strip()
 
 
-def opted_in_again(sub: Subscriber, optouts) -> bool:
+def opted_in_again(sub: Subscriber, optouts: Container[str]) -> bool:
     """True when ``sub`` is a confirmed sign-up (double opt-in) made after the address's last row
     in unsubscribed.csv: that opt-in wins (the person asked again and confirmed it); an opt-out
     after it wins in turn. A row without a readable time on either side does not win."""
@@ -128,7 +134,7 @@ def confirmed_again(sub: Subscriber) -> bool:
     return consent_source(sub.fields).lower().startswith(DOUBLE_OPT_IN) and sub.consented
 
 
-def unsubscribed_now(sub: Subscriber, optouts) -> bool:
+def unsubscribed_now(sub: Subscriber, optouts: Container[str]) -> bool:
     """On unsubscribed.csv, and not back through a confirmed sign-up after it (``opted_in_again``)."""
     return sub.email.lower() in optouts and not opted_in_again(sub, optouts)
 
@@ -164,7 +170,7 @@ def _names(header: list[str]) -> tuple[str, ...]:
     return tuple(c.lower() if c.lower() in KNOWN_COLUMNS and c.lower() not in columns else c for c in columns)
 
 
-def _header(reader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
+def _header(reader: CsvReader, path: str) -> tuple[tuple[str, ...] | None, list[Diagnostic]]:
     try:
         header = next(reader)
     except StopIteration:
@@ -190,7 +196,7 @@ def _swallowed(row: list[str], columns: tuple[str, ...], delimiter: str) -> bool
     return len(row) > idx and ("\n" in row[idx] or "\r" in row[idx])
 
 
-def _rows(reader, columns: tuple[str, ...], path: str, now: datetime | None) -> Iterator[Subscriber | Diagnostic]:
+def _rows(reader: CsvReader, columns: tuple[str, ...], path: str, now: datetime | None) -> Iterator[Subscriber | Diagnostic]:
     """Each data row: a ``Subscriber`` with a valid address, or the ``Diagnostic`` of a row
     skipped (a warning; an error when a quote left open swallows the rows after it).
     Duplicates are left to the caller."""
@@ -309,7 +315,7 @@ class AudienceStream:
             return iter(())
         return self._iterate()
 
-    def _iterate(self):
+    def _iterate(self) -> Iterator[Subscriber | Diagnostic]:
         with open(self.path, encoding=self.encoding, newline="") as fh:
             first = fh.readline()
             fh.seek(0)
@@ -318,7 +324,7 @@ class AudienceStream:
             yield from _rows(reader, self.columns, self.rel, self.now)
 
 
-def open_audience(ws, client: str, now: datetime | None = None) -> AudienceStream:
+def open_audience(ws: Workspace, client: str, now: datetime | None = None) -> AudienceStream:
     """audience.csv for streaming; reads only the header (and checks the encoding) now."""
     path = ws.campaigns_dir / client / "audience.csv"
     stream = AudienceStream(path, ws.rel(path), now=now)
@@ -337,7 +343,7 @@ def open_audience(ws, client: str, now: datetime | None = None) -> AudienceStrea
     return stream
 
 
-def load_audience(ws, client: str, now: datetime | None = None) -> Audience:
+def load_audience(ws: Workspace, client: str, now: datetime | None = None) -> Audience:
     path = ws.campaigns_dir / client / "audience.csv"
     rel = ws.rel(path)
     if not path.is_file():
@@ -354,7 +360,7 @@ def load_audience(ws, client: str, now: datetime | None = None) -> Audience:
     return aud
 
 
-def load_unsubscribed(ws, client: str) -> OptOuts:
+def load_unsubscribed(ws: Workspace, client: str) -> OptOuts:
     """unsubscribed.csv through its one reader (config.optouts): ``address in`` it normalises
     the address; its ``problems`` say what could not be read (then nothing may be sent)."""
     return load_optouts(ws, client)
@@ -393,7 +399,7 @@ def parse_filter(value: str) -> tuple[list[Condition] | None, str]:
 class Selection:
     recipients: list[Subscriber]
     """Who would get the campaign."""
-    skipped: dict
+    skipped: dict[str, int]
     """reason -> count: filtered, no_consent, unsubscribed."""
 
 
