@@ -84,36 +84,32 @@ def latest(ctx: PlanContext) -> dict[str, tuple[Any, ...]]:
     return found
 
 
+def listing_job(ctx: PlanContext, lang: str, url: str, title: str, source: str, children: tuple[Any, ...],
+                what: str) -> None:
+    """A generated page at ``url`` that lists ``children`` (a section's, or a language's home)."""
+    job = PageJob(lang, url, "section", "section.html", title, source, "", "", None, None, (), children, "")
+    ctx.add_page(Output(output_path(url), fingerprint(ctx.gfp, what, url, children), "page", job.source, job))
+
+
 def section_jobs(ctx: PlanContext, synthetic: list[tuple[str, str, str]], children_by: dict[Any, Any]) -> None:
     """A generated listing page for each section without an index page."""
     for folder, lang, url in synthetic:
-        children = sort_children(ctx, children_by.get((folder, lang), []))
-        title = title_from_folder(folder)
-        job = PageJob(lang, url, "section", "section.html", title, f"{ctx.content.content_rel}/{folder}/", "", "",
-                      None, None, (), children, "")
-        ctx.add_page(Output(output_path(url), fingerprint(ctx.gfp, "section", url, children), "page",
-                            job.source, job))
+        listing_job(ctx, lang, url, title_from_folder(folder), f"{ctx.content.content_rel}/{folder}/",
+                    sort_children(ctx, children_by.get((folder, lang), [])), "section")
 
 
 def missing_homes(ctx: PlanContext) -> list[tuple[str, str, str]]:
     """("", lang, URL) of each language that has pages to show but no home page: its home URL
     (where the logo and the language bar lead) gets a generated list of that language's pages."""
-    shown = set(ctx.urls.values())
-    have = {p.lang for p in ctx.visible}
-    homes = {p.lang for p in ctx.visible if p.key == "index"}
-    out = []
-    for lang in ctx.langs:
-        url = ctx.cfg.home_url(lang)
-        if lang in have and lang not in homes and url not in shown and output_path(url) not in ctx.outputs:
-            out.append(("", lang, url))
-    return out
+    taken = set(ctx.urls.values())
+    with_pages = {p.lang for p in ctx.visible}
+    with_home = {p.lang for p in ctx.visible if p.key == "index"}
+    return [("", lang, ctx.cfg.home_url(lang)) for lang in ctx.langs
+            if lang in with_pages and lang not in with_home and ctx.cfg.home_url(lang) not in taken]
 
 
 def home_jobs(ctx: PlanContext, homes: list[tuple[str, str, str]], children_by: dict[Any, Any]) -> None:
     """A generated home page, titled with the site's name, listing the language's top pages and sections."""
     for _folder, lang, url in homes:
-        children = sort_children(ctx, children_by.get(("", lang), []))
-        title = ctx.cfg.name
-        job = PageJob(lang, url, "section", "section.html", title, f"{ctx.content.content_rel}/", "", "",
-                      None, None, (), children, "")
-        ctx.add_page(Output(output_path(url), fingerprint(ctx.gfp, "home", url, children), "page", job.source, job))
+        listing_job(ctx, lang, url, ctx.cfg.name, f"{ctx.content.content_rel}/",
+                    sort_children(ctx, children_by.get(("", lang), [])), "home")
