@@ -31,9 +31,14 @@ def temp_in(folder: Path) -> Path:
 def temp_owner(path: Path) -> int | None:
     """The process id in a name from ``temp_in`` or ``temp_name`` (None for any other name)."""
     name = Path(path).name
-    head = name.rsplit(".sk-tmp-", 1)[1] if ".sk-tmp-" in name else name.removesuffix(".part")
+    if ".sk-tmp-" in name:
+        head = name.rsplit(".sk-tmp-", 1)[1]
+    elif name.endswith(".part"):
+        head = name.removesuffix(".part")
+    else:
+        return None
     pid = head.split("-", 1)[0]
-    return int(pid) if pid.isdigit() and (".sk-tmp-" in name or name.endswith(".part")) else None
+    return int(pid) if pid.isdigit() else None
 
 
 def _unlink(path: Path) -> None:

@@ -200,12 +200,11 @@ def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusL
     """Replay each task's buffers in order, as soon as it and the ones before it are done."""
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    pending, nxt, done = set(futures), 0, 0
+    pending, nxt = set(futures), 0
     while nxt < len(futures):
         # With a status line, wake each second to show which clients are being worked on.
-        finished, pending = (wait(pending, timeout=1.0 if status is not None else None, return_when=FIRST_COMPLETED)
-                             if pending else (set(), set()))
-        done += sum(len(f.result()) for f in finished if not f.exception())
+        _finished, pending = (wait(pending, timeout=1.0 if status is not None else None, return_when=FIRST_COMPLETED)
+                              if pending else (set(), set()))
         if status is not None:
             while started is not None and not started.empty():
                 status.seen(*started.get())
@@ -216,7 +215,7 @@ def _collect(futures: list, reporter: Reporter, results: list, status: "_StatusL
                 results.append(result)
             nxt += 1
         if status is not None and nxt < len(futures):
-            status.show(done)
+            status.show()
 
 
 class _StatusLine:
@@ -231,7 +230,7 @@ class _StatusLine:
         self.running: dict[int, float] = {}
         """Index of each item a worker is on -> when it began."""
         self.ended = 0
-        """Items the workers said are done (their lines may wait for an earlier client's)."""
+        """Items the workers said are done (their lines may wait for an earlier client's): the count shown."""
 
     @classmethod
     def for_reporter(cls, reporter: Reporter, items: Sequence) -> "_StatusLine | None":
@@ -239,7 +238,7 @@ class _StatusLine:
         if reporter.json or getattr(reporter, "quiet", False) or not getattr(stream, "isatty", lambda: False)():
             return None
         line = cls(stream, items)
-        line.show(0)
+        line.show()
         return line
 
     def seen(self, index: int, begun: bool) -> None:
@@ -249,17 +248,16 @@ class _StatusLine:
             self.running.pop(index, None)
             self.ended += 1
 
-    def now(self, done: int) -> str:
-        if done >= self.total:
+    def now(self) -> str:
+        if self.ended >= self.total:
             return ""
         clock = time.monotonic()
         shown = sorted(self.running.items(), key=lambda kv: kv[1])[:3]
         names = [f"{self.items[i]} {int(clock - t)} s" for i, t in shown if isinstance(self.items[i], str)]
         return f"; now: {', '.join(names)}" if names else ""
 
-    def show(self, done: int) -> None:
-        done = max(done, self.ended)
-        text = f"{done} of {self.total} clients done{self.now(done)}"
+    def show(self) -> None:
+        text = f"{self.ended} of {self.total} clients done{self.now()}"
         self.stream.write(f"\r\x1b[2K{text[:self.WIDTH]}")
         self.stream.flush()
 
